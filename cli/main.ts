@@ -1,0 +1,88 @@
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type Config } from '../common/config.ts';
+import { describeError, FilmroomError } from '../common/errors.ts';
+import { createLogger } from '../common/logger.ts';
+import { registerStackCommands } from './stack-commands.ts';
+
+/** Exit codes: 0 success, 1 the work failed, 2 usage error (bad command, option or configuration). */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** Config is read once here, lazily so that `--help` works even with a broken environment. */
+export interface CliContext {
+  config: () => Config;
+  log: () => ReturnType<typeof createLogger>;
+  print: (line: string) => void;
+}
+
+function notYetAvailable(program: Command, name: string, description: string, arrivesWith: string, args = ''): void {
+  program
+    .command(`${name}${args ? ` ${args}` : ''}`)
+    .description(`${description} (not yet available)`)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(() => {
+      throw new FilmroomError('NOT_YET_AVAILABLE', `filmroom ${name}: not yet available (arrives with ${arrivesWith})`);
+    });
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('filmroom')
+    .description('Event-sourced video processing on Apache Kafka: frames, detections, OCR and quality manifests in ClickHouse.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  registerStackCommands(program, ctx);
+
+  program
+    .command('start')
+    .description('The main job: bring the local stack up and run filmroom on the bundled sample')
+    .action(async () => {
+      const { startMainJob } = await import('./start.ts');
+      await startMainJob(ctx);
+    });
+
+  notYetAvailable(program, 'run', 'Run processors, projections and the API in one process', 'the processor runtime and API issues');
+  notYetAvailable(program, 'ingest', 'Upload a video or TAR bundle and emit video-ingested', 'the extraction and API issues', '<source>');
+  notYetAvailable(program, 'status', "Show a video's job status and progress", 'the projections issue', '<video-id>');
+  notYetAvailable(program, 'manifest', 'Export quality manifests (json, jsonl, csv, parquet)', 'the projections issue');
+  notYetAvailable(program, 'replay', 'Recompute checks with a new check version', 'the checks issue');
+  notYetAvailable(program, 'projections', 'Rebuild ClickHouse projections from Kafka', 'the projections issue');
+  notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
+  notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
+  notYetAvailable(program, 'bench', 'Run the benchmarks and print a table', 'the extraction issue');
+
+  program.addOption(new Option('--log-level <level>', 'override FILMROOM_LOG_LEVEL').hideHelp());
+  return program;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: Config | undefined;
+  let logger: ReturnType<typeof createLogger> | undefined;
+  const ctx: CliContext = {
+    config: () => (config ??= loadConfig(env)),
+    log: () => (logger ??= createLogger(ctx.config().logLevel)),
+    print: (line) => process.stdout.write(`${line}\n`),
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof ExitCode) return error.code;
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    process.stderr.write(`filmroom: ${describeError(error)}\n`);
+    if (error instanceof FilmroomError && (error.code === 'USAGE' || error.code === 'CONFIG_INVALID')) return exitCodes.usage;
+    return exitCodes.failed;
+  }
+}

@@ -1,0 +1,129 @@
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { FilmroomError } from './errors.ts';
+
+/** The repository root: default home of the local stack's data. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const heap = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'expected a JVM heap size such as 512m or 1g')
+    .default(fallback);
+
+/**
+ * Every environment variable filmroom reads, with its default. This schema is both the validator
+ * and (through `loadConfig`) the source of the typed config object: there is no second declaration.
+ */
+const envSchema = z.object({
+  FILMROOM_HOME: z.string().min(1).default('.filmroom'),
+  FILMROOM_CACHE_DIR: z.string().min(1).default(resolve(homedir(), '.cache', 'filmroom')),
+  FILMROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  FILMROOM_KAFKA_PORT: port(19092),
+  FILMROOM_KAFKA_CONTROLLER_PORT: port(19093),
+  FILMROOM_KAFKA_HEAP: heap('512m'),
+  /** Overrides the broker list, e.g. when Kafka runs elsewhere; default is the local stack. */
+  FILMROOM_KAFKA_BROKERS: z.string().optional(),
+
+  FILMROOM_REGISTRY_PORT: port(18081),
+  FILMROOM_REGISTRY_MANAGEMENT_PORT: port(18082),
+  FILMROOM_REGISTRY_HEAP: heap('384m'),
+  FILMROOM_REGISTRY_URL: z.url().optional(),
+
+  FILMROOM_CLICKHOUSE_HTTP_PORT: port(18123),
+  FILMROOM_CLICKHOUSE_TCP_PORT: port(19001),
+  FILMROOM_CLICKHOUSE_URL: z.url().optional(),
+  FILMROOM_CLICKHOUSE_USER: z.string().min(1).default('filmroom'),
+  FILMROOM_CLICKHOUSE_PASSWORD: z.string().default('filmroom'),
+  FILMROOM_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('filmroom'),
+
+  FILMROOM_S3_PORT: port(19000),
+  FILMROOM_S3_HEAP: heap('256m'),
+  FILMROOM_S3_ENDPOINT: z.url().optional(),
+  FILMROOM_S3_REGION: z.string().min(1).default('us-east-1'),
+  FILMROOM_S3_ACCESS_KEY: z.string().min(3).default('filmroom'),
+  FILMROOM_S3_SECRET_KEY: z.string().min(8).default('filmroom-secret'),
+  FILMROOM_S3_BUCKET_UPLOADS: z.string().min(3).default('filmroom-uploads'),
+  FILMROOM_S3_BUCKET_ARTIFACTS: z.string().min(3).default('filmroom-artifacts'),
+  FILMROOM_S3_BUCKET_EXPORTS: z.string().min(3).default('filmroom-exports'),
+
+  /** Seconds `stack up` waits for each service to become healthy. */
+  FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function toConfig(env: Env) {
+  const home = isAbsolute(env.FILMROOM_HOME) ? env.FILMROOM_HOME : resolve(projectRoot, env.FILMROOM_HOME);
+  const loopback = '127.0.0.1';
+  return {
+    home,
+    cacheDir: resolve(env.FILMROOM_CACHE_DIR),
+    logLevel: env.FILMROOM_LOG_LEVEL,
+    stackStartTimeoutMs: env.FILMROOM_STACK_START_TIMEOUT * 1000,
+    kafka: {
+      brokers: (env.FILMROOM_KAFKA_BROKERS ?? `${loopback}:${env.FILMROOM_KAFKA_PORT}`).split(',').map((b) => b.trim()),
+      port: env.FILMROOM_KAFKA_PORT,
+      controllerPort: env.FILMROOM_KAFKA_CONTROLLER_PORT,
+      heap: env.FILMROOM_KAFKA_HEAP,
+    },
+    registry: {
+      url: env.FILMROOM_REGISTRY_URL ?? `http://${loopback}:${env.FILMROOM_REGISTRY_PORT}/apis/ccompat/v7`,
+      port: env.FILMROOM_REGISTRY_PORT,
+      managementPort: env.FILMROOM_REGISTRY_MANAGEMENT_PORT,
+      heap: env.FILMROOM_REGISTRY_HEAP,
+    },
+    clickhouse: {
+      url: env.FILMROOM_CLICKHOUSE_URL ?? `http://${loopback}:${env.FILMROOM_CLICKHOUSE_HTTP_PORT}`,
+      httpPort: env.FILMROOM_CLICKHOUSE_HTTP_PORT,
+      tcpPort: env.FILMROOM_CLICKHOUSE_TCP_PORT,
+      user: env.FILMROOM_CLICKHOUSE_USER,
+      password: env.FILMROOM_CLICKHOUSE_PASSWORD,
+      database: env.FILMROOM_CLICKHOUSE_DATABASE,
+    },
+    s3: {
+      endpoint: env.FILMROOM_S3_ENDPOINT ?? `http://${loopback}:${env.FILMROOM_S3_PORT}`,
+      port: env.FILMROOM_S3_PORT,
+      heap: env.FILMROOM_S3_HEAP,
+      region: env.FILMROOM_S3_REGION,
+      accessKeyId: env.FILMROOM_S3_ACCESS_KEY,
+      secretAccessKey: env.FILMROOM_S3_SECRET_KEY,
+      buckets: {
+        uploads: env.FILMROOM_S3_BUCKET_UPLOADS,
+        artifacts: env.FILMROOM_S3_BUCKET_ARTIFACTS,
+        exports: env.FILMROOM_S3_BUCKET_EXPORTS,
+      },
+    },
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+export type KafkaConfig = Config['kafka'];
+export type ClickHouseConfig = Config['clickhouse'];
+export type S3Config = Config['s3'];
+export type RegistryConfig = Config['registry'];
+
+/**
+ * Reads and validates the environment once, at an entry point. Fails with every offending
+ * variable named, e.g. `FILMROOM_KAFKA_PORT: Too big: expected number to be <=65535 (got "70000")`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+    });
+    throw new FilmroomError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
+      context: { variables: parsed.error.issues.map((i) => String(i.path[0])) },
+    });
+  }
+  return toConfig(parsed.data);
+}
+
+/** The names of every variable the config reads, for `--help` and the README. */
+export const configVariables = Object.keys(envSchema.shape);

@@ -1,0 +1,59 @@
+/**
+ * The one error taxonomy. Every error filmroom raises on purpose is a FilmroomError with a code
+ * from this closed list; `retriable` says whether trying again can help (transient) or not
+ * (permanent). Mapping to HTTP statuses or exit codes happens only at the edges (API, CLI).
+ */
+export const errorCodes = {
+  CONFIG_INVALID: { retriable: false },
+  USAGE: { retriable: false },
+  NOT_YET_AVAILABLE: { retriable: false },
+  PREREQUISITE_MISSING: { retriable: false },
+  INSTALL_FAILED: { retriable: false },
+  SERVICE_START_FAILED: { retriable: false },
+  SERVICE_UNHEALTHY: { retriable: true },
+  SERVICE_UNAVAILABLE: { retriable: true },
+  RETRIES_EXHAUSTED: { retriable: false },
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Where an error happened: enough to find the event, process or file it concerns. */
+export type ErrorContext = Record<string, string | number | boolean | string[] | undefined>;
+
+export class FilmroomError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; context?: ErrorContext; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FilmroomError';
+    this.code = code;
+    this.retriable = options.retriable ?? errorCodes[code].retriable;
+    this.context = options.context ?? {};
+  }
+}
+
+/** Programming errors are never worth a retry. */
+export function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError;
+}
+
+/** Whether retrying can help: FilmroomErrors say so themselves; unknown errors are presumed transient. */
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof FilmroomError) return error.retriable;
+  if (isProgrammingError(error)) return false;
+  return true;
+}
+
+/** One readable line for a CLI or log: the message plus the innermost cause. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  let text = error.message;
+  let cause: unknown = error.cause;
+  while (cause instanceof Error) {
+    if (!text.includes(cause.message)) text += `: ${cause.message}`;
+    cause = cause.cause;
+  }
+  return text;
+}

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FilmroomError, isRetriable } from './errors.ts';
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+  /** Stop retrying once this much time has passed since the first attempt. */
+  deadlineMs?: number;
+  /** Called before each wait, e.g. to log or count a retry. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Randomness source for jitter; injectable so tests are deterministic. */
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+export const defaultRetryOptions: RetryOptions = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 10_000, factor: 2 };
+
+/** "Full jitter" exponential backoff: a random delay in [0, min(cap, initial * factor^(attempt-1))]. */
+export function backoffDelay(attempt: number, options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'random'>): number {
+  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * options.factor ** (attempt - 1));
+  return Math.round(ceiling * (options.random ?? Math.random)());
+}
+
+export type Bail = (error: unknown) => never;
+
+/**
+ * The one retry helper. `fn` gets `bail` to stop at once with a permanent error. Errors that are
+ * not retriable (see `isRetriable`) stop it too. When attempts or time run out, the last cause is
+ * wrapped in a RETRIES_EXHAUSTED error.
+ */
+export async function retry<T>(fn: (bail: Bail, attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
+  const settings = { ...defaultRetryOptions, ...options };
+  const started = Date.now();
+  class Bailed {
+    constructor(readonly error: unknown) {}
+  }
+  const bail: Bail = (error) => {
+    throw new Bailed(error);
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(bail, attempt);
+    } catch (thrown) {
+      if (thrown instanceof Bailed) throw thrown.error;
+      if (!isRetriable(thrown)) throw thrown;
+      const delay = backoffDelay(attempt, settings);
+      const outOfTime = settings.deadlineMs !== undefined && Date.now() - started + delay > settings.deadlineMs;
+      if (attempt >= settings.maxAttempts || outOfTime || settings.signal?.aborted) {
+        const message = thrown instanceof Error ? thrown.message : String(thrown);
+        throw new FilmroomError('RETRIES_EXHAUSTED', `gave up after ${attempt} attempt(s): ${message}`, {
+          cause: thrown,
+          context: { attempts: attempt },
+        });
+      }
+      settings.onRetry?.(thrown, attempt, delay);
+      await sleep(delay, undefined, settings.signal ? { signal: settings.signal } : undefined);
+    }
+  }
+}
