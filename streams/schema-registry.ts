@@ -7,12 +7,18 @@ export function createSchemaRegistry(config: RegistryConfig): SchemaRegistry {
 }
 
 async function registryRequest(config: RegistryConfig, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${config.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(5000),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${config.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(5000),
+    });
+  } catch (error) {
+    // fetch reports network failures as TypeError, which the taxonomy would take for a bug.
+    throw new FilmroomError('SERVICE_UNAVAILABLE', `schema registry: ${method} ${config.url}${path} unreachable`, { cause: error });
+  }
   const text = await response.text();
   if (!response.ok) {
     throw new FilmroomError('SERVICE_UNHEALTHY', `schema registry: ${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`);

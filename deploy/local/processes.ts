@@ -59,19 +59,25 @@ export function readPidRecord(pidFile: string): PidRecord | undefined {
   }
 }
 
-/** Alive and still the process we started (same pid and our marker on its command line). */
-export function isOurProcessAlive(record: PidRecord): boolean {
+/**
+ * Whether a pid is a running process. A zombie (state Z) has exited and only waits to be reaped,
+ * which may never happen when its parent is gone and PID 1 does not reap (some containers).
+ */
+export function isProcessRunning(pid: number): boolean {
   try {
-    process.kill(record.pid, 0);
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
   } catch {
     return false;
   }
+}
+
+/** Running and still the process we started (same pid and our marker on its command line). */
+export function isOurProcessAlive(record: PidRecord): boolean {
+  if (!isProcessRunning(record.pid)) return false;
   try {
-    const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    if (!cmdline.includes(record.marker)) return false;
-    const stat = readFileSync(`/proc/${record.pid}/stat`, 'utf8');
-    // A zombie (state Z) has exited; it only waits for its parent to reap it.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(record.marker);
   } catch {
     return false;
   }

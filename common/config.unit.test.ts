@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { FilmroomError } from './errors.ts';
+import { loadConfig, projectRoot } from './config.ts';
+
+describe('loadConfig', () => {
+  it('given an empty environment, uses the documented local-stack defaults', () => {
+    const config = loadConfig({});
+    expect(config.home).toBe(`${projectRoot}/.filmroom`);
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:19092']);
+    expect(config.registry.url).toBe('http://127.0.0.1:18081/apis/ccompat/v7');
+    expect(config.clickhouse.url).toBe('http://127.0.0.1:18123');
+    expect(config.s3.endpoint).toBe('http://127.0.0.1:19000');
+  });
+
+  it('derives client addresses from changed ports, and explicit URLs win over ports', () => {
+    const config = loadConfig({ FILMROOM_KAFKA_PORT: '29092', FILMROOM_S3_PORT: '29000', FILMROOM_CLICKHOUSE_URL: 'http://ch.internal:8123' });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:29092']);
+    expect(config.s3.endpoint).toBe('http://127.0.0.1:29000');
+    expect(config.clickhouse.url).toBe('http://ch.internal:8123');
+  });
+
+  it('splits a broker list and resolves a relative home against the project root', () => {
+    const config = loadConfig({ FILMROOM_KAFKA_BROKERS: 'a:1, b:2', FILMROOM_HOME: 'tmp/home' });
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.home).toBe(`${projectRoot}/tmp/home`);
+  });
+
+  it('fails fast naming every bad variable and what it got', () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ FILMROOM_KAFKA_PORT: 'abc', FILMROOM_KAFKA_HEAP: 'lots', FILMROOM_LOG_LEVEL: 'loud' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(FilmroomError);
+    const error = thrown as FilmroomError;
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('FILMROOM_KAFKA_PORT');
+    expect(error.message).toContain('"abc"');
+    expect(error.message).toContain('FILMROOM_KAFKA_HEAP');
+    expect(error.message).toContain('FILMROOM_LOG_LEVEL');
+    expect(error.context.variables).toEqual(['FILMROOM_LOG_LEVEL', 'FILMROOM_KAFKA_PORT', 'FILMROOM_KAFKA_HEAP']);
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => loadConfig({ FILMROOM_REGISTRY_PORT: '70000' })).toThrow(/FILMROOM_REGISTRY_PORT.*70000/);
+  });
+});

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseJavaMajor, which } from './prerequisites.ts';
+
+describe('parseJavaMajor', () => {
+  it.each([
+    ['openjdk version "17.0.15" 2025-04-15', 17],
+    ['openjdk version "25.0.3" 2026-04-21 LTS', 25],
+    ['openjdk version "21" 2023-09-19', 21],
+    ['java version "1.8.0_392"', 8],
+  ])('reads %s as %i', (output, major) => {
+    expect(parseJavaMajor(output)).toBe(major);
+  });
+
+  it('returns undefined for output that is not a version banner', () => {
+    expect(parseJavaMajor('bash: java: command not found')).toBeUndefined();
+  });
+});
+
+describe('which', () => {
+  it('finds a binary on PATH and reports a missing one as undefined', () => {
+    expect(which('sh')).toMatch(/\/sh$/);
+    expect(which('definitely-not-a-filmroom-binary')).toBeUndefined();
+  });
+});
