@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 
@@ -14,6 +14,8 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
     password: config.password,
     ...(options.database ? { database: options.database } : {}),
     request_timeout: 30_000,
+    // Failures reach callers as errors and are logged once by them; the client's own logger would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

