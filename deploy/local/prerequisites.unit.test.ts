@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { parseJavaMajor, which } from './prerequisites.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { createLogger } from '../../common/logger.ts';
+import { ensureDebianPackages, parseJavaMajor, which } from './prerequisites.ts';
 
 describe('parseJavaMajor', () => {
   it.each([
@@ -20,5 +21,20 @@ describe('which', () => {
   it('finds a binary on PATH and reports a missing one as undefined', () => {
     expect(which('sh')).toMatch(/\/sh$/);
     expect(which('definitely-not-a-filmroom-binary')).toBeUndefined();
+  });
+});
+
+describe('ensureDebianPackages without root', () => {
+  it('fails with one line naming the missing binary and the command that installs it', async () => {
+    const getuid = vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    try {
+      const error = await ensureDebianPackages([{ binary: 'filmroom-missing-tool', pkg: 'filmroom-missing-pkg' }], createLogger('silent')).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'PREREQUISITE_MISSING',
+        message: "missing filmroom-missing-tool: install with 'sudo apt-get install -y filmroom-missing-pkg' and run again",
+      });
+    } finally {
+      getuid.mockRestore();
+    }
   });
 });
