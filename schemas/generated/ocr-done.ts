@@ -1,0 +1,70 @@
+// Generated from schemas/avro by 'npm run schemas:generate' for ocr-done. Do not edit: change the .avsc and regenerate.
+/* eslint-disable */
+
+export type OcrDone = FilmroomEventsOcrDone;
+
+/**
+ * Who wrote an event: a processor, the API, the CLI or an external uploader.
+ */
+export interface FilmroomEventsProducer {
+    /**
+     * Processor or client name, e.g. 'extract', 'api', 'cli'.
+     */
+    name: string;
+    /**
+     * Its version, e.g. the processor's semantic version.
+     */
+    version: string;
+}
+
+/**
+ * An axis-aligned box in normalised image coordinates (0..1, origin top-left), x1 < x2, y1 < y2.
+ */
+export interface FilmroomEventsBox {
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+}
+
+export interface FilmroomEventsOcrText {
+    frame_index: number;
+    box: FilmroomEventsBox;
+    text: string;
+    /**
+     * Mean character probability, 0..1.
+     */
+    confidence: number;
+}
+
+/**
+ * The model that produced a result.
+ */
+export interface FilmroomEventsModelInfo {
+    /**
+     * Model name, e.g. 'ppocr-det-v4'.
+     */
+    name: string;
+    /**
+     * Model version or content hash.
+     */
+    version: string;
+}
+
+/**
+ * Text recognition ran over the text regions detected in one batch. Keyed by video_id/batch_index.
+ */
+export interface FilmroomEventsOcrDone {
+    event_id: string;
+    occurred_at: number;
+    producer: FilmroomEventsProducer;
+    video_id: string;
+    batch_index: number;
+    batch_count: number;
+    texts: FilmroomEventsOcrText[];
+    /**
+     * Detected regions that were recognised.
+     */
+    regions_evaluated: number;
+    model: FilmroomEventsModelInfo;
+}

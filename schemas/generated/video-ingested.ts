@@ -1,0 +1,96 @@
+// Generated from schemas/avro by 'npm run schemas:generate' for video-ingested. Do not edit: change the .avsc and regenerate.
+/* eslint-disable */
+
+export type VideoIngested = FilmroomEventsVideoIngested;
+
+/**
+ * Who wrote an event: a processor, the API, the CLI or an external uploader.
+ */
+export interface FilmroomEventsProducer {
+    /**
+     * Processor or client name, e.g. 'extract', 'api', 'cli'.
+     */
+    name: string;
+    /**
+     * Its version, e.g. the processor's semantic version.
+     */
+    version: string;
+}
+
+export type FilmroomEventsContainerKind = "VIDEO" | "TAR_BUNDLE";
+
+export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
+
+export interface FilmroomEventsProcessingOptions {
+    /**
+     * Sample this many frames per second; wins over sample_stride.
+     *
+     * Default: null
+     */
+    sample_fps: null | number;
+    /**
+     * Sample every n-th frame; default 1 fps when neither is set.
+     *
+     * Default: null
+     */
+    sample_stride: null | number;
+    /**
+     * Sampled frames per batch.
+     *
+     * Default: 30
+     */
+    batch_size: number;
+    /**
+     * Stages to run.
+     *
+     * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
+     */
+    stages: FilmroomEventsStage[];
+}
+
+/**
+ * A video (or TAR bundle holding one) is ready in object storage or on disk and should be processed. Keyed by video_id.
+ */
+export interface FilmroomEventsVideoIngested {
+    /**
+     * Deterministic id: the same ingestion always gets the same id.
+     */
+    event_id: string;
+    /**
+     * When the event was written.
+     */
+    occurred_at: number;
+    producer: FilmroomEventsProducer;
+    /**
+     * Stable id of the video; the message key.
+     */
+    video_id: string;
+    /**
+     * Where the source is: s3://bucket/key or file:///path.
+     */
+    source_uri: string;
+    /**
+     * A plain video file, or a TAR bundle with a video and session-metadata JSON.
+     */
+    container: FilmroomEventsContainerKind;
+    /**
+     * Free-form session metadata (game, map, player, ...).
+     *
+     * Default: {}
+     */
+    session_metadata: {
+        [index: string]: string;
+    };
+    /**
+     * How to process this video.
+     */
+    options: FilmroomEventsProcessingOptions;
+    /**
+     * When the uploader ingested the video.
+     */
+    ingested_at: number;
+    /**
+     * Who ingested it: service name, API key name or user.
+     */
+    uploader: string;
+}

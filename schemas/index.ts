@@ -1,0 +1,45 @@
+/**
+ * The public surface of schemas/: the Avro catalogue and the TypeScript types generated from it.
+ * Types are generated (`npm run schemas:generate`) and a unit test fails if they drift.
+ */
+export { avroDir, eventNames, eventSchemas, expandSchema, parseEventSchema, testEventNames } from './catalogue.ts';
+export type { AnyEventName, EventName, EventSchema, TestEventName } from './catalogue.ts';
+
+import type { BatchDetected } from './generated/batch-detected.ts';
+import type { BatchExtracted } from './generated/batch-extracted.ts';
+import type { CheckResult } from './generated/check-result.ts';
+import type { EchoEmitted } from './generated/echo-emitted.ts';
+import type { EchoRequested } from './generated/echo-requested.ts';
+import type { OcrDone } from './generated/ocr-done.ts';
+import type { ProcessingFailed } from './generated/processing-failed.ts';
+import type { VideoIngested } from './generated/video-ingested.ts';
+
+export type { BatchDetected, BatchExtracted, CheckResult, EchoEmitted, EchoRequested, OcrDone, ProcessingFailed, VideoIngested };
+export type {
+  FilmroomEventsBox as Box,
+  FilmroomEventsModelInfo as ModelInfo,
+  FilmroomEventsProducer as Producer,
+  FilmroomEventsDetection as Detection,
+  FilmroomEventsFrameDetections as FrameDetections,
+} from './generated/batch-detected.ts';
+export type { FilmroomEventsVideoMetadata as VideoMetadata } from './generated/batch-extracted.ts';
+export type { FilmroomEventsOcrText as OcrText } from './generated/ocr-done.ts';
+export type { FilmroomEventsErrorClass as ErrorClass, FilmroomEventsSourceCoordinates as SourceCoordinates } from './generated/processing-failed.ts';
+export type {
+  FilmroomEventsContainerKind as ContainerKind,
+  FilmroomEventsProcessingOptions as ProcessingOptions,
+  FilmroomEventsStage as Stage,
+} from './generated/video-ingested.ts';
+export type { FilmroomTestEchoBehaviour as EchoBehaviour } from './generated/echo-requested.ts';
+
+/** The TypeScript type of each event, by event name. */
+export interface EventTypes {
+  'video-ingested': VideoIngested;
+  'batch-extracted': BatchExtracted;
+  'batch-detected': BatchDetected;
+  'ocr-done': OcrDone;
+  'check-result': CheckResult;
+  'processing-failed': ProcessingFailed;
+  'echo-requested': EchoRequested;
+  'echo-emitted': EchoEmitted;
+}

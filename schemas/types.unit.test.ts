@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generatedDir, generateTypes } from './generate-types.ts';
+import { eventSchemas, type EventTypes } from './index.ts';
+
+describe('generated TypeScript types', () => {
+  it('are exactly what the Avro schemas generate today (run `npm run schemas:generate` after changing an .avsc)', () => {
+    for (const [file, expected] of generateTypes()) {
+      expect(readFileSync(join(generatedDir, file), 'utf8'), `schemas/generated/${file}`).toBe(expected);
+    }
+  });
+});
+
+describe('Avro schemas', () => {
+  const producer = { name: 'test', version: '1.0.0' };
+  const examples: { [K in keyof EventTypes]: EventTypes[K] } = {
+    'video-ingested': {
+      event_id: 'e1',
+      occurred_at: 1_700_000_000_000,
+      producer,
+      video_id: 'v1',
+      source_uri: 's3://filmroom-uploads/v1.mp4',
+      container: 'VIDEO',
+      session_metadata: { map: 'dust2' },
+      options: { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT', 'CHECKS'] },
+      ingested_at: 1_700_000_000_000,
+      uploader: 'cli',
+    },
+    'batch-extracted': {
+      event_id: 'e2',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      batch_index: 0,
+      batch_count: 2,
+      frame_start: 0,
+      frame_end: 58,
+      frame_indices: [0, 29, 58],
+      timestamps_s: [0, 1, 2],
+      artifact_uri: 's3://filmroom-artifacts/v1/batch-0000.tar',
+      video: { duration_s: 60, fps: 29.97, width: 1920, height: 1080, codec: 'h264', frame_count: null },
+      source_uri: 's3://filmroom-uploads/v1.mp4',
+      session_metadata: {},
+      extractor_version: '1.0.0',
+    },
+    'batch-detected': {
+      event_id: 'e3',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      batch_index: 0,
+      batch_count: 2,
+      artifact_uri: 's3://a/b',
+      frames: [{ frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0.125, y1: 0.25, x2: 0.5, y2: 0.75 }, class_id: 0, class_name: 'text', score: 0.5 }] }],
+      model: { name: 'ppocr-det', version: '4' },
+      inference_ms: 12.5,
+    },
+    'ocr-done': {
+      event_id: 'e4',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      batch_index: 0,
+      batch_count: 2,
+      texts: [{ frame_index: 0, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, text: '12:34', confidence: 0.5 }],
+      regions_evaluated: 1,
+      model: { name: 'ppocr-rec', version: '4' },
+    },
+    'check-result': {
+      event_id: 'e5',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      batch_index: 0,
+      batch_count: 2,
+      check_name: 'dark',
+      check_version: 'v1',
+      measures: { dark_frames: 3, dark_ratio: 0.1 },
+      frames_evaluated: 30,
+    },
+    'processing-failed': {
+      event_id: 'e6',
+      occurred_at: 1,
+      producer,
+      stage: 'extract',
+      video_id: null,
+      batch_index: null,
+      error_class: 'PERMANENT',
+      error_code: 'MALFORMED_EVENT',
+      message: 'bad',
+      source: { topic: 't', partition: 0, offset: 42, key: null },
+      attempts: 0,
+      payload: Buffer.from('x'),
+    },
+    'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
+    'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
+  };
+
+  it.each(Object.keys(examples) as (keyof EventTypes)[])('%s: a value of the generated type is valid Avro and round-trips', (event) => {
+    const { type } = eventSchemas[event];
+    const value = examples[event];
+    expect(type.isValid(value)).toBe(true);
+    expect(type.fromBuffer(type.toBuffer(value))).toEqual(value);
+  });
+
+  it('every event carries event_id, occurred_at (timestamp-millis) and producer, and documents itself', () => {
+    for (const schema of Object.values(eventSchemas)) {
+      const fields = (schema.expanded as { fields: { name: string; type: unknown }[]; doc?: string }).fields;
+      expect(fields.slice(0, 3).map((f) => f.name), schema.event).toEqual(['event_id', 'occurred_at', 'producer']);
+      expect(fields[1]!.type).toEqual({ type: 'long', logicalType: 'timestamp-millis' });
+      expect((schema.expanded as { doc?: string }).doc, schema.event).toBeTruthy();
+    }
+  });
+});
