@@ -51,6 +51,24 @@ const envSchema = z.object({
   FILMROOM_S3_BUCKET_ARTIFACTS: z.string().min(3).default('filmroom-artifacts'),
   FILMROOM_S3_BUCKET_EXPORTS: z.string().min(3).default('filmroom-exports'),
 
+  /** Partitions of each event topic when filmroom creates it. */
+  FILMROOM_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Prefix for every topic and consumer group name: isolates tests, or tenants on one cluster. */
+  FILMROOM_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only').default(''),
+
+  /** Partitions one processor instance works on at the same time. */
+  FILMROOM_PROCESSOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  FILMROOM_PROCESSOR_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
+  /** How often resolved offsets are committed (they are also committed at each batch end). */
+  FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** On SIGTERM, how long in-flight work may finish before it is abandoned (uncommitted). */
+  FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Handler attempts for transient errors before the input goes to the dead-letter topic. */
+  FILMROOM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
+  FILMROOM_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
+
   /** Seconds `stack up` waits for each service to become healthy. */
   FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
 });
@@ -60,11 +78,40 @@ export type Env = z.infer<typeof envSchema>;
 function toConfig(env: Env) {
   const home = isAbsolute(env.FILMROOM_HOME) ? env.FILMROOM_HOME : resolve(projectRoot, env.FILMROOM_HOME);
   const loopback = '127.0.0.1';
+  if (env.FILMROOM_PROCESSOR_HEARTBEAT_MS * 3 > env.FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS) {
+    throw new FilmroomError(
+      'CONFIG_INVALID',
+      `invalid configuration: FILMROOM_PROCESSOR_HEARTBEAT_MS (${env.FILMROOM_PROCESSOR_HEARTBEAT_MS}) must be at most a third of FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS (${env.FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS})`,
+      { context: { variables: ['FILMROOM_PROCESSOR_HEARTBEAT_MS', 'FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS'] } },
+    );
+  }
+  if (env.FILMROOM_RETRY_INITIAL_MS > env.FILMROOM_RETRY_MAX_MS) {
+    throw new FilmroomError('CONFIG_INVALID', 'invalid configuration: FILMROOM_RETRY_INITIAL_MS must not exceed FILMROOM_RETRY_MAX_MS', {
+      context: { variables: ['FILMROOM_RETRY_INITIAL_MS', 'FILMROOM_RETRY_MAX_MS'] },
+    });
+  }
   return {
     home,
     cacheDir: resolve(env.FILMROOM_CACHE_DIR),
     logLevel: env.FILMROOM_LOG_LEVEL,
     stackStartTimeoutMs: env.FILMROOM_STACK_START_TIMEOUT * 1000,
+    topics: {
+      partitions: env.FILMROOM_TOPIC_PARTITIONS,
+      prefix: env.FILMROOM_TOPIC_PREFIX,
+    },
+    processor: {
+      concurrency: env.FILMROOM_PROCESSOR_CONCURRENCY,
+      sessionTimeoutMs: env.FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS,
+      heartbeatMs: env.FILMROOM_PROCESSOR_HEARTBEAT_MS,
+      commitIntervalMs: env.FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS,
+      shutdownGraceMs: env.FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS,
+    },
+    retry: {
+      maxAttempts: env.FILMROOM_RETRY_MAX_ATTEMPTS,
+      initialDelayMs: env.FILMROOM_RETRY_INITIAL_MS,
+      maxDelayMs: env.FILMROOM_RETRY_MAX_MS,
+      factor: 2,
+    },
     kafka: {
       brokers: (env.FILMROOM_KAFKA_BROKERS ?? `${loopback}:${env.FILMROOM_KAFKA_PORT}`).split(',').map((b) => b.trim()),
       port: env.FILMROOM_KAFKA_PORT,
@@ -106,6 +153,9 @@ export type KafkaConfig = Config['kafka'];
 export type ClickHouseConfig = Config['clickhouse'];
 export type S3Config = Config['s3'];
 export type RegistryConfig = Config['registry'];
+export type TopicsConfig = Config['topics'];
+export type ProcessorConfig = Config['processor'];
+export type RetryConfig = Config['retry'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending

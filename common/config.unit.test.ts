@@ -46,3 +46,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FILMROOM_REGISTRY_PORT: '70000' })).toThrow(/FILMROOM_REGISTRY_PORT.*70000/);
   });
 });
+
+describe('cross-field rules', () => {
+  it('rejects a heartbeat longer than a third of the session timeout, naming both variables', () => {
+    expect(() => loadConfig({ FILMROOM_PROCESSOR_HEARTBEAT_MS: '15000', FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: '30000' })).toThrow(
+      /FILMROOM_PROCESSOR_HEARTBEAT_MS \(15000\) must be at most a third of FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS \(30000\)/,
+    );
+  });
+
+  it('rejects an initial retry delay above the cap', () => {
+    expect(() => loadConfig({ FILMROOM_RETRY_INITIAL_MS: '500', FILMROOM_RETRY_MAX_MS: '100' })).toThrow(/FILMROOM_RETRY_INITIAL_MS/);
+  });
+
+  it('rejects a topic prefix with characters Kafka does not allow', () => {
+    expect(() => loadConfig({ FILMROOM_TOPIC_PREFIX: 'a/b' })).toThrow(/FILMROOM_TOPIC_PREFIX/);
+  });
+});

@@ -13,6 +13,18 @@ export const errorCodes = {
   SERVICE_UNHEALTHY: { retriable: true },
   SERVICE_UNAVAILABLE: { retriable: true },
   RETRIES_EXHAUSTED: { retriable: false },
+  /** An input record that cannot be decoded: wrong magic byte, bad Avro, wrong shape. */
+  MALFORMED_EVENT: { retriable: false },
+  /** An input record written with a schema id the registry does not know. */
+  UNKNOWN_SCHEMA: { retriable: false },
+  SCHEMA_INCOMPATIBLE: { retriable: false },
+  TOPIC_MISCONFIGURED: { retriable: false },
+  /** A handler decided the input can never be processed. */
+  HANDLER_FAILED: { retriable: false },
+  /** A handler produced an output its schema rejects: a bug in the processor. */
+  INVALID_OUTPUT: { retriable: false },
+  /** Work given up on purpose (shutdown): neither success nor failure of the input. */
+  ABORTED: { retriable: false },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -2,8 +2,14 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { RegistryConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 
-export function createSchemaRegistry(config: RegistryConfig): SchemaRegistry {
-  return new SchemaRegistry({ host: config.url });
+class RegistryHttpError extends FilmroomError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    // 5xx and 429 may pass; a 4xx will answer the same next time.
+    super('SERVICE_UNAVAILABLE', message, { retriable: status >= 500 || status === 429, context: { status } });
+  }
 }
 
 async function registryRequest(config: RegistryConfig, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -13,16 +19,14 @@ async function registryRequest(config: RegistryConfig, method: string, path: str
       method,
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', accept: 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
     // fetch reports network failures as TypeError, which the taxonomy would take for a bug.
     throw new FilmroomError('SERVICE_UNAVAILABLE', `schema registry: ${method} ${config.url}${path} unreachable`, { cause: error });
   }
   const text = await response.text();
-  if (!response.ok) {
-    throw new FilmroomError('SERVICE_UNHEALTHY', `schema registry: ${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`);
-  }
+  if (!response.ok) throw new RegistryHttpError(response.status, `schema registry: ${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
   return text ? JSON.parse(text) : null;
 }
 
@@ -42,4 +46,33 @@ export async function getGlobalCompatibility(config: RegistryConfig): Promise<st
 
 export async function setGlobalCompatibility(config: RegistryConfig, level: Compatibility): Promise<void> {
   await registryRequest(config, 'PUT', '/config', { compatibility: level });
+}
+
+export async function setSubjectCompatibility(config: RegistryConfig, subject: string, level: Compatibility): Promise<void> {
+  await registryRequest(config, 'PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+}
+
+/** The schema text registered under an id. An id the registry does not know is a permanent error. */
+export async function getSchemaById(config: RegistryConfig, id: number): Promise<string> {
+  try {
+    const answer = (await registryRequest(config, 'GET', `/schemas/ids/${id}`)) as { schema?: string };
+    if (typeof answer?.schema !== 'string') throw new FilmroomError('SERVICE_UNAVAILABLE', `schema registry: no schema text for id ${id}`);
+    return answer.schema;
+  } catch (error) {
+    if (error instanceof RegistryHttpError && error.status === 404) {
+      throw new FilmroomError('UNKNOWN_SCHEMA', `schema id ${id} is not known to the schema registry`, { cause: error, context: { schemaId: id } });
+    }
+    throw error;
+  }
+}
+
+/** Deletes a subject (soft, then permanent): used to clean up test subjects. */
+export async function deleteSubject(config: RegistryConfig, subject: string): Promise<void> {
+  await registryRequest(config, 'DELETE', `/subjects/${encodeURIComponent(subject)}`).catch(() => undefined);
+  await registryRequest(config, 'DELETE', `/subjects/${encodeURIComponent(subject)}?permanent=true`).catch(() => undefined);
+}
+
+/** The Confluent client library's API, for tests and tools; filmroom's own serde lives in serde.ts. */
+export function createSchemaRegistry(config: RegistryConfig): SchemaRegistry {
+  return new SchemaRegistry({ host: config.url });
 }

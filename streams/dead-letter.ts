@@ -1,0 +1,52 @@
+import { FilmroomError, describeError } from '../common/errors.ts';
+import type { ProcessingFailed } from '../schemas/index.ts';
+import { deterministicEventId } from './event-ids.ts';
+import type { SourceRecord } from './processor.ts';
+
+/** What a failed input is known to be about, when it could be decoded that far. */
+export interface FailedInputIdentity {
+  video_id?: string | null;
+  batch_index?: number | null;
+}
+
+export function identityOf(event: unknown): FailedInputIdentity {
+  if (!event || typeof event !== 'object') return {};
+  const record = event as Record<string, unknown>;
+  return {
+    video_id: typeof record.video_id === 'string' ? record.video_id : null,
+    batch_index: typeof record.batch_index === 'number' ? record.batch_index : null,
+  };
+}
+
+/**
+ * The dead-letter event for one input record. Its id depends only on the stage and the record's
+ * coordinates, so dead-lettering the same record twice (after a crash) is one event.
+ */
+export function deadLetterEvent(input: {
+  stage: string;
+  stageVersion: string;
+  source: SourceRecord;
+  error: unknown;
+  attempts: number;
+  payload: Buffer | null;
+  identity: FailedInputIdentity;
+  now: number;
+}): ProcessingFailed {
+  const { error } = input;
+  const exhausted = error instanceof FilmroomError && error.code === 'RETRIES_EXHAUSTED';
+  const root = exhausted && error.cause instanceof FilmroomError ? error.cause : error;
+  return {
+    event_id: deterministicEventId('processing-failed', input.stage, input.source.topic, input.source.partition, input.source.offset),
+    occurred_at: input.now,
+    producer: { name: input.stage, version: input.stageVersion },
+    stage: input.stage,
+    video_id: input.identity.video_id ?? null,
+    batch_index: input.identity.batch_index ?? null,
+    error_class: exhausted ? 'TRANSIENT_EXHAUSTED' : 'PERMANENT',
+    error_code: root instanceof FilmroomError ? root.code : root instanceof Error ? root.name : 'UNKNOWN',
+    message: describeError(error),
+    source: { topic: input.source.topic, partition: input.source.partition, offset: Number(input.source.offset), key: input.source.key },
+    attempts: input.attempts,
+    payload: input.payload,
+  };
+}

@@ -1,0 +1,51 @@
+import type { Logger } from '../common/logger.ts';
+import type { AnyEventName, EventTypes } from '../schemas/index.ts';
+
+/** One output event of a handler: which event, its message key, and its value. */
+export type Output<O extends AnyEventName> = { [K in O]: { event: K; key: string; value: EventTypes[K] } }[O];
+
+/** Where the input record came from. */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+export interface HandlerContext {
+  /** Aborted when the process shuts down and the grace period is over: stop and throw. */
+  signal: AbortSignal;
+  source: SourceRecord;
+  /** 1 on the first try, then 2, 3, ... after transient errors. */
+  attempt: number;
+  /** A logger bound to the record (topic, partition, offset, video_id, batch_index). */
+  log: Logger;
+  /** The processing time, passed in so cores stay pure and tests can fix it. */
+  now: () => number;
+}
+
+/**
+ * A stream processor: a function from one decoded input event to output events. It keeps no state
+ * between events; artifact I/O goes through ports the processor's factory receives. The runtime
+ * (runtime.ts) does all the Kafka work around it.
+ */
+export interface ProcessorDefinition<I extends AnyEventName = AnyEventName, O extends AnyEventName = AnyEventName> {
+  /** Names the producer in events and, with `groupSuffix`, the consumer group. */
+  name: string;
+  version: string;
+  input: I;
+  outputs: readonly O[];
+  /** Appended to the consumer group, e.g. the check version, so each version has its own offsets. */
+  groupSuffix?: string;
+  handle(event: EventTypes[I], context: HandlerContext): Promise<Output<O>[]>;
+}
+
+export function defineProcessor<I extends AnyEventName, O extends AnyEventName>(definition: ProcessorDefinition<I, O>): ProcessorDefinition<I, O> {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) throw new TypeError(`processor name '${definition.name}' must be kebab-case`);
+  return definition;
+}
+
+/** The consumer group of a processor: `<prefix>filmroom.<name>[.<suffix>]`. */
+export function consumerGroupOf(definition: Pick<ProcessorDefinition, 'name' | 'groupSuffix'>, prefix = ''): string {
+  return `${prefix}filmroom.${definition.name}${definition.groupSuffix ? `.${definition.groupSuffix}` : ''}`;
+}

@@ -1,0 +1,94 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { TopicsConfig } from '../common/config.ts';
+import { FilmroomError } from '../common/errors.ts';
+import type { AnyEventName } from '../schemas/index.ts';
+
+/**
+ * The topic catalogue: which topic carries which event. Event topics keep their records forever
+ * (they are the source of truth that projections are rebuilt from); so does the dead-letter topic,
+ * whose records are the audit trail of what was given up on.
+ */
+export const topicOfEvent: Record<AnyEventName, string> = {
+  'video-ingested': 'filmroom.video-ingested',
+  'batch-extracted': 'filmroom.batch-extracted',
+  'batch-detected': 'filmroom.batch-detected',
+  'ocr-done': 'filmroom.ocr-done',
+  'check-result': 'filmroom.check-result',
+  'processing-failed': 'filmroom.dead-letter',
+  'echo-requested': 'filmroom.test.echo-requested',
+  'echo-emitted': 'filmroom.test.echo-emitted',
+};
+
+export const productTopicEvents: AnyEventName[] = ['video-ingested', 'batch-extracted', 'batch-detected', 'ocr-done', 'check-result', 'processing-failed'];
+
+/** Settings every filmroom topic must have; provisioning verifies them on existing topics. */
+export const requiredTopicSettings: Record<string, string> = {
+  'retention.ms': '-1',
+  'retention.bytes': '-1',
+  'cleanup.policy': 'delete',
+};
+
+export const topicName = (event: AnyEventName, topics: Pick<TopicsConfig, 'prefix'>) => `${topics.prefix}${topicOfEvent[event]}`;
+
+/** Subject of an event's value schema under TopicNameStrategy. */
+export const valueSubject = (event: AnyEventName, topics: Pick<TopicsConfig, 'prefix'>) => `${topicName(event, topics)}-value`;
+
+export interface ProvisionReport {
+  created: string[];
+  verified: string[];
+}
+
+async function verifyTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const actualPartitions = metadata.topics[0]?.partitions.length ?? 0;
+  if (actualPartitions !== partitions) {
+    throw new FilmroomError(
+      'TOPIC_MISCONFIGURED',
+      `topic ${topic} has ${actualPartitions} partitions, configured ${partitions} (FILMROOM_TOPIC_PARTITIONS): add partitions with kafka-topics --alter, or set the variable to ${actualPartitions}`,
+      { context: { topic } },
+    );
+  }
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: 2 /* TOPIC */, name: topic, configNames: Object.keys(requiredTopicSettings) }],
+  });
+  const entries = described.resources[0]?.configEntries ?? [];
+  for (const [name, expected] of Object.entries(requiredTopicSettings)) {
+    const actual = entries.find((entry) => entry.configName === name)?.configValue;
+    if (actual !== expected) {
+      throw new FilmroomError('TOPIC_MISCONFIGURED', `topic ${topic} has ${name}=${actual}, filmroom requires ${name}=${expected}`, {
+        context: { topic, setting: name },
+      });
+    }
+  }
+}
+
+/**
+ * Creates the topics for the given events that do not exist yet and verifies the settings of the
+ * ones that do. Idempotent: safe at every start of every process.
+ */
+export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events: AnyEventName[] = productTopicEvents): Promise<ProvisionReport> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = [...new Set(events.map((event) => topicName(event, topics)))];
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: topics.partitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    const verified = wanted.filter((topic) => existing.has(topic));
+    for (const topic of verified) await verifyTopic(admin, topic, topics.partitions);
+    return { created: missing, verified };
+  } finally {
+    await admin.disconnect();
+  }
+}
