@@ -1,0 +1,66 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/logger.ts';
+import { createEchoProcessor } from '../../processors/echo/index.ts';
+import type { EchoEmitted, ProcessingFailed } from '../../schemas/index.ts';
+import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
+import { EventSerde, frame } from '../../streams/serde.ts';
+import { topicName } from '../../streams/topics.ts';
+import { echoHarness, echoRequest, isolatedConfig, produceRaw, TopicCollector } from '../support/echo-fixture.ts';
+
+describe('processor runtime: poison records and failing handlers (real broker and registry)', () => {
+  const config = isolatedConfig();
+  let running: RunningProcessor | undefined;
+  const collectors: TopicCollector<unknown>[] = [];
+
+  afterAll(async () => {
+    await running?.stop();
+    await Promise.all(collectors.map((c) => c.stop()));
+  });
+
+  it('dead-letters a malformed record, an unknown schema, a permanent error and exhausted retries with readable causes, and processes the 100 good events around them', async () => {
+    const harness = await echoHarness(config);
+    const good = (from: number) => Array.from({ length: 50 }, (_, i) => echoRequest(from + i));
+    await harness.produce(good(0));
+    await produceRaw(harness.kafka, config, [
+      { key: 'poison-json', value: Buffer.from('{"request_id":"not avro at all"}') },
+      { key: 'poison-schema', value: frame(2_000_000_001, Buffer.from([0x02])) },
+    ]);
+    await harness.produce([echoRequest(1000, 'FAIL_PERMANENTLY'), echoRequest(1001, 'FAIL_TRANSIENTLY')]);
+    await harness.produce(good(50));
+
+    running = await runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: createLogger('silent') });
+
+    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start();
+    const failures = await new TopicCollector<ProcessingFailed>(harness.kafka, topicName('processing-failed', config.topics), (v) =>
+      harness.serde.decode('processing-failed', v),
+    ).start();
+    collectors.push(outputs, failures);
+    await outputs.waitFor((r) => new Set(r.map((x) => x.value.sequence)).size >= 100, 60_000, '100 echoes');
+    await failures.waitFor((r) => r.length >= 4, 60_000, '4 dead letters');
+
+    expect([...new Set(outputs.records.map((r) => r.value.sequence))].sort((a, b) => a - b)).toEqual([...Array.from({ length: 100 }, (_, i) => i)]);
+    const byKey = Object.fromEntries(failures.records.map((r) => [r.key, r.value]));
+    expect(Object.keys(byKey).sort()).toEqual(['poison-json', 'poison-schema', 'req-1000', 'req-1001']);
+
+    const inputTopic = topicName('echo-requested', config.topics);
+    expect(byKey['poison-json']).toMatchObject({
+      stage: 'echo',
+      error_class: 'PERMANENT',
+      error_code: 'MALFORMED_EVENT',
+      message: 'unknown magic byte 0x7b (expected 0x00, Confluent wire format)',
+      attempts: 0,
+      source: { topic: inputTopic, key: 'poison-json' },
+    });
+    expect(byKey['poison-json']!.payload?.toString()).toBe('{"request_id":"not avro at all"}');
+    expect(byKey['poison-schema']).toMatchObject({ error_code: 'UNKNOWN_SCHEMA', message: expect.stringMatching(/^schema id 2000000001 is not known to the schema registry/) });
+    expect(byKey['req-1000']).toMatchObject({ error_class: 'PERMANENT', error_code: 'HANDLER_FAILED', attempts: 1, message: 'echo request req-1000#1000 asked to fail permanently' });
+    expect(byKey['req-1001']).toMatchObject({
+      error_class: 'TRANSIENT_EXHAUSTED',
+      error_code: 'SERVICE_UNAVAILABLE',
+      attempts: config.retry.maxAttempts,
+      message: `gave up after ${config.retry.maxAttempts} attempt(s): echo request req-1001#1001 asked to fail transiently`,
+    });
+    // Coordinates point at the very record that failed.
+    for (const failure of failures.records) expect(failure.value.source.offset).toBeGreaterThanOrEqual(0);
+  }, 120_000);
+});

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { loadConfig, type Config } from '../../common/config.ts';
+import type { EchoBehaviour, EchoRequested } from '../../schemas/index.ts';
+import { deterministicEventId } from '../../streams/event-ids.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
+import { EventSerde } from '../../streams/serde.ts';
+import { provisionTopics, topicName } from '../../streams/topics.ts';
+import { inject } from 'vitest';
+
+/** A config whose topics and groups are private to one test (unique prefix), with fast retries. */
+export function isolatedConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    ...process.env,
+    ...inject('testStack').env,
+    FILMROOM_TOPIC_PREFIX: `it-${randomUUID().slice(0, 8)}.`,
+    FILMROOM_RETRY_INITIAL_MS: '10',
+    FILMROOM_RETRY_MAX_MS: '50',
+    FILMROOM_RETRY_MAX_ATTEMPTS: '3',
+    FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS: '200',
+    FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: '10000',
+    FILMROOM_PROCESSOR_HEARTBEAT_MS: '1000',
+    ...overrides,
+  });
+}
+
+/** The env a worker process needs to join the same isolated test. */
+export function workerEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...inject('testStack').env,
+    FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+    FILMROOM_TOPIC_PARTITIONS: String(config.topics.partitions),
+    FILMROOM_RETRY_INITIAL_MS: String(config.retry.initialDelayMs),
+    FILMROOM_RETRY_MAX_MS: String(config.retry.maxDelayMs),
+    FILMROOM_RETRY_MAX_ATTEMPTS: String(config.retry.maxAttempts),
+    FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS: String(config.processor.commitIntervalMs),
+    FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: String(config.processor.sessionTimeoutMs),
+    FILMROOM_PROCESSOR_HEARTBEAT_MS: String(config.processor.heartbeatMs),
+    FILMROOM_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export function echoRequest(sequence: number, behaviour: EchoBehaviour = 'ECHO', payloadBytes = 16): EchoRequested {
+  const request_id = `req-${sequence}`;
+  return {
+    event_id: deterministicEventId('echo-requested', request_id),
+    occurred_at: Date.now(),
+    producer: { name: 'test', version: '0' },
+    request_id,
+    sequence,
+    behaviour,
+    payload: Buffer.alloc(payloadBytes, sequence % 251),
+  };
+}
+
+/** Produces raw values (already encoded, or deliberately malformed) to the echo input topic. */
+export async function produceRaw(kafka: Kafka, config: Config, records: { key: string; value: Buffer }[]): Promise<void> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const topic = topicName('echo-requested', config.topics);
+  for (let i = 0; i < records.length; i += 500) {
+    await producer.send({ topic, acks: -1, messages: records.slice(i, i + 500) });
+  }
+  await producer.disconnect();
+}
+
+export interface EchoHarness {
+  kafka: Kafka;
+  serde: EventSerde;
+  produce(requests: EchoRequested[]): Promise<void>;
+}
+
+export async function echoHarness(config: Config): Promise<EchoHarness> {
+  const kafka = createKafka(config.kafka, 'it-echo');
+  await provisionTopics(kafka, config.topics, ['echo-requested', 'echo-emitted', 'processing-failed']);
+  const serde = new EventSerde(config.registry, config.topics);
+  await serde.registerWriters(['echo-requested']);
+  return {
+    kafka,
+    serde,
+    produce: (requests) => produceRaw(kafka, config, requests.map((r) => ({ key: r.request_id, value: serde.encode('echo-requested', r) }))),
+  };
+}
+
+/**
+ * Reads a topic from the beginning with a throw-away group and keeps everything it sees, so a test
+ * can wait until what it expects has arrived.
+ */
+export class TopicCollector<T> {
+  readonly records: { key: string | null; value: T; partition: number; offset: string }[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly decode: (value: Buffer | null) => Promise<T>,
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}` });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        this.records.push({ key: message.key?.toString() ?? null, value: await this.decode(message.value), partition, offset: message.offset });
+      },
+    });
+    return this;
+  }
+
+  async waitFor(predicate: (records: TopicCollector<T>['records']) => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.records)) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (have ${this.records.length} records)`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
