@@ -57,7 +57,20 @@ export function buildProgram(ctx: CliContext): Command {
   notYetAvailable(program, 'projections', 'Rebuild ClickHouse projections from Kafka', 'the projections issue');
   notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
   notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
-  notYetAvailable(program, 'bench', 'Run the benchmarks and print a table', 'the extraction issue');
+  program
+    .command('bench')
+    .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')
+    .option('--records <n>', 'records per measurement', '20000')
+    .option('--record-size <bytes>', 'payload bytes per record', '1024')
+    .action(async (options: { records: string; recordSize: string }) => {
+      const records = Number(options.records);
+      const recordSize = Number(options.recordSize);
+      if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
+        throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
+      }
+      const { runBenchmarks } = await import('../bench/index.ts');
+      await runBenchmarks({ records, recordSize }, ctx.print);
+    });
 
   program.addOption(new Option('--log-level <level>', 'override FILMROOM_LOG_LEVEL').hideHelp());
   return program;

@@ -3,9 +3,7 @@ import { formatReport, serviceNames, stackDown, stackLogs, stackStatus, stackUp 
 import { ExitCode, type CliContext } from './main.ts';
 
 export function registerStackCommands(program: Command, ctx: CliContext): void {
-  const stack = program
-    .command('stack')
-    .description('Manage the local stack (Kafka, schema registry, ClickHouse, S3) on 127.0.0.1, data under FILMROOM_HOME');
+  const stack = program.command('stack').description('Manage the local stack (Kafka, schema registry, ClickHouse, S3) on 127.0.0.1, data under FILMROOM_HOME');
 
   stack
     .command('up')

@@ -20,7 +20,10 @@ const heap = (fallback: string) =>
  */
 const envSchema = z.object({
   FILMROOM_HOME: z.string().min(1).default('.filmroom'),
-  FILMROOM_CACHE_DIR: z.string().min(1).default(resolve(homedir(), '.cache', 'filmroom')),
+  FILMROOM_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(resolve(homedir(), '.cache', 'filmroom')),
   FILMROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   FILMROOM_KAFKA_PORT: port(19092),
@@ -39,7 +42,10 @@ const envSchema = z.object({
   FILMROOM_CLICKHOUSE_URL: z.url().optional(),
   FILMROOM_CLICKHOUSE_USER: z.string().min(1).default('filmroom'),
   FILMROOM_CLICKHOUSE_PASSWORD: z.string().default('filmroom'),
-  FILMROOM_CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('filmroom'),
+  FILMROOM_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('filmroom'),
 
   FILMROOM_S3_PORT: port(19000),
   FILMROOM_S3_HEAP: heap('256m'),
@@ -54,7 +60,10 @@ const envSchema = z.object({
   /** Partitions of each event topic when filmroom creates it. */
   FILMROOM_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   /** Prefix for every topic and consumer group name: isolates tests, or tenants on one cluster. */
-  FILMROOM_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only').default(''),
+  FILMROOM_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only')
+    .default(''),
 
   /** Partitions one processor instance works on at the same time. */
   FILMROOM_PROCESSOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),

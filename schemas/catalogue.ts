@@ -35,7 +35,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 function loadCommonSchemas(): Map<string, Json> {
   const dir = join(avroDir, 'common');
   const common = new Map<string, Json>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.avsc')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.avsc'))
+    .sort()) {
     const schema = readJson(join(dir, file)) as { name: string; namespace?: string };
     common.set(schema.namespace ? `${schema.namespace}.${schema.name}` : schema.name, schema as unknown as Json);
   }

@@ -23,7 +23,13 @@ function withFullNames(node: unknown, namespace = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (key === 'namespace') continue;
-    if (key === 'name' && 'type' in record && ['record', 'enum', 'fixed'].includes(record.type as string) && typeof value === 'string' && !value.includes('.')) {
+    if (
+      key === 'name' &&
+      'type' in record &&
+      ['record', 'enum', 'fixed'].includes(record.type as string) &&
+      typeof value === 'string' &&
+      !value.includes('.')
+    ) {
       out.name = ownNamespace ? `${ownNamespace}.${value}` : value;
     } else {
       out[key] = key === 'default' ? value : withFullNames(value, ownNamespace);

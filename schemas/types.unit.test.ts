@@ -52,7 +52,9 @@ describe('Avro schemas', () => {
       batch_index: 0,
       batch_count: 2,
       artifact_uri: 's3://a/b',
-      frames: [{ frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0.125, y1: 0.25, x2: 0.5, y2: 0.75 }, class_id: 0, class_name: 'text', score: 0.5 }] }],
+      frames: [
+        { frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0.125, y1: 0.25, x2: 0.5, y2: 0.75 }, class_id: 0, class_name: 'text', score: 0.5 }] },
+      ],
       model: { name: 'ppocr-det', version: '4' },
       inference_ms: 12.5,
     },
@@ -107,7 +109,10 @@ describe('Avro schemas', () => {
   it('every event carries event_id, occurred_at (timestamp-millis) and producer, and documents itself', () => {
     for (const schema of Object.values(eventSchemas)) {
       const fields = (schema.expanded as { fields: { name: string; type: unknown }[]; doc?: string }).fields;
-      expect(fields.slice(0, 3).map((f) => f.name), schema.event).toEqual(['event_id', 'occurred_at', 'producer']);
+      expect(
+        fields.slice(0, 3).map((f) => f.name),
+        schema.event,
+      ).toEqual(['event_id', 'occurred_at', 'producer']);
       expect(fields[1]!.type).toEqual({ type: 'long', logicalType: 'timestamp-millis' });
       expect((schema.expanded as { doc?: string }).doc, schema.event).toBeTruthy();
     }

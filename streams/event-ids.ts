@@ -7,7 +7,9 @@ import type { AnyEventName } from '../schemas/index.ts';
  * UUID version 8 (custom) from SHA-256.
  */
 export function deterministicEventId(event: AnyEventName, ...parts: (string | number)[]): string {
-  const digest = createHash('sha256').update([event, ...parts.map(String)].join('\u0000')).digest();
+  const digest = createHash('sha256')
+    .update([event, ...parts.map(String)].join('\u0000'))
+    .digest();
   digest[6] = (digest[6]! & 0x0f) | 0x80;
   digest[8] = (digest[8]! & 0x3f) | 0x80;
   const hex = digest.subarray(0, 16).toString('hex');

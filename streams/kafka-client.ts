@@ -63,10 +63,7 @@ export async function kafkaRoundTrip(kafka: Kafka, timeoutMs = 30_000): Promise<
     await consumer.connect();
     await consumer.subscribe({ topic: healthTopic, fromBeginning: false });
     const received = new Promise<void>((resolveSeen, rejectSeen) => {
-      const timer = setTimeout(
-        () => rejectSeen(new FilmroomError('SERVICE_UNHEALTHY', `kafka: record not consumed back within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => rejectSeen(new FilmroomError('SERVICE_UNHEALTHY', `kafka: record not consumed back within ${timeoutMs} ms`)), timeoutMs);
       consumer.on(consumer.events.GROUP_JOIN, () => consumer.seek({ topic: healthTopic, partition: meta!.partition, offset }));
       void consumer
         .run({

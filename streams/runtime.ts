@@ -37,7 +37,16 @@ export interface RunningProcessor {
   assignedPartitions(): number[];
 }
 
-type Outcome = 'processed' | 'dead-lettered' | 'abandoned';
+type ToSend = { topic: string; key: string; value: Buffer };
+type Outcome = { kind: 'processed' | 'dead-lettered'; messages: ToSend[] } | { kind: 'abandoned' };
+
+/**
+ * Outputs of consecutive records are sent together, and their offsets resolved together once that
+ * send is acknowledged: one round trip per flush instead of one per record. A slow handler
+ * (longer than the linger) still gets its outputs sent right after it.
+ */
+const flushMaxRecords = 500;
+const flushLingerMs = 20;
 
 /**
  * Runs one processor: consume → decode → handle → produce (acks=all, idempotent) → commit.
@@ -82,14 +91,15 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
   // Aborted only when shutdown's grace period runs out: in-flight handlers then give up, uncommitted.
   const abandon = new AbortController();
 
-  async function produce(messages: { topic: string; key: string; value: Buffer }[]): Promise<void> {
+  async function produce(messages: ToSend[]): Promise<void> {
+    if (messages.length === 0) return;
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const { topic, key, value } of messages) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
     for (const [topic, msgs] of byTopic) metrics.produced.inc({ ...labels, topic }, msgs.length);
   }
 
-  async function deadLetter(source: SourceRecord, error: unknown, attempts: number, message: KafkaMessage, event: unknown, recordLog: Logger): Promise<void> {
+  function deadLetter(source: SourceRecord, error: unknown, attempts: number, message: KafkaMessage, event: unknown, recordLog: Logger): Outcome {
     const failed = deadLetterEvent({
       stage: definition.name,
       stageVersion: definition.version,
@@ -102,13 +112,20 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
     });
     metrics.failed.inc({ ...labels, error_class: failed.error_class, error_code: failed.error_code });
     recordLog.error({ errorClass: failed.error_class, errorCode: failed.error_code, attempts, err: error }, `dead-lettered: ${failed.message}`);
-    await produce([{ topic: topicName('processing-failed', config.topics), key: source.key ?? `${source.topic}/${source.partition}/${source.offset}`, value: serde.encode('processing-failed', failed) }]);
+    const key = source.key ?? `${source.topic}/${source.partition}/${source.offset}`;
+    return {
+      kind: 'dead-lettered',
+      messages: [{ topic: topicName('processing-failed', config.topics), key, value: serde.encode('processing-failed', failed) }],
+    };
   }
 
-  function encodeOutputs(outputs: Output<O>[]): { topic: string; key: string; value: Buffer }[] {
+  function encodeOutputs(outputs: Output<O>[]): ToSend[] {
     return outputs.map((output) => {
       if (!definition.outputs.includes(output.event)) {
-        throw new FilmroomError('INVALID_OUTPUT', `${definition.name} emitted ${output.event}, which is not among its outputs (${definition.outputs.join(', ')})`);
+        throw new FilmroomError(
+          'INVALID_OUTPUT',
+          `${definition.name} emitted ${output.event}, which is not among its outputs (${definition.outputs.join(', ')})`,
+        );
       }
       return { topic: topicName(output.event, config.topics), key: output.key, value: serde.encode(output.event, output.value) };
     });
@@ -134,9 +151,8 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
           onRetry: (error) => recordLog.warn({ err: error }, 'decode waiting for the schema registry'),
         });
       } catch (error) {
-        if (abandon.signal.aborted) return 'abandoned';
-        await deadLetter(source, error, 0, message, undefined, recordLog);
-        return 'dead-lettered';
+        if (abandon.signal.aborted) return { kind: 'abandoned' };
+        return deadLetter(source, error, 0, message, undefined, recordLog);
       }
       const identity = identityOf(event);
       recordLog = recordLog.child(identity);
@@ -160,24 +176,19 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
           },
         );
       } catch (error) {
-        if (abandon.signal.aborted) return 'abandoned';
-        await deadLetter(source, error, attempts, message, event, recordLog);
-        return 'dead-lettered';
+        if (abandon.signal.aborted) return { kind: 'abandoned' };
+        return deadLetter(source, error, attempts, message, event, recordLog);
       } finally {
         metrics.handlerSeconds.observe(labels, (performance.now() - started) / 1000);
       }
 
-      let encoded;
       try {
-        encoded = encodeOutputs(outputs);
+        const messages = encodeOutputs(outputs);
+        recordLog.debug({ outputs: messages.length }, 'processed');
+        return { kind: 'processed', messages };
       } catch (error) {
-        await deadLetter(source, error, attempts, message, event, recordLog);
-        return 'dead-lettered';
+        return deadLetter(source, error, attempts, message, event, recordLog);
       }
-      // A produce failure throws out of eachBatch: kafkajs restarts the consumer and the offset stays uncommitted.
-      await produce(encoded);
-      recordLog.debug({ outputs: encoded.length }, 'processed');
-      return 'processed';
     } finally {
       clearInterval(beat);
     }
@@ -190,14 +201,28 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
     partitionsConsumedConcurrently: config.processor.concurrency,
     eachBatch: async (payload) => {
       const { batch } = payload;
+      let pending: { offset: string; messages: ToSend[] }[] = [];
+      let pendingSince = 0;
+      // Offsets are resolved only after the outputs of every record up to them are acknowledged.
+      // A produce failure throws out of eachBatch: kafkajs restarts the consumer, offsets uncommitted.
+      const flush = async () => {
+        if (pending.length === 0) return;
+        await produce(pending.flatMap((record) => record.messages));
+        const last = pending[pending.length - 1]!.offset;
+        for (const record of pending) payload.resolveOffset(record.offset);
+        pending = [];
+        metrics.lag.set({ ...labels, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(last) - 1));
+        await payload.commitOffsetsIfNecessary();
+      };
       for (const message of batch.messages) {
         if (!payload.isRunning() || payload.isStale()) break;
         const outcome = await processRecord(payload, message);
-        if (outcome === 'abandoned') break;
-        payload.resolveOffset(message.offset);
-        metrics.lag.set({ ...labels, topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
-        await payload.commitOffsetsIfNecessary();
+        if (outcome.kind === 'abandoned') break;
+        if (pending.length === 0) pendingSince = performance.now();
+        pending.push({ offset: message.offset, messages: outcome.messages });
+        if (pending.length >= flushMaxRecords || performance.now() - pendingSince >= flushLingerMs) await flush();
       }
+      await flush();
     },
   });
 

@@ -20,7 +20,8 @@ export function frame(schemaId: number, body: Buffer): Buffer {
 /** Splits a record value into schema id and Avro body; malformed framing is a permanent error. */
 export function unframe(value: Buffer | null): { schemaId: number; body: Buffer } {
   if (!value || value.length === 0) throw new FilmroomError('MALFORMED_EVENT', 'empty record value (a tombstone or a null value is not an event)');
-  if (value.length < HEADER_BYTES) throw new FilmroomError('MALFORMED_EVENT', `record value of ${value.length} bytes is too short for the Confluent wire format`);
+  if (value.length < HEADER_BYTES)
+    throw new FilmroomError('MALFORMED_EVENT', `record value of ${value.length} bytes is too short for the Confluent wire format`);
   if (value[0] !== MAGIC_BYTE) {
     throw new FilmroomError('MALFORMED_EVENT', `unknown magic byte 0x${value[0]!.toString(16).padStart(2, '0')} (expected 0x00, Confluent wire format)`);
   }
@@ -117,16 +118,22 @@ export class EventSerde {
       try {
         resolver = readerType.createResolver(writer);
       } catch (error) {
-        throw new FilmroomError('MALFORMED_EVENT', `record written with schema ${schemaId} (${writer.name}) cannot be read as ${event}: ${describeError(error)}`, {
-          cause: error,
-        });
+        throw new FilmroomError(
+          'MALFORMED_EVENT',
+          `record written with schema ${schemaId} (${writer.name}) cannot be read as ${event}: ${describeError(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
       this.resolvers.set(resolverKey, resolver);
     }
     try {
       return readerType.fromBuffer(body, resolver) as EventTypes[E];
     } catch (error) {
-      throw new FilmroomError('MALFORMED_EVENT', `record body is not valid Avro for schema ${schemaId} (${writer.name}): ${describeError(error)}`, { cause: error });
+      throw new FilmroomError('MALFORMED_EVENT', `record body is not valid Avro for schema ${schemaId} (${writer.name}): ${describeError(error)}`, {
+        cause: error,
+      });
     }
   }
 }

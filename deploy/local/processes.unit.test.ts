@@ -5,14 +5,20 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isOurProcessAlive, isProcessRunning, readPidRecord, startDetached, stopRecorded } from './processes.ts';
 
-
 describe('detached processes and pid files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'filmroom-processes-'));
 
   it('given a started process, records its pid and marker, and stop ends exactly that process', async () => {
     const pidFile = join(dir, 'sleeper.pid');
     const marker = `filmroom-test-${process.pid}-sleeper`;
-    const record = startDetached({ command: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)', marker], cwd: dir, logFile: join(dir, 'sleeper.log'), pidFile, marker });
+    const record = startDetached({
+      command: process.execPath,
+      args: ['-e', 'setTimeout(() => {}, 60000)', marker],
+      cwd: dir,
+      logFile: join(dir, 'sleeper.log'),
+      pidFile,
+      marker,
+    });
     expect(readPidRecord(pidFile)).toMatchObject({ pid: record.pid, marker });
     await expect.poll(() => isOurProcessAlive(record)).toBe(true);
     expect(await stopRecorded(pidFile, 5000)).toBe('stopped');

@@ -103,8 +103,7 @@ async function waitHealthy(config: Config, service: LocalService, timeoutMs: num
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-export const formatReport = (r: ServiceReport) =>
-  `${pad(r.service, 16)} ${pad(r.state, 9)} ${pad(r.address, 44)} ${r.detail}${r.pid ? ` (pid ${r.pid})` : ''}`;
+export const formatReport = (r: ServiceReport) => `${pad(r.service, 16)} ${pad(r.state, 9)} ${pad(r.address, 44)} ${r.detail}${r.pid ? ` (pid ${r.pid})` : ''}`;
 
 /**
  * Brings every service up (installing what is missing), waits until each passes its real health
@@ -143,7 +142,12 @@ export async function stackUp(config: Config, log: Logger, onReport: (report: Se
       return report;
     }),
   );
-  const media: ServiceReport = { service: 'ffmpeg', state: 'up', address: tools.ffmpeg!, detail: `${ffmpegVersion.replace(/ Copyright.*/, '')}; ffprobe ${tools.ffprobe}` };
+  const media: ServiceReport = {
+    service: 'ffmpeg',
+    state: 'up',
+    address: tools.ffmpeg!,
+    detail: `${ffmpegVersion.replace(/ Copyright.*/, '')}; ffprobe ${tools.ffprobe}`,
+  };
   onReport(media);
   return [...reports, media];
 }

@@ -14,7 +14,10 @@ export function decideEcho(request: EchoRequested, options: { delayMs: number; s
     case 'FAIL_PERMANENTLY':
       return { kind: 'fail', error: new FilmroomError('HANDLER_FAILED', `echo request ${request.request_id}#${request.sequence} asked to fail permanently`) };
     case 'FAIL_TRANSIENTLY':
-      return { kind: 'fail', error: new FilmroomError('SERVICE_UNAVAILABLE', `echo request ${request.request_id}#${request.sequence} asked to fail transiently`) };
+      return {
+        kind: 'fail',
+        error: new FilmroomError('SERVICE_UNAVAILABLE', `echo request ${request.request_id}#${request.sequence} asked to fail transiently`),
+      };
     default: {
       const unreachable: never = request.behaviour;
       throw new TypeError(`unknown echo behaviour ${String(unreachable)}`);

@@ -30,7 +30,9 @@ describe('processor runtime: kill -9 at random points loses nothing (real broker
     const harness = await echoHarness(config);
     const total = 1000;
     await harness.produce(Array.from({ length: total }, (_, i) => echoRequest(i, 'ECHO', 1024)));
-    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start();
+    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
+      harness.serde.decode('echo-emitted', v),
+    ).start();
     const env = workerEnv(config, { ECHO_DELAY_MS: '8' });
     const distinct = () => new Set(outputs.records.map((r) => r.value.event_id)).size;
 

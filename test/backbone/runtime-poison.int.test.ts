@@ -30,7 +30,9 @@ describe('processor runtime: poison records and failing handlers (real broker an
 
     running = await runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: createLogger('silent') });
 
-    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start();
+    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
+      harness.serde.decode('echo-emitted', v),
+    ).start();
     const failures = await new TopicCollector<ProcessingFailed>(harness.kafka, topicName('processing-failed', config.topics), (v) =>
       harness.serde.decode('processing-failed', v),
     ).start();
@@ -52,8 +54,16 @@ describe('processor runtime: poison records and failing handlers (real broker an
       source: { topic: inputTopic, key: 'poison-json' },
     });
     expect(byKey['poison-json']!.payload?.toString()).toBe('{"request_id":"not avro at all"}');
-    expect(byKey['poison-schema']).toMatchObject({ error_code: 'UNKNOWN_SCHEMA', message: expect.stringMatching(/^schema id 2000000001 is not known to the schema registry/) });
-    expect(byKey['req-1000']).toMatchObject({ error_class: 'PERMANENT', error_code: 'HANDLER_FAILED', attempts: 1, message: 'echo request req-1000#1000 asked to fail permanently' });
+    expect(byKey['poison-schema']).toMatchObject({
+      error_code: 'UNKNOWN_SCHEMA',
+      message: expect.stringMatching(/^schema id 2000000001 is not known to the schema registry/),
+    });
+    expect(byKey['req-1000']).toMatchObject({
+      error_class: 'PERMANENT',
+      error_code: 'HANDLER_FAILED',
+      attempts: 1,
+      message: 'echo request req-1000#1000 asked to fail permanently',
+    });
     expect(byKey['req-1001']).toMatchObject({
       error_class: 'TRANSIENT_EXHAUSTED',
       error_code: 'SERVICE_UNAVAILABLE',

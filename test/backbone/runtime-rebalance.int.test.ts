@@ -26,7 +26,9 @@ describe('processor runtime: group membership (real broker)', () => {
     const first = await runProcessor(processor, { ...deps, serde: new EventSerde(config.registry, config.topics) }, { clientId: 'it-first' });
     const second = await runProcessor(processor, { ...deps, serde: new EventSerde(config.registry, config.topics) }, { clientId: 'it-second' });
     running.push(first, second);
-    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start();
+    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
+      harness.serde.decode('echo-emitted', v),
+    ).start();
     collectors.push(outputs);
 
     await expect.poll(() => first.assignedPartitions().length > 0 && second.assignedPartitions().length > 0, { timeout: 30_000 }).toBe(true);
@@ -46,7 +48,9 @@ describe('processor runtime: group membership (real broker)', () => {
     const processor = createEchoProcessor({ slowMs: 12_000 });
     const instance = await runProcessor(processor, { config, log: createLogger('silent'), serde: new EventSerde(config.registry, config.topics) });
     running.push(instance);
-    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start();
+    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
+      harness.serde.decode('echo-emitted', v),
+    ).start();
     collectors.push(outputs);
     await outputs.waitFor((r) => r.length >= 2, 60_000, 'both outputs');
     // Had the session expired mid-handler, the group would have rebalanced and the slow input been redelivered.

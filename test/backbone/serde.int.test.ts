@@ -88,7 +88,9 @@ describe('serde and schemas against the real registry', () => {
       code: 'UNKNOWN_SCHEMA',
       message: 'schema id 987654321 is not known to the schema registry',
     });
-    await expect(serde.decode('video-ingested', frame(ids.get('video-ingested')!, Buffer.from([0xff, 0xff, 0xff])))).rejects.toMatchObject({ code: 'MALFORMED_EVENT' });
+    await expect(serde.decode('video-ingested', frame(ids.get('video-ingested')!, Buffer.from([0xff, 0xff, 0xff])))).rejects.toMatchObject({
+      code: 'MALFORMED_EVENT',
+    });
     await expect(serde.decode('video-ingested', null)).rejects.toMatchObject({ code: 'MALFORMED_EVENT' });
   });
 

@@ -21,10 +21,7 @@ describe('Schema registry (real, Confluent API)', () => {
   });
 
   it('given a registered Avro schema, fetches it back by id and round-trips a record in Confluent wire format', async () => {
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(schemaV1) },
-      { subject, compatibility: COMPATIBILITY.BACKWARD },
-    );
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schemaV1) }, { subject, compatibility: COMPATIBILITY.BACKWARD });
     expect(id).toBeGreaterThan(0);
     expect(await listSubjects(config.registry)).toContain(subject);
     const fetched = (await (await fetch(`${config.registry.url}/schemas/ids/${id}`)).json()) as { schema: string };

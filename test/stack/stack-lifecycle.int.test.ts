@@ -13,7 +13,6 @@ import { createKafka, describeCluster } from '../../streams/kafka-client.ts';
 import { createSchemaRegistry, listSubjects } from '../../streams/schema-registry.ts';
 import { testConfig, testStackMode } from '../support/stack-config.ts';
 
-
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });

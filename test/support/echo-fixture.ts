@@ -79,7 +79,12 @@ export async function echoHarness(config: Config): Promise<EchoHarness> {
   return {
     kafka,
     serde,
-    produce: (requests) => produceRaw(kafka, config, requests.map((r) => ({ key: r.request_id, value: serde.encode('echo-requested', r) }))),
+    produce: (requests) =>
+      produceRaw(
+        kafka,
+        config,
+        requests.map((r) => ({ key: r.request_id, value: serde.encode('echo-requested', r) })),
+      ),
   };
 }
 

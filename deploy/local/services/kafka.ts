@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../../common/config.ts';
@@ -9,7 +9,18 @@ import { runCommand } from '../prerequisites.ts';
 import type { LocalService, StackContext } from './service.ts';
 
 export const kafkaVersion = '3.9.1';
-const libsDir = (config: Config) => join(cacheDirs(config).artifacts, `kafka-${kafkaVersion}`, 'libs');
+const kafkaArtifacts = [
+  `org.apache.kafka:kafka_2.13:${kafkaVersion}`,
+  // The perf tools (ProducerPerformance, ConsumerPerformance) that `npm run bench` compares against.
+  `org.apache.kafka:kafka-tools:${kafkaVersion}`,
+  // Kafka logs through slf4j; without a binding it would log nothing at all.
+  'org.slf4j:slf4j-reload4j:1.7.36',
+];
+// The folder name changes with the artifact list, so adding an artifact fetches a fresh classpath.
+const classpathDir = (config: Config) =>
+  join(cacheDirs(config).artifacts, `kafka-${kafkaVersion}-${createHash('sha256').update(kafkaArtifacts.join()).digest('hex').slice(0, 8)}`);
+/** The broker's classpath folder: every jar Kafka and its tools need. */
+export const kafkaLibsDir = (config: Config) => join(classpathDir(config), 'libs');
 
 /** Reads the cluster id that the broker's storage was formatted with. */
 export function formattedClusterId(config: Config): string | undefined {
@@ -66,7 +77,7 @@ async function javaCommand(ctx: StackContext, mainClass: string, args: string[],
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${join(conf, 'log4j.properties')}`,
       '-cp',
-      `${libsDir(ctx.config)}/*`,
+      `${kafkaLibsDir(ctx.config)}/*`,
       mainClass,
       ...args,
     ],
@@ -81,11 +92,7 @@ export const kafkaService: LocalService = {
   address: (config) => `127.0.0.1:${config.kafka.port}`,
 
   async install(ctx) {
-    await fetchClasspath(await ctx.maven(), join(cacheDirs(ctx.config).artifacts, `kafka-${kafkaVersion}`), [
-      `org.apache.kafka:kafka_2.13:${kafkaVersion}`,
-      // Kafka logs through slf4j; without a binding it would log nothing at all.
-      'org.slf4j:slf4j-reload4j:1.7.36',
-    ]);
+    await fetchClasspath(await ctx.maven(), classpathDir(ctx.config), kafkaArtifacts);
   },
 
   async prepare(ctx) {

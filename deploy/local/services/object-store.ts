@@ -7,8 +7,7 @@ import { fetchArtifact } from '../maven.ts';
 import type { LocalService } from './service.ts';
 
 export const s3proxyVersion = '2.9.0';
-const jarPath = (config: Config) =>
-  join(cacheDirs(config).artifacts, `s3proxy-${s3proxyVersion}`, `s3proxy-${s3proxyVersion}-jar-with-dependencies.jar`);
+const jarPath = (config: Config) => join(cacheDirs(config).artifacts, `s3proxy-${s3proxyVersion}`, `s3proxy-${s3proxyVersion}-jar-with-dependencies.jar`);
 
 const configuredBuckets = (config: Config) => Object.values(config.s3.buckets);
 
@@ -20,7 +19,11 @@ export const objectStoreService: LocalService = {
   address: (config) => config.s3.endpoint,
 
   async install(ctx) {
-    await fetchArtifact(await ctx.maven(), join(cacheDirs(ctx.config).artifacts, `s3proxy-${s3proxyVersion}`), `org.gaul:s3proxy:${s3proxyVersion}:jar:jar-with-dependencies`);
+    await fetchArtifact(
+      await ctx.maven(),
+      join(cacheDirs(ctx.config).artifacts, `s3proxy-${s3proxyVersion}`),
+      `org.gaul:s3proxy:${s3proxyVersion}:jar:jar-with-dependencies`,
+    );
     await ctx.java(17);
   },
 

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench` (`filmroom bench`): brings the local stack up, runs the benchmarks and prints a table. Figures are
+ * for comparison on the same machine in the same run, not targets checked by tests.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { createStackContext, stackUp } from '../deploy/local/stack.ts';
+import { kafkaService } from '../deploy/local/services/kafka.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-tools.ts';
+import { runtimeThroughput } from './runtime-throughput.ts';
+
+export interface BenchOptions {
+  records: number;
+  recordSize: number;
+}
+
+export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<void> {
+  const { records, recordSize } = options;
+  const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${randomUUID().slice(0, 8)}.` });
+  const log = createLogger('warn');
+  print('bench: bringing the local stack up...');
+  await stackUp(config, log);
+  const ctx = createStackContext(config, log);
+  await kafkaService.install(ctx);
+  const java = (await ctx.java(17)).bin;
+
+  const rawTopic = `${config.topics.prefix}raw`;
+  const admin = createKafka(config.kafka, 'bench').admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
+  await admin.disconnect();
+
+  print(`bench: ${records} records of ${recordSize} bytes, ${config.topics.partitions} partitions...`);
+  const rows: [string, Rate][] = [];
+  rows.push(['Kafka ProducerPerformance (Java, acks=all, idempotent)', await kafkaProducerPerf(java, config, rawTopic, records, recordSize)]);
+  rows.push(['Kafka ConsumerPerformance (Java, fetch only)', await kafkaConsumerPerf(java, config, rawTopic, records)]);
+  const filmroom = await runtimeThroughput(config, records, recordSize);
+  rows.push(['filmroom producer (kafkajs + Avro, acks=all, idempotent)', filmroom.producer]);
+  rows.push([`filmroom runtime, echo processor (concurrency ${config.processor.concurrency})`, filmroom.runtime]);
+
+  const table = [
+    '| measurement | records | seconds | records/s | MB/s |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.map(([name, r]) => `| ${name} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${r.mbPerSecond.toFixed(2)} |`),
+  ];
+  print(`\n${table.join('\n')}`);
+  print(`\nruntime = consume + decode + handle + encode + produce (acks=all) + commit, per record; topics ${config.topics.prefix}* are left for inspection.`);
+}
