@@ -49,6 +49,18 @@ export function buildProgram(ctx: CliContext): Command {
       await startMainJob(ctx);
     });
 
+  program
+    .command('sample')
+    .description('Generate the bundled sample game video (play, dark, letterbox, menu and frozen segments) with ffmpeg')
+    .option('--out <path>', 'where to write it (default: $FILMROOM_HOME/samples/sample-game.mp4)')
+    .option('--force', 'regenerate even if it exists', false)
+    .action(async (options: { out?: string; force: boolean }) => {
+      const { ensureSample, sampleTimeline } = await import('../samples/index.ts');
+      const result = await ensureSample(ctx.config(), { force: options.force, ...(options.out ? { path: options.out } : {}) });
+      ctx.print(`${result.generated ? 'generated' : 'already there'}: ${result.path}`);
+      for (const s of sampleTimeline) ctx.print(`  ${String(s.startS).padStart(3)}-${String(s.endS).padEnd(3)} s  ${s.kind}`);
+    });
+
   notYetAvailable(program, 'run', 'Run processors, projections and the API in one process', 'the processor runtime and API issues');
   notYetAvailable(program, 'ingest', 'Upload a video or TAR bundle and emit video-ingested', 'the extraction and API issues', '<source>');
   notYetAvailable(program, 'status', "Show a video's job status and progress", 'the projections issue', '<video-id>');

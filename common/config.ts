@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -78,6 +78,22 @@ const envSchema = z.object({
   FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
   FILMROOM_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
 
+  /** Largest TAR bundle (sum of its entries) the extract stage unpacks. */
+  FILMROOM_EXTRACT_MAX_BUNDLE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20 * 1024 ** 3),
+  /** ffmpeg mjpeg quality of stored frames: 2 (best, largest) .. 31. */
+  FILMROOM_EXTRACT_JPEG_QUALITY: z.coerce.number().int().min(2).max(31).default(3),
+  /** Where the extract stage downloads and unpacks sources (removed after each video). */
+  FILMROOM_EXTRACT_TMP_DIR: z.string().min(1).default(tmpdir()),
+  /** The check configuration the checks processor runs (its consumer group is named after it). */
+  FILMROOM_CHECK_VERSION: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and dash only')
+    .default('v1'),
+
   /** Seconds `stack up` waits for each service to become healthy. */
   FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
 });
@@ -114,6 +130,14 @@ function toConfig(env: Env) {
       heartbeatMs: env.FILMROOM_PROCESSOR_HEARTBEAT_MS,
       commitIntervalMs: env.FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS,
       shutdownGraceMs: env.FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS,
+    },
+    extract: {
+      maxBundleBytes: env.FILMROOM_EXTRACT_MAX_BUNDLE_BYTES,
+      jpegQuality: env.FILMROOM_EXTRACT_JPEG_QUALITY,
+      tmpDir: env.FILMROOM_EXTRACT_TMP_DIR,
+    },
+    checks: {
+      version: env.FILMROOM_CHECK_VERSION,
     },
     retry: {
       maxAttempts: env.FILMROOM_RETRY_MAX_ATTEMPTS,
@@ -165,6 +189,7 @@ export type RegistryConfig = Config['registry'];
 export type TopicsConfig = Config['topics'];
 export type ProcessorConfig = Config['processor'];
 export type RetryConfig = Config['retry'];
+export type ExtractConfig = Config['extract'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending

@@ -23,6 +23,12 @@ export const errorCodes = {
   HANDLER_FAILED: { retriable: false },
   /** A handler produced an output its schema rejects: a bug in the processor. */
   INVALID_OUTPUT: { retriable: false },
+  /** The source a video-ingested event points at does not exist. */
+  SOURCE_NOT_FOUND: { retriable: false },
+  /** The source exists but is not what it should be: not a video, no video stream, empty, hostile TAR. */
+  INVALID_SOURCE: { retriable: false },
+  /** ffmpeg stopped decoding part-way through a video. */
+  DECODE_FAILED: { retriable: false },
   /** Work given up on purpose (shutdown): neither success nor failure of the input. */
   ABORTED: { retriable: false },
 } as const;

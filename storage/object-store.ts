@@ -1,4 +1,20 @@
-import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Counter } from 'prom-client';
+import { FilmroomError } from '../common/errors.ts';
+import { metricsRegistry } from '../streams/metrics.ts';
 import type { S3Config } from '../common/config.ts';
 
 /** The one S3 client factory. Path-style addressing: local S3 servers have no per-bucket DNS. */
@@ -32,4 +48,93 @@ export async function ensureBuckets(client: S3Client, names: string[]): Promise<
     }
   }
   return created;
+}
+
+/** Requests per operation and bucket: lets tests prove, e.g., that a replay reads no source video. */
+export const objectStoreRequests = new Counter({
+  name: 'filmroom_object_store_requests_total',
+  help: 'S3 requests made by this process',
+  labelNames: ['operation', 'bucket'] as const,
+  registers: [metricsRegistry],
+});
+
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+}
+
+export function parseS3Uri(uri: string): ObjectLocation {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new FilmroomError('MALFORMED_EVENT', `not an s3://bucket/key URI: ${uri}`);
+  return { bucket: match[1]!, key: match[2]! };
+}
+
+export const s3Uri = (location: ObjectLocation) => `s3://${location.bucket}/${location.key}`;
+
+const isNotFound = (error: unknown) =>
+  error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404);
+
+/** Maps S3 failures into the taxonomy: a missing object is permanent, the rest may pass. */
+function objectStoreError(operation: string, location: ObjectLocation, error: unknown): FilmroomError {
+  if (isNotFound(error)) {
+    return new FilmroomError('SOURCE_NOT_FOUND', `object ${s3Uri(location)} does not exist`, { cause: error, context: { ...location } });
+  }
+  return new FilmroomError('SERVICE_UNAVAILABLE', `object store: ${operation} ${s3Uri(location)} failed`, { cause: error, context: { ...location } });
+}
+
+export async function objectExists(client: S3Client, location: ObjectLocation): Promise<boolean> {
+  objectStoreRequests.inc({ operation: 'head', bucket: location.bucket });
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw objectStoreError('HEAD', location, error);
+  }
+}
+
+export async function putObject(client: S3Client, location: ObjectLocation, body: Buffer, contentType: string): Promise<void> {
+  objectStoreRequests.inc({ operation: 'put', bucket: location.bucket });
+  try {
+    await client.send(new PutObjectCommand({ Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType }));
+  } catch (error) {
+    throw objectStoreError('PUT', location, error);
+  }
+}
+
+export async function getObjectBuffer(client: S3Client, location: ObjectLocation): Promise<Buffer> {
+  objectStoreRequests.inc({ operation: 'get', bucket: location.bucket });
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    return Buffer.from(await answer.Body!.transformToByteArray());
+  } catch (error) {
+    throw objectStoreError('GET', location, error);
+  }
+}
+
+/** Streams an object to a file, never holding it in memory; returns its size in bytes. */
+export async function downloadToFile(client: S3Client, location: ObjectLocation, path: string): Promise<number> {
+  objectStoreRequests.inc({ operation: 'get', bucket: location.bucket });
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    await pipeline(answer.Body as Readable, createWriteStream(path));
+    return answer.ContentLength ?? 0;
+  } catch (error) {
+    throw objectStoreError('GET', location, error);
+  }
+}
+
+/** Keys under a prefix (all pages). */
+export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    objectStoreRequests.inc({ operation: 'list', bucket });
+    const answer = await client
+      .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
+      .catch((error: unknown) => Promise.reject(objectStoreError('LIST', { bucket, key: prefix }, error)));
+    for (const object of answer.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }

@@ -12,7 +12,7 @@ export interface SourceRecord {
   key: string | null;
 }
 
-export interface HandlerContext {
+export interface HandlerContext<O extends AnyEventName = AnyEventName> {
   /** Aborted when the process shuts down and the grace period is over: stop and throw. */
   signal: AbortSignal;
   source: SourceRecord;
@@ -22,6 +22,12 @@ export interface HandlerContext {
   log: Logger;
   /** The processing time, passed in so cores stay pure and tests can fix it. */
   now: () => number;
+  /**
+   * Produces outputs now (acks=all), before the handler returns: a long handler (extracting 900
+   * batches) lets downstream stages start on batch k at once. The input offset is still committed
+   * only after the handler returns, so a crash re-emits them (same keys and ids: harmless).
+   */
+  emit(outputs: Output<O>[]): Promise<void>;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface ProcessorDefinition<I extends AnyEventName = AnyEventName, O ex
   outputs: readonly O[];
   /** Appended to the consumer group, e.g. the check version, so each version has its own offsets. */
   groupSuffix?: string;
-  handle(event: EventTypes[I], context: HandlerContext): Promise<Output<O>[]>;
+  handle(event: EventTypes[I], context: HandlerContext<O>): Promise<Output<O>[]>;
 }
 
 export function defineProcessor<I extends AnyEventName, O extends AnyEventName>(definition: ProcessorDefinition<I, O>): ProcessorDefinition<I, O> {

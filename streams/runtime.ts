@@ -164,7 +164,7 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
         outputs = await retry(
           async (_bail, attempt) => {
             attempts = attempt;
-            return definition.handle(event, { signal: abandon.signal, source, attempt, log: recordLog, now });
+            return definition.handle(event, { signal: abandon.signal, source, attempt, log: recordLog, now, emit: (early) => produce(encodeOutputs(early)) });
           },
           {
             ...config.retry,

@@ -52,7 +52,9 @@ const isRoot = () => process.getuid?.() === 0;
  * root, fails with one line saying what to install.
  */
 export async function ensureDebianPackages(needs: { binary: string; pkg: string }[], log: Logger): Promise<Record<string, string>> {
-  const missing = needs.filter((need) => !which(need.binary));
+  // A need whose "binary" is an absolute path (a font, a data file) is checked as a file.
+  const present = (binary: string) => (binary.startsWith('/') ? existsSync(binary) : which(binary) !== undefined);
+  const missing = needs.filter((need) => !present(need.binary));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((need) => need.pkg))];
     if (!isRoot()) {
@@ -69,7 +71,7 @@ export async function ensureDebianPackages(needs: { binary: string; pkg: string 
   }
   const found: Record<string, string> = {};
   for (const need of needs) {
-    const path = which(need.binary);
+    const path = need.binary.startsWith('/') ? (existsSync(need.binary) ? need.binary : undefined) : which(need.binary);
     if (!path) throw new FilmroomError('PREREQUISITE_MISSING', `${need.binary} still missing after installing ${need.pkg}`);
     found[need.binary] = path;
   }

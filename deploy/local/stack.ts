@@ -6,6 +6,7 @@ import type { Config } from '../../common/config.ts';
 import { FilmroomError, describeError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { retry } from '../../common/retry.ts';
+import { sampleFont } from '../../samples/sample-video.ts';
 import { cacheDirs, serviceDirs } from './layout.ts';
 import type { MavenContext } from './maven.ts';
 import { ensureDebianPackages, ensureJava, runCommand } from './prerequisites.ts';
@@ -24,6 +25,8 @@ export interface ServiceReport {
 const mediaTools = [
   { binary: 'ffmpeg', pkg: 'ffmpeg' },
   { binary: 'ffprobe', pkg: 'ffmpeg' },
+  // The sample generator draws its scoreboard and menus with this font.
+  { binary: sampleFont, pkg: 'fonts-dejavu-core' },
 ];
 
 function memo<K, V>(make: (key: K) => Promise<V>): (key: K) => Promise<V> {

@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../common/config.ts';
+import { FilmroomError } from '../../common/errors.ts';
+import { decodeJpegFrames, type DecodeOutcome } from '../../media/decode-frames.ts';
+import { probeVideo } from '../../media/ffprobe.ts';
+import type { VideoIngested } from '../../schemas/index.ts';
+import { batchArtifactKey, batchArtifactPrefix, packBatchArtifact, type ArtifactFrame } from '../../storage/batch-artifact.ts';
+import { listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
+import { deadLetterEvent } from '../../streams/dead-letter.ts';
+import { defineProcessor, type HandlerContext, type Output } from '../../streams/processor.ts';
+import { extractMetrics } from './metrics.ts';
+import {
+  batchExtractedOf,
+  batchFrameIndices,
+  extractorVersion,
+  firstFrameOfBatch,
+  frameTimestamp,
+  mergeSessionMetadata,
+  planSampling,
+  videoMetadataOf,
+} from './plan.ts';
+import { localSource } from './source.ts';
+import { unpackBundle } from './tar-bundle.ts';
+
+export { extractorVersion } from './plan.ts';
+
+export interface ExtractPorts {
+  s3: S3Client;
+  config: Pick<Config, 'extract' | 's3'>;
+}
+
+type ExtractOutput = 'batch-extracted' | 'processing-failed';
+
+/**
+ * The extract stage: video-ingested → batch-extracted (one per batch of sampled frames). Downloads
+ * the source once, probes it, decodes it with one ffmpeg process, stores each batch as a TAR of
+ * JPEGs at a deterministic key and emits its event at once. Re-running on the same video skips
+ * every batch whose artifact exists (its event is re-emitted, identically) and starts ffmpeg at
+ * the first missing one.
+ */
+export function createExtractProcessor(ports: ExtractPorts) {
+  const { s3, config } = ports;
+  const artifactsBucket = config.s3.buckets.artifacts;
+
+  async function extractVideo(ingested: VideoIngested, context: HandlerContext<ExtractOutput>, tmp: string): Promise<Output<ExtractOutput>[]> {
+    const { log } = context;
+    const source = await localSource(ingested.source_uri, tmp, s3);
+    if (source.downloaded) extractMetrics.sourceDownloads.inc();
+    let videoPath = source.path;
+    let bundleMetadata: unknown = {};
+    if (ingested.container === 'TAR_BUNDLE') {
+      const bundle = await unpackBundle(source.path, join(tmp, 'bundle'), { maxTotalBytes: config.extract.maxBundleBytes, maxEntries: 1000 });
+      videoPath = bundle.videoPath;
+      bundleMetadata = bundle.metadata;
+    }
+    const probe = await probeVideo(videoPath, ingested.source_uri);
+    const plan = planSampling(probe, ingested.options);
+    const video = videoMetadataOf(probe);
+    const sessionMetadata = mergeSessionMetadata(ingested.session_metadata, bundleMetadata);
+    const eventOf = (batchIndex: number, frameIndices: number[]) =>
+      batchExtractedOf({
+        ingested,
+        plan,
+        batchIndex,
+        frameIndices,
+        artifactUri: s3Uri({ bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }),
+        video,
+        sessionMetadata,
+        occurredAt: context.now(),
+      });
+
+    const existing = new Set(await listKeys(s3, artifactsBucket, batchArtifactPrefix(ingested.video_id)));
+    const exists = (batchIndex: number) => existing.has(batchArtifactKey(ingested.video_id, batchIndex));
+    let firstMissing = 0;
+    while (firstMissing < plan.batchCount && exists(firstMissing)) firstMissing++;
+    log.info({ batches: plan.batchCount, stride: plan.stride, resumeAt: firstMissing }, 'extracting');
+    // Finished batches are not decoded again; their events are re-emitted (same ids) in case they were lost.
+    for (let b = 0; b < firstMissing; b++) await context.emit([eventOf(b, batchFrameIndices(plan, b))]);
+    extractMetrics.batchesSkipped.inc(firstMissing);
+    if (firstMissing === plan.batchCount) return [];
+
+    const frames = decodeJpegFrames({
+      path: videoPath,
+      stride: plan.stride,
+      startFrame: firstFrameOfBatch(plan, firstMissing),
+      fps: plan.fps,
+      jpegQuality: config.extract.jpegQuality,
+      signal: context.signal,
+    });
+    let batchIndex = firstMissing;
+    let expected = batchFrameIndices(plan, batchIndex);
+    let current: ArtifactFrame[] = [];
+    const completeBatch = async () => {
+      if (exists(batchIndex)) {
+        extractMetrics.batchesSkipped.inc();
+      } else {
+        const artifact = await packBatchArtifact(ingested.video_id, batchIndex, current);
+        await putObject(s3, { bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }, artifact, 'application/x-tar');
+        extractMetrics.batchesUploaded.inc();
+      }
+      await context.emit([
+        eventOf(
+          batchIndex,
+          current.map((f) => f.frameIndex),
+        ),
+      ]);
+      batchIndex++;
+      expected = batchFrameIndices(plan, batchIndex);
+      current = [];
+    };
+
+    let decoded = 0;
+    let outcome: DecodeOutcome = { framesOut: 0, exitCode: null, stderrTail: '' };
+    while (batchIndex < plan.batchCount) {
+      const next = await frames.next();
+      if (next.done) {
+        outcome = next.value;
+        break;
+      }
+      const frameIndex = expected[current.length]!;
+      current.push({ frameIndex, timestampS: frameTimestamp(plan, frameIndex), jpeg: next.value });
+      decoded++;
+      extractMetrics.framesDecoded.inc();
+      if (current.length === expected.length) await completeBatch();
+    }
+    if (batchIndex >= plan.batchCount) {
+      // More frames than the container announced are ignored: the plan, made before decoding, wins.
+      await frames.return(outcome);
+      return [];
+    }
+
+    // Decoding ended early (truncated or corrupt source): keep what decoded, then say where it stopped.
+    if (current.length > 0) await completeBatch();
+    const lastFrame = firstFrameOfBatch(plan, firstMissing) + (decoded - 1) * plan.stride;
+    const where = decoded === 0 ? 'before the first sampled frame' : `after source frame ${lastFrame} (t=${frameTimestamp(plan, lastFrame).toFixed(3)} s)`;
+    const error = new FilmroomError(
+      'DECODE_FAILED',
+      `decoding ${ingested.source_uri} stopped ${where}: ${decoded} of ${plan.sampledFrames - firstMissing * plan.batchSize} remaining sampled frames extracted, ` +
+        `${batchIndex} of ${plan.batchCount} batches complete; ffmpeg exit ${outcome.exitCode}${outcome.stderrTail ? `: ${outcome.stderrTail}` : ''}`,
+      { context: { video_id: ingested.video_id } },
+    );
+    log.warn({ err: error }, 'partial extraction');
+    const failed = deadLetterEvent({
+      stage: 'extract',
+      stageVersion: extractorVersion,
+      source: context.source,
+      error,
+      attempts: context.attempt,
+      payload: null,
+      identity: { video_id: ingested.video_id, batch_index: batchIndex },
+      now: context.now(),
+    });
+    return [{ event: 'processing-failed', key: ingested.video_id, value: failed }];
+  }
+
+  return defineProcessor({
+    name: 'extract',
+    version: extractorVersion,
+    input: 'video-ingested',
+    outputs: ['batch-extracted', 'processing-failed'],
+    async handle(ingested, context) {
+      if (!ingested.options.stages.includes('EXTRACT')) return [];
+      const tmp = await mkdtemp(join(config.extract.tmpDir, `filmroom-extract-`));
+      try {
+        return await extractVideo(ingested, context, tmp);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  });
+}

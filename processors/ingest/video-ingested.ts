@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { FilmroomError } from '../../common/errors.ts';
+import type { ContainerKind, ProcessingOptions, Stage, VideoIngested } from '../../schemas/index.ts';
+import { deterministicEventId, videoKey } from '../../streams/event-ids.ts';
+import type { Output } from '../../streams/processor.ts';
+
+export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
+
+export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages };
+
+/** A video id from a source URI when the uploader gives none: stable, so re-ingesting is idempotent. */
+export function videoIdFor(sourceUri: string): string {
+  const base =
+    sourceUri
+      .split('/')
+      .pop()!
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .slice(0, 40) || 'video';
+  return `${base}-${createHash('sha256').update(sourceUri).digest('hex').slice(0, 10)}`;
+}
+
+export function containerFor(sourceUri: string): ContainerKind {
+  return /\.tar$/i.test(sourceUri) ? 'TAR_BUNDLE' : 'VIDEO';
+}
+
+/**
+ * The video-ingested event for an upload. Its id derives from the video id, source and options,
+ * so the same ingestion sent twice is recognisably one event.
+ */
+export function videoIngestedOf(input: {
+  videoId?: string;
+  sourceUri: string;
+  container?: ContainerKind;
+  sessionMetadata?: Record<string, string>;
+  options?: Partial<ProcessingOptions>;
+  uploader: string;
+  producer: { name: string; version: string };
+  now: number;
+}): Output<'video-ingested'> {
+  if (!/^(s3:\/\/[^/]+\/.+|file:\/\/\/.+)$/.test(input.sourceUri)) {
+    throw new FilmroomError('USAGE', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
+  }
+  const videoId = input.videoId ?? videoIdFor(input.sourceUri);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(videoId)) {
+    throw new FilmroomError('USAGE', `video_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${videoId}')`);
+  }
+  const options: ProcessingOptions = { ...defaultOptions, ...input.options };
+  const value: VideoIngested = {
+    event_id: deterministicEventId('video-ingested', videoId, input.sourceUri, JSON.stringify(options)),
+    occurred_at: input.now,
+    producer: input.producer,
+    video_id: videoId,
+    source_uri: input.sourceUri,
+    container: input.container ?? containerFor(input.sourceUri),
+    session_metadata: input.sessionMetadata ?? {},
+    options,
+    ingested_at: input.now,
+    uploader: input.uploader,
+  };
+  return { event: 'video-ingested', key: videoKey(videoId), value };
+}

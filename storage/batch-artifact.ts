@@ -1,0 +1,73 @@
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { FilmroomError } from '../common/errors.ts';
+
+/**
+ * The batch artifact: one uncompressed TAR per batch holding `manifest.json` and one JPEG per
+ * sampled frame (`frame-<source frame number, 8 digits>.jpg`, full source resolution). JPEGs keep
+ * it compact (no raw RGB); TAR keeps it readable with standard tools (`tar tf batch-00000.tar`).
+ * Key: `videos/<video_id>/batches/batch-<index, 5 digits>.tar` in the artifacts bucket.
+ */
+export interface BatchManifest {
+  format: 'filmroom.batch-artifact/1';
+  video_id: string;
+  batch_index: number;
+  frames: { file: string; frame_index: number; timestamp_s: number }[];
+}
+
+export interface ArtifactFrame {
+  frameIndex: number;
+  timestampS: number;
+  jpeg: Buffer;
+}
+
+export const batchArtifactKey = (videoId: string, batchIndex: number) => `videos/${videoId}/batches/batch-${String(batchIndex).padStart(5, '0')}.tar`;
+export const batchArtifactPrefix = (videoId: string) => `videos/${videoId}/batches/`;
+
+const frameFile = (frameIndex: number) => `frame-${String(frameIndex).padStart(8, '0')}.jpg`;
+
+/** Packs a batch. Deterministic (fixed mtime and order): the same frames give the same bytes. */
+export async function packBatchArtifact(videoId: string, batchIndex: number, frames: ArtifactFrame[]): Promise<Buffer> {
+  const manifest: BatchManifest = {
+    format: 'filmroom.batch-artifact/1',
+    video_id: videoId,
+    batch_index: batchIndex,
+    frames: frames.map((f) => ({ file: frameFile(f.frameIndex), frame_index: f.frameIndex, timestamp_s: f.timestampS })),
+  };
+  const pack = tar.pack();
+  const mtime = new Date(0);
+  pack.entry({ name: 'manifest.json', mtime }, JSON.stringify(manifest, null, 2));
+  for (const frame of frames) pack.entry({ name: frameFile(frame.frameIndex), mtime }, frame.jpeg);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Unpacks a batch artifact into its manifest and frames (in manifest order). */
+export async function unpackBatchArtifact(artifact: Buffer, what: string): Promise<{ manifest: BatchManifest; frames: ArtifactFrame[] }> {
+  const files = new Map<string, Buffer>();
+  const extract = tar.extract();
+  try {
+    const done = (async () => {
+      for await (const entry of extract) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of entry) chunks.push(chunk as Buffer);
+        if (entry.header.type === 'file') files.set(entry.header.name, Buffer.concat(chunks));
+      }
+    })();
+    Readable.from([artifact]).pipe(extract);
+    await done;
+  } catch (error) {
+    throw new FilmroomError('MALFORMED_EVENT', `batch artifact ${what} is not a readable TAR`, { cause: error });
+  }
+  const manifestBytes = files.get('manifest.json');
+  if (!manifestBytes) throw new FilmroomError('MALFORMED_EVENT', `batch artifact ${what} has no manifest.json`);
+  const manifest = JSON.parse(manifestBytes.toString()) as BatchManifest;
+  const frames = manifest.frames.map((f) => {
+    const jpeg = files.get(f.file);
+    if (!jpeg) throw new FilmroomError('MALFORMED_EVENT', `batch artifact ${what} lacks ${f.file} named in its manifest`);
+    return { frameIndex: f.frame_index, timestampS: f.timestamp_s, jpeg };
+  });
+  return { manifest, frames };
+}
