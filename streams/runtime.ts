@@ -25,6 +25,11 @@ export interface RunOptions {
   fromBeginning?: boolean;
   /** Kafka client id, e.g. to tell instances apart in broker logs. */
   clientId?: string;
+  /**
+   * For a consumer group with no committed offsets yet: start at the first record at or after this
+   * time (epoch ms) instead of the beginning. Replays use it to recompute from a point in time.
+   */
+  fromTimestamp?: number;
 }
 
 export interface RunningProcessor {
@@ -78,6 +83,7 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
     heartbeatInterval: config.processor.heartbeatMs,
     allowAutoTopicCreation: false,
   });
+  if (options.fromTimestamp !== undefined) await startGroupAt(kafka, groupId, inputTopic, options.fromTimestamp, log);
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topic: inputTopic, fromBeginning: options.fromBeginning ?? true });
@@ -255,6 +261,24 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
   }
 
   return { groupId, stop, stopped, assignedPartitions: () => assigned };
+}
+
+/** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */
+async function startGroupAt(kafka: ReturnType<typeof createKafka>, groupId: string, topic: string, timestamp: number, log: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed.some((t) => t.partitions.some((p) => p.offset !== '-1'))) {
+      log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
+      return;
+    }
+    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset })) });
+    log.info({ timestamp, partitions }, 'group starts at timestamp');
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Stops the processors on SIGINT/SIGTERM, then exits; a second signal exits at once. */

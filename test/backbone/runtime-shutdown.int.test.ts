@@ -6,7 +6,7 @@ import type { EchoEmitted } from '../../schemas/index.ts';
 import { topicName } from '../../streams/topics.ts';
 import { echoHarness, echoRequest, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 
-const workerScript = join(projectRoot, 'test', 'support', 'echo-worker.ts');
+const workerScript = join(projectRoot, 'test', 'support', 'processor-worker.ts');
 
 /** Starts the echo worker and resolves once it has joined its group and printed "ready". */
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
