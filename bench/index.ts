@@ -10,14 +10,21 @@ import { kafkaService } from '../deploy/local/services/kafka.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-tools.ts';
 import { runtimeThroughput } from './runtime-throughput.ts';
+import { benchVideo, extractThroughput } from './extract-throughput.ts';
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
+  /** Which benchmarks: runtime, extract, or both. */
+  only?: 'runtime' | 'extract';
+  extractMinutes: number;
+  extractFps: number;
 }
 
 export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<void> {
   const { records, recordSize } = options;
+  const runRuntime = options.only !== 'extract';
+  const runExtract = options.only !== 'runtime';
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${randomUUID().slice(0, 8)}.` });
   const log = createLogger('warn');
   print('bench: bringing the local stack up...');
@@ -26,25 +33,48 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   await kafkaService.install(ctx);
   const java = (await ctx.java(17)).bin;
 
-  const rawTopic = `${config.topics.prefix}raw`;
-  const admin = createKafka(config.kafka, 'bench').admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
-  await admin.disconnect();
+  if (runRuntime) {
+    const rawTopic = `${config.topics.prefix}raw`;
+    const admin = createKafka(config.kafka, 'bench').admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
+    await admin.disconnect();
 
-  print(`bench: ${records} records of ${recordSize} bytes, ${config.topics.partitions} partitions...`);
-  const rows: [string, Rate][] = [];
-  rows.push(['Kafka ProducerPerformance (Java, acks=all, idempotent)', await kafkaProducerPerf(java, config, rawTopic, records, recordSize)]);
-  rows.push(['Kafka ConsumerPerformance (Java, fetch only)', await kafkaConsumerPerf(java, config, rawTopic, records)]);
-  const filmroom = await runtimeThroughput(config, records, recordSize);
-  rows.push(['filmroom producer (kafkajs + Avro, acks=all, idempotent)', filmroom.producer]);
-  rows.push([`filmroom runtime, echo processor (concurrency ${config.processor.concurrency})`, filmroom.runtime]);
+    print(`bench: ${records} records of ${recordSize} bytes, ${config.topics.partitions} partitions...`);
+    const rows: [string, Rate][] = [];
+    rows.push(['Kafka ProducerPerformance (Java, acks=all, idempotent)', await kafkaProducerPerf(java, config, rawTopic, records, recordSize)]);
+    rows.push(['Kafka ConsumerPerformance (Java, fetch only)', await kafkaConsumerPerf(java, config, rawTopic, records)]);
+    const filmroom = await runtimeThroughput(config, records, recordSize);
+    rows.push(['filmroom producer (kafkajs + Avro, acks=all, idempotent)', filmroom.producer]);
+    rows.push([`filmroom runtime, echo processor (concurrency ${config.processor.concurrency})`, filmroom.runtime]);
 
-  const table = [
-    '| measurement | records | seconds | records/s | MB/s |',
-    '|---|---:|---:|---:|---:|',
-    ...rows.map(([name, r]) => `| ${name} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${r.mbPerSecond.toFixed(2)} |`),
-  ];
-  print(`\n${table.join('\n')}`);
-  print(`\nruntime = consume + decode + handle + encode + produce (acks=all) + commit, per record; topics ${config.topics.prefix}* are left for inspection.`);
+    const table = [
+      '| measurement | records | seconds | records/s | MB/s |',
+      '|---|---:|---:|---:|---:|',
+      ...rows.map(([name, r]) => `| ${name} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${r.mbPerSecond.toFixed(2)} |`),
+    ];
+    print(`\n${table.join('\n')}`);
+    print(`\nruntime = consume + decode + handle + encode + produce (acks=all) + commit, per record; topics ${config.topics.prefix}* are left for inspection.`);
+  }
+  if (runExtract) {
+    print(
+      `bench: extraction of a ${options.extractMinutes}-minute 1080p video at ${options.extractFps} fps (generated once, kept under ${config.home}/bench)...`,
+    );
+    const video = await benchVideo(config, options.extractMinutes);
+    const r = await extractThroughput(config, video, options.extractFps);
+    const extractRate = r.sampledFrames / r.extractSeconds;
+    const bareRate = r.sampledFrames / r.bareSeconds;
+    print(
+      [
+        '',
+        `input: ${r.input}, ${r.sourceSeconds.toFixed(0)} s of source, ${r.sampledFrames} sampled frames`,
+        '| measurement | seconds | sampled frames/s | source-seconds/s | peak RSS |',
+        '|---|---:|---:|---:|---:|',
+        `| bare ffmpeg -vf fps=${options.extractFps} -f null - | ${r.bareSeconds.toFixed(1)} | ${bareRate.toFixed(1)} | ${(r.sourceSeconds / r.bareSeconds).toFixed(1)} | |`,
+        `| filmroom extract (probe + decode + JPEG + TAR + S3 + events) | ${r.extractSeconds.toFixed(1)} | ${extractRate.toFixed(1)} | ${(r.sourceSeconds / r.extractSeconds).toFixed(1)} | node ${r.workerPeakRssMb.toFixed(0)} MB, ffmpeg ${r.ffmpegPeakRssMb.toFixed(0)} MB |`,
+        '',
+        `extract/bare throughput ratio: ${(r.bareSeconds / r.extractSeconds).toFixed(2)} (goal >= 0.8); extract process peak RSS ${r.workerPeakRssMb.toFixed(0)} MB (goal < 400 MB)`,
+      ].join('\n'),
+    );
+  }
 }

@@ -79,7 +79,7 @@ describe('sample video end to end: ingest → extract → checks, then a replay 
       const lastBatch = Math.floor((segment.endS - 1) / batchSize);
       const detector = detectors[segment.kind];
       if (detector) {
-        const flagged = table.filter((row) => (row as Record<string, number>)[detector.check]! >= 0.5).map((row) => row.batch);
+        const flagged = table.filter((row) => (row as unknown as Record<string, number>)[detector.check]! >= 0.5).map((row) => row.batch);
         expect(flagged.length, `${segment.kind} found`).toBeGreaterThan(0);
         expect(
           flagged.some((b) => b >= firstBatch - 1 && b <= lastBatch + 1),

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../common/config.ts';
+import { runCommand } from '../deploy/local/prerequisites.ts';
+import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
+import type { BatchExtracted } from '../schemas/index.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { publishEvents } from '../streams/publish.ts';
+import { EventSerde } from '../streams/serde.ts';
+import { provisionTopics, topicName } from '../streams/topics.ts';
+import { projectRoot } from '../common/config.ts';
+
+export interface ExtractBenchResult {
+  input: string;
+  sourceSeconds: number;
+  sampledFrames: number;
+  extractSeconds: number;
+  bareSeconds: number;
+  workerPeakRssMb: number;
+  ffmpegPeakRssMb: number;
+}
+
+/** A long 1080p test video, generated once and kept (10 fps keeps generation time reasonable). */
+export async function benchVideo(config: Config, minutes: number): Promise<string> {
+  const path = join(config.home, 'bench', `1080p-${minutes}min.mp4`);
+  if (existsSync(path)) return path;
+  await runCommand('mkdir', ['-p', join(config.home, 'bench')]);
+  await runCommand(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=1920x1080:rate=10:duration=${minutes * 60}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '28',
+      '-g',
+      '100',
+      '-movflags',
+      '+faststart',
+      path,
+    ],
+    { timeoutMs: 60 * 60_000, what: 'generating the 1080p bench video' },
+  );
+  return path;
+}
+
+/** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
+function peakRssMb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Extraction throughput of the extract processor (a separate process, as in production) on a long
+ * 1080p file, next to a bare `ffmpeg -i … -vf fps=1 -f null -` of the same file, and the peak RSS
+ * of the processor (and of its ffmpeg) while it works.
+ */
+export async function extractThroughput(config: Config, path: string, sampleFps: number): Promise<ExtractBenchResult> {
+  const probe = JSON.parse(await runCommand('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', path])) as {
+    format: { duration: string };
+  };
+  const sourceSeconds = Number(probe.format.duration);
+
+  const bareStarted = performance.now();
+  await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-vf', `fps=${sampleFps}`, '-f', 'null', '-'], { timeoutMs: 60 * 60_000 });
+  const bareSeconds = (performance.now() - bareStarted) / 1000;
+
+  const kafka = createKafka(config.kafka, 'bench-extract');
+  await provisionTopics(kafka, config.topics);
+  const serde = new EventSerde(config.registry, config.topics);
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
+    cwd: projectRoot,
+    env: { ...process.env, FILMROOM_TOPIC_PREFIX: config.topics.prefix, WORKER_PROCESSOR: 'extract', FILMROOM_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
+  });
+  let ffmpegPeak = 0;
+  const sampler = setInterval(() => {
+    for (const child of childPids(worker.pid!)) ffmpegPeak = Math.max(ffmpegPeak, peakRssMb(child));
+  }, 200);
+
+  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+  let batchCount = Infinity;
+  const seen = new Set<number>();
+  let sampledFrames = 0;
+  const finished = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+        if (!seen.has(batch.batch_index)) sampledFrames += batch.frame_indices.length;
+        seen.add(batch.batch_index);
+        batchCount = batch.batch_count;
+        if (seen.size >= batchCount) resolve();
+      },
+    });
+  });
+  const started = performance.now();
+  await publishEvents(kafka, serde, config.topics, [
+    videoIngestedOf({
+      videoId: `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-extract-bench`,
+      sourceUri: `file://${path}`,
+      options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
+      uploader: 'bench',
+      producer: { name: 'bench', version: '0' },
+      now: Date.now(),
+    }),
+  ]);
+  await finished;
+  const extractSeconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const workerPeakRssMb = peakRssMb(worker.pid!);
+  worker.kill('SIGTERM');
+  await new Promise((resolve) => worker.once('exit', resolve));
+  await consumer.disconnect();
+  return {
+    input: `${path} (${(statSync(path).size / 1024 ** 2).toFixed(0)} MB)`,
+    sourceSeconds,
+    sampledFrames,
+    extractSeconds,
+    bareSeconds,
+    workerPeakRssMb,
+    ffmpegPeakRssMb: ffmpegPeak,
+  };
+}
