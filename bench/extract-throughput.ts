@@ -22,9 +22,9 @@ export interface ExtractBenchResult {
   ffmpegPeakRssMb: number;
 }
 
-/** A long 1080p test video, generated once and kept (10 fps keeps generation time reasonable). */
+/** A long 1080p test video at 30 fps (a common capture rate), generated once and kept. */
 export async function benchVideo(config: Config, minutes: number): Promise<string> {
-  const path = join(config.home, 'bench', `1080p-${minutes}min.mp4`);
+  const path = join(config.home, 'bench', `1080p30-${minutes}min.mp4`);
   if (existsSync(path)) return path;
   await runCommand('mkdir', ['-p', join(config.home, 'bench')]);
   await runCommand(
@@ -37,7 +37,7 @@ export async function benchVideo(config: Config, minutes: number): Promise<strin
       '-f',
       'lavfi',
       '-i',
-      `testsrc2=size=1920x1080:rate=10:duration=${minutes * 60}`,
+      `testsrc2=size=1920x1080:rate=30:duration=${minutes * 60}`,
       '-c:v',
       'libx264',
       '-preset',
