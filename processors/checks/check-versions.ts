@@ -40,7 +40,10 @@ export const checkVersions: Readonly<Record<string, CheckVersion>> = Object.free
 export function checkVersion(version: string): CheckVersion {
   const found = checkVersions[version];
   if (!found) {
-    throw new FilmroomError('CONFIG_INVALID', `unknown check version '${version}' (FILMROOM_CHECK_VERSION): known versions are ${Object.keys(checkVersions).join(', ')}`);
+    throw new FilmroomError(
+      'CONFIG_INVALID',
+      `unknown check version '${version}' (FILMROOM_CHECK_VERSION): known versions are ${Object.keys(checkVersions).join(', ')}`,
+    );
   }
   return found;
 }
