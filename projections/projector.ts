@@ -1,0 +1,99 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Counter } from 'prom-client';
+import type { Config } from '../common/config.ts';
+import { FilmroomError, describeError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { checkVersions } from '../processors/checks/check-versions.ts';
+import type { AnyEventName } from '../schemas/index.ts';
+import { runBatchConsumer, type DecodedRecord, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
+import { metricsRegistry } from '../streams/metrics.ts';
+import type { EventSerde } from '../streams/serde.ts';
+import { dateTime, rowsByTable } from './rows.ts';
+
+/** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
+export const projectionFamilies = {
+  videos: { events: ['video-ingested'], tables: ['videos'] },
+  batches: { events: ['batch-extracted'], tables: ['batches'] },
+  detections: { events: ['batch-detected'], tables: ['detected_batches', 'detections'] },
+  ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
+  checks: { events: ['check-result'], tables: ['check_results'] },
+  failures: { events: ['processing-failed'], tables: ['failures'] },
+} as const satisfies Record<string, { events: AnyEventName[]; tables: string[] }>;
+
+export type ProjectionFamily = keyof typeof projectionFamilies;
+export const familyNames = Object.keys(projectionFamilies) as ProjectionFamily[];
+
+export const projectorGroup = (family: ProjectionFamily, prefix: string) => `${prefix}filmroom.projector.${family}`;
+
+const projected = new Counter({
+  name: 'filmroom_projection_rows_total',
+  help: 'Rows inserted into ClickHouse by the projectors',
+  labelNames: ['table'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Inserts the rows of a batch of records, table by table. Any failure is transient: the batch is retried. */
+export async function writeRecords(client: ClickHouseClient, records: Pick<DecodedRecord, 'event' | 'value'>[]): Promise<number> {
+  let written = 0;
+  for (const [table, rows] of rowsByTable(records)) {
+    try {
+      await client.insert({ table, values: rows, format: 'JSONEachRow' });
+    } catch (error) {
+      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: inserting ${rows.length} rows into ${table} failed: ${describeError(error)}`, { cause: error });
+    }
+    projected.inc({ table }, rows.length);
+    written += rows.length;
+  }
+  return written;
+}
+
+/** Writes the check versions' video-level cut-offs, which the manifests view joins. */
+export async function writeCheckVersions(client: ClickHouseClient): Promise<void> {
+  await client.insert({
+    table: 'check_versions',
+    format: 'JSONEachRow',
+    values: Object.values(checkVersions).map((v) => ({
+      check_version: v.version,
+      description: v.description,
+      enabled_checks: [...v.enabled],
+      mostly_dark_ratio: v.manifest.mostlyDarkRatio,
+      dpi_scale_issue_ratio: v.manifest.dpiScaleIssueRatio,
+      mostly_menu_ratio: v.manifest.mostlyMenuRatio,
+      version: 1,
+    })),
+  });
+}
+
+export interface ProjectorDeps {
+  config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>;
+  serde: EventSerde;
+  clickhouse: ClickHouseClient;
+  log: Logger;
+}
+
+/**
+ * Runs the projectors of the given families: consume, build rows, insert (one insert per table per
+ * partition batch), and commit offsets only after ClickHouse acknowledged. While ClickHouse is
+ * down, inserts are retried with backoff and nothing is committed.
+ */
+export async function runProjectors(deps: ProjectorDeps, families: ProjectionFamily[] = familyNames, options: { groupSuffix?: string } = {}): Promise<RunningBatchConsumer[]> {
+  const running: RunningBatchConsumer[] = [];
+  for (const family of families) {
+    const groupId = projectorGroup(family, deps.config.topics.prefix) + (options.groupSuffix ?? '');
+    running.push(
+      await runBatchConsumer(
+        {
+          groupId,
+          events: [...projectionFamilies[family].events],
+          sink: async (records) => {
+            await writeRecords(deps.clickhouse, records);
+          },
+        },
+        { config: deps.config, serde: deps.serde, log: deps.log.child({ projector: family }) },
+      ),
+    );
+  }
+  return running;
+}
+
+export { dateTime };

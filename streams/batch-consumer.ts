@@ -1,0 +1,107 @@
+import type { Consumer } from 'kafkajs';
+import type { Config } from '../common/config.ts';
+import { describeError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { retry } from '../common/retry.ts';
+import type { AnyEventName, EventTypes } from '../schemas/index.ts';
+import { createKafka } from './kafka-client.ts';
+import type { EventSerde } from './serde.ts';
+import { topicName } from './topics.ts';
+
+/** One decoded record handed to a batch sink, with its coordinates. */
+export interface DecodedRecord<E extends AnyEventName = AnyEventName> {
+  event: E;
+  value: EventTypes[E];
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  events: AnyEventName[];
+  /**
+   * Writes one batch (records of one partition, in order). Offsets are committed only after it
+   * resolves; when it throws, the same batch is retried with backoff, heartbeating, for as long
+   * as it takes (a sink being down is not the records' fault).
+   */
+  sink(records: DecodedRecord[]): Promise<void>;
+  /** Undecodable records: reported and skipped (the processors dead-letter; sinks only read). */
+  onUndecodable?(topic: string, partition: number, offset: string, error: unknown): void;
+  fromBeginning?: boolean;
+}
+
+export interface RunningBatchConsumer {
+  stop(): Promise<void>;
+  /** Per topic and partition, the next offset this consumer will read (after committed batches). */
+  positions(): Map<string, string>;
+}
+
+/**
+ * The read side of the runtime for sinks such as the ClickHouse projectors: consume batches from
+ * several topics, decode, hand them to `sink`, commit after it acknowledged.
+ */
+export async function runBatchConsumer(
+  options: BatchConsumerOptions,
+  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>; serde: EventSerde; log: Logger },
+): Promise<RunningBatchConsumer> {
+  const { config, serde } = deps;
+  const log = deps.log.child({ group: options.groupId });
+  const kafka = createKafka(config.kafka, options.groupId);
+  const eventOfTopic = new Map(options.events.map((event) => [topicName(event, config.topics), event]));
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: config.processor.sessionTimeoutMs,
+    heartbeatInterval: config.processor.heartbeatMs,
+    allowAutoTopicCreation: false,
+  });
+  const positions = new Map<string, string>();
+  const stopping = new AbortController();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...eventOfTopic.keys()], fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: config.processor.commitIntervalMs,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: Math.max(config.processor.concurrency, 4),
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+      const event = eventOfTopic.get(batch.topic)!;
+      const records: DecodedRecord[] = [];
+      for (const message of batch.messages) {
+        try {
+          records.push({ event, value: await serde.decode(event, message.value), topic: batch.topic, partition: batch.partition, offset: message.offset });
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable) throw error;
+          options.onUndecodable?.(batch.topic, batch.partition, message.offset, error);
+          log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, err: error }, `skipping undecodable record: ${describeError(error)}`);
+        }
+      }
+      const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
+      try {
+        await retry(() => options.sink(records), {
+          maxAttempts: Number.POSITIVE_INFINITY,
+          initialDelayMs: config.retry.initialDelayMs,
+          maxDelayMs: config.retry.maxDelayMs,
+          factor: config.retry.factor,
+          signal: stopping.signal,
+          onRetry: (error, attempt) => log.warn({ attempt, topic: batch.topic, partition: batch.partition, err: error }, `sink failed, retrying: ${describeError(error)}`),
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      resolveOffset(last);
+      positions.set(`${batch.topic}/${batch.partition}`, String(BigInt(last) + 1n));
+      await commitOffsetsIfNecessary();
+    },
+  });
+  return {
+    positions: () => positions,
+    stop: async () => {
+      stopping.abort();
+      await consumer.stop();
+      await consumer.disconnect();
+    },
+  };
+}
