@@ -28,7 +28,11 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d{3}-[a-z0-9-]+\.sql$/.test(file))
     .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.replace(/\.sql$/, ''), statements: splitStatements(readFileSync(join(dir, file), 'utf8')) }));
+    .map((file) => ({
+      version: Number(file.slice(0, 3)),
+      name: file.replace(/\.sql$/, ''),
+      statements: splitStatements(readFileSync(join(dir, file), 'utf8')),
+    }));
 }
 
 /**
@@ -41,7 +45,9 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
     query: 'CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version',
   });
   const applied = new Set(
-    ((await (await client.query({ query: 'SELECT version FROM schema_migrations', format: 'JSONEachRow' })).json()) as { version: number }[]).map((r) => Number(r.version)),
+    ((await (await client.query({ query: 'SELECT version FROM schema_migrations', format: 'JSONEachRow' })).json()) as { version: number }[]).map((r) =>
+      Number(r.version),
+    ),
   );
   const done: string[] = [];
   for (const migration of loadMigrations()) {

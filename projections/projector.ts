@@ -39,7 +39,9 @@ export async function writeRecords(client: ClickHouseClient, records: Pick<Decod
     try {
       await client.insert({ table, values: rows, format: 'JSONEachRow' });
     } catch (error) {
-      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: inserting ${rows.length} rows into ${table} failed: ${describeError(error)}`, { cause: error });
+      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: inserting ${rows.length} rows into ${table} failed: ${describeError(error)}`, {
+        cause: error,
+      });
     }
     projected.inc({ table }, rows.length);
     written += rows.length;
@@ -76,7 +78,11 @@ export interface ProjectorDeps {
  * partition batch), and commit offsets only after ClickHouse acknowledged. While ClickHouse is
  * down, inserts are retried with backoff and nothing is committed.
  */
-export async function runProjectors(deps: ProjectorDeps, families: ProjectionFamily[] = familyNames, options: { groupSuffix?: string } = {}): Promise<RunningBatchConsumer[]> {
+export async function runProjectors(
+  deps: ProjectorDeps,
+  families: ProjectionFamily[] = familyNames,
+  options: { groupSuffix?: string } = {},
+): Promise<RunningBatchConsumer[]> {
   const running: RunningBatchConsumer[] = [];
   for (const family of families) {
     const groupId = projectorGroup(family, deps.config.topics.prefix) + (options.groupSuffix ?? '');

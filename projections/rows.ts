@@ -15,7 +15,11 @@ const entriesOf = (map: Record<string, string>) => {
   return { session_keys: keys, session_values: keys.map((k) => map[k]!) };
 };
 
-const stamp = (value: { event_id: string; occurred_at: number }) => ({ event_id: value.event_id, occurred_at: dateTime(value.occurred_at), version: value.occurred_at });
+const stamp = (value: { event_id: string; occurred_at: number }) => ({
+  event_id: value.event_id,
+  occurred_at: dateTime(value.occurred_at),
+  version: value.occurred_at,
+});
 
 /**
  * Pure row builders: what each event becomes in ClickHouse. Deterministic, so projecting the same
@@ -118,11 +122,29 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
       return [
         {
           table: 'ocr_batches',
-          row: { video_id: o.video_id, batch_index: o.batch_index, batch_count: o.batch_count, texts: o.texts.length, regions_evaluated: o.regions_evaluated, ...model, ...stamp(o) },
+          row: {
+            video_id: o.video_id,
+            batch_index: o.batch_index,
+            batch_count: o.batch_count,
+            texts: o.texts.length,
+            regions_evaluated: o.regions_evaluated,
+            ...model,
+            ...stamp(o),
+          },
         },
         ...o.texts.map((t, i) => ({
           table: 'ocr_texts',
-          row: { video_id: o.video_id, batch_index: o.batch_index, text_index: i, frame_index: t.frame_index, ...t.box, text: t.text, confidence: t.confidence, ...model, ...stamp(o) },
+          row: {
+            video_id: o.video_id,
+            batch_index: o.batch_index,
+            text_index: i,
+            frame_index: t.frame_index,
+            ...t.box,
+            text: t.text,
+            confidence: t.confidence,
+            ...model,
+            ...stamp(o),
+          },
         })),
       ];
     }

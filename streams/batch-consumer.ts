@@ -6,7 +6,7 @@ import { retry } from '../common/retry.ts';
 import type { AnyEventName, EventTypes } from '../schemas/index.ts';
 import { createKafka } from './kafka-client.ts';
 import type { EventSerde } from './serde.ts';
-import { topicName } from './topics.ts';
+import { provisionTopics, topicName } from './topics.ts';
 
 /** One decoded record handed to a batch sink, with its coordinates. */
 export interface DecodedRecord<E extends AnyEventName = AnyEventName> {
@@ -33,8 +33,23 @@ export interface BatchConsumerOptions {
 
 export interface RunningBatchConsumer {
   stop(): Promise<void>;
-  /** Per topic and partition, the next offset this consumer will read (after committed batches). */
+  /** Per `topic/partition`, the next offset this consumer will read (after acknowledged batches). */
   positions(): Map<string, string>;
+  /** Resolves once every partition of its topics has been written up to the given end offsets. */
+  waitUntilCaughtUp(ends: Map<string, string>, timeoutMs?: number): Promise<void>;
+}
+
+/** Per `topic/partition`, the offset after the last record now in the topic. */
+export async function endOffsets(kafka: ReturnType<typeof createKafka>, topics: string[]): Promise<Map<string, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = new Map<string, string>();
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -57,6 +72,7 @@ export async function runBatchConsumer(
   });
   const positions = new Map<string, string>();
   const stopping = new AbortController();
+  await provisionTopics(kafka, config.topics, options.events);
   await consumer.connect();
   await consumer.subscribe({ topics: [...eventOfTopic.keys()], fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -74,7 +90,10 @@ export async function runBatchConsumer(
         } catch (error) {
           if ((error as { retriable?: boolean }).retriable) throw error;
           options.onUndecodable?.(batch.topic, batch.partition, message.offset, error);
-          log.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, err: error }, `skipping undecodable record: ${describeError(error)}`);
+          log.warn(
+            { topic: batch.topic, partition: batch.partition, offset: message.offset, err: error },
+            `skipping undecodable record: ${describeError(error)}`,
+          );
         }
       }
       const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
@@ -85,7 +104,8 @@ export async function runBatchConsumer(
           maxDelayMs: config.retry.maxDelayMs,
           factor: config.retry.factor,
           signal: stopping.signal,
-          onRetry: (error, attempt) => log.warn({ attempt, topic: batch.topic, partition: batch.partition, err: error }, `sink failed, retrying: ${describeError(error)}`),
+          onRetry: (error, attempt) =>
+            log.warn({ attempt, topic: batch.topic, partition: batch.partition, err: error }, `sink failed, retrying: ${describeError(error)}`),
         });
       } finally {
         clearInterval(beat);
@@ -98,6 +118,14 @@ export async function runBatchConsumer(
   });
   return {
     positions: () => positions,
+    waitUntilCaughtUp: async (ends, timeoutMs = 120_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const mine = [...ends].filter(([key]) => eventOfTopic.has(key.slice(0, key.lastIndexOf('/'))));
+      while (!mine.every(([key, end]) => BigInt(positions.get(key) ?? '0') >= BigInt(end))) {
+        if (Date.now() > deadline) throw new Error(`${options.groupId} did not catch up within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     stop: async () => {
       stopping.abort();
       await consumer.stop();

@@ -18,7 +18,8 @@ SELECT
   batches_checked,
   failures,
   last_error,
-  greatest(started_at, extracted_at, detected_at, ocr_at, checked_at, failed_at) AS updated_at,
+  -- 18.16's greatest() takes two arguments.
+  greatest(greatest(greatest(started_at, extracted_at), greatest(detected_at, ocr_at)), greatest(checked_at, failed_at)) AS updated_at,
   if(batches_total = 0, 0,
     (0.4 * batches_extracted / batches_total
       + has(stages, 'DETECT') * 0.25 * batches_detected / batches_total
@@ -101,7 +102,7 @@ SELECT
   codec,
   session_keys,
   session_values,
-  frames_evaluated,
+  dark_evaluated AS frames_evaluated,
   if(dark_evaluated = 0, 0, dark_frames / dark_evaluated) AS dark_fraction,
   toUInt8(dark_fraction >= mostly_dark_ratio AND dark_evaluated > 0) AS is_video_mostly_dark,
   if(letterbox_evaluated = 0, 0, letterbox_frames / letterbox_evaluated) AS letterbox_fraction,
@@ -134,7 +135,6 @@ FROM
           count() AS result_count,
           uniqExact(batch_index) AS batches_checked,
           max(batch_count) AS batches_total,
-          sumIf(frames_evaluated, check_name = 'dark') AS frames_evaluated,
           sumIf(measure_values[indexOf(measure_names, 'dark_frames')], check_name = 'dark') AS dark_frames,
           sumIf(frames_evaluated, check_name = 'dark') AS dark_evaluated,
           sumIf(measure_values[indexOf(measure_names, 'letterbox_frames')], check_name = 'letterbox') AS letterbox_frames,
