@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
+import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
 
 /** Exit codes: 0 success, 1 the work failed, 2 usage error (bad command, option or configuration). */
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
 
   registerStackCommands(program, ctx);
+  registerProjectionCommands(program, ctx);
 
   program
     .command('start')
@@ -66,7 +68,6 @@ export function buildProgram(ctx: CliContext): Command {
   notYetAvailable(program, 'status', "Show a video's job status and progress", 'the projections issue', '<video-id>');
   notYetAvailable(program, 'manifest', 'Export quality manifests (json, jsonl, csv, parquet)', 'the projections issue');
   notYetAvailable(program, 'replay', 'Recompute checks with a new check version', 'the checks issue');
-  notYetAvailable(program, 'projections', 'Rebuild ClickHouse projections from Kafka', 'the projections issue');
   notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
   notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
   program

@@ -69,6 +69,8 @@ export async function runBatchConsumer(
     sessionTimeout: config.processor.sessionTimeoutMs,
     heartbeatInterval: config.processor.heartbeatMs,
     allowAutoTopicCreation: false,
+    // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
+    maxWaitTimeInMs: 1000,
   });
   const positions = new Map<string, string>();
   const stopping = new AbortController();

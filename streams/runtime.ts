@@ -82,6 +82,8 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
     sessionTimeout: config.processor.sessionTimeoutMs,
     heartbeatInterval: config.processor.heartbeatMs,
     allowAutoTopicCreation: false,
+    // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
+    maxWaitTimeInMs: 1000,
   });
   if (options.fromTimestamp !== undefined) await startGroupAt(kafka, groupId, inputTopic, options.fromTimestamp, log);
   await producer.connect();

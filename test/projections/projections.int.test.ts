@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
-import { runProjectors } from '../../projections/projector.ts';
+import { familyNames, projectionFamilies, projectorGroup, runProjectors } from '../../projections/projector.ts';
+import { rebuildProjections, tableChecksum } from '../../projections/rebuild.ts';
 import type { BatchExtracted, CheckResult, ProcessingFailed } from '../../schemas/index.ts';
 import { endOffsets, type RunningBatchConsumer } from '../../streams/batch-consumer.ts';
 import { productTopicEvents, topicName } from '../../streams/topics.ts';
@@ -222,4 +223,76 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
       ).map((r) => r.failures),
     ).toEqual(['0', '1', '0']);
   }, 180_000);
+});
+
+describe('projection rebuild and ClickHouse outages (real services)', () => {
+  it('rebuilds every family from Kafka into tables equal to the originals, checksum for checksum', async () => {
+    const config = await projectionConfig();
+    const kafka = createKafka(config.kafka, 'it-rebuild');
+    const serde = new EventSerde(config.registry, config.topics);
+    const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+    try {
+      const events = [
+        ingestion('rebuild-a', 's3://filmroom-uploads/a.mp4'),
+        ...[0, 1, 2].map((i) => batch('rebuild-a', i, 3)),
+        ...checksOf('rebuild-a', 1, 3, { dark: 4, letterbox: 0, menu: 1, frozen: 2, blurry: 0 }),
+        failure('rebuild-a', 7, 'boom'),
+      ];
+      await publishEvents(kafka, serde, config.topics, events);
+      const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') });
+      const ends = await endOffsets(
+        kafka,
+        productTopicEvents.map((e) => topicName(e, config.topics)),
+      );
+      for (const projector of projectors) await projector.waitUntilCaughtUp(ends);
+      await Promise.all(projectors.map((p) => p.stop()));
+
+      const tables = familyNames.flatMap((family) => [...projectionFamilies[family].tables]);
+      const before = Object.fromEntries(
+        await Promise.all(tables.map(async (t) => [t, await tableChecksum(clickhouse, config.clickhouse.database, t)] as const)),
+      );
+      expect(before.batches).toMatchObject({ rows: '3' });
+      expect(before.check_results).toMatchObject({ rows: '5' });
+
+      const progress: string[] = [];
+      const reports = await rebuildProjections({ config, serde, clickhouse, log: createLogger('silent') }, familyNames, (line) => progress.push(line));
+      expect(reports.map((r) => r.family)).toEqual(familyNames);
+      expect(progress.some((line) => line.startsWith('batches: tables batches truncated'))).toBe(true);
+      const after = Object.fromEntries(
+        await Promise.all(tables.map(async (t) => [t, await tableChecksum(clickhouse, config.clickhouse.database, t)] as const)),
+      );
+      expect(after).toEqual(before);
+    } finally {
+      await clickhouse.close();
+      await dropDatabase(config);
+    }
+  }, 180_000);
+
+  it('refuses to rebuild a family whose projectors are running', async () => {
+    const config = await projectionConfig();
+    const serde = new EventSerde(config.registry, config.topics);
+    const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+    const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') }, ['videos']);
+    try {
+      await expect
+        .poll(
+          async () => {
+            const admin = createKafka(config.kafka, 'it').admin();
+            await admin.connect();
+            const { groups } = await admin.describeGroups([projectorGroup('videos', config.topics.prefix)]);
+            await admin.disconnect();
+            return groups[0]?.state;
+          },
+          { timeout: 30_000 },
+        )
+        .toBe('Stable');
+      await expect(rebuildProjections({ config, serde, clickhouse, log: createLogger('silent') }, ['videos'])).rejects.toThrow(
+        /is Stable with 1 member\(s\): stop the projectors/,
+      );
+    } finally {
+      await Promise.all(projectors.map((p) => p.stop()));
+      await clickhouse.close();
+      await dropDatabase(config);
+    }
+  }, 120_000);
 });

@@ -103,7 +103,7 @@ export class TopicCollector<T> {
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}` });
+    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}`, maxWaitTimeInMs: 500 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({

@@ -1,0 +1,85 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../common/config.ts';
+import { FilmroomError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { endOffsets } from '../streams/batch-consumer.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import type { EventSerde } from '../streams/serde.ts';
+import { topicName } from '../streams/topics.ts';
+import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily } from './projector.ts';
+
+export interface RebuildReport {
+  family: ProjectionFamily;
+  tables: string[];
+  records: number;
+  seconds: number;
+}
+
+/**
+ * Rebuilds projection families from Kafka: truncates their tables, points their consumer groups at
+ * the earliest offsets, and projects until caught up with the topics' ends as they were when the
+ * rebuild began. The family's projectors must be stopped meanwhile (checked: a group with active
+ * members is refused); they continue from the rebuilt position when started again.
+ */
+export async function rebuildProjections(
+  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>; serde: EventSerde; clickhouse: ClickHouseClient; log: Logger },
+  families: ProjectionFamily[],
+  onProgress: (line: string) => void = () => {},
+): Promise<RebuildReport[]> {
+  const { config, clickhouse } = deps;
+  const kafka = createKafka(config.kafka, 'filmroom-rebuild');
+  const admin = kafka.admin();
+  await admin.connect();
+  const reports: RebuildReport[] = [];
+  try {
+    for (const family of families) {
+      const started = Date.now();
+      const groupId = projectorGroup(family, config.topics.prefix);
+      const { groups } = await admin.describeGroups([groupId]);
+      const state = groups[0]?.state ?? 'Dead';
+      if (state !== 'Empty' && state !== 'Dead') {
+        throw new FilmroomError(
+          'USAGE',
+          `projector group ${groupId} is ${state} with ${groups[0]?.members.length ?? 0} member(s): stop the projectors (filmroom run) before rebuilding ${family}`,
+        );
+      }
+      const topics = projectionFamilies[family].events.map((event) => topicName(event, config.topics));
+      const ends = await endOffsets(kafka, topics);
+      const records = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
+      for (const table of projectionFamilies[family].tables) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
+      for (const topic of topics) {
+        const lows = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: lows.map((p) => ({ partition: p.partition, offset: p.low })) });
+      }
+      onProgress(`${family}: tables ${projectionFamilies[family].tables.join(', ')} truncated; replaying up to ${records} records from ${topics.join(', ')}`);
+      const [projector] = await runProjectors(deps, [family]);
+      try {
+        await projector!.waitUntilCaughtUp(ends, 30 * 60_000);
+      } finally {
+        await projector!.stop();
+      }
+      const seconds = (Date.now() - started) / 1000;
+      onProgress(`${family}: rebuilt in ${seconds.toFixed(1)} s`);
+      reports.push({ family, tables: [...projectionFamilies[family].tables], records, seconds });
+    }
+    return reports;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A checksum of a table's deduplicated content: row count and the sum of every row's hash. */
+export async function tableChecksum(clickhouse: ClickHouseClient, database: string, table: string): Promise<{ rows: string; hash: string }> {
+  const columns = (await (
+    await clickhouse.query({
+      query: `SELECT name FROM system.columns WHERE database = '${database}' AND table = '${table}' ORDER BY name`,
+      format: 'JSONEachRow',
+    })
+  ).json()) as { name: string }[];
+  const hashOf = columns.map((c) => `cityHash64(${c.name})`).join(', ');
+  const result = await clickhouse.query({
+    query: `SELECT toString(count()) AS rows, toString(sum(cityHash64(${hashOf}))) AS hash FROM ${table} FINAL`,
+    format: 'JSONEachRow',
+  });
+  return ((await result.json()) as { rows: string; hash: string }[])[0]!;
+}
