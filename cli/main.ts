@@ -102,7 +102,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let logger: ReturnType<typeof createLogger> | undefined;
   const ctx: CliContext = {
     config: () => (config ??= loadConfig(env)),
-    log: () => (logger ??= createLogger(ctx.config().logLevel)),
+    // Commands print their own lines; their JSON logs stay at warn unless FILMROOM_LOG_LEVEL asks for more.
+    log: () => (logger ??= createLogger(env.FILMROOM_LOG_LEVEL ? ctx.config().logLevel : 'warn')),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   const program = buildProgram(ctx);

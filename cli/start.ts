@@ -12,7 +12,11 @@ import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
-import { provisionTopics, topicName } from '../streams/topics.ts';
+import { productTopicEvents, provisionTopics, topicName } from '../streams/topics.ts';
+import { endOffsets } from '../streams/batch-consumer.ts';
+import { createClickHouse } from '../projections/clickhouse-client.ts';
+import { migrate } from '../projections/migrate.ts';
+import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
 import { deterministicEventId } from '../streams/event-ids.ts';
 import type { CliContext } from './main.ts';
 
@@ -39,6 +43,13 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
   const kafka = createKafka(config.kafka, 'filmroom-start');
   await provisionTopics(kafka, config.topics);
   const serde = new EventSerde(config.registry, config.topics);
+  const admin = createClickHouse(config.clickhouse);
+  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+  const migrated = await migrate(admin, clickhouse, config.clickhouse.database);
+  await writeCheckVersions(clickhouse);
+  await admin.close();
+  if (migrated.length) ctx.print(`clickhouse: applied migrations ${migrated.join(', ')}`);
+  const projectors = await runProjectors({ config, serde: new EventSerde(config.registry, config.topics), clickhouse, log });
   const processors = [
     await runProcessor(createExtractProcessor({ s3, config }), { config, serde, log }),
     await runProcessor(createChecksProcessor({ s3, version: config.checks.version }), { config, serde: new EventSerde(config.registry, config.topics), log }),
@@ -107,6 +118,13 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
   await observer.disconnect();
   await Promise.all(processors.map((p) => p.stop()));
   s3.destroy();
+  // The projections catch up with everything the processors wrote before the job reports.
+  const ends = await endOffsets(
+    kafka,
+    productTopicEvents.map((event) => topicName(event, config.topics)),
+  );
+  for (const projector of projectors) await projector.waitUntilCaughtUp(ends);
+  await Promise.all(projectors.map((p) => p.stop()));
 
   if (failures.length > 0) {
     for (const f of failures) ctx.print(`failed: ${f.stage} ${f.error_code}: ${f.message}`);
@@ -131,5 +149,19 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
   ctx.print(
     `\n${batchCount} batches extracted to s3://${config.s3.buckets.artifacts}/videos/${videoId}/batches/, ${results.length} check results in ${topicName('check-result', config.topics)}.`,
   );
-  ctx.print('Detection/OCR, the ClickHouse projections and the API join this job as their issues land. Stop the stack with `npm run stack -- down`.');
+
+  const query = async (sql: string) => (await (await clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
+  const status = await query(`SELECT state, progress_percent, extraction_progress, checks_progress, failures FROM job_status WHERE video_id = '${videoId}'`);
+  const manifest = await query(
+    `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = '${videoId}' ORDER BY check_version`,
+  );
+  await clickhouse.close();
+  ctx.print(`\nClickHouse job_status: ${JSON.stringify(status[0] ?? {})}`);
+  for (const row of manifest) ctx.print(`ClickHouse manifests:  ${JSON.stringify(row)}`);
+  ctx.print('\nQuery them yourself:');
+  ctx.print(
+    `  clickhouse-client --port ${config.clickhouse.tcpPort} --user ${config.clickhouse.user} --password <FILMROOM_CLICKHOUSE_PASSWORD> --database ${config.clickhouse.database} \\`,
+  );
+  ctx.print(`    --query "SELECT video_id, state, progress_percent, checks_progress FROM job_status WHERE video_id = '${videoId}' FORMAT PrettyCompact"`);
+  ctx.print('Detection/OCR and the API join this job as their issues land. Stop the stack with `npm run stack -- down`.');
 }

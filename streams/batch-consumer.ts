@@ -35,7 +35,7 @@ export interface RunningBatchConsumer {
   stop(): Promise<void>;
   /** Per `topic/partition`, the next offset this consumer will read (after acknowledged batches). */
   positions(): Map<string, string>;
-  /** Resolves once every partition of its topics has been written up to the given end offsets. */
+  /** Resolves once the group has committed every partition of its topics up to the given end offsets. */
   waitUntilCaughtUp(ends: Map<string, string>, timeoutMs?: number): Promise<void>;
 }
 
@@ -121,11 +121,24 @@ export async function runBatchConsumer(
   return {
     positions: () => positions,
     waitUntilCaughtUp: async (ends, timeoutMs = 120_000) => {
+      // Judged on committed offsets, not on what this instance saw: a group that was already at the
+      // end when it joined receives no batch at all.
       const deadline = Date.now() + timeoutMs;
       const mine = [...ends].filter(([key]) => eventOfTopic.has(key.slice(0, key.lastIndexOf('/'))));
-      while (!mine.every(([key, end]) => BigInt(positions.get(key) ?? '0') >= BigInt(end))) {
-        if (Date.now() > deadline) throw new Error(`${options.groupId} did not catch up within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        for (;;) {
+          const committed = new Map<string, bigint>();
+          for (const entry of await admin.fetchOffsets({ groupId: options.groupId, topics: [...eventOfTopic.keys()] })) {
+            for (const p of entry.partitions) committed.set(`${entry.topic}/${p.partition}`, BigInt(p.offset));
+          }
+          if (mine.every(([key, end]) => BigInt(end) === 0n || (committed.get(key) ?? -1n) >= BigInt(end))) return;
+          if (Date.now() > deadline) throw new Error(`${options.groupId} did not catch up within ${timeoutMs} ms`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        await admin.disconnect();
       }
     },
     stop: async () => {
