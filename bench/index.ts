@@ -11,21 +11,25 @@ import { createKafka } from '../streams/kafka-client.ts';
 import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-tools.ts';
 import { runtimeThroughput } from './runtime-throughput.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
+import { projectionThroughput } from './projection-throughput.ts';
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
   /** Which benchmarks: runtime, extract, or both. */
-  only?: 'runtime' | 'extract';
+  only?: 'runtime' | 'extract' | 'projection';
+  projectionEvents: number;
   extractMinutes: number;
   extractFps: number;
 }
 
 export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<void> {
   const { records, recordSize } = options;
-  const runRuntime = options.only !== 'extract';
-  const runExtract = options.only !== 'runtime';
-  const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${randomUUID().slice(0, 8)}.` });
+  const runRuntime = options.only === undefined || options.only === 'runtime';
+  const runExtract = options.only === undefined || options.only === 'extract';
+  const runProjection = options.only === undefined || options.only === 'projection';
+  const runId = randomUUID().slice(0, 8);
+  const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
   print('bench: bringing the local stack up...');
   await stackUp(config, log);
@@ -55,6 +59,23 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     ];
     print(`\n${table.join('\n')}`);
     print(`\nruntime = consume + decode + handle + encode + produce (acks=all) + commit, per record; topics ${config.topics.prefix}* are left for inspection.`);
+  }
+  if (runProjection) {
+    print(`bench: projecting ${options.projectionEvents} check-result events into ClickHouse...`);
+    const p = await projectionThroughput(config, options.projectionEvents);
+    const projectorRate = p.events / p.projectorSeconds;
+    const bareRate = p.events / p.bareSeconds;
+    print(
+      [
+        '',
+        '| measurement | events | seconds | events/s |',
+        '|---|---:|---:|---:|',
+        `| bare bulk insert of the same rows (JSONEachRow, 50,000 per insert) | ${p.events} | ${p.bareSeconds.toFixed(2)} | ${Math.round(bareRate)} |`,
+        `| filmroom checks projector (consume + decode + rows + insert + commit) | ${p.events} | ${p.projectorSeconds.toFixed(2)} | ${Math.round(projectorRate)} |`,
+        '',
+        `projector/bare ratio: ${(projectorRate / bareRate).toFixed(2)} (goal >= 0.5); projector rate ${Math.round(projectorRate)} events/s (goal >= 20,000)`,
+      ].join('\n'),
+    );
   }
   if (runExtract) {
     print(

@@ -75,22 +75,36 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime or extract')
+    .option('--only <which>', 'run only one benchmark: runtime, projection or extract')
+    .option('--projection-events <n>', 'events for the projection benchmark', '100000')
     .option('--extract-minutes <n>', 'length of the generated 1080p video for the extraction benchmark', '30')
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
-    .action(async (options: { records: string; recordSize: string; only?: string; extractMinutes: string; extractFps: string }) => {
+    .action(async (options: { records: string; recordSize: string; only?: string; extractMinutes: string; extractFps: string; projectionEvents: string }) => {
       const records = Number(options.records);
       const recordSize = Number(options.recordSize);
       if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
         throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
       }
-      if (options.only !== undefined && options.only !== 'runtime' && options.only !== 'extract')
-        throw new FilmroomError('USAGE', '--only must be runtime or extract');
+      if (options.only !== undefined && !['runtime', 'extract', 'projection'].includes(options.only)) {
+        throw new FilmroomError('USAGE', '--only must be runtime, projection or extract');
+      }
+      const projectionEvents = Number(options.projectionEvents);
+      if (!Number.isInteger(projectionEvents) || projectionEvents < 1) throw new FilmroomError('USAGE', '--projection-events must be a positive integer');
       const extractMinutes = Number(options.extractMinutes);
       const extractFps = Number(options.extractFps);
       if (!(extractMinutes > 0) || !(extractFps > 0)) throw new FilmroomError('USAGE', '--extract-minutes and --extract-fps must be positive numbers');
       const { runBenchmarks } = await import('../bench/index.ts');
-      await runBenchmarks({ records, recordSize, extractMinutes, extractFps, ...(options.only ? { only: options.only } : {}) }, ctx.print);
+      await runBenchmarks(
+        {
+          records,
+          recordSize,
+          extractMinutes,
+          extractFps,
+          projectionEvents,
+          ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' } : {}),
+        },
+        ctx.print,
+      );
     });
 
   program.addOption(new Option('--log-level <level>', 'override FILMROOM_LOG_LEVEL').hideHelp());

@@ -35,6 +35,8 @@ export interface RunningBatchConsumer {
   stop(): Promise<void>;
   /** Per `topic/partition`, the next offset this consumer will read (after acknowledged batches). */
   positions(): Map<string, string>;
+  /** Settles when this instance has joined its group and got its partitions. */
+  joined: Promise<void>;
   /** Resolves once the group has committed every partition of its topics up to the given end offsets. */
   waitUntilCaughtUp(ends: Map<string, string>, timeoutMs?: number): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function runBatchConsumer(
   const positions = new Map<string, string>();
   const stopping = new AbortController();
   await provisionTopics(kafka, config.topics, options.events);
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
   await consumer.subscribe({ topics: [...eventOfTopic.keys()], fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
@@ -119,6 +122,7 @@ export async function runBatchConsumer(
     },
   });
   return {
+    joined,
     positions: () => positions,
     waitUntilCaughtUp: async (ends, timeoutMs = 120_000) => {
       // Judged on committed offsets, not on what this instance saw: a group that was already at the

@@ -6,6 +6,14 @@ import { eventSchemas, type AnyEventName, type EventTypes } from '../schemas/ind
 import { getSchemaById, setSubjectCompatibility } from './schema-registry.ts';
 import { valueSubject } from './topics.ts';
 
+const readerKeys = new WeakMap<avro.Type, string>();
+/** A reader schema's identity, computed once per type: fingerprints hash the whole schema. */
+function readerKey(type: avro.Type): string {
+  let key = readerKeys.get(type);
+  if (!key) readerKeys.set(type, (key = `${type.name}:${type.fingerprint().toString('hex')}`));
+  return key;
+}
+
 /** Confluent wire format: magic byte 0, 4-byte big-endian schema id, then the Avro body. */
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -112,7 +120,7 @@ export class EventSerde {
   async decode<E extends AnyEventName>(event: E, value: Buffer | null, readerType: avro.Type = eventSchemas[event].type): Promise<EventTypes[E]> {
     const { schemaId, body } = unframe(value);
     const writer = await this.writerType(schemaId);
-    const resolverKey = `${schemaId}:${readerType.name}:${readerType.fingerprint().toString('hex')}`;
+    const resolverKey = `${schemaId}:${readerKey(readerType)}`;
     let resolver = this.resolvers.get(resolverKey);
     if (!resolver) {
       try {

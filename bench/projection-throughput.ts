@@ -1,0 +1,86 @@
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { createClickHouse } from '../projections/clickhouse-client.ts';
+import { migrate } from '../projections/migrate.ts';
+import { runProjectors } from '../projections/projector.ts';
+import { rowsByTable } from '../projections/rows.ts';
+import type { CheckResult } from '../schemas/index.ts';
+import { endOffsets } from '../streams/batch-consumer.ts';
+import { batchKey, deterministicEventId } from '../streams/event-ids.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { EventSerde } from '../streams/serde.ts';
+import { provisionTopics, topicName } from '../streams/topics.ts';
+
+export interface ProjectionBenchResult {
+  events: number;
+  projectorSeconds: number;
+  bareSeconds: number;
+}
+
+function checkResult(i: number): CheckResult {
+  const videoId = `bench-video-${Math.floor(i / 500)}`;
+  const batchIndex = Math.floor(i / 5) % 100;
+  const checkName = ['dark', 'letterbox', 'menu', 'frozen', 'blur'][i % 5]!;
+  return {
+    event_id: deterministicEventId('check-result', videoId, batchIndex, checkName, 'bench'),
+    occurred_at: 1_700_000_000_000 + i,
+    producer: { name: 'bench', version: '0' },
+    video_id: videoId,
+    batch_index: batchIndex,
+    batch_count: 100,
+    check_name: checkName,
+    check_version: 'bench',
+    measures: { frames: 30, ratio: (i % 30) / 30, mean: i % 255 },
+    frames_evaluated: 30,
+  };
+}
+
+/**
+ * Projection ingest: check-result events through the checks projector (consume, decode, build
+ * rows, insert, commit) next to a bare bulk insert of the same rows into a copy of the table.
+ */
+export async function projectionThroughput(config: Config, events: number): Promise<ProjectionBenchResult> {
+  const kafka = createKafka(config.kafka, 'bench-projection');
+  await provisionTopics(kafka, config.topics, ['check-result']);
+  const serde = new EventSerde(config.registry, config.topics);
+  await serde.registerWriters(['check-result']);
+  const values = Array.from({ length: events }, (_, i) => checkResult(i));
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const topic = topicName('check-result', config.topics);
+  for (let i = 0; i < events; i += 5000) {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: values.slice(i, i + 5000).map((v) => ({ key: batchKey(v.video_id, v.batch_index), value: serde.encode('check-result', v) })),
+    });
+  }
+  await producer.disconnect();
+
+  const admin = createClickHouse(config.clickhouse);
+  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+  await migrate(admin, clickhouse, config.clickhouse.database);
+  await clickhouse.command({ query: 'CREATE TABLE IF NOT EXISTS check_results_bare AS check_results' });
+
+  const rows = rowsByTable(values.map((value) => ({ event: 'check-result' as const, value }))).get('check_results')!;
+  const bareStarted = performance.now();
+  for (let i = 0; i < rows.length; i += 50_000)
+    await clickhouse.insert({ table: 'check_results_bare', values: rows.slice(i, i + 50_000), format: 'JSONEachRow' });
+  const bareSeconds = (performance.now() - bareStarted) / 1000;
+
+  const ends = await endOffsets(kafka, [topic]);
+  const [projector] = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') }, ['checks']);
+  // The clock runs from the group join to the last insert acknowledged: joining is not ingest.
+  await projector!.joined;
+  const started = performance.now();
+  const written = () => [...ends].every(([key, end]) => BigInt(projector!.positions().get(key) ?? '0') >= BigInt(end));
+  while (!written()) await new Promise((resolve) => setTimeout(resolve, 5));
+  const projectorSeconds = (performance.now() - started) / 1000;
+  await projector!.waitUntilCaughtUp(ends, 60_000);
+  await projector!.stop();
+  await admin.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
+  await admin.close();
+  await clickhouse.close();
+  return { events, projectorSeconds, bareSeconds };
+}
