@@ -84,7 +84,7 @@ export async function runBatchConsumer(
     autoCommit: true,
     autoCommitInterval: config.processor.commitIntervalMs,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: Math.max(config.processor.concurrency, 4),
+    partitionsConsumedConcurrently: config.processor.concurrency,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
       const event = eventOfTopic.get(batch.topic)!;
