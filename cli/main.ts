@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
+import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
 
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   registerStackCommands(program, ctx);
   registerProjectionCommands(program, ctx);
+  registerPipelineCommands(program, ctx);
 
   program
     .command('start')
@@ -63,11 +65,7 @@ export function buildProgram(ctx: CliContext): Command {
       for (const s of sampleTimeline) ctx.print(`  ${String(s.startS).padStart(3)}-${String(s.endS).padEnd(3)} s  ${s.kind}`);
     });
 
-  notYetAvailable(program, 'run', 'Run processors, projections and the API in one process', 'the processor runtime and API issues');
-  notYetAvailable(program, 'ingest', 'Upload a video or TAR bundle and emit video-ingested', 'the extraction and API issues', '<source>');
-  notYetAvailable(program, 'status', "Show a video's job status and progress", 'the projections issue', '<video-id>');
   notYetAvailable(program, 'manifest', 'Export quality manifests (json, jsonl, csv, parquet)', 'the projections issue');
-  notYetAvailable(program, 'replay', 'Recompute checks with a new check version', 'the checks issue');
   notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
   notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
   program

@@ -14,14 +14,26 @@ const run = (...args: string[]) => main(['node', 'filmroom', ...args], {});
 describe('filmroom CLI', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it.each([[], ['stack'], ['stack', 'up'], ['stack', 'down'], ['stack', 'status'], ['stack', 'logs'], ['start'], ['ingest'], ['manifest'], ['replay']])(
-    '%j --help prints usage and exits 0',
-    async (...command) => {
-      const io = capture();
-      expect(await run(...command, '--help')).toBe(0);
-      expect(io.out()).toMatch(/^Usage: filmroom/);
-    },
-  );
+  it.each([
+    [],
+    ['stack'],
+    ['stack', 'up'],
+    ['stack', 'down'],
+    ['stack', 'status'],
+    ['stack', 'logs'],
+    ['start'],
+    ['ingest'],
+    ['status'],
+    ['run'],
+    ['replay', 'checks'],
+    ['projections', 'rebuild'],
+    ['manifest'],
+    ['replay'],
+  ])('%j --help prints usage and exits 0', async (...command) => {
+    const io = capture();
+    expect(await run(...command, '--help')).toBe(0);
+    expect(io.out()).toMatch(/^Usage: filmroom/);
+  });
 
   it('exits 2 with a readable line for an unknown command', async () => {
     const io = capture();
@@ -37,8 +49,18 @@ describe('filmroom CLI', () => {
 
   it('exits 1 with one line for a command that is not available yet', async () => {
     const io = capture();
-    expect(await run('ingest', 'game.mp4')).toBe(1);
-    expect(io.err().trim().split('\n')).toEqual(['filmroom: filmroom ingest: not yet available (arrives with the extraction and API issues)']);
+    expect(await run('manifest')).toBe(1);
+    expect(io.err().trim().split('\n')).toEqual(['filmroom: filmroom manifest: not yet available (arrives with the projections issue)']);
+  });
+
+  it('exits 2 naming the problem for a missing file, a bad option value or an unknown check version', async () => {
+    const io = capture();
+    expect(await run('ingest', '/definitely/not/here.mp4')).toBe(2);
+    expect(await run('replay', 'checks', '--check-version', 'v999')).toBe(2);
+    expect(await run('run', '--only', 'everything')).toBe(2);
+    expect(io.err()).toContain('filmroom: no such file: /definitely/not/here.mp4');
+    expect(io.err()).toContain("unknown check version 'v999' (FILMROOM_CHECK_VERSION): known versions are v1, v2");
+    expect(io.err()).toContain('--only takes extract, checks, projections (got everything)');
   });
 
   it('exits 2 for an unknown service in stack logs', async () => {

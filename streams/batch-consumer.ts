@@ -6,6 +6,7 @@ import { retry } from '../common/retry.ts';
 import type { AnyEventName, EventTypes } from '../schemas/index.ts';
 import { createKafka } from './kafka-client.ts';
 import type { EventSerde } from './serde.ts';
+import { waitForGroup } from './offsets.ts';
 import { provisionTopics, topicName } from './topics.ts';
 
 /** One decoded record handed to a batch sink, with its coordinates. */
@@ -41,18 +42,7 @@ export interface RunningBatchConsumer {
   waitUntilCaughtUp(ends: Map<string, string>, timeoutMs?: number): Promise<void>;
 }
 
-/** Per `topic/partition`, the offset after the last record now in the topic. */
-export async function endOffsets(kafka: ReturnType<typeof createKafka>, topics: string[]): Promise<Map<string, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = new Map<string, string>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { endOffsets } from './offsets.ts';
 
 /**
  * The read side of the runtime for sinks such as the ClickHouse projectors: consume batches from
@@ -125,25 +115,8 @@ export async function runBatchConsumer(
     joined,
     positions: () => positions,
     waitUntilCaughtUp: async (ends, timeoutMs = 120_000) => {
-      // Judged on committed offsets, not on what this instance saw: a group that was already at the
-      // end when it joined receives no batch at all.
-      const deadline = Date.now() + timeoutMs;
-      const mine = [...ends].filter(([key]) => eventOfTopic.has(key.slice(0, key.lastIndexOf('/'))));
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        for (;;) {
-          const committed = new Map<string, bigint>();
-          for (const entry of await admin.fetchOffsets({ groupId: options.groupId, topics: [...eventOfTopic.keys()] })) {
-            for (const p of entry.partitions) committed.set(`${entry.topic}/${p.partition}`, BigInt(p.offset));
-          }
-          if (mine.every(([key, end]) => BigInt(end) === 0n || (committed.get(key) ?? -1n) >= BigInt(end))) return;
-          if (Date.now() > deadline) throw new Error(`${options.groupId} did not catch up within ${timeoutMs} ms`);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      } finally {
-        await admin.disconnect();
-      }
+      const mine = new Map([...ends].filter(([key]) => eventOfTopic.has(key.slice(0, key.lastIndexOf('/')))));
+      await waitForGroup(kafka, options.groupId, mine, timeoutMs);
     },
     stop: async () => {
       stopping.abort();

@@ -283,8 +283,8 @@ async function startGroupAt(kafka: ReturnType<typeof createKafka>, groupId: stri
   }
 }
 
-/** Stops the processors on SIGINT/SIGTERM, then exits; a second signal exits at once. */
-export function stopOnSignals(processors: RunningProcessor[], log: Logger): void {
+/** Stops the processors (or anything with a stop) on SIGINT/SIGTERM, then exits; a second signal exits at once. */
+export function stopOnSignals(processors: { stop(): Promise<void> }[], log: Logger): void {
   let received = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) process.exit(130);

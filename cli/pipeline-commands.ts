@@ -1,0 +1,259 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Upload } from '@aws-sdk/lib-storage';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { Config } from '../common/config.ts';
+import { FilmroomError } from '../common/errors.ts';
+import { createChecksProcessor, checkVersion } from '../processors/checks/index.ts';
+import { createExtractProcessor } from '../processors/extract/index.ts';
+import { videoIdFor, videoIngestedOf } from '../processors/ingest/video-ingested.ts';
+import { createClickHouse } from '../projections/clickhouse-client.ts';
+import { migrate } from '../projections/migrate.ts';
+import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
+import { jobStatus, terminalStates, type JobStatusRow } from '../projections/queries.ts';
+import type { Stage } from '../schemas/index.ts';
+import { createS3Client, s3Uri } from '../storage/object-store.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { endOffsets, groupProgress } from '../streams/offsets.ts';
+import { consumerGroupOf } from '../streams/processor.ts';
+import { publishEvents } from '../streams/publish.ts';
+import { runProcessor, stopOnSignals } from '../streams/runtime.ts';
+import { EventSerde } from '../streams/serde.ts';
+import { topicName } from '../streams/topics.ts';
+import { ExitCode, type CliContext } from './main.ts';
+
+const parts = ['extract', 'checks', 'projections'] as const;
+type Part = (typeof parts)[number];
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+function statusLine(row: JobStatusRow): string {
+  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress].filter(Boolean).join(', ');
+  const eta = Number(row.eta_seconds) > 0 ? `, ETA ${row.eta_seconds} s` : '';
+  return `${row.video_id}: ${row.state} ${row.progress_percent}% (${phases}${eta})${Number(row.failures) > 0 ? `; ${row.failures} failure(s), last: ${row.last_error}` : ''}`;
+}
+
+/** Polls job_status until the video reaches a terminal state; exit code 0 only for `complete`. */
+async function followStatus(ctx: CliContext, config: Config, videoId: string, options: { quiet?: boolean } = {}): Promise<void> {
+  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+  const bar = new cliProgress.SingleBar(
+    { format: ' {video} [{bar}] {percentage}% {phases}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const waitingSince = Date.now();
+  try {
+    for (;;) {
+      const row = await jobStatus(clickhouse, videoId);
+      if (!row) {
+        if (Date.now() - waitingSince > 60_000) {
+          throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId} after 60 s: is \`filmroom run\` (with projections) running?`, {
+            retriable: false,
+          });
+        }
+      } else {
+        if (!options.quiet) {
+          if (!started) bar.start(100, 0, { video: videoId, phases: '' });
+          started = true;
+          bar.update(Math.floor(row.progress_percent), { phases: [row.extraction_progress, row.checks_progress].filter(Boolean).join(', ') });
+        }
+        if (terminalStates.has(row.state)) {
+          if (started) bar.stop();
+          ctx.print(statusLine(row));
+          if (row.state !== 'complete') throw new ExitCode(1);
+          return;
+        }
+      }
+      await sleep(1000);
+    }
+  } finally {
+    if (started) bar.stop();
+    await clickhouse.close();
+  }
+}
+
+/** Uploads a local file to the uploads bucket with a progress bar; returns its s3:// URI. */
+async function uploadWithProgress(ctx: CliContext, config: Config, path: string, videoId: string): Promise<string> {
+  const size = statSync(path).size;
+  const location = { bucket: config.s3.buckets.uploads, key: `uploads/${videoId}/${basename(path)}` };
+  const s3 = createS3Client(config.s3);
+  const bar = new cliProgress.SingleBar(
+    { format: ' Upload [{bar}] {percentage}% {value}/{total} MB', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, Math.ceil(size / 1024 ** 2)), 0);
+  try {
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: location.bucket, Key: location.key, Body: createReadStream(path) },
+      queueSize: 2,
+      partSize: 8 * 1024 ** 2,
+    });
+    upload.on('httpUploadProgress', (progress) => bar.update(Math.ceil((progress.loaded ?? 0) / 1024 ** 2)));
+    await upload.done();
+  } finally {
+    bar.stop();
+    s3.destroy();
+  }
+  ctx.print(`uploaded ${path} to ${s3Uri(location)}`);
+  return s3Uri(location);
+}
+
+export function registerPipelineCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('Run processors and projections in this process until Ctrl-C (all by default, or a subset to scale out)')
+    .option('--only <parts...>', `what to run: ${parts.join(', ')} (default: all)`)
+    .option('--check-version <version>', 'check version of the checks processor (default: FILMROOM_CHECK_VERSION)')
+    .action(async (options: { only?: string[]; checkVersion?: string }) => {
+      const chosen = (options.only ?? [...parts]) as Part[];
+      const unknown = chosen.filter((part) => !parts.includes(part));
+      if (unknown.length) throw new FilmroomError('USAGE', `--only takes ${parts.join(', ')} (got ${unknown.join(', ')})`);
+      const config = ctx.config();
+      const log = ctx.log();
+      const s3 = createS3Client(config.s3);
+      const running: { stop(): Promise<void> }[] = [];
+      if (chosen.includes('projections')) {
+        const admin = createClickHouse(config.clickhouse);
+        const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+        await migrate(admin, clickhouse, config.clickhouse.database);
+        await writeCheckVersions(clickhouse);
+        await admin.close();
+        running.push(...(await runProjectors({ config, serde: new EventSerde(config.registry, config.topics), clickhouse, log })));
+      }
+      if (chosen.includes('extract'))
+        running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+      if (chosen.includes('checks')) {
+        const version = options.checkVersion ?? config.checks.version;
+        running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+      }
+      ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);
+      stopOnSignals(running, log);
+      await new Promise(() => {}); // runs until a signal
+    });
+
+  program
+    .command('ingest')
+    .argument('<source>', 'a local video or TAR bundle (uploaded first), or s3://bucket/key, or file:///path')
+    .description('Ingest a video: upload it if local, emit video-ingested, optionally wait for the job to finish')
+    .option('--video-id <id>', 'the video id (default: derived from the source, so re-ingesting is idempotent)')
+    .option('--meta <key=value...>', 'session metadata', [])
+    .option('--sample-fps <fps>', 'sample this many frames per second (default 1)')
+    .option('--sample-stride <n>', 'sample every n-th frame instead')
+    .option('--batch-size <n>', 'frames per batch', '30')
+    .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
+    .option('--wait', 'wait for the job to finish, with progress; exit 1 unless it completes', false)
+    .action(
+      async (
+        source: string,
+        options: { videoId?: string; meta: string[]; sampleFps?: string; sampleStride?: string; batchSize: string; stages: string[]; wait: boolean },
+      ) => {
+        const config = ctx.config();
+        const metadata: Record<string, string> = {};
+        for (const pair of options.meta) {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new FilmroomError('USAGE', `--meta takes key=value (got '${pair}')`);
+          metadata[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+        const number = (name: string, text: string | undefined) => {
+          if (text === undefined) return null;
+          const value = Number(text);
+          if (!(value > 0)) throw new FilmroomError('USAGE', `${name} must be a positive number (got '${text}')`);
+          return value;
+        };
+        const isRemote = /^(s3|file):\/\//.test(source);
+        const localPath = isRemote ? undefined : resolve(source);
+        if (localPath && !existsSync(localPath)) throw new FilmroomError('USAGE', `no such file: ${localPath}`);
+        const videoId = options.videoId ?? videoIdFor(localPath ? pathToFileURL(localPath).href : source);
+        const sourceUri = localPath ? await uploadWithProgress(ctx, config, localPath, videoId) : source;
+        const event = videoIngestedOf({
+          videoId,
+          sourceUri,
+          ...(localPath && /\.tar$/i.test(localPath) ? { container: 'TAR_BUNDLE' as const } : {}),
+          sessionMetadata: metadata,
+          options: {
+            sample_fps: number('--sample-fps', options.sampleFps),
+            sample_stride: number('--sample-stride', options.sampleStride),
+            batch_size: number('--batch-size', options.batchSize)!,
+            stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
+          },
+          uploader: 'cli',
+          producer: { name: 'cli', version: '0.1.0' },
+          now: Date.now(),
+        });
+        const kafka = createKafka(config.kafka, 'filmroom-ingest');
+        await publishEvents(kafka, new EventSerde(config.registry, config.topics), config.topics, [event]);
+        ctx.print(`ingested ${sourceUri} as video ${videoId} (event ${event.value.event_id})`);
+        if (options.wait) await followStatus(ctx, config, videoId);
+        else ctx.print(`follow it with: filmroom status ${videoId} --follow`);
+      },
+    );
+
+  program
+    .command('status')
+    .argument('<video-id>', 'the video id')
+    .description("Show a video's job status from ClickHouse; --follow until it finishes (exit 1 unless complete)")
+    .option('--follow', 'keep showing progress until the job ends', false)
+    .action(async (videoId: string, options: { follow: boolean }) => {
+      const config = ctx.config();
+      if (options.follow) return followStatus(ctx, config, videoId);
+      const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+      try {
+        const row = await jobStatus(clickhouse, videoId);
+        if (!row) throw new FilmroomError('USAGE', `no video ${videoId} in job_status`);
+        ctx.print(statusLine(row));
+      } finally {
+        await clickhouse.close();
+      }
+    });
+
+  const replay = program.command('replay').description('Recompute derived results from the events and stored artifacts');
+  replay
+    .command('checks')
+    .description('Run the checks with a check version (its own consumer group) over the stored batches, then exit')
+    .requiredOption('--check-version <version>', 'the check version to compute')
+    .option('--from <when>', "'earliest' or an ISO time: where a new version's group starts", 'earliest')
+    .option('--prefix <video-id-prefix>', 'only videos whose id starts with this')
+    .action(async (options: { checkVersion: string; from: string; prefix?: string }) => {
+      const config = ctx.config();
+      checkVersion(options.checkVersion);
+      const fromTimestamp = options.from === 'earliest' ? undefined : Date.parse(options.from);
+      if (fromTimestamp !== undefined && Number.isNaN(fromTimestamp))
+        throw new FilmroomError('USAGE', `--from takes 'earliest' or an ISO time (got '${options.from}')`);
+      const kafka = createKafka(config.kafka, 'filmroom-replay');
+      const ends = await endOffsets(kafka, [topicName('batch-extracted', config.topics)]);
+      const processor = createChecksProcessor({
+        s3: createS3Client(config.s3),
+        version: options.checkVersion,
+        ...(options.prefix ? { videoPrefix: options.prefix } : {}),
+      });
+      const groupId = consumerGroupOf(processor, config.topics.prefix);
+      const running = await runProcessor(
+        processor,
+        { config, serde: new EventSerde(config.registry, config.topics), log: ctx.log() },
+        fromTimestamp === undefined ? {} : { fromTimestamp },
+      );
+      const bar = new cliProgress.SingleBar(
+        { format: ' Replay [{bar}] {value}/{total} batches', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+        cliProgress.Presets.shades_classic,
+      );
+      try {
+        const first = await groupProgress(kafka, groupId, ends);
+        bar.start(first.total, first.done);
+        for (;;) {
+          const progress = await groupProgress(kafka, groupId, ends);
+          bar.update(progress.done);
+          if (progress.caughtUp) break;
+          await sleep(500);
+        }
+      } finally {
+        bar.stop();
+        await running.stop();
+      }
+      ctx.print(
+        `replayed checks ${options.checkVersion} over ${ends.size} partitions of ${topicName('batch-extracted', config.topics)} (group ${groupId}); manifests for it are in the manifests view`,
+      );
+    });
+}
