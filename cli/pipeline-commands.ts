@@ -24,7 +24,7 @@ import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { ExitCode, type CliContext } from './main.ts';
 
-const parts = ['extract', 'checks', 'projections'] as const;
+const parts = ['extract', 'checks', 'projections', 'api'] as const;
 type Part = (typeof parts)[number];
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -128,6 +128,14 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       if (chosen.includes('checks')) {
         const version = options.checkVersion ?? config.checks.version;
         running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+      }
+      if (chosen.includes('api')) {
+        const { buildApp } = await import('../api/app.ts');
+        const app = await buildApp(config, { logLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn' });
+        await app.listen({ host: config.api.host, port: config.api.port });
+        if (config.api.keys.length === 0) ctx.print('api: FILMROOM_API_KEYS is empty: every /v1 request will be refused with 401');
+        ctx.print(`api: http://${config.api.host}:${config.api.port} (OpenAPI at /docs)`);
+        running.push({ stop: () => app.close() });
       }
       ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);
       stopOnSignals(running, log);

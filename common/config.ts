@@ -94,6 +94,23 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and dash only')
     .default('v1'),
 
+  FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
+  FILMROOM_API_PORT: port(8080),
+  /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
+  FILMROOM_API_KEYS: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})(,[A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})*$/,
+      'expected name:role:secret entries (role uploader, reader or operator; secret of 16+ characters) separated by commas',
+    )
+    .optional(),
+  /** Largest request body the API accepts, in bytes. */
+  FILMROOM_API_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+
   /** Seconds `stack up` waits for each service to become healthy. */
   FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
 });
@@ -138,6 +155,18 @@ function toConfig(env: Env) {
     },
     checks: {
       version: env.FILMROOM_CHECK_VERSION,
+    },
+    api: {
+      host: env.FILMROOM_API_HOST,
+      port: env.FILMROOM_API_PORT,
+      bodyLimit: env.FILMROOM_API_BODY_LIMIT,
+      keys: (env.FILMROOM_API_KEYS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((entry) => {
+          const [name, role, ...secret] = entry.split(':');
+          return { name: name!, role: role as 'uploader' | 'reader' | 'operator', secret: secret.join(':') };
+        }),
     },
     retry: {
       maxAttempts: env.FILMROOM_RETRY_MAX_ATTEMPTS,
@@ -190,6 +219,7 @@ export type TopicsConfig = Config['topics'];
 export type ProcessorConfig = Config['processor'];
 export type RetryConfig = Config['retry'];
 export type ExtractConfig = Config['extract'];
+export type ApiConfig = Config['api'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending
