@@ -6,6 +6,7 @@ import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
+import manifestRoutes from './routes/manifests.ts';
 import videoRoutes from './routes/videos.ts';
 
 /**
@@ -31,5 +32,6 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(auth, { keys: config.api.keys });
   await app.register(healthRoutes);
   await app.register(videoRoutes);
+  await app.register(manifestRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
+import { registerManifestCommand } from './manifest-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
@@ -65,9 +66,8 @@ export function buildProgram(ctx: CliContext): Command {
       for (const s of sampleTimeline) ctx.print(`  ${String(s.startS).padStart(3)}-${String(s.endS).padEnd(3)} s  ${s.kind}`);
     });
 
-  notYetAvailable(program, 'manifest', 'Export quality manifests (json, jsonl, csv, parquet)', 'the projections issue');
-  notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
-  notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
+  registerManifestCommand(program, ctx);
+
   program
     .command('bench')
     .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')

@@ -1,12 +1,22 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { createLogger } from '../../common/logger.ts';
+import { createClickHouse } from '../../projections/clickhouse-client.ts';
+import { runProjectors } from '../../projections/projector.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
+import { endOffsets } from '../../streams/offsets.ts';
+import { publishEvents } from '../../streams/publish.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
-import { provisionTopics, topicName } from '../../streams/topics.ts';
+import { productTopicEvents, provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { ingestion } from '../support/pipeline-fixture.ts';
+import { batch, checksOf, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
 
 const keys = { uploader: 'uploader-secret-0123456789', reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -112,4 +122,74 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/videos', '/v1/videos/{id}', '/healthz', '/readyz']));
   });
+});
+
+describe('manifest exports through the API (real stack)', () => {
+  it('streams the same manifests as JSON, JSON Lines, CSV and Parquet; the Parquet reads back in DuckDB', async () => {
+    const config = await projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${keys.reader}` });
+    const app = await buildApp(config, { logLevel: 'silent' });
+    const kafka = createKafka(config.kafka, 'it-api-manifests');
+    const serde = new EventSerde(config.registry, config.topics);
+    const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+    const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') });
+    try {
+      await publishEvents(kafka, serde, config.topics, [
+        ingestion('export-a', 's3://filmroom-uploads/game,"a".mp4'),
+        ...[0, 1].map((i) => batch('export-a', i, 2)),
+        ...checksOf('export-a', 0, 2, { dark: 10, letterbox: 0, menu: 0, frozen: 0, blurry: 0 }),
+        ...checksOf('export-a', 1, 2, { dark: 6, letterbox: 0, menu: 2, frozen: 0, blurry: 0 }),
+        ingestion('export-b', 's3://filmroom-uploads/b.mp4'),
+        batch('export-b', 0, 1),
+        ...checksOf('export-b', 0, 1, { dark: 0, letterbox: 10, menu: 0, frozen: 0, blurry: 0 }),
+      ]);
+      const ends = await endOffsets(
+        kafka,
+        productTopicEvents.map((e) => topicName(e, config.topics)),
+      );
+      for (const projector of projectors) await projector.waitUntilCaughtUp(ends);
+
+      const get = (format: string, extra = '') => app.inject({ url: `/v1/manifests?check_version=v1&format=${format}${extra}`, headers: auth(keys.reader) });
+      const json = (await get('json')).json() as {
+        video_id: string;
+        dark_fraction: number;
+        is_video_mostly_dark: boolean;
+        is_dpi_scale_issue: boolean;
+        complete: boolean;
+      }[];
+      expect(json.map((m) => [m.video_id, m.dark_fraction, m.is_video_mostly_dark, m.is_dpi_scale_issue, m.complete])).toEqual([
+        ['export-a', 0.8, true, false, true],
+        ['export-b', 0, false, true, true],
+      ]);
+      const jsonl = (await get('jsonl')).body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(jsonl).toEqual(json);
+      const csv = await get('csv');
+      expect(csv.headers['content-type']).toContain('text/csv');
+      const lines = csv.body.trim().split('\n');
+      expect(lines[0]!.split(',').slice(0, 3)).toEqual(['video_id', 'check_version', 'source_uri']);
+      expect(lines[1]).toContain('"s3://filmroom-uploads/game,""a"".mp4"');
+      expect((await get('json', '&prefix=export-b')).json()).toHaveLength(1);
+
+      const parquet = await get('parquet');
+      expect(parquet.headers['content-type']).toBe('application/vnd.apache.parquet');
+      const file = join(tmpdir(), `filmroom-manifests-${process.pid}.parquet`);
+      writeFileSync(file, parquet.rawPayload);
+      const duck = await (await DuckDBInstance.create(':memory:')).connect();
+      const rows = (
+        await duck.runAndReadAll(`SELECT video_id, dark_fraction, is_video_mostly_dark, complete FROM read_parquet('${file}') ORDER BY video_id`)
+      ).getRows();
+      expect(rows).toEqual([
+        ['export-a', 0.8, true, true],
+        ['export-b', 0, false, true],
+      ]);
+      expect((await get('xml')).statusCode).toBe(400);
+    } finally {
+      await Promise.all(projectors.map((p) => p.stop()));
+      await app.close();
+      await clickhouse.close();
+      await dropDatabase(config);
+    }
+  }, 180_000);
 });

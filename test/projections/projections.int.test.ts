@@ -3,88 +3,13 @@ import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { familyNames, projectionFamilies, projectorGroup, runProjectors } from '../../projections/projector.ts';
 import { rebuildProjections, tableChecksum } from '../../projections/rebuild.ts';
-import type { BatchExtracted, CheckResult, ProcessingFailed } from '../../schemas/index.ts';
 import { endOffsets, type RunningBatchConsumer } from '../../streams/batch-consumer.ts';
 import { productTopicEvents, topicName } from '../../streams/topics.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import type { Output } from '../../streams/processor.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
-
-const producer = { name: 'test', version: '0' };
-const video = { duration_s: 40, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1200 };
-
-function batch(videoId: string, index: number, count: number): Output<'batch-extracted'> {
-  const frames = Array.from({ length: 10 }, (_, i) => (index * 10 + i) * 30);
-  const value: BatchExtracted = {
-    event_id: deterministicEventId('batch-extracted', videoId, index, 'test'),
-    occurred_at: 1_700_000_000_000 + index * 1000,
-    producer,
-    video_id: videoId,
-    batch_index: index,
-    batch_count: count,
-    frame_start: frames[0]!,
-    frame_end: frames[9]!,
-    frame_indices: frames,
-    timestamps_s: frames.map((f) => f / 30),
-    artifact_uri: `s3://a/${videoId}/${index}`,
-    video,
-    source_uri: `s3://filmroom-uploads/${videoId}.mp4`,
-    session_metadata: {},
-    extractor_version: 'test',
-  };
-  return { event: 'batch-extracted', key: batchKey(videoId, index), value };
-}
-
-function check(videoId: string, index: number, count: number, name: string, version: string, measures: Record<string, number>): Output<'check-result'> {
-  const value: CheckResult = {
-    event_id: deterministicEventId('check-result', videoId, index, name, version),
-    occurred_at: 1_700_000_100_000 + index * 1000,
-    producer,
-    video_id: videoId,
-    batch_index: index,
-    batch_count: count,
-    check_name: name,
-    check_version: version,
-    measures,
-    frames_evaluated: 10,
-  };
-  return { event: 'check-result', key: batchKey(videoId, index), value };
-}
-
-/** All five v1 checks of a batch, with `dark` of its 10 frames dark and so on. */
-const checksOf = (videoId: string, index: number, count: number, f: { dark: number; letterbox: number; menu: number; frozen: number; blurry: number }) => [
-  check(videoId, index, count, 'dark', 'v1', { dark_frames: f.dark, dark_ratio: f.dark / 10 }),
-  check(videoId, index, count, 'letterbox', 'v1', {
-    letterbox_frames: f.letterbox,
-    letterbox_ratio: f.letterbox / 10,
-    content_ratio_mean: 1 - f.letterbox / 20,
-  }),
-  check(videoId, index, count, 'menu', 'v1', { menu_frames: f.menu, menu_ratio: f.menu / 10 }),
-  check(videoId, index, count, 'frozen', 'v1', { frozen_frames: f.frozen, frozen_ratio: f.frozen / 9, longest_frozen_run: f.frozen }),
-  check(videoId, index, count, 'blur', 'v1', { blurry_frames: f.blurry, blurry_ratio: f.blurry / 10, laplacian_variance_mean: 100 }),
-];
-
-function failure(videoId: string, offset: number, message: string): Output<'processing-failed'> {
-  const value: ProcessingFailed = {
-    event_id: deterministicEventId('processing-failed', 'extract', 't', 0, offset),
-    occurred_at: 1_700_000_200_000,
-    producer,
-    stage: 'extract',
-    video_id: videoId,
-    batch_index: null,
-    error_class: 'PERMANENT',
-    error_code: 'DECODE_FAILED',
-    message,
-    source: { topic: 't', partition: 0, offset, key: videoId },
-    attempts: 1,
-    payload: null,
-  };
-  return { event: 'processing-failed', key: videoId, value };
-}
+import { batch, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', () => {
   const running: RunningBatchConsumer[] = [];
