@@ -49,8 +49,8 @@ describe('filmroom CLI', () => {
 
   it('exits 1 with one line for a command that is not available yet', async () => {
     const io = capture();
-    expect(await run('manifest')).toBe(1);
-    expect(io.err().trim().split('\n')).toEqual(['filmroom: filmroom manifest: not yet available (arrives with the projections issue)']);
+    expect(await run('plays')).toBe(1);
+    expect(io.err().trim().split('\n')).toEqual(['filmroom: filmroom plays: not yet available (arrives with the clips issue)']);
   });
 
   it('exits 2 naming the problem for a missing file, a bad option value or an unknown check version', async () => {
