@@ -67,6 +67,8 @@ export function buildProgram(ctx: CliContext): Command {
     });
 
   registerManifestCommand(program, ctx);
+  notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
+  notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
 
   program
     .command('bench')
