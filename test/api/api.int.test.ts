@@ -141,6 +141,39 @@ describe('manifest exports through the API (real stack)', () => {
         ingestion('export-b', 's3://filmroom-uploads/b.mp4'),
         batch('export-b', 0, 1),
         ...checksOf('export-b', 0, 1, { dark: 0, letterbox: 10, menu: 0, frozen: 0, blurry: 0 }),
+        {
+          event: 'batch-detected',
+          key: 'export-a/0',
+          value: {
+            event_id: 'det-a-0',
+            occurred_at: 1_700_000_300_000,
+            producer: { name: 'test', version: '0' },
+            video_id: 'export-a',
+            batch_index: 0,
+            batch_count: 2,
+            artifact_uri: 's3://a/b',
+            frames: [
+              { frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0.25, y1: 0.25, x2: 0.5, y2: 0.5 }, class_id: 0, class_name: 'text', score: 0.75 }] },
+            ],
+            model: { name: 'det', version: '1' },
+            inference_ms: 5,
+          },
+        },
+        {
+          event: 'ocr-done',
+          key: 'export-a/0',
+          value: {
+            event_id: 'ocr-a-0',
+            occurred_at: 1_700_000_400_000,
+            producer: { name: 'test', version: '0' },
+            video_id: 'export-a',
+            batch_index: 0,
+            batch_count: 2,
+            texts: [{ frame_index: 0, box: { x1: 0.25, y1: 0.25, x2: 0.5, y2: 0.5 }, text: 'LIONS 21', confidence: 0.5 }],
+            regions_evaluated: 1,
+            model: { name: 'rec', version: '1' },
+          },
+        },
       ]);
       const ends = await endOffsets(
         kafka,
@@ -185,6 +218,16 @@ describe('manifest exports through the API (real stack)', () => {
         ['export-b', 0, false, true],
       ]);
       expect((await get('xml')).statusCode).toBe(400);
+
+      const detections = (await app.inject({ url: '/v1/videos/export-a/detections?limit=10', headers: auth(keys.reader) })).json();
+      expect(detections.items).toEqual([expect.objectContaining({ batch_index: 0, frame_index: 0, class_name: 'text', score: 0.75, x1: 0.25 })]);
+      const texts = (await app.inject({ url: '/v1/videos/export-a/ocr', headers: auth(keys.reader) })).json();
+      expect(texts.items.map((t: { text: string }) => t.text)).toEqual(['LIONS 21']);
+      // Server-Sent Events: progress, then the end of a finished job.
+      const events = await app.inject({ url: '/v1/videos/export-a/events', headers: auth(keys.reader) });
+      expect(events.headers['content-type']).toBe('text/event-stream');
+      expect(events.body).toMatch(/^event: progress\ndata: \{"video_id":"export-a","state":"complete"/);
+      expect(events.body).toContain('event: end\ndata: {"state":"complete"}');
     } finally {
       await Promise.all(projectors.map((p) => p.stop()));
       await app.close();
