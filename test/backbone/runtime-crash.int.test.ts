@@ -33,7 +33,8 @@ describe('processor runtime: kill -9 at random points loses nothing (real broker
     const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
       harness.serde.decode('echo-emitted', v),
     ).start();
-    const env = workerEnv(config, { ECHO_DELAY_MS: '8' });
+    // 20 ms per record on 2 partitions at a time: about 100 records/s, so each kill lands mid-run.
+    const env = workerEnv(config, { ECHO_DELAY_MS: '20' });
     const distinct = () => new Set(outputs.records.map((r) => r.value.event_id)).size;
 
     const kills: { afterMs: number; outputsSoFar: number }[] = [];
@@ -43,7 +44,7 @@ describe('processor runtime: kill -9 at random points loses nothing (real broker
       // Kill only once the worker is visibly working, at a random moment after that.
       const before = distinct();
       await outputs.waitFor(() => distinct() > before + 20, 60_000, `worker ${kill + 1} to make progress`);
-      const afterMs = 200 + Math.floor(Math.random() * 1500);
+      const afterMs = 200 + Math.floor(Math.random() * 1000);
       await sleep(afterMs);
       worker.kill('SIGKILL');
       await new Promise((resolve) => worker.once('exit', resolve));
