@@ -48,10 +48,11 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('start')
-    .description('The main job: bring the local stack up and run filmroom on the bundled sample')
-    .action(async () => {
+    .description('The main job: bring the local stack up, process the bundled sample, print its manifest, then serve the API until Ctrl-C')
+    .option('--once', 'exit after printing the manifest (for scripts and CI)', false)
+    .action(async (options: { once: boolean }) => {
       const { startMainJob } = await import('./start.ts');
-      await startMainJob(ctx);
+      await startMainJob(ctx, { once: options.once });
     });
 
   program

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { buildApp } from '../api/app.ts';
+import type { Config } from '../common/config.ts';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { createChecksProcessor } from '../processors/checks/index.ts';
@@ -10,7 +13,7 @@ import { formatReport, stackUp } from '../deploy/local/stack.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
-import { runProcessor } from '../streams/runtime.ts';
+import { runProcessor, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { productTopicEvents, provisionTopics, topicName } from '../streams/topics.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
@@ -28,7 +31,7 @@ const sampleBatchSize = 5;
  * progress, and print what the checks found per batch. The API, projections and the other stages
  * join here as their issues land.
  */
-export async function startMainJob(ctx: CliContext): Promise<void> {
+export async function startMainJob(ctx: CliContext, options: { once: boolean } = { once: false }): Promise<void> {
   const config = ctx.config();
   const log = ctx.log();
   ctx.print('filmroom: bringing the local stack up...');
@@ -116,17 +119,15 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
   await done;
   bars.stop();
   await observer.disconnect();
-  await Promise.all(processors.map((p) => p.stop()));
-  s3.destroy();
   // The projections catch up with everything the processors wrote before the job reports.
   const ends = await endOffsets(
     kafka,
     productTopicEvents.map((event) => topicName(event, config.topics)),
   );
   for (const projector of projectors) await projector.waitUntilCaughtUp(ends);
-  await Promise.all(projectors.map((p) => p.stop()));
 
   if (failures.length > 0) {
+    await Promise.all([...processors, ...projectors].map((p) => p.stop()));
     for (const f of failures) ctx.print(`failed: ${f.stage} ${f.error_code}: ${f.message}`);
     throw new Error(`processing the sample failed (${failures.length} failure event(s) in ${topicName('processing-failed', config.topics)})`);
   }
@@ -155,7 +156,6 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
   const manifest = await query(
     `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = '${videoId}' ORDER BY check_version`,
   );
-  await clickhouse.close();
   ctx.print(`\nClickHouse job_status: ${JSON.stringify(status[0] ?? {})}`);
   for (const row of manifest) ctx.print(`ClickHouse manifests:  ${JSON.stringify(row)}`);
   ctx.print('\nQuery them yourself:');
@@ -163,5 +163,32 @@ export async function startMainJob(ctx: CliContext): Promise<void> {
     `  clickhouse-client --port ${config.clickhouse.tcpPort} --user ${config.clickhouse.user} --password <FILMROOM_CLICKHOUSE_PASSWORD> --database ${config.clickhouse.database} \\`,
   );
   ctx.print(`    --query "SELECT video_id, state, progress_percent, checks_progress FROM job_status WHERE video_id = '${videoId}' FORMAT PrettyCompact"`);
-  ctx.print('Detection/OCR and the API join this job as their issues land. Stop the stack with `npm run stack -- down`.');
+
+  if (options.once) {
+    await Promise.all([...processors, ...projectors].map((p) => p.stop()));
+    await clickhouse.close();
+    s3.destroy();
+    ctx.print('\n--once: done. Stop the stack with `npm run stack -- down`.');
+    return;
+  }
+  // Keep serving: the processors and projectors go on, and the API joins them.
+  const apiConfig = config.api.keys.length > 0 ? config : { ...config, api: { ...config.api, keys: sessionKeys() } };
+  const app = await buildApp(apiConfig, { logLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn' });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  const base = `http://${config.api.host}:${config.api.port}`;
+  ctx.print(`\nAPI: ${base} (OpenAPI UI at ${base}/docs)`);
+  if (config.api.keys.length === 0) {
+    ctx.print('FILMROOM_API_KEYS is not set: keys for this session only:');
+    for (const key of apiConfig.api.keys) ctx.print(`  ${key.role.padEnd(8)} ${key.secret}`);
+  }
+  ctx.print(`  curl -H 'Authorization: Bearer <reader key>' ${base}/v1/videos/${videoId}`);
+  ctx.print(`  curl -H 'Authorization: Bearer <reader key>' '${base}/v1/manifests?format=csv'`);
+  ctx.print('Serving until Ctrl-C (processors, projections and API; the stack keeps running: `npm run stack -- down` stops it).');
+  stopOnSignals([...processors, ...projectors, { stop: () => app.close() }], log);
+  await new Promise(() => {});
+}
+
+/** Random keys, one per role, for a local session started without FILMROOM_API_KEYS. */
+function sessionKeys(): Config['api']['keys'] {
+  return (['uploader', 'reader', 'operator'] as const).map((role) => ({ name: `session-${role}`, role, secret: randomBytes(18).toString('base64url') }));
 }

@@ -1,0 +1,31 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../common/config.ts';
+import { workerEnv } from '../support/echo-fixture.ts';
+import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+
+const execFileAsync = promisify(execFile);
+
+describe('the main job: filmroom start --once (real stack)', () => {
+  it('brings the stack up, processes the bundled sample, prints its job status and manifest, and exits 0', async () => {
+    const config = await projectionConfig();
+    try {
+      const { stdout } = await execFileAsync(process.execPath, [join(projectRoot, 'bin', 'filmroom.js'), 'start', '--once'], {
+        cwd: projectRoot,
+        env: { ...process.env, ...workerEnv(config), FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database },
+        timeout: 240_000,
+      });
+      expect(stdout).toMatch(/kafka +up +127\.0\.0\.1:\d+/);
+      expect(stdout).toMatch(/ingesting s3:\/\/filmroom-uploads\/samples\/sample-game.mp4 as video sample-/);
+      expect(stdout).toMatch(
+        /ClickHouse job_status: \{"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12\/12 batches","checks_progress":"Checks: 12\/12 batches","failures":"0"\}/,
+      );
+      expect(stdout).toMatch(/ClickHouse manifests: +\{"check_version":"v1",.*"complete":1\}/);
+      expect(stdout).toContain('--once: done.');
+    } finally {
+      await dropDatabase(config);
+    }
+  }, 300_000);
+});
