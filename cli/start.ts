@@ -19,6 +19,7 @@ import { productTopicEvents, provisionTopics, topicName } from '../streams/topic
 import { endOffsets } from '../streams/batch-consumer.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
+import { sqlString } from '../projections/queries.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
 import { deterministicEventId } from '../streams/event-ids.ts';
 import type { CliContext } from './main.ts';
@@ -152,9 +153,9 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
   );
 
   const query = async (sql: string) => (await (await clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
-  const status = await query(`SELECT state, progress_percent, extraction_progress, checks_progress, failures FROM job_status WHERE video_id = '${videoId}'`);
+  const status = await query(`SELECT state, progress_percent, extraction_progress, checks_progress, failures FROM job_status WHERE video_id = ${sqlString(videoId)}`);
   const manifest = await query(
-    `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = '${videoId}' ORDER BY check_version`,
+    `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = ${sqlString(videoId)} ORDER BY check_version`,
   );
   ctx.print(`\nClickHouse job_status: ${JSON.stringify(status[0] ?? {})}`);
   for (const row of manifest) ctx.print(`ClickHouse manifests:  ${JSON.stringify(row)}`);
