@@ -33,6 +33,15 @@ describe('topic provisioning (real broker)', () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+    // The broker applies a config change asynchronously: wait until it reads back.
+    await expect
+      .poll(
+        async () =>
+          (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }] })).resources[0]!
+            .configEntries[0]!.configValue,
+        { timeout: 10_000 },
+      )
+      .toBe('3600000');
     await admin.disconnect();
     await expect(provisionTopics(kafka, config.topics)).rejects.toThrow(`topic ${topic} has retention.ms=3600000, filmroom requires retention.ms=-1`);
     await expect(provisionTopics(kafka, { ...config.topics, partitions: 3 }, ['batch-detected'])).rejects.toThrow(/has 6 partitions, configured 3/);

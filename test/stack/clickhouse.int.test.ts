@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClickHouse, serverVersion } from '../../projections/clickhouse-client.ts';
+import { sqlString } from '../../projections/queries.ts';
 import { testConfig, testStackMode } from '../support/stack-config.ts';
 
 describe('ClickHouse server (real)', () => {
@@ -44,5 +45,13 @@ describe('ClickHouse server (real)', () => {
     ]);
     const tables = await client.query({ query: `SELECT name FROM system.tables WHERE database = '${config.clickhouse.database}'`, format: 'JSONEachRow' });
     expect((await tables.json()).map((row) => (row as { name: string }).name)).toContain(table);
+  });
+
+  it('reads back exactly what sqlString quoted, injection attempts included', async () => {
+    const values = ["o'brien", "x' OR 1=1 --", "back\\slash \\' quote", 'line\nbreak\ttab', "'; DROP TABLE videos; --", 'ünïcödé ✓'];
+    for (const value of values) {
+      const result = await client.query({ query: `SELECT ${sqlString(value)} AS v`, format: 'JSONEachRow' });
+      expect(((await result.json()) as { v: string }[])[0]!.v, value).toBe(value);
+    }
   });
 });
