@@ -7,6 +7,7 @@ import errors from './plugins/errors.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import manifestRoutes from './routes/manifests.ts';
+import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
 import videoRoutes from './routes/videos.ts';
 
@@ -35,5 +36,6 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(videoRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);
+  await app.register(uploadRoutes);
   return app;
 }

@@ -110,6 +110,12 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Largest file POST /v1/uploads accepts, in bytes. */
+  FILMROOM_API_UPLOAD_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 ** 3),
 
   /** Seconds `stack up` waits for each service to become healthy. */
   FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
@@ -160,6 +166,7 @@ function toConfig(env: Env) {
       host: env.FILMROOM_API_HOST,
       port: env.FILMROOM_API_PORT,
       bodyLimit: env.FILMROOM_API_BODY_LIMIT,
+      uploadLimit: env.FILMROOM_API_UPLOAD_LIMIT,
       keys: (env.FILMROOM_API_KEYS ?? '')
         .split(',')
         .filter(Boolean)

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -121,6 +122,15 @@ export async function downloadToFile(client: S3Client, location: ObjectLocation,
     return answer.ContentLength ?? 0;
   } catch (error) {
     throw objectStoreError('GET', location, error);
+  }
+}
+
+export async function deleteObject(client: S3Client, location: ObjectLocation): Promise<void> {
+  objectStoreRequests.inc({ operation: 'delete', bucket: location.bucket });
+  try {
+    await client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  } catch (error) {
+    throw objectStoreError('DELETE', location, error);
   }
 }
 

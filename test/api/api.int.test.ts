@@ -11,6 +11,7 @@ import { runProjectors } from '../../projections/projector.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
 import { endOffsets } from '../../streams/offsets.ts';
 import { publishEvents } from '../../streams/publish.ts';
+import { createS3Client, getObjectBuffer } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { productTopicEvents, provisionTopics, topicName } from '../../streams/topics.ts';
@@ -235,4 +236,63 @@ describe('manifest exports through the API (real stack)', () => {
       await dropDatabase(config);
     }
   }, 180_000);
+});
+
+describe('uploads through the API (real stack)', () => {
+  it('streams a multipart upload to object storage and ingests it; refuses files over the limit and forms without a file', async () => {
+    const config = await projectionConfig({ FILMROOM_API_KEYS: `up:uploader:${keys.uploader}`, FILMROOM_API_UPLOAD_LIMIT: String(64 * 1024) });
+    const app = await buildApp(config, { logLevel: 'silent' });
+    const kafka = createKafka(config.kafka, 'it-api-uploads');
+    await provisionTopics(kafka, config.topics);
+    const serde = new EventSerde(config.registry, config.topics);
+    const events = await new TopicCollector<VideoIngested>(kafka, topicName('video-ingested', config.topics), (v) => serde.decode('video-ingested', v)).start();
+    const form = (fields: Record<string, string>, file?: { name: string; body: Buffer }) => {
+      const boundary = 'filmroomboundary';
+      const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+      const head = Buffer.from(
+        parts.join('') +
+          (file ? `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: video/mp4\r\n\r\n` : ''),
+      );
+      const payload = Buffer.concat([head, file?.body ?? Buffer.alloc(0), Buffer.from(`${file ? '\r\n' : ''}--${boundary}--\r\n`)]);
+      return { payload, headers: { ...auth(keys.uploader), 'content-type': `multipart/form-data; boundary=${boundary}` } };
+    };
+    try {
+      const body = Buffer.alloc(10_000, 7);
+      const ok = await app.inject({
+        method: 'POST',
+        url: '/v1/uploads',
+        ...form({ video_id: 'uploaded-1', batch_size: '10' }, { name: 'game one.mp4', body }),
+      });
+      expect(ok.statusCode).toBe(202);
+      expect(ok.json()).toMatchObject({ video_id: 'uploaded-1', source_uri: `s3://${config.s3.buckets.uploads}/uploads/uploaded-1/game_one.mp4` });
+      const stored = await getObjectBuffer(createS3Client(config.s3), { bucket: config.s3.buckets.uploads, key: 'uploads/uploaded-1/game_one.mp4' });
+      expect(stored).toEqual(body);
+      await events.waitFor((r) => r.some((x) => x.value.video_id === 'uploaded-1'), 30_000, 'the ingestion event');
+      expect(events.records.find((x) => x.value.video_id === 'uploaded-1')!.value.options.batch_size).toBe(10);
+
+      const tooBig = await app.inject({
+        method: 'POST',
+        url: '/v1/uploads',
+        ...form({ video_id: 'uploaded-2' }, { name: 'big.mp4', body: Buffer.alloc(100 * 1024) }),
+      });
+      expect(tooBig.statusCode).toBe(413);
+      await expect(getObjectBuffer(createS3Client(config.s3), { bucket: config.s3.buckets.uploads, key: 'uploads/uploaded-2/big.mp4' })).rejects.toMatchObject({
+        code: 'SOURCE_NOT_FOUND',
+      });
+      const noFile = await app.inject({ method: 'POST', url: '/v1/uploads', ...form({ video_id: 'uploaded-3' }) });
+      expect(noFile.statusCode).toBe(400);
+      expect(noFile.json().message).toContain("no file: the video goes in the multipart field 'file'");
+      const json = await app.inject({
+        method: 'POST',
+        url: '/v1/uploads',
+        headers: { ...auth(keys.uploader), 'content-type': 'application/json' },
+        payload: '{}',
+      });
+      expect(json.statusCode).toBe(415);
+    } finally {
+      await events.stop();
+      await app.close();
+      await dropDatabase(config);
+    }
+  }, 120_000);
 });
