@@ -1,20 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../common/config.ts';
 import type { EchoEmitted } from '../../schemas/index.ts';
 import { topicName } from '../../streams/topics.ts';
 import { echoHarness, echoRequest, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
-
-const workerScript = join(projectRoot, 'test', 'support', 'processor-worker.ts');
-
-function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
+import { exitOf, spawnWorker } from '../support/worker-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +28,7 @@ describe('processor runtime: kill -9 at random points loses nothing (real broker
 
     const kills: { afterMs: number; outputsSoFar: number }[] = [];
     for (let kill = 0; kill < 3; kill++) {
-      const worker = startWorker(env);
+      const worker = spawnWorker(env);
       children.push(worker);
       // Kill only once the worker is visibly working, at a random moment after that.
       const before = distinct();
@@ -47,16 +36,16 @@ describe('processor runtime: kill -9 at random points loses nothing (real broker
       const afterMs = 200 + Math.floor(Math.random() * 1000);
       await sleep(afterMs);
       worker.kill('SIGKILL');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await exitOf(worker);
       kills.push({ afterMs, outputsSoFar: distinct() });
     }
     expect(distinct()).toBeLessThan(total);
 
-    const finalWorker = startWorker(env);
+    const finalWorker = spawnWorker(env);
     children.push(finalWorker);
     await outputs.waitFor(() => distinct() >= total, 120_000, 'all 1,000 outputs');
     finalWorker.kill('SIGTERM');
-    await new Promise((resolve) => finalWorker.once('exit', resolve));
+    await exitOf(finalWorker);
     await outputs.stop();
 
     const expectedIds = new Set(Array.from({ length: total }, (_, i) => echoRequest(i).event_id));

@@ -1,31 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../common/config.ts';
 import type { EchoEmitted } from '../../schemas/index.ts';
 import { topicName } from '../../streams/topics.ts';
 import { echoHarness, echoRequest, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
-
-const workerScript = join(projectRoot, 'test', 'support', 'processor-worker.ts');
-
-/** Starts the echo worker and resolves once it has joined its group and printed "ready". */
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-  });
-}
-
-const exitOf = (child: ChildProcess) =>
-  new Promise<{ code: number | null; ms: number }>((resolve) => {
-    const started = Date.now();
-    child.once('exit', (code) => resolve({ code, ms: Date.now() - started }));
-  });
+import { exitOf, spawnReadyWorker } from '../support/worker-process.ts';
 
 describe('processor runtime: graceful shutdown on SIGTERM (real broker)', () => {
   const children: ChildProcess[] = [];
@@ -38,7 +16,7 @@ describe('processor runtime: graceful shutdown on SIGTERM (real broker)', () => 
       harness.serde.decode('echo-emitted', v),
     ).start();
     const env = workerEnv(config, { ECHO_SLOW_MS: '3000' });
-    const worker = await startWorker(env);
+    const worker = await spawnReadyWorker(env);
     children.push(worker);
     await harness.produce([echoRequest(1), echoRequest(2, 'SLOW')]);
     await outputs.waitFor((r) => r.length >= 1, 30_000, 'the fast echo');
@@ -48,7 +26,7 @@ describe('processor runtime: graceful shutdown on SIGTERM (real broker)', () => 
     expect((await exited).code).toBe(0);
     expect(outputs.records.map((r) => r.value.sequence).sort()).toEqual([1, 2]);
 
-    const restarted = await startWorker(env);
+    const restarted = await spawnReadyWorker(env);
     children.push(restarted);
     await harness.produce([echoRequest(3)]);
     await outputs.waitFor((r) => r.some((x) => x.value.sequence === 3), 30_000, 'the echo after restart');
@@ -65,7 +43,7 @@ describe('processor runtime: graceful shutdown on SIGTERM (real broker)', () => 
       harness.serde.decode('echo-emitted', v),
     ).start();
     const env = workerEnv(config, { ECHO_SLOW_MS: '60000', FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS: '1000' });
-    const worker = await startWorker(env);
+    const worker = await spawnReadyWorker(env);
     children.push(worker);
     await harness.produce([echoRequest(1, 'SLOW')]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -76,7 +54,7 @@ describe('processor runtime: graceful shutdown on SIGTERM (real broker)', () => 
     expect(ms).toBeLessThan(15_000);
     expect(outputs.records).toHaveLength(0);
 
-    const restarted = await startWorker({ ...env, ECHO_SLOW_MS: '10' });
+    const restarted = await spawnReadyWorker({ ...env, ECHO_SLOW_MS: '10' });
     children.push(restarted);
     await outputs.waitFor((r) => r.length >= 1, 60_000, 'the abandoned input, redone');
     expect(outputs.records.map((r) => r.value.sequence)).toEqual([1]);

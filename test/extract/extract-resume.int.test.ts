@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../common/config.ts';
 import { serviceDirs } from '../../deploy/local/layout.ts';
 import type { BatchExtracted } from '../../schemas/index.ts';
 import { batchArtifactPrefix } from '../../storage/batch-artifact.ts';
@@ -13,8 +12,7 @@ import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { echoHarness, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { ingestion, runVideoId, sampleVideo, uploadFile } from '../support/pipeline-fixture.ts';
 import { testStackMode } from '../support/stack-config.ts';
-
-const workerScript = join(projectRoot, 'test', 'support', 'processor-worker.ts');
+import { exitOf, spawnWorker } from '../support/worker-process.ts';
 
 describe('extract processor: kill -9 mid-video, then restart', () => {
   const config = isolatedConfig();
@@ -47,11 +45,7 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
     ).start();
     const env = workerEnv(config, { WORKER_PROCESSOR: 'extract' });
     const start = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
-        cwd: projectRoot,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const child = spawnWorker(env);
       children.push(child);
       return child;
     };
@@ -62,7 +56,7 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
     const first = start();
     await batches.waitFor(() => distinct() >= 8, 120_000, 'the first batches');
     first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await exitOf(first);
     const doneAtKill = distinct();
     const before = await artifactTimes(videoId);
     expect(doneAtKill).toBeLessThan(60);
@@ -72,7 +66,7 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
     const second = start();
     await batches.waitFor(() => distinct() >= 60, 120_000, 'all 60 batches');
     second.kill('SIGTERM');
-    await new Promise((resolve) => second.once('exit', resolve));
+    await exitOf(second);
     await batches.stop();
 
     const after = await artifactTimes(videoId);
