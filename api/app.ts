@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
+import httpMetrics from './plugins/http-metrics.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import manifestRoutes from './routes/manifests.ts';
@@ -30,6 +31,7 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errors);
+  await app.register(httpMetrics);
   await app.register(services, { config });
   await app.register(auth, { keys: config.api.keys });
   await app.register(healthRoutes);

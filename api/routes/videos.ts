@@ -53,7 +53,7 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
               type: 'object',
               additionalProperties: false,
               properties: {
-                sample_fps: { type: 'number', exclusiveMinimum: 0, maximum: 240 },
+                sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
                 sample_stride: { type: 'integer', minimum: 1 },
                 batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
                 stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'] } },

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
@@ -53,6 +54,8 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
     const metrics = await app.inject({ url: '/metrics' });
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toContain('# TYPE filmroom_object_store_requests_total counter');
+    // The requests above were measured under their route pattern.
+    expect(metrics.body).toMatch(/filmroom_api_request_seconds_count\{method="GET",route="\/readyz",status="200"\} [1-9]/);
   });
 
   it('refuses requests without a valid key (401) or with the wrong role (403)', async () => {
@@ -118,8 +121,9 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
     }
   });
 
-  it('serves an OpenAPI document that names the routes', async () => {
+  it('serves an OpenAPI document that validates and names the routes', async () => {
     const spec = (await app.inject({ url: '/docs/json' })).json();
+    await SwaggerParser.validate(structuredClone(spec));
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/videos', '/v1/videos/{id}', '/healthz', '/readyz']));
   });
