@@ -245,6 +245,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return toConfig(parsed.data);
 }
-
-/** The names of every variable the config reads, for `--help` and the README. */
-export const configVariables = Object.keys(envSchema.shape);

@@ -8,7 +8,7 @@ import type { AnyEventName } from '../schemas/index.ts';
 import { runBatchConsumer, type DecodedRecord, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
 import type { EventSerde } from '../streams/serde.ts';
-import { dateTime, rowsByTable } from './rows.ts';
+import { rowsByTable } from './rows.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
 export const projectionFamilies = {
@@ -101,5 +101,3 @@ export async function runProjectors(
   }
   return running;
 }
-
-export { dateTime };

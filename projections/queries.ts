@@ -27,9 +27,13 @@ export interface JobStatusRow {
 
 export const terminalStates = new Set(['complete', 'failed', 'partially_failed']);
 
+/** The job_status columns the API and CLI show, in one place. */
+export const jobStatusColumns =
+  'video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds';
+
 export async function jobStatus(client: ClickHouseClient, videoId: string): Promise<JobStatusRow | undefined> {
   const result = await client.query({
-    query: `SELECT video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds FROM job_status WHERE video_id = ${sqlString(videoId)}`,
+    query: `SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${sqlString(videoId)}`,
     format: 'JSONEachRow',
   });
   return ((await result.json()) as JobStatusRow[])[0];

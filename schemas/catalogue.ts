@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 
@@ -87,6 +87,3 @@ function loadAll(): Record<AnyEventName, EventSchema> {
 }
 
 export const eventSchemas: Record<AnyEventName, EventSchema> = loadAll();
-
-/** The event a schema file defines, from its file name. */
-export const eventOfFile = (file: string) => basename(file, '.avsc') as AnyEventName;

@@ -6,7 +6,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -81,17 +80,6 @@ function objectStoreError(operation: string, location: ObjectLocation, error: un
     return new FilmroomError('SOURCE_NOT_FOUND', `object ${s3Uri(location)} does not exist`, { cause: error, context: { ...location } });
   }
   return new FilmroomError('SERVICE_UNAVAILABLE', `object store: ${operation} ${s3Uri(location)} failed`, { cause: error, context: { ...location } });
-}
-
-export async function objectExists(client: S3Client, location: ObjectLocation): Promise<boolean> {
-  objectStoreRequests.inc({ operation: 'head', bucket: location.bucket });
-  try {
-    await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw objectStoreError('HEAD', location, error);
-  }
 }
 
 export async function putObject(client: S3Client, location: ObjectLocation, body: Buffer, contentType: string): Promise<void> {

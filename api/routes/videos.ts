@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { FilmroomError } from '../../common/errors.ts';
 import { videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
-import { jobStatus, sqlString } from '../../projections/queries.ts';
+import { jobStatus, jobStatusColumns, sqlString } from '../../projections/queries.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const videoId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
@@ -143,7 +143,7 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
       ].filter(Boolean);
       if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new FilmroomError('USAGE', 'limit and offset must be integers');
       const result = await app.clickhouse.query({
-        query: `SELECT video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
+        query: `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
         format: 'JSONEachRow',
       });
       return { videos: await result.json(), limit, offset };
