@@ -18,6 +18,7 @@ export const projectionFamilies = {
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
+  replays: { events: ['replay-requested', 'replay-completed'], tables: ['replays', 'replay_completions'] },
 } as const satisfies Record<string, { events: AnyEventName[]; tables: string[] }>;
 
 export type ProjectionFamily = keyof typeof projectionFamilies;

@@ -190,6 +190,33 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
         },
       ];
     }
+    case 'replay-requested': {
+      const r = e.value;
+      return [
+        {
+          table: 'replays',
+          row: {
+            replay_id: r.replay_id,
+            check_version: r.check_version,
+            from_timestamp: r.from_timestamp === null ? null : dateTime(r.from_timestamp),
+            video_prefix: r.video_prefix ?? '',
+            target_partitions: r.target_offsets.map((t) => t.partition),
+            target_offsets: r.target_offsets.map((t) => t.offset),
+            requested_by: r.requested_by,
+            ...stamp(r),
+          },
+        },
+      ];
+    }
+    case 'replay-completed': {
+      const r = e.value;
+      return [
+        {
+          table: 'replay_completions',
+          row: { replay_id: r.replay_id, check_version: r.check_version, batches_replayed: r.batches_replayed, error: r.error ?? '', ...stamp(r) },
+        },
+      ];
+    }
     case 'echo-requested':
     case 'echo-emitted':
       return [];

@@ -10,7 +10,16 @@ import avro from 'avsc';
  */
 export const avroDir = join(dirname(fileURLToPath(import.meta.url)), 'avro');
 
-export const eventNames = ['video-ingested', 'batch-extracted', 'batch-detected', 'ocr-done', 'check-result', 'processing-failed'] as const;
+export const eventNames = [
+  'video-ingested',
+  'batch-extracted',
+  'batch-detected',
+  'ocr-done',
+  'check-result',
+  'processing-failed',
+  'replay-requested',
+  'replay-completed',
+] as const;
 export type EventName = (typeof eventNames)[number];
 
 /** Events that exist only to exercise the runtime in tests and benchmarks. */

@@ -12,9 +12,22 @@ import type { EchoEmitted } from './generated/echo-emitted.ts';
 import type { EchoRequested } from './generated/echo-requested.ts';
 import type { OcrDone } from './generated/ocr-done.ts';
 import type { ProcessingFailed } from './generated/processing-failed.ts';
+import type { ReplayCompleted } from './generated/replay-completed.ts';
+import type { ReplayRequested } from './generated/replay-requested.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
 
-export type { BatchDetected, BatchExtracted, CheckResult, EchoEmitted, EchoRequested, OcrDone, ProcessingFailed, VideoIngested };
+export type {
+  BatchDetected,
+  BatchExtracted,
+  CheckResult,
+  EchoEmitted,
+  EchoRequested,
+  OcrDone,
+  ProcessingFailed,
+  ReplayCompleted,
+  ReplayRequested,
+  VideoIngested,
+};
 export type {
   FilmroomEventsBox as Box,
   FilmroomEventsModelInfo as ModelInfo,
@@ -40,6 +53,8 @@ export interface EventTypes {
   'ocr-done': OcrDone;
   'check-result': CheckResult;
   'processing-failed': ProcessingFailed;
+  'replay-requested': ReplayRequested;
+  'replay-completed': ReplayCompleted;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

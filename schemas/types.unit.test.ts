@@ -95,6 +95,18 @@ describe('Avro schemas', () => {
       attempts: 0,
       payload: Buffer.from('x'),
     },
+    'replay-requested': {
+      event_id: 'e9',
+      occurred_at: 1,
+      producer,
+      replay_id: 'r1',
+      check_version: 'v2',
+      from_timestamp: null,
+      video_prefix: 'game-',
+      target_offsets: [{ partition: 0, offset: 12 }],
+      requested_by: 'ops',
+    },
+    'replay-completed': { event_id: 'e10', occurred_at: 1, producer, replay_id: 'r1', check_version: 'v2', batches_replayed: 12, error: null },
     'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
     'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
   };

@@ -15,11 +15,22 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'ocr-done': 'filmroom.ocr-done',
   'check-result': 'filmroom.check-result',
   'processing-failed': 'filmroom.dead-letter',
+  'replay-requested': 'filmroom.replay-requested',
+  'replay-completed': 'filmroom.replay-completed',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };
 
-export const productTopicEvents: AnyEventName[] = ['video-ingested', 'batch-extracted', 'batch-detected', 'ocr-done', 'check-result', 'processing-failed'];
+export const productTopicEvents: AnyEventName[] = [
+  'video-ingested',
+  'batch-extracted',
+  'batch-detected',
+  'ocr-done',
+  'check-result',
+  'processing-failed',
+  'replay-requested',
+  'replay-completed',
+];
 
 /** Settings every filmroom topic must have; provisioning verifies them on existing topics. */
 export const requiredTopicSettings: Record<string, string> = {
