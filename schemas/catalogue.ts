@@ -19,6 +19,10 @@ export const eventNames = [
   'processing-failed',
   'replay-requested',
   'replay-completed',
+  'plays-imported',
+  'clips-requested',
+  'clip-extracted',
+  'dataset-exported',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

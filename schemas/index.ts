@@ -8,9 +8,13 @@ export type { AnyEventName, EventName, EventSchema, TestEventName } from './cata
 import type { BatchDetected } from './generated/batch-detected.ts';
 import type { BatchExtracted } from './generated/batch-extracted.ts';
 import type { CheckResult } from './generated/check-result.ts';
+import type { ClipExtracted } from './generated/clip-extracted.ts';
+import type { ClipsRequested } from './generated/clips-requested.ts';
+import type { DatasetExported } from './generated/dataset-exported.ts';
 import type { EchoEmitted } from './generated/echo-emitted.ts';
 import type { EchoRequested } from './generated/echo-requested.ts';
 import type { OcrDone } from './generated/ocr-done.ts';
+import type { PlaysImported } from './generated/plays-imported.ts';
 import type { ProcessingFailed } from './generated/processing-failed.ts';
 import type { ReplayCompleted } from './generated/replay-completed.ts';
 import type { ReplayRequested } from './generated/replay-requested.ts';
@@ -20,9 +24,13 @@ export type {
   BatchDetected,
   BatchExtracted,
   CheckResult,
+  ClipExtracted,
+  ClipsRequested,
+  DatasetExported,
   EchoEmitted,
   EchoRequested,
   OcrDone,
+  PlaysImported,
   ProcessingFailed,
   ReplayCompleted,
   ReplayRequested,
@@ -44,6 +52,10 @@ export type {
   FilmroomEventsStage as Stage,
 } from './generated/video-ingested.ts';
 export type { FilmroomTestEchoBehaviour as EchoBehaviour } from './generated/echo-requested.ts';
+export type { FilmroomEventsPlay as Play } from './generated/plays-imported.ts';
+export type { FilmroomEventsClipMode as ClipMode, FilmroomEventsClipRequest as ClipRequest } from './generated/clips-requested.ts';
+export type { FilmroomEventsClipStatus as ClipStatus } from './generated/clip-extracted.ts';
+export type { FilmroomEventsDatasetFormat as DatasetFormat } from './generated/dataset-exported.ts';
 
 /** The TypeScript type of each event, by event name. */
 export interface EventTypes {
@@ -55,6 +67,10 @@ export interface EventTypes {
   'processing-failed': ProcessingFailed;
   'replay-requested': ReplayRequested;
   'replay-completed': ReplayCompleted;
+  'plays-imported': PlaysImported;
+  'clips-requested': ClipsRequested;
+  'clip-extracted': ClipExtracted;
+  'dataset-exported': DatasetExported;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

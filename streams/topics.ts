@@ -17,6 +17,10 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'processing-failed': 'filmroom.dead-letter',
   'replay-requested': 'filmroom.replay-requested',
   'replay-completed': 'filmroom.replay-completed',
+  'plays-imported': 'filmroom.plays-imported',
+  'clips-requested': 'filmroom.clips-requested',
+  'clip-extracted': 'filmroom.clip-extracted',
+  'dataset-exported': 'filmroom.dataset-exported',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };
@@ -30,6 +34,10 @@ export const productTopicEvents: AnyEventName[] = [
   'processing-failed',
   'replay-requested',
   'replay-completed',
+  'plays-imported',
+  'clips-requested',
+  'clip-extracted',
+  'dataset-exported',
 ];
 
 /** Settings every filmroom topic must have; provisioning verifies them on existing topics. */
