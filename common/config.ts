@@ -94,6 +94,34 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and dash only')
     .default('v1'),
 
+  /**
+   * Which camera videos a play's angle is cut from: `ANGLE=CAMERA+CAMERA` entries separated by `;`.
+   * The default is the basketball clip pipeline's mapping.
+   */
+  FILMROOM_CLIPS_ANGLE_MAP: z
+    .string()
+    .regex(
+      /^[A-Z][A-Z0-9_]*=[A-Z][A-Z0-9_]*(\+[A-Z][A-Z0-9_]*)*(;[A-Z][A-Z0-9_]*=[A-Z][A-Z0-9_]*(\+[A-Z][A-Z0-9_]*)*)*$/,
+      'expected ANGLE=CAMERA+CAMERA entries separated by ; (upper case), e.g. LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT',
+    )
+    .default('LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT'),
+  /** How clips are cut unless a request says otherwise: reencode (libx264/aac, frame-accurate) or copy (stream copy, keyframe-aligned). */
+  FILMROOM_CLIPS_MODE: z.enum(['reencode', 'copy']).default('reencode'),
+  /** x264 preset and constant rate factor of re-encoded clips. */
+  FILMROOM_CLIPS_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('ultrafast'),
+  FILMROOM_CLIPS_CRF: z.coerce.number().int().min(0).max(51).default(23),
+  /** Where the clips processor downloads a source video and cuts its clips (removed after each video). */
+  FILMROOM_CLIPS_TMP_DIR: z.string().min(1).default(tmpdir()),
+  /** How long one ffmpeg cut may run before the clip is reported failed. */
+  FILMROOM_CLIPS_CUT_TIMEOUT_S: z.coerce.number().int().min(1).default(600),
+
+  /** Evenly spaced thumbnails the render stage picks per video (also the contact sheet's tiles). */
+  FILMROOM_RENDER_THUMBNAILS: z.coerce.number().int().min(1).max(100).default(9),
+  /** Frame rate of the annotated preview MP4 (its frames are the sampled frames). */
+  FILMROOM_RENDER_PREVIEW_FPS: z.coerce.number().min(0.1).max(60).default(2),
+  /** Width of the preview and thumbnails in pixels (height follows the aspect ratio). */
+  FILMROOM_RENDER_WIDTH: z.coerce.number().int().min(32).max(3840).default(640),
+
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
   FILMROOM_API_PORT: port(8080),
   /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
@@ -122,6 +150,17 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** `LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT` → { LEFT: [FAR_LEFT, NEAR_RIGHT], RIGHT: [...] } (format checked by the schema). */
+function parseAngleMap(text: string): Record<string, string[]> {
+  const map: Record<string, string[]> = {};
+  for (const entry of text.split(';')) {
+    const [angle, cameras] = entry.split('=') as [string, string];
+    if (map[angle]) throw new FilmroomError('CONFIG_INVALID', `invalid configuration: FILMROOM_CLIPS_ANGLE_MAP names angle ${angle} twice`);
+    map[angle] = [...new Set(cameras.split('+'))];
+  }
+  return map;
+}
 
 function toConfig(env: Env) {
   const home = isAbsolute(env.FILMROOM_HOME) ? env.FILMROOM_HOME : resolve(projectRoot, env.FILMROOM_HOME);
@@ -161,6 +200,19 @@ function toConfig(env: Env) {
     },
     checks: {
       version: env.FILMROOM_CHECK_VERSION,
+    },
+    clips: {
+      angleMap: parseAngleMap(env.FILMROOM_CLIPS_ANGLE_MAP),
+      mode: env.FILMROOM_CLIPS_MODE,
+      preset: env.FILMROOM_CLIPS_PRESET,
+      crf: env.FILMROOM_CLIPS_CRF,
+      tmpDir: env.FILMROOM_CLIPS_TMP_DIR,
+      cutTimeoutMs: env.FILMROOM_CLIPS_CUT_TIMEOUT_S * 1000,
+    },
+    render: {
+      thumbnails: env.FILMROOM_RENDER_THUMBNAILS,
+      previewFps: env.FILMROOM_RENDER_PREVIEW_FPS,
+      width: env.FILMROOM_RENDER_WIDTH,
     },
     api: {
       host: env.FILMROOM_API_HOST,
@@ -227,6 +279,8 @@ export type ProcessorConfig = Config['processor'];
 export type RetryConfig = Config['retry'];
 export type ExtractConfig = Config['extract'];
 export type ApiConfig = Config['api'];
+export type ClipsConfig = Config['clips'];
+export type RenderConfig = Config['render'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending

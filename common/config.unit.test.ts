@@ -62,3 +62,19 @@ describe('cross-field rules', () => {
     expect(() => loadConfig({ FILMROOM_TOPIC_PREFIX: 'a/b' })).toThrow(/FILMROOM_TOPIC_PREFIX/);
   });
 });
+
+describe('clips and render settings', () => {
+  it('defaults to the basketball pipeline angle mapping and re-encoding with ultrafast/crf 23', () => {
+    const config = loadConfig({});
+    expect(config.clips.angleMap).toEqual({ LEFT: ['FAR_LEFT', 'NEAR_RIGHT'], RIGHT: ['FAR_RIGHT', 'NEAR_LEFT'] });
+    expect(config.clips).toMatchObject({ mode: 'reencode', preset: 'ultrafast', crf: 23 });
+    expect(config.render).toEqual({ thumbnails: 9, previewFps: 2, width: 640 });
+  });
+
+  it('reads another angle mapping, and rejects a malformed or repeated one naming the variable', () => {
+    expect(loadConfig({ FILMROOM_CLIPS_ANGLE_MAP: 'LEFT=CAM_A;RIGHT=CAM_B+CAM_C' }).clips.angleMap).toEqual({ LEFT: ['CAM_A'], RIGHT: ['CAM_B', 'CAM_C'] });
+    expect(() => loadConfig({ FILMROOM_CLIPS_ANGLE_MAP: 'LEFT:FAR_LEFT' })).toThrow(/FILMROOM_CLIPS_ANGLE_MAP/);
+    expect(() => loadConfig({ FILMROOM_CLIPS_ANGLE_MAP: 'LEFT=A;LEFT=B' })).toThrow(/FILMROOM_CLIPS_ANGLE_MAP names angle LEFT twice/);
+    expect(() => loadConfig({ FILMROOM_CLIPS_CRF: '60' })).toThrow(/FILMROOM_CLIPS_CRF/);
+  });
+});
