@@ -4,11 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { Upload } from '@aws-sdk/lib-storage';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import { createChecksProcessor, checkVersion } from '../processors/checks/index.ts';
+import { checkVersions, createChecksProcessor } from '../processors/checks/index.ts';
 import { createExtractProcessor } from '../processors/extract/index.ts';
 import { videoIdFor, videoIngestedOf } from '../processors/ingest/video-ingested.ts';
+import { createReplayCoordinator, currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus, runChecksReplay } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
@@ -16,8 +18,6 @@ import { jobStatus, terminalStates, type JobStatusRow } from '../projections/que
 import type { Stage } from '../schemas/index.ts';
 import { createS3Client, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
-import { endOffsets, groupProgress } from '../streams/offsets.ts';
-import { consumerGroupOf } from '../streams/processor.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { runProcessor, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
@@ -70,6 +70,31 @@ async function followStatus(ctx: CliContext, config: Config, videoId: string, op
     }
   } finally {
     if (started) bar.stop();
+    await clickhouse.close();
+  }
+}
+
+/** Follows a published replay through its status until it completes; exit code 1 if it failed. */
+async function followReplay(config: Config, kafka: Kafka, replayId: string, onProgress: (done: number, state: string) => void): Promise<void> {
+  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+  const waitingSince = Date.now();
+  try {
+    for (;;) {
+      const status = await replayStatus(clickhouse, kafka, config.topics, replayId);
+      if (status) onProgress(status.batches_done, status.state);
+      if (status?.state === 'completed') return;
+      if (status?.state === 'failed') throw new FilmroomError('HANDLER_FAILED', `replay ${replayId} failed: ${status.error}`);
+      if ((!status || status.state === 'queued') && Date.now() - waitingSince > 60_000)
+        throw new FilmroomError(
+          'SERVICE_UNAVAILABLE',
+          `replay ${replayId} has not started after 60 s: is \`filmroom run\` (with checks and projections) running? (or use --local)`,
+          {
+            retriable: false,
+          },
+        );
+      await sleep(1000);
+    }
+  } finally {
     await clickhouse.close();
   }
 }
@@ -128,6 +153,15 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       if (chosen.includes('checks')) {
         const version = options.checkVersion ?? config.checks.version;
         running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+        // Replays requested through the API or CLI run here, each in a consumer group of its own.
+        const kafka = createKafka(config.kafka, 'filmroom-replay');
+        running.push(
+          await runProcessor(createReplayCoordinator({ config, serde: new EventSerde(config.registry, config.topics), s3, kafka }), {
+            config,
+            serde: new EventSerde(config.registry, config.topics),
+            log,
+          }),
+        );
       }
       if (chosen.includes('api')) {
         const { buildApp } = await import('../api/app.ts');
@@ -220,48 +254,58 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   const replay = program.command('replay').description('Recompute derived results from the events and stored artifacts');
   replay
     .command('checks')
-    .description('Run the checks with a check version (its own consumer group) over the stored batches, then exit')
+    .description(
+      'Recompute the checks with a check version over the stored batches (no source video is read again). Publishes a replay request that `filmroom run` carries out and follows it; --local runs it in this process instead',
+    )
     .requiredOption('--check-version <version>', 'the check version to compute')
-    .option('--from <when>', "'earliest' or an ISO time: where a new version's group starts", 'earliest')
+    .option('--from <when>', "'earliest' or an ISO time: replay the batches extracted from then on", 'earliest')
     .option('--prefix <video-id-prefix>', 'only videos whose id starts with this')
-    .action(async (options: { checkVersion: string; from: string; prefix?: string }) => {
+    .option('--local', 'run the replay in this process (no `filmroom run` needed)', false)
+    .action(async (options: { checkVersion: string; from: string; prefix?: string; local: boolean }) => {
       const config = ctx.config();
-      checkVersion(options.checkVersion);
-      const fromTimestamp = options.from === 'earliest' ? undefined : Date.parse(options.from);
-      if (fromTimestamp !== undefined && Number.isNaN(fromTimestamp))
+      const fromTimestamp = options.from === 'earliest' ? null : Date.parse(options.from);
+      if (fromTimestamp !== null && Number.isNaN(fromTimestamp))
         throw new FilmroomError('USAGE', `--from takes 'earliest' or an ISO time (got '${options.from}')`);
+      if (!(options.checkVersion in checkVersions))
+        throw new FilmroomError('USAGE', `unknown check version '${options.checkVersion}': known versions are ${Object.keys(checkVersions).join(', ')}`);
       const kafka = createKafka(config.kafka, 'filmroom-replay');
-      const ends = await endOffsets(kafka, [topicName('batch-extracted', config.topics)]);
-      const processor = createChecksProcessor({
-        s3: createS3Client(config.s3),
-        version: options.checkVersion,
-        ...(options.prefix ? { videoPrefix: options.prefix } : {}),
+      const serde = new EventSerde(config.registry, config.topics);
+      const request = replayRequestedOf({
+        replayId: replayIdFor(),
+        checkVersion: options.checkVersion,
+        fromTimestamp,
+        videoPrefix: options.prefix ?? null,
+        targetOffsets: await currentReplayTargets(kafka, config.topics),
+        requestedBy: 'cli',
+        producer: { name: 'cli', version: '0.1.0' },
+        now: Date.now(),
       });
-      const groupId = consumerGroupOf(processor, config.topics.prefix);
-      const running = await runProcessor(
-        processor,
-        { config, serde: new EventSerde(config.registry, config.topics), log: ctx.log() },
-        fromTimestamp === undefined ? {} : { fromTimestamp },
-      );
       const bar = new cliProgress.SingleBar(
-        { format: ' Replay [{bar}] {value}/{total} batches', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+        { format: ' Replay {replay} [{bar}] {value}/{total} batches {state}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
         cliProgress.Presets.shades_classic,
       );
+      const total = request.value.target_offsets.reduce((sum, t) => sum + t.offset, 0);
+      bar.start(total, 0, { replay: request.value.replay_id, state: '' });
       try {
-        const first = await groupProgress(kafka, groupId, ends);
-        bar.start(first.total, first.done);
-        for (;;) {
-          const progress = await groupProgress(kafka, groupId, ends);
-          bar.update(progress.done);
-          if (progress.caughtUp) break;
-          await sleep(500);
+        if (options.local) {
+          const s3 = createS3Client(config.s3);
+          try {
+            const { batchesReplayed } = await runChecksReplay({ config, serde, log: ctx.log(), s3, kafka }, request.value, {
+              onProgress: (done) => bar.update(done),
+            });
+            bar.update(batchesReplayed);
+          } finally {
+            s3.destroy();
+          }
+        } else {
+          await publishEvents(kafka, serde, config.topics, [request]);
+          await followReplay(config, kafka, request.value.replay_id, (done, state) => bar.update(done, { state }));
         }
       } finally {
         bar.stop();
-        await running.stop();
       }
       ctx.print(
-        `replayed checks ${options.checkVersion} over ${ends.size} partitions of ${topicName('batch-extracted', config.topics)} (group ${groupId}); manifests for it are in the manifests view`,
+        `replayed checks ${options.checkVersion} (replay ${request.value.replay_id}) over ${total} batch record(s) of ${topicName('batch-extracted', config.topics)}; its manifests are in the manifests view (check_version = '${options.checkVersion}')`,
       );
     });
 }

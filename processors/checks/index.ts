@@ -16,6 +16,8 @@ export interface ChecksOptions {
   version: string;
   /** Only videos whose id starts with this (replays of a subset); others are skipped. */
   videoPrefix?: string;
+  /** Overrides the group suffix (default: the version): replays run in groups of their own. */
+  groupSuffix?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function createChecksProcessor(options: ChecksOptions) {
   return defineProcessor({
     name: 'checks',
     version: checksProcessorVersion,
-    groupSuffix: config.version,
+    groupSuffix: options.groupSuffix ?? config.version,
     input: 'batch-extracted',
     outputs: ['check-result'],
     async handle(batch, context) {
