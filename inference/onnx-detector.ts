@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import type { DetectConfig } from '../common/config.ts';
+import { FilmroomError } from '../common/errors.ts';
+import {
+  decodeDbMap,
+  decodeDetr,
+  decodeYolo,
+  defaultDbOptions,
+  dynamicInputSize,
+  familyNormalisation,
+  letterbox,
+  parseClassNames,
+  preprocessBatch,
+  type InputGeometry,
+} from '../processors/detect/core/index.ts';
+import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
+import type { Detection, Detector, ModelInfo, RgbImage } from './types.ts';
+
+/** Class names from the configured file (wins) or list. */
+export async function classNamesOf(config: Pick<DetectConfig, 'classNames' | 'classNamesFile'>): Promise<string[]> {
+  if (!config.classNamesFile) return config.classNames;
+  try {
+    return parseClassNames(await readFile(config.classNamesFile, 'utf8'));
+  } catch (error) {
+    throw new FilmroomError('CONFIG_INVALID', `FILMROOM_DETECT_CLASSES_FILE ${config.classNamesFile} cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The model input size for a batch: db models take the frame's aspect, the others a fixed square. */
+export function inputSizeFor(config: Pick<DetectConfig, 'family' | 'inputSize'>, image: RgbImage): { width: number; height: number } {
+  return config.family === 'db' ? dynamicInputSize(image.width, image.height, config.inputSize) : { width: config.inputSize, height: config.inputSize };
+}
+
+/** Runs a whole detector over images already turned into a tensor: the part a bare-session benchmark also does. */
+export interface OnnxDetector extends Detector {
+  readonly session: ort.InferenceSession;
+  /** The preprocessed tensor and letterbox geometries for a batch (no model call). */
+  prepare(images: RgbImage[]): { tensor: ort.Tensor; geometries: InputGeometry[] };
+}
+
+/**
+ * The in-process adapter: an onnxruntime-node session on the CPU. One call runs the images as one
+ * batched tensor (the caller chunks by `maxBatch`), then decodes the family's output.
+ */
+export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDetector> {
+  const { session, version } = await loadOnnxModel(config.modelPath, config.threads);
+  const classNames = await classNamesOf(config);
+  const model: ModelInfo = { name: config.modelName, version };
+  const inputName = session.inputNames[0]!;
+  const norm = familyNormalisation[config.family];
+
+  const prepare = (images: RgbImage[]) => {
+    const size = inputSizeFor(config, images[0]!);
+    const geometries = images.map((image) => letterbox(image.width, image.height, size.width, size.height));
+    const { data, dims } = preprocessBatch(images, geometries, norm);
+    return { tensor: new ort.Tensor('float32', data, dims), geometries };
+  };
+
+  const decode = (outputs: ort.InferenceSession.OnnxValueMapType, geometries: InputGeometry[]): Detection[][] => {
+    try {
+      switch (config.family) {
+        case 'db': {
+          const map = floatOutput(outputs, session.outputNames[0]!);
+          const [n, , h, w] = map.dims as [number, number, number, number];
+          if (map.dims.length !== 4 || n !== geometries.length) throw new RangeError(`db output must be [batch, 1, h, w], got [${map.dims.join(', ')}]`);
+          const options = { ...defaultDbOptions, boxThreshold: config.scoreThreshold, className: classNames[0] ?? 'text' };
+          return geometries.map((g, i) => decodeDbMap(map.data.subarray(i * h * w, (i + 1) * h * w), w, h, g, options));
+        }
+        case 'yolo': {
+          const out = floatOutput(outputs, session.outputNames[0]!);
+          return decodeYolo(out.data, out.dims, geometries, {
+            scoreThreshold: config.scoreThreshold,
+            iouThreshold: config.nmsIou,
+            classNames,
+            maxDetections: 300,
+          });
+        }
+        case 'detr': {
+          const names = session.outputNames;
+          const boxesName = names.find((n) => /box/i.test(n)) ?? names.find((n) => outputs[n]?.dims.at(-1) === 4);
+          const logitsName = names.find((n) => /logit/i.test(n)) ?? names.find((n) => n !== boxesName);
+          if (!boxesName || !logitsName) throw new RangeError(`a DETR model needs a boxes and a logits output, it has ${names.join(', ')}`);
+          return decodeDetr(floatOutput(outputs, boxesName), floatOutput(outputs, logitsName), geometries, {
+            scoreThreshold: config.scoreThreshold,
+            classNames,
+            maxDetections: 300,
+          });
+        }
+        default: {
+          const unreachable: never = config.family;
+          throw new TypeError(`unknown detector family ${String(unreachable)}`);
+        }
+      }
+    } catch (error) {
+      if (error instanceof FilmroomError) throw error;
+      throw new FilmroomError('MODEL_FAILED', `${model.name}: cannot decode its output as ${config.family}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  return {
+    model,
+    session,
+    prepare,
+    async detect(images) {
+      if (images.length === 0) return [];
+      const { tensor, geometries } = prepare(images);
+      const outputs = await runSession(session, { [inputName]: tensor }, `${model.name} on ${images.length} image(s)`);
+      return decode(outputs, geometries);
+    },
+    close: () => session.release(),
+  };
+}

@@ -1,0 +1,19 @@
+import type { Normalisation } from './preprocess.ts';
+
+/** The output families the in-process detector decodes. */
+export const detectorFamilies = ['db', 'yolo', 'detr'] as const;
+export type DetectorFamily = (typeof detectorFamilies)[number];
+
+const imagenet = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+
+/**
+ * How each family expects its input. PP-OCR (db) was trained on BGR images with ImageNet
+ * statistics (in RGB order); Ultralytics YOLO takes RGB scaled to 0..1 with grey (114) letterbox padding; DETR
+ * takes RGB with ImageNet statistics.
+ */
+export const familyNormalisation: Record<DetectorFamily, Normalisation> = {
+  // PaddleOCR applies the RGB-ordered ImageNet statistics to its BGR images as they are; so do we.
+  db: { channelOrder: 'bgr', mean: imagenet.mean, std: imagenet.std, padValue: 0 },
+  yolo: { channelOrder: 'rgb', mean: [0, 0, 0], std: [1, 1, 1], padValue: 114 },
+  detr: { channelOrder: 'rgb', mean: imagenet.mean, std: imagenet.std, padValue: 0 },
+};
