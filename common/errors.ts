@@ -29,6 +29,10 @@ export const errorCodes = {
   INVALID_SOURCE: { retriable: false },
   /** ffmpeg stopped decoding part-way through a video. */
   DECODE_FAILED: { retriable: false },
+  /** A clip (or render) asks for a time range the video does not have. */
+  OUT_OF_RANGE: { retriable: false },
+  /** ffmpeg could not cut a clip or encode a render from a readable source. */
+  ENCODE_FAILED: { retriable: false },
   /** A model could not be loaded or rejected its input (wrong shape, bad file, a service's 4xx or error answer). */
   MODEL_FAILED: { retriable: false },
   /** A remote or subprocess model did not answer in time or is down (timeout, 5xx, exited): may pass. */

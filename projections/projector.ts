@@ -19,6 +19,9 @@ export const projectionFamilies = {
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
   replays: { events: ['replay-requested', 'replay-completed'], tables: ['replays', 'replay_completions'] },
+  plays: { events: ['plays-imported'], tables: ['plays'] },
+  clips: { events: ['clips-requested', 'clip-extracted'], tables: ['clips'] },
+  datasets: { events: ['dataset-exported'], tables: ['datasets'] },
 } as const satisfies Record<string, { events: AnyEventName[]; tables: string[] }>;
 
 export type ProjectionFamily = keyof typeof projectionFamilies;

@@ -217,6 +217,56 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
         },
       ];
     }
+    case 'plays-imported': {
+      const p = e.value;
+      return p.plays.map((play) => ({
+        table: 'plays',
+        row: { game_id: p.game_id, ...play, importer: p.importer, ...stamp(p) },
+      }));
+    }
+    case 'clips-requested': {
+      const r = e.value;
+      return r.clips.map((clip) => ({
+        table: 'clips',
+        row: {
+          game_id: r.game_id,
+          ...clip,
+          camera: r.camera,
+          video_id: r.video_id,
+          mode: r.mode ?? '',
+          status: 'PENDING',
+          clip_uri: '',
+          bytes: 0,
+          reused: 0,
+          error_code: '',
+          message: '',
+          ...stamp(r),
+          version: r.occurred_at * 2,
+        },
+      }));
+    }
+    case 'clip-extracted': {
+      const c = e.value;
+      return [
+        {
+          table: 'clips',
+          row: {
+            ...c,
+            producer: undefined,
+            clip_uri: c.clip_uri ?? '',
+            reused: c.reused ? 1 : 0,
+            error_code: c.error_code ?? '',
+            message: c.message ?? '',
+            ...stamp(c),
+            version: c.occurred_at * 2 + 1,
+          },
+        },
+      ];
+    }
+    case 'dataset-exported': {
+      const d = e.value;
+      return [{ table: 'datasets', row: { ...d, producer: undefined, ...stamp(d) } }];
+    }
     case 'echo-requested':
     case 'echo-emitted':
       return [];

@@ -124,15 +124,20 @@ export async function deleteObject(client: S3Client, location: ObjectLocation): 
 
 /** Keys under a prefix (all pages). */
 export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+  return [...(await listObjectSizes(client, bucket, prefix)).keys()];
+}
+
+/** Keys under a prefix with their sizes in bytes (all pages). */
+export async function listObjectSizes(client: S3Client, bucket: string, prefix: string): Promise<Map<string, number>> {
+  const objects = new Map<string, number>();
   let token: string | undefined;
   do {
     objectStoreRequests.inc({ operation: 'list', bucket });
     const answer = await client
       .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
       .catch((error: unknown) => Promise.reject(objectStoreError('LIST', { bucket, key: prefix }, error)));
-    for (const object of answer.Contents ?? []) if (object.Key) keys.push(object.Key);
+    for (const object of answer.Contents ?? []) if (object.Key) objects.set(object.Key, object.Size ?? 0);
     token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return objects;
 }
