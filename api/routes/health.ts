@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
 import { describeError } from '../../common/errors.ts';
 import { selectOne } from '../../projections/clickhouse-client.ts';
 import { listBucketNames } from '../../storage/object-store.ts';
 import { describeCluster } from '../../streams/kafka-client.ts';
+import { consumerGroupLags, type GroupLag } from '../../streams/group-lag.ts';
 import { metricsRegistry } from '../../streams/metrics.ts';
 import { listSubjects } from '../../streams/schema-registry.ts';
+
+const lagCacheMs = 5000;
 
 /** Liveness, readiness (every backing service answers a real request) and Prometheus metrics. */
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -33,5 +37,53 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
   });
 
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metricsRegistry.contentType).send(await metricsRegistry.metrics()));
+  // Lag is read from Kafka at scrape time, at most every few seconds however often Prometheus asks.
+  let lagCache: { at: number; lags: Promise<GroupLag[]> } | undefined;
+  const lagsNow = () => {
+    if (!lagCache || Date.now() - lagCache.at > lagCacheMs) {
+      const lags = consumerGroupLags(app.kafka, app.config.topics.prefix);
+      lagCache = { at: Date.now(), lags };
+      lags.catch(() => (lagCache = undefined));
+    }
+    return lagCache.lags;
+  };
+
+  app.get('/metrics', async (request, reply) => {
+    const lagRegistry = new Registry();
+    const groupLag = new Gauge({
+      name: 'filmroom_consumer_group_lag',
+      help: 'Records not yet committed by a filmroom consumer group, per topic (read from Kafka at scrape time)',
+      labelNames: ['group', 'topic'] as const,
+      registers: [lagRegistry],
+    });
+    const projectionLag = new Gauge({
+      name: 'filmroom_projection_lag',
+      help: 'Events not yet written to ClickHouse, per projector family (its consumer group lag over all its topics)',
+      labelNames: ['family'] as const,
+      registers: [lagRegistry],
+    });
+    const lagUp = new Gauge({
+      name: 'filmroom_consumer_group_lag_up',
+      help: '1 when the lag could be read from Kafka on this scrape',
+      registers: [lagRegistry],
+    });
+    try {
+      const projectorPrefix = `${app.config.topics.prefix}filmroom.projector.`;
+      const byFamily = new Map<string, number>();
+      for (const { group, topic, lag } of await lagsNow()) {
+        groupLag.set({ group, topic }, lag);
+        if (group.startsWith(projectorPrefix)) {
+          const family = group.slice(projectorPrefix.length);
+          byFamily.set(family, (byFamily.get(family) ?? 0) + lag);
+        }
+      }
+      for (const [family, lag] of byFamily) projectionLag.set({ family }, lag);
+      lagUp.set(1);
+    } catch (error) {
+      request.log.warn({ err: describeError(error) }, 'consumer lag unavailable');
+      lagUp.set(0);
+    }
+    const merged = Registry.merge([metricsRegistry, lagRegistry]);
+    return reply.header('content-type', metricsRegistry.contentType).send(await merged.metrics());
+  });
 }
