@@ -46,7 +46,11 @@ export function generateTypes(): Map<string, string> {
   try {
     for (const [event, schema] of Object.entries(eventSchemas) as [AnyEventName, (typeof eventSchemas)[AnyEventName]][]) {
       const shortName = schema.fullName.split('.').pop()!;
-      const code = toTypeScript(withFullNames(schema.expanded) as avro.Schema).replace(/^export type AvroType = /m, `export type ${shortName} = `);
+      const code = toTypeScript(withFullNames(schema.expanded) as avro.Schema)
+        .replace(/^export type AvroType = /m, `export type ${shortName} = `)
+        // A named type used a second time is a reference by full name, which the generator writes as a
+        // namespace path (FilmroomEvents.Box); the interfaces it emits are flat (FilmroomEventsBox).
+        .replace(/\b(Filmroom[A-Za-z]*)\.([A-Z][A-Za-z0-9]*)\b/g, '$1$2');
       files.set(`${event}.ts`, header(event) + code);
     }
   } finally {

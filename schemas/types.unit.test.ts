@@ -43,6 +43,7 @@ describe('Avro schemas', () => {
       source_uri: 's3://filmroom-uploads/v1.mp4',
       session_metadata: {},
       extractor_version: '1.0.0',
+      stages: ['EXTRACT', 'DETECT', 'OCR'],
     },
     'batch-detected': {
       event_id: 'e3',
@@ -57,6 +58,7 @@ describe('Avro schemas', () => {
       ],
       model: { name: 'ppocr-det', version: '4' },
       inference_ms: 12.5,
+      stages: ['EXTRACT', 'DETECT', 'OCR'],
     },
     'ocr-done': {
       event_id: 'e4',
@@ -68,6 +70,8 @@ describe('Avro schemas', () => {
       texts: [{ frame_index: 0, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, text: '12:34', confidence: 0.5 }],
       regions_evaluated: 1,
       model: { name: 'ppocr-rec', version: '4' },
+      stages: ['EXTRACT', 'DETECT', 'OCR'],
+      detections: [{ frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0, y1: 0, x2: 1, y2: 1 }, class_id: 0, class_name: 'text', score: 0.75 }] }],
     },
     'check-result': {
       event_id: 'e5',

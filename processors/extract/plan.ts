@@ -80,6 +80,8 @@ export function batchExtractedOf(input: {
     source_uri: ingested.source_uri,
     session_metadata: input.sessionMetadata,
     extractor_version: extractorVersion,
+    // Later stages (detect, ocr, render) decide from this whether the video asked for them.
+    stages: ingested.options.stages,
   };
   return { event: 'batch-extracted', key: batchKey(ingested.video_id, batchIndex), value };
 }

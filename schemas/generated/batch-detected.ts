@@ -34,6 +34,9 @@ export interface FilmroomEventsDetection {
     score: number;
 }
 
+/**
+ * The detections in one sampled frame.
+ */
 export interface FilmroomEventsFrameDetections {
     /**
      * Source frame number.
@@ -58,6 +61,11 @@ export interface FilmroomEventsModelInfo {
 }
 
 /**
+ * A processing stage a video can ask for.
+ */
+export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
+
+/**
  * Object detection ran over one batch. Keyed by video_id/batch_index.
  */
 export interface FilmroomEventsBatchDetected {
@@ -80,4 +88,10 @@ export interface FilmroomEventsBatchDetected {
      * Model time for the whole batch, in milliseconds.
      */
     inference_ms: number;
+    /**
+     * The stages the video's ingestion asked for, carried forward so later stages know whether to run.
+     *
+     * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
+     */
+    stages: FilmroomEventsStage[];
 }

@@ -50,6 +50,11 @@ export interface FilmroomEventsVideoMetadata {
 }
 
 /**
+ * A processing stage a video can ask for.
+ */
+export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
+
+/**
  * One batch of sampled frames was extracted and stored as an artifact. Keyed by video_id/batch_index.
  */
 export interface FilmroomEventsBatchExtracted {
@@ -102,4 +107,10 @@ export interface FilmroomEventsBatchExtracted {
         [index: string]: string;
     };
     extractor_version: string;
+    /**
+     * The stages the video's ingestion asked for, carried forward so later stages know whether to run.
+     *
+     * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
+     */
+    stages: FilmroomEventsStage[];
 }

@@ -52,6 +52,30 @@ export interface FilmroomEventsModelInfo {
 }
 
 /**
+ * A processing stage a video can ask for.
+ */
+export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
+
+export interface FilmroomEventsDetection {
+    box: FilmroomEventsBox;
+    class_id: number;
+    class_name: string;
+    score: number;
+}
+
+/**
+ * The detections in one sampled frame.
+ */
+export interface FilmroomEventsFrameDetections {
+    /**
+     * Source frame number.
+     */
+    frame_index: number;
+    timestamp_s: number;
+    detections: FilmroomEventsDetection[];
+}
+
+/**
  * Text recognition ran over the text regions detected in one batch. Keyed by video_id/batch_index.
  */
 export interface FilmroomEventsOcrDone {
@@ -67,4 +91,16 @@ export interface FilmroomEventsOcrDone {
      */
     regions_evaluated: number;
     model: FilmroomEventsModelInfo;
+    /**
+     * The stages the video's ingestion asked for, carried forward so later stages know whether to run.
+     *
+     * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
+     */
+    stages: FilmroomEventsStage[];
+    /**
+     * The batch's detections per frame, carried forward from batch-detected so a render can draw boxes and texts from this event alone.
+     *
+     * Default: []
+     */
+    detections: FilmroomEventsFrameDetections[];
 }

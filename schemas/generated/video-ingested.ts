@@ -19,6 +19,9 @@ export interface FilmroomEventsProducer {
 
 export type FilmroomEventsContainerKind = "VIDEO" | "TAR_BUNDLE";
 
+/**
+ * A processing stage a video can ask for.
+ */
 export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
 
 export interface FilmroomEventsProcessingOptions {

@@ -162,6 +162,7 @@ describe('manifest exports through the API (real stack)', () => {
             ],
             model: { name: 'det', version: '1' },
             inference_ms: 5,
+            stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'],
           },
         },
         {
@@ -177,6 +178,8 @@ describe('manifest exports through the API (real stack)', () => {
             texts: [{ frame_index: 0, box: { x1: 0.25, y1: 0.25, x2: 0.5, y2: 0.5 }, text: 'LIONS 21', confidence: 0.5 }],
             regions_evaluated: 1,
             model: { name: 'rec', version: '1' },
+            stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'],
+            detections: [],
           },
         },
       ]);

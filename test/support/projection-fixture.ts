@@ -64,6 +64,7 @@ export function batch(videoId: string, index: number, count: number): Output<'ba
     source_uri: `s3://filmroom-uploads/${videoId}.mp4`,
     session_metadata: {},
     extractor_version: 'test',
+    stages: ['EXTRACT', 'CHECKS'],
   };
   return { event: 'batch-extracted', key: batchKey(videoId, index), value };
 }
