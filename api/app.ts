@@ -8,6 +8,7 @@ import httpMetrics from './plugins/http-metrics.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import manifestRoutes from './routes/manifests.ts';
+import playRoutes from './routes/plays.ts';
 import replayRoutes from './routes/replays.ts';
 import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
@@ -41,5 +42,6 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(videoResultRoutes);
   await app.register(uploadRoutes);
   await app.register(replayRoutes);
+  await app.register(playRoutes);
   return app;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
+import { registerClipCommands } from './clip-commands.ts';
 import { registerManifestCommand } from './manifest-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
@@ -21,17 +22,6 @@ export interface CliContext {
   config: () => Config;
   log: () => ReturnType<typeof createLogger>;
   print: (line: string) => void;
-}
-
-function notYetAvailable(program: Command, name: string, description: string, arrivesWith: string, args = ''): void {
-  program
-    .command(`${name}${args ? ` ${args}` : ''}`)
-    .description(`${description} (not yet available)`)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      throw new FilmroomError('NOT_YET_AVAILABLE', `filmroom ${name}: not yet available (arrives with ${arrivesWith})`);
-    });
 }
 
 export function buildProgram(ctx: CliContext): Command {
@@ -68,8 +58,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
 
   registerManifestCommand(program, ctx);
-  notYetAvailable(program, 'plays', 'Import plays for clip extraction', 'the clips issue');
-  notYetAvailable(program, 'dataset', 'Export train/validation JSONL datasets', 'the clips issue');
+  registerClipCommands(program, ctx);
 
   program
     .command('bench')

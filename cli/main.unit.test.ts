@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.ts';
 
@@ -29,6 +32,8 @@ describe('filmroom CLI', () => {
     ['projections', 'rebuild'],
     ['manifest'],
     ['replay'],
+    ['plays', 'import'],
+    ['dataset', 'export'],
   ])('%j --help prints usage and exits 0', async (...command) => {
     const io = capture();
     expect(await run(...command, '--help')).toBe(0);
@@ -47,10 +52,23 @@ describe('filmroom CLI', () => {
     expect(io.err()).toMatch(/^filmroom: invalid configuration: FILMROOM_CLICKHOUSE_HTTP_PORT/);
   });
 
-  it('exits 1 with one line for a command that is not available yet', async () => {
+  it('plays import and dataset export exit 2 with one readable line for a missing file, a CSV without required columns or a bad option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'filmroom-cli-'));
+    const csv = join(dir, 'plays.csv');
+    writeFileSync(csv, 'play_id,angle,start_s\np1,LEFT,1\n');
     const io = capture();
-    expect(await run('plays')).toBe(1);
-    expect(io.err().trim().split('\n')).toEqual(['filmroom: filmroom plays: not yet available (arrives with the clips issue)']);
+    expect(await run('plays', 'import', '/definitely/not/plays.csv', '--game', 'g1')).toBe(2);
+    expect(await run('plays', 'import', csv, '--game', 'g1')).toBe(2);
+    expect(await run('plays', 'import', csv, '--mode', 'fast')).toBe(2);
+    expect(await run('dataset', 'export', '--game', 'g1', '--split', '1.5')).toBe(2);
+    expect(await run('dataset', 'export', '--game', 'g1', '--format', 'csv')).toBe(2);
+    expect(io.err().trim().split('\n')).toEqual([
+      'filmroom: no such file: /definitely/not/plays.csv',
+      `filmroom: ${csv}: the CSV header lacks column(s) end_s`,
+      "filmroom: --mode must be reencode or copy (got 'fast')",
+      "filmroom: --split must be a number between 0 and 1 (exclusive) (got '1.5')",
+      "filmroom: --format must be vertex or jsonl (got 'csv')",
+    ]);
   });
 
   it('exits 2 naming the problem for a missing file, a bad option value or an unknown check version', async () => {

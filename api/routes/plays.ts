@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+import { FilmroomError } from '../../common/errors.ts';
+import { importPlays } from '../../processors/clips/import-plays.ts';
+import { idPattern, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
+import { gameClips, gamePlays, gameVideos } from '../../projections/clip-queries.ts';
+import { sqlString } from '../../projections/queries.ts';
+import { publishEvents } from '../../streams/publish.ts';
+
+const gameId = { type: 'string', pattern: idPattern.source } as const;
+const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+const cellValue = { type: ['string', 'number', 'null'], maxLength: 10_000 } as const;
+const playItem = { type: 'object', maxProperties: 30, additionalProperties: cellValue } as const;
+const rowErrors = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { row: { type: 'string' }, play_id: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } },
+  },
+} as const;
+const importResult = {
+  type: 'object',
+  properties: {
+    game_id: { type: 'string' },
+    accepted: { type: 'integer' },
+    rejected: { type: 'integer' },
+    errors: rowErrors,
+    clips: { type: 'integer' },
+    plays_event_id: { type: ['string', 'null'] },
+    videos: {
+      type: 'array',
+      items: { type: 'object', properties: { camera: { type: 'string' }, video_id: { type: 'string' }, clips: { type: 'integer' } } },
+    },
+  },
+} as const;
+
+type PlaysBody = string | Record<string, unknown>[] | { plays: Record<string, unknown>[] };
+
+/**
+ * Plays of a game arrive here (JSON or CSV), are validated row by row and become plays-imported plus
+ * one clips-requested per camera video; readers follow the game's clips. The API emits events and
+ * reads projections only.
+ */
+export default async function playRoutes(app: FastifyInstance): Promise<void> {
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.post<{ Params: { id: string }; Querystring: { mode?: 'reencode' | 'copy' }; Body: PlaysBody }>(
+    '/v1/games/:id/plays',
+    {
+      preHandler: app.requireRole('uploader'),
+      schema: {
+        summary: "Import a game's plays (JSON or CSV); emits plays-imported and clips-requested per camera video",
+        description:
+          'Rows: play_id, angle (LEFT|RIGHT by default), start_s, end_s (or start_timestamp/end_timestamp), play_type, annotation, optional game_id. ' +
+          'Valid rows are imported and every invalid row is reported with its field; 202 when at least one row is valid, 400 when none is.',
+        params: { type: 'object', properties: { id: gameId } },
+        querystring: { type: 'object', additionalProperties: false, properties: { mode: { type: 'string', enum: ['reencode', 'copy'] } } },
+        body: {
+          content: {
+            'application/json': {
+              schema: {
+                oneOf: [
+                  { type: 'array', minItems: 1, maxItems: 10_000, items: playItem },
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['plays'],
+                    properties: { plays: { type: 'array', minItems: 1, maxItems: 10_000, items: playItem } },
+                  },
+                ],
+              },
+            },
+            'text/csv': { schema: { type: 'string', minLength: 1 } },
+          },
+        },
+        response: {
+          202: importResult,
+          400: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, errors: rowErrors } },
+          401: errorSchema,
+          403: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      let rows: RawPlayRow[];
+      if (typeof body === 'string') {
+        const parsed = playRowsOfCsv(body);
+        if (parsed.missingColumns.length) throw new FilmroomError('USAGE', `body: the CSV header lacks column(s) ${parsed.missingColumns.join(', ')}`);
+        rows = parsed.rows;
+      } else {
+        rows = playRowsOfJson(Array.isArray(body) ? body : body.plays);
+      }
+      const result = await importPlays(
+        {
+          angleMap: app.config.clips.angleMap,
+          gameVideos: (id) => gameVideos(app.clickhouse, id),
+          publish: (outputs) => publishEvents(app.kafka, app.serde, app.config.topics, outputs),
+          now: Date.now,
+        },
+        {
+          gameId: request.params.id,
+          rows,
+          mode: request.query.mode === 'copy' ? 'COPY' : request.query.mode === 'reencode' ? 'REENCODE' : null,
+          importer: request.apiKeyName ?? 'api',
+          producer: { name: 'api', version: '0.1.0' },
+        },
+      );
+      if (result.accepted === 0) {
+        return reply.status(400).send({
+          error: 'VALIDATION_FAILED',
+          message: `no valid play among ${result.rejected} row(s): ${result.errors
+            .slice(0, 3)
+            .map((e) => `${e.row} ${e.field}: ${e.message}`)
+            .join('; ')}`,
+          errors: result.errors,
+        });
+      }
+      return reply.status(202).send(result);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/games/:id/clips',
+    {
+      preHandler: app.requireRole('reader'),
+      schema: {
+        summary: "A game's plays, its clips with their status (PENDING, OK, FAILED and the cause) and its latest dataset export",
+        params: { type: 'object', properties: { id: gameId } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              game_id: { type: 'string' },
+              plays: { type: 'integer' },
+              counts: { type: 'object', properties: { pending: { type: 'integer' }, ok: { type: 'integer' }, failed: { type: 'integer' } } },
+              clips: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    clip_id: { type: 'string' },
+                    play_id: { type: 'string' },
+                    camera: { type: 'string' },
+                    video_id: { type: 'string' },
+                    start_s: { type: 'number' },
+                    end_s: { type: 'number' },
+                    mode: { type: 'string' },
+                    status: { type: 'string' },
+                    clip_uri: { type: 'string' },
+                    bytes: { type: 'integer' },
+                    error_code: { type: 'string' },
+                    message: { type: 'string' },
+                  },
+                },
+              },
+              dataset: {
+                type: ['object', 'null'],
+                properties: {
+                  format: { type: 'string' },
+                  training_uri: { type: 'string' },
+                  validation_uri: { type: 'string' },
+                  training_examples: { type: 'integer' },
+                  validation_examples: { type: 'integer' },
+                  occurred_at: { type: 'string' },
+                },
+              },
+            },
+          },
+          404: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const [plays, clips] = await Promise.all([gamePlays(app.clickhouse, id), gameClips(app.clickhouse, id)]);
+      if (plays.length === 0 && clips.length === 0) return reply.status(404).send({ error: 'NOT_FOUND', message: `no plays for game ${id}` });
+      const datasets = await app.clickhouse.query({
+        query: `SELECT format, training_uri, validation_uri, training_examples, validation_examples, occurred_at FROM datasets FINAL
+                WHERE game_id = ${sqlString(id)} ORDER BY occurred_at DESC LIMIT 1`,
+        format: 'JSONEachRow',
+      });
+      const count = (status: string) => clips.filter((c) => c.status === status).length;
+      return {
+        game_id: id,
+        plays: plays.length,
+        counts: { pending: count('PENDING'), ok: count('OK'), failed: count('FAILED') },
+        clips,
+        dataset: ((await datasets.json()) as unknown[])[0] ?? null,
+      };
+    },
+  );
+}
