@@ -7,69 +7,32 @@ import type { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import { checkVersions, createChecksProcessor } from '../processors/checks/index.ts';
-import { createExtractProcessor } from '../processors/extract/index.ts';
+import { checkVersions } from '../processors/checks/index.ts';
 import { videoIdFor, videoIngestedOf } from '../processors/ingest/video-ingested.ts';
-import { createReplayCoordinator, currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus, runChecksReplay } from '../processors/replay/index.ts';
+import { currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus, runChecksReplay } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
-import { migrate } from '../projections/migrate.ts';
-import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
-import { jobStatus, terminalStates, type JobStatusRow } from '../projections/queries.ts';
+import { jobStatus } from '../projections/queries.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createS3Client, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
-import { runProcessor, stopOnSignals } from '../streams/runtime.ts';
+import { stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
+import { followJob, statusLine } from './follow.ts';
 import { ExitCode, type CliContext } from './main.ts';
-
-const parts = ['extract', 'checks', 'projections', 'api'] as const;
-type Part = (typeof parts)[number];
+import { pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
-function statusLine(row: JobStatusRow): string {
-  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress].filter(Boolean).join(', ');
-  const eta = Number(row.eta_seconds) > 0 ? `, ETA ${row.eta_seconds} s` : '';
-  return `${row.video_id}: ${row.state} ${row.progress_percent}% (${phases}${eta})${Number(row.failures) > 0 ? `; ${row.failures} failure(s), last: ${row.last_error}` : ''}`;
-}
-
-/** Polls job_status until the video reaches a terminal state; exit code 0 only for `complete`. */
-async function followStatus(ctx: CliContext, config: Config, videoId: string, options: { quiet?: boolean } = {}): Promise<void> {
+/** Follows a job with per-phase progress until it ends; exit code 0 only for `complete`. */
+async function followStatus(ctx: CliContext, config: Config, videoId: string): Promise<void> {
   const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-  const bar = new cliProgress.SingleBar(
-    { format: ' {video} [{bar}] {percentage}% {phases}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  const waitingSince = Date.now();
   try {
-    for (;;) {
-      const row = await jobStatus(clickhouse, videoId);
-      if (!row) {
-        if (Date.now() - waitingSince > 60_000) {
-          throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId} after 60 s: is \`filmroom run\` (with projections) running?`, {
-            retriable: false,
-          });
-        }
-      } else {
-        if (!options.quiet) {
-          if (!started) bar.start(100, 0, { video: videoId, phases: '' });
-          started = true;
-          bar.update(Math.floor(row.progress_percent), { phases: [row.extraction_progress, row.checks_progress].filter(Boolean).join(', ') });
-        }
-        if (terminalStates.has(row.state)) {
-          if (started) bar.stop();
-          ctx.print(statusLine(row));
-          if (row.state !== 'complete') throw new ExitCode(1);
-          return;
-        }
-      }
-      await sleep(1000);
-    }
+    const row = await followJob(clickhouse, videoId, { print: ctx.print });
+    ctx.print(statusLine(row));
+    if (row.state !== 'complete') throw new ExitCode(1);
   } finally {
-    if (started) bar.stop();
     await clickhouse.close();
   }
 }
@@ -130,49 +93,25 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
   program
     .command('run')
     .description('Run processors and projections in this process until Ctrl-C (all by default, or a subset to scale out)')
-    .option('--only <parts...>', `what to run: ${parts.join(', ')} (default: all)`)
+    .option('--only <parts...>', `what to run: ${pipelineParts.join(', ')} (default: all)`)
     .option('--check-version <version>', 'check version of the checks processor (default: FILMROOM_CHECK_VERSION)')
     .action(async (options: { only?: string[]; checkVersion?: string }) => {
-      const chosen = (options.only ?? [...parts]) as Part[];
-      const unknown = chosen.filter((part) => !parts.includes(part));
-      if (unknown.length) throw new FilmroomError('USAGE', `--only takes ${parts.join(', ')} (got ${unknown.join(', ')})`);
+      const chosen = (options.only ?? [...pipelineParts]) as PipelinePart[];
+      const unknown = chosen.filter((part) => !pipelineParts.includes(part));
+      if (unknown.length) throw new FilmroomError('USAGE', `--only takes ${pipelineParts.join(', ')} (got ${unknown.join(', ')})`);
       const config = ctx.config();
       const log = ctx.log();
-      const s3 = createS3Client(config.s3);
-      const running: { stop(): Promise<void> }[] = [];
-      if (chosen.includes('projections')) {
-        const admin = createClickHouse(config.clickhouse);
-        const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-        await migrate(admin, clickhouse, config.clickhouse.database);
-        await writeCheckVersions(clickhouse);
-        await admin.close();
-        running.push(...(await runProjectors({ config, serde: new EventSerde(config.registry, config.topics), clickhouse, log })));
-      }
-      if (chosen.includes('extract'))
-        running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
-      if (chosen.includes('checks')) {
-        const version = options.checkVersion ?? config.checks.version;
-        running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: new EventSerde(config.registry, config.topics), log }));
-        // Replays requested through the API or CLI run here, each in a consumer group of its own.
-        const kafka = createKafka(config.kafka, 'filmroom-replay');
-        running.push(
-          await runProcessor(createReplayCoordinator({ config, serde: new EventSerde(config.registry, config.topics), s3, kafka }), {
-            config,
-            serde: new EventSerde(config.registry, config.topics),
-            log,
-          }),
-        );
-      }
-      if (chosen.includes('api')) {
-        const { buildApp } = await import('../api/app.ts');
-        const app = await buildApp(config, { logLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn' });
-        await app.listen({ host: config.api.host, port: config.api.port });
+      const pipeline = await startPipeline(config, log, chosen, {
+        ...(options.checkVersion ? { checkVersion: options.checkVersion } : {}),
+        apiLogLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn',
+      });
+      if (pipeline.migrated.length) ctx.print(`clickhouse: applied migrations ${pipeline.migrated.join(', ')}`);
+      if (pipeline.app) {
         if (config.api.keys.length === 0) ctx.print('api: FILMROOM_API_KEYS is empty: every /v1 request will be refused with 401');
         ctx.print(`api: http://${config.api.host}:${config.api.port} (OpenAPI at /docs)`);
-        running.push({ stop: () => app.close() });
       }
       ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);
-      stopOnSignals(running, log);
+      stopOnSignals([pipeline], log);
       await new Promise(() => {}); // runs until a signal
     });
 

@@ -168,7 +168,8 @@ const envSchema = z.object({
     .default('text'),
 
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
-  FILMROOM_API_PORT: port(8080),
+  // 0 picks a free port (tests, several local instances).
+  FILMROOM_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
   FILMROOM_API_KEYS: z
     .string()

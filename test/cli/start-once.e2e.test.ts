@@ -14,14 +14,13 @@ describe('the main job: filmroom start --once (real stack)', () => {
     try {
       const { stdout } = await execFileAsync(process.execPath, [join(projectRoot, 'bin', 'filmroom.js'), 'start', '--once'], {
         cwd: projectRoot,
-        env: { ...process.env, ...workerEnv(config), FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database },
+        env: { ...process.env, ...workerEnv(config), FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database, FILMROOM_API_PORT: '0' },
         timeout: 240_000,
       });
       expect(stdout).toMatch(/kafka +up +127\.0\.0\.1:\d+/);
       expect(stdout).toMatch(/ingesting s3:\/\/filmroom-uploads\/samples\/sample-game.mp4 as video sample-/);
-      expect(stdout).toMatch(
-        /ClickHouse job_status: \{"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12\/12 batches","checks_progress":"Checks: 12\/12 batches","failures":"0"\}/,
-      );
+      expect(stdout).toMatch(/ClickHouse job_status: \{"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12\/12 batches",.*"checks_progress":"Checks: 12\/12 batches","failures":"0"\}/);
+      expect(stdout).toMatch(/API: http:\/\/127\.0\.0\.1:\d+ \(OpenAPI UI at http:\/\/127\.0\.0\.1:\d+\/docs\)/);
       expect(stdout).toMatch(/ClickHouse manifests: +\{"check_version":"v1",.*"complete":1\}/);
       expect(stdout).toContain('--once: done.');
     } finally {

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import type { Stage } from '../schemas/index.ts';
+import { createChecksProcessor } from '../processors/checks/index.ts';
+import { createExtractProcessor } from '../processors/extract/index.ts';
+import { createReplayCoordinator } from '../processors/replay/index.ts';
+import { createClickHouse } from '../projections/clickhouse-client.ts';
+import { migrate } from '../projections/migrate.ts';
+import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
+import { createS3Client } from '../storage/object-store.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { runProcessor } from '../streams/runtime.ts';
+import { EventSerde } from '../streams/serde.ts';
+
+/** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
+export const pipelineParts = ['extract', 'checks', 'projections', 'api'] as const;
+export type PipelinePart = (typeof pipelineParts)[number];
+
+/** The stages a video ingested next to these parts can go through (what `start` asks for). */
+export function stagesOf(parts: readonly PipelinePart[]): Stage[] {
+  const stages: Stage[] = [];
+  if (parts.includes('extract')) stages.push('EXTRACT');
+  if (parts.includes('checks')) stages.push('CHECKS');
+  return stages;
+}
+
+export interface RunningPipeline {
+  /** The API, when the api part runs. */
+  app?: FastifyInstance;
+  /** Migrations applied on this start (projections part). */
+  migrated: string[];
+  /** Everything started, in start order: stop them in reverse. */
+  running: { stop(): Promise<void> }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the chosen parts: projections first (migrations are applied before anything reads the
+ * views), then the processors, then the API. The one place that wires processors to their ports,
+ * shared by `filmroom run` and `filmroom start`.
+ */
+export async function startPipeline(
+  config: Config,
+  log: Logger,
+  parts: readonly PipelinePart[],
+  options: { checkVersion?: string; apiLogLevel?: string } = {},
+): Promise<RunningPipeline> {
+  const s3 = createS3Client(config.s3);
+  const serde = () => new EventSerde(config.registry, config.topics);
+  const running: { stop(): Promise<void> }[] = [{ stop: async () => s3.destroy() }];
+  const pipeline: RunningPipeline = {
+    migrated: [],
+    running,
+    stop: async () => {
+      for (const part of [...running].reverse()) await part.stop();
+    },
+  };
+  try {
+    if (parts.includes('projections')) {
+      const admin = createClickHouse(config.clickhouse);
+      const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+      running.push({ stop: () => clickhouse.close() });
+      pipeline.migrated = await migrate(admin, clickhouse, config.clickhouse.database);
+      await writeCheckVersions(clickhouse);
+      await admin.close();
+      running.push(...(await runProjectors({ config, serde: serde(), clickhouse, log })));
+    }
+    if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: serde(), log }));
+    if (parts.includes('checks')) {
+      const version = options.checkVersion ?? config.checks.version;
+      running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: serde(), log }));
+      // Replays requested through the API or CLI run here, each in a consumer group of its own.
+      const kafka = createKafka(config.kafka, 'filmroom-replay');
+      running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), s3, kafka }), { config, serde: serde(), log }));
+    }
+    if (parts.includes('api')) {
+      const { buildApp } = await import('../api/app.ts');
+      const app = await buildApp(config, { logLevel: options.apiLogLevel ?? config.logLevel });
+      await app.listen({ host: config.api.host, port: config.api.port });
+      running.push({ stop: () => app.close() });
+      pipeline.app = app;
+    }
+  } catch (error) {
+    await pipeline.stop().catch(() => {});
+    throw error;
+  }
+  return pipeline;
+}
