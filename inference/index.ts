@@ -16,6 +16,7 @@ export type { Detection, Detector, ModelInfo, NormalisedBox, Recognition, RgbIma
 export { createOnnxDetector, type OnnxDetector } from './onnx-detector.ts';
 export { loadOnnxModel, modelVersionOf } from './onnx-session.ts';
 export { wireAnswer, type WireImage } from './protocol.ts';
+export { decodeRgbImage } from './decode-image.ts';
 
 /** The configured detector: `FILMROOM_DETECT_ADAPTER` picks onnx, http or command. */
 export async function createDetector(config: DetectConfig, options: { retry?: Partial<RetryOptions> } = {}): Promise<Detector> {
