@@ -4,13 +4,15 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { FastifyInstance } from 'fastify';
 import { videoIdFor, videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
 import { deleteObject, s3Uri } from '../../storage/object-store.ts';
+import type { Stage } from '../../schemas/index.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const stageNames: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'];
 
 /**
  * POST /v1/uploads: a multipart form with the video (or TAR bundle) in `file` and optional
- * `video_id`, `batch_size`, `sample_fps` fields before it. The file streams to object storage
+ * `video_id`, `batch_size`, `sample_fps`, `stages` (comma-separated) fields before it. The file streams to object storage
  * (never buffered whole), then video-ingested is emitted.
  */
 export default async function uploadRoutes(app: FastifyInstance): Promise<void> {
@@ -45,6 +47,12 @@ export default async function uploadRoutes(app: FastifyInstance): Promise<void> 
         const sampleFps = fields.sample_fps === undefined ? null : Number(fields.sample_fps);
         if (sampleFps !== null && !(sampleFps > 0))
           return reply.status(400).send({ error: 'VALIDATION_FAILED', message: 'sample_fps must be a positive number' });
+        const stages = fields.stages === undefined ? undefined : fields.stages.split(/[\s,]+/).filter(Boolean);
+        const unknownStage = stages?.find((stage) => !stageNames.includes(stage as Stage));
+        if (stages && (stages.length === 0 || unknownStage !== undefined))
+          return reply
+            .status(400)
+            .send({ error: 'VALIDATION_FAILED', message: `stages must list some of ${stageNames.join(', ')} (got '${unknownStage ?? ''}')` });
         const location = { bucket: app.config.s3.buckets.uploads, key: `uploads/${videoId}/${filename}` };
         await new Upload({
           client: app.s3,
@@ -62,7 +70,7 @@ export default async function uploadRoutes(app: FastifyInstance): Promise<void> 
         const event = videoIngestedOf({
           videoId,
           sourceUri: s3Uri(location),
-          options: { sample_fps: sampleFps, ...(batchSize ? { batch_size: batchSize } : {}) },
+          options: { sample_fps: sampleFps, ...(batchSize ? { batch_size: batchSize } : {}), ...(stages ? { stages: [...new Set(stages)] as Stage[] } : {}) },
           uploader: request.apiKeyName ?? 'api',
           producer: { name: 'api', version: '0.1.0' },
           now: Date.now(),
