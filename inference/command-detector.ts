@@ -52,7 +52,8 @@ export function createCommandDetector(config: DetectConfig, classNames: readonly
       w.resolve(parsed);
     });
     proc.on('error', (error) => failAll(new FilmroomError('MODEL_UNAVAILABLE', `${what} cannot start: ${error.message}`, { cause: error })));
-    proc.on('exit', (code, signal) => {
+    // 'close' (not 'exit') so that everything the process wrote to stderr is in the message.
+    proc.on('close', (code, signal) => {
       const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
       failAll(new FilmroomError('MODEL_UNAVAILABLE', `${what} exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
     });
