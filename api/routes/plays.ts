@@ -8,7 +8,7 @@ import { publishEvents } from '../../streams/publish.ts';
 
 const gameId = { type: 'string', pattern: idPattern.source } as const;
 const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
-const cellValue = { type: ['string', 'number', 'null'], maxLength: 10_000 } as const;
+const cellValue = { anyOf: [{ type: 'string', maxLength: 10_000 }, { type: 'number' }, { type: 'null' }] } as const;
 const playItem = { type: 'object', maxProperties: 30, additionalProperties: cellValue } as const;
 const rowErrors = {
   type: 'array',
