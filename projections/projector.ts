@@ -22,6 +22,7 @@ export const projectionFamilies = {
   plays: { events: ['plays-imported'], tables: ['plays'] },
   clips: { events: ['clips-requested', 'clip-extracted'], tables: ['clips'] },
   datasets: { events: ['dataset-exported'], tables: ['datasets'] },
+  renders: { events: ['render-done'], tables: ['renders'] },
 } as const satisfies Record<string, { events: AnyEventName[]; tables: string[] }>;
 
 export type ProjectionFamily = keyof typeof projectionFamilies;

@@ -267,6 +267,28 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
       const d = e.value;
       return [{ table: 'datasets', row: { ...d, producer: undefined, ...stamp(d) } }];
     }
+    case 'render-done': {
+      const r = e.value;
+      return [
+        {
+          table: 'renders',
+          row: {
+            video_id: r.video_id,
+            preview_uri: r.preview_uri,
+            contact_sheet_uri: r.contact_sheet_uri,
+            thumbnail_uris: r.thumbnails.map((t) => t.uri),
+            thumbnail_timestamps_s: r.thumbnails.map((t) => t.timestamp_s),
+            frames: r.frames,
+            batches: r.batches,
+            width: r.width,
+            height: r.height,
+            detections: r.detections,
+            texts: r.texts,
+            ...stamp(r),
+          },
+        },
+      ];
+    }
     case 'echo-requested':
     case 'echo-emitted':
       return [];

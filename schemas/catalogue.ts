@@ -23,6 +23,7 @@ export const eventNames = [
   'clips-requested',
   'clip-extracted',
   'dataset-exported',
+  'render-done',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

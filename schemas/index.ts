@@ -16,6 +16,7 @@ import type { EchoRequested } from './generated/echo-requested.ts';
 import type { OcrDone } from './generated/ocr-done.ts';
 import type { PlaysImported } from './generated/plays-imported.ts';
 import type { ProcessingFailed } from './generated/processing-failed.ts';
+import type { RenderDone } from './generated/render-done.ts';
 import type { ReplayCompleted } from './generated/replay-completed.ts';
 import type { ReplayRequested } from './generated/replay-requested.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
@@ -32,6 +33,7 @@ export type {
   OcrDone,
   PlaysImported,
   ProcessingFailed,
+  RenderDone,
   ReplayCompleted,
   ReplayRequested,
   VideoIngested,
@@ -56,6 +58,7 @@ export type { FilmroomEventsPlay as Play } from './generated/plays-imported.ts';
 export type { FilmroomEventsClipMode as ClipMode, FilmroomEventsClipRequest as ClipRequest } from './generated/clips-requested.ts';
 export type { FilmroomEventsClipStatus as ClipStatus } from './generated/clip-extracted.ts';
 export type { FilmroomEventsDatasetFormat as DatasetFormat } from './generated/dataset-exported.ts';
+export type { FilmroomEventsThumbnail as Thumbnail } from './generated/render-done.ts';
 
 /** The TypeScript type of each event, by event name. */
 export interface EventTypes {
@@ -71,6 +74,7 @@ export interface EventTypes {
   'clips-requested': ClipsRequested;
   'clip-extracted': ClipExtracted;
   'dataset-exported': DatasetExported;
+  'render-done': RenderDone;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

@@ -21,6 +21,7 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'clips-requested': 'filmroom.clips-requested',
   'clip-extracted': 'filmroom.clip-extracted',
   'dataset-exported': 'filmroom.dataset-exported',
+  'render-done': 'filmroom.render-done',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };
@@ -38,6 +39,7 @@ export const productTopicEvents: AnyEventName[] = [
   'clips-requested',
   'clip-extracted',
   'dataset-exported',
+  'render-done',
 ];
 
 /** Settings every filmroom topic must have; provisioning verifies them on existing topics. */
