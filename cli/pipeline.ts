@@ -3,7 +3,10 @@ import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createChecksProcessor } from '../processors/checks/index.ts';
+import { createDetectProcessor } from '../processors/detect/index.ts';
 import { createExtractProcessor } from '../processors/extract/index.ts';
+import { createOcrProcessor } from '../processors/ocr/index.ts';
+import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createReplayCoordinator } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
@@ -14,13 +17,15 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'checks', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
 export function stagesOf(parts: readonly PipelinePart[]): Stage[] {
   const stages: Stage[] = [];
   if (parts.includes('extract')) stages.push('EXTRACT');
+  if (parts.includes('detect')) stages.push('DETECT');
+  if (parts.includes('detect') && parts.includes('ocr')) stages.push('OCR');
   if (parts.includes('checks')) stages.push('CHECKS');
   return stages;
 }
@@ -67,6 +72,16 @@ export async function startPipeline(
       running.push(...(await runProjectors({ config, serde: serde(), clickhouse, log })));
     }
     if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: serde(), log }));
+    if (parts.includes('detect')) {
+      const detector = await createDetector(config.detect);
+      running.push({ stop: () => detector.close() });
+      running.push(await runProcessor(createDetectProcessor({ s3, detector, config: config.detect }), { config, serde: serde(), log }));
+    }
+    if (parts.includes('ocr')) {
+      const recognizer = await createTextRecognizer(config.ocr);
+      running.push({ stop: () => recognizer.close() });
+      running.push(await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config, serde: serde(), log }));
+    }
     if (parts.includes('checks')) {
       const version = options.checkVersion ?? config.checks.version;
       running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: serde(), log }));

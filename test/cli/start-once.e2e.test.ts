@@ -19,7 +19,11 @@ describe('the main job: filmroom start --once (real stack)', () => {
       });
       expect(stdout).toMatch(/kafka +up +127\.0\.0\.1:\d+/);
       expect(stdout).toMatch(/ingesting s3:\/\/filmroom-uploads\/samples\/sample-game.mp4 as video sample-/);
-      expect(stdout).toMatch(/ClickHouse job_status: \{"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12\/12 batches",.*"checks_progress":"Checks: 12\/12 batches","failures":"0"\}/);
+      expect(stdout).toContain(
+        'ClickHouse job_status: {"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12/12 batches","detection_progress":"Detection: 12/12 batches","ocr_progress":"OCR: 12/12 batches","checks_progress":"Checks: 12/12 batches","failures":"0"}',
+      );
+      // The scoreboard overlay is read back by OCR.
+      expect(stdout).toMatch(/ClickHouse ocr_texts: +\{"text":"[^"]*LIONS 21[^"]*","frames":"\d+"\}/);
       expect(stdout).toMatch(/API: http:\/\/127\.0\.0\.1:\d+ \(OpenAPI UI at http:\/\/127\.0\.0\.1:\d+\/docs\)/);
       expect(stdout).toMatch(/ClickHouse manifests: +\{"check_version":"v1",.*"complete":1\}/);
       expect(stdout).toContain('--once: done.');
