@@ -1,0 +1,168 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import type { Config } from '../../common/config.ts';
+import { runFfmpeg } from '../../media/run-ffmpeg.ts';
+import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
+import { batchArtifactKey, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
+import { getObjectBuffer, listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
+import { defineProcessor, type HandlerContext, type Output } from '../../streams/processor.ts';
+import {
+  contactSheetKey,
+  evenlySpaced,
+  overlaySvg,
+  previewKey,
+  renderDoneOf,
+  renderProcessorVersion,
+  renderSize,
+  segmentInfoKey,
+  segmentKey,
+  segmentPrefix,
+  sheetGrid,
+  thumbnailKey,
+  type SegmentInfo,
+} from './plan.ts';
+
+export { renderProcessorVersion } from './plan.ts';
+
+export interface RenderPorts {
+  s3: S3Client;
+  config: Pick<Config, 'render' | 's3' | 'clips'>;
+}
+
+const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'];
+
+/**
+ * The render stage (five-stage pipeline's stitch and thumbnails): ocr-done → per batch an annotated
+ * preview segment (the batch's sampled frames with detection boxes and OCR text drawn, encoded at
+ * the preview frame rate); the batch that finds every segment stored stitches the preview MP4
+ * (ffmpeg concat), picks evenly spaced thumbnails and a contact sheet and emits render-done. Keys are
+ * deterministic, so two last batches stitching at once write the same objects and the same event.
+ * Runs only for videos whose ingestion asked for RENDER.
+ */
+export function createRenderProcessor(ports: RenderPorts) {
+  const { s3, config } = ports;
+  const bucket = config.s3.buckets.artifacts;
+  const fps = config.render.previewFps;
+
+  async function renderSegment(event: OcrDone, tmp: string): Promise<void> {
+    const artifactUri = s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.batch_index) });
+    const { frames } = await unpackBatchArtifact(await getObjectBuffer(s3, { bucket, key: batchArtifactKey(event.video_id, event.batch_index) }), artifactUri);
+    if (frames.length === 0) return;
+    const meta = await sharp(frames[0]!.jpeg).metadata();
+    const size = renderSize(meta.width ?? config.render.width, meta.height ?? config.render.width, config.render.width);
+    const info: SegmentInfo = { batch_index: event.batch_index, frames: [], detections: 0, texts: 0, ...size };
+    for (const [i, frame] of frames.entries()) {
+      const detections = event.detections.find((d) => d.frame_index === frame.frameIndex)?.detections ?? [];
+      const texts = event.texts.filter((t) => t.frame_index === frame.frameIndex);
+      info.detections += detections.length;
+      info.texts += texts.length;
+      info.frames.push({ frame_index: frame.frameIndex, timestamp_s: frame.timestampS });
+      const drawn = await sharp(frame.jpeg)
+        .resize(size.width, size.height, { fit: 'fill' })
+        .composite([{ input: Buffer.from(overlaySvg(size, detections, texts)) }])
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      await writeFile(join(tmp, `f-${String(i).padStart(5, '0')}.jpg`), drawn);
+    }
+    const output = join(tmp, 'segment.mp4');
+    await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-framerate', String(fps), '-i', join(tmp, 'f-%05d.jpg'), ...x264, '-r', String(fps), output]);
+    await putObject(s3, { bucket, key: segmentKey(event.video_id, event.batch_index) }, await readFile(output), 'video/mp4');
+    await putObject(s3, { bucket, key: segmentInfoKey(event.video_id, event.batch_index) }, Buffer.from(JSON.stringify(info)), 'application/json');
+  }
+
+  async function stitch(videoId: string, batchCount: number, tmp: string, now: number): Promise<Output<'render-done'>> {
+    const segments: SegmentInfo[] = [];
+    const list: string[] = [];
+    for (let b = 0; b < batchCount; b++) {
+      const info = JSON.parse((await getObjectBuffer(s3, { bucket, key: segmentInfoKey(videoId, b) })).toString()) as SegmentInfo;
+      segments.push(info);
+      if (info.frames.length === 0) continue;
+      const path = join(tmp, `segment-${b}.mp4`);
+      await writeFile(path, await getObjectBuffer(s3, { bucket, key: segmentKey(videoId, b) }));
+      list.push(`file '${path}'`);
+    }
+    await writeFile(join(tmp, 'segments.txt'), `${list.join('\n')}\n`);
+    const preview = join(tmp, 'preview.mp4');
+    await runFfmpeg([
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      join(tmp, 'segments.txt'),
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      preview,
+    ]);
+    await putObject(s3, { bucket, key: previewKey(videoId) }, await readFile(preview), 'video/mp4');
+
+    const all = segments.flatMap((s) => s.frames);
+    const picks = evenlySpaced(all.length, config.render.thumbnails);
+    const thumbnails: Thumbnail[] = [];
+    const tiles: Buffer[] = [];
+    for (const [n, index] of picks.entries()) {
+      const path = join(tmp, `thumbnail-${n}.jpg`);
+      // The middle of the preview frame that shows sampled frame `index`.
+      await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-ss', ((index + 0.5) / fps).toFixed(3), '-i', preview, '-frames:v', '1', '-q:v', '3', path]);
+      const body = await readFile(path);
+      tiles.push(body);
+      await putObject(s3, { bucket, key: thumbnailKey(videoId, n) }, body, 'image/jpeg');
+      thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(videoId, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });
+    }
+    const { columns, rows } = sheetGrid(tiles.length);
+    const tileWidth = Math.min(320, segments[0]?.width ?? 320);
+    const tileHeight = Math.round(((segments[0]?.height ?? 180) * tileWidth) / (segments[0]?.width ?? 320));
+    const resized = await Promise.all(tiles.map((t) => sharp(t).resize(tileWidth, tileHeight, { fit: 'fill' }).toBuffer()));
+    const sheet = await sharp({ create: { width: columns * tileWidth, height: rows * tileHeight, channels: 3, background: '#000000' } })
+      .composite(resized.map((input, i) => ({ input, left: (i % columns) * tileWidth, top: Math.floor(i / columns) * tileHeight })))
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    await putObject(s3, { bucket, key: contactSheetKey(videoId) }, sheet, 'image/jpeg');
+    return renderDoneOf({
+      videoId,
+      segments,
+      previewUri: s3Uri({ bucket, key: previewKey(videoId) }),
+      previewFps: fps,
+      contactSheetUri: s3Uri({ bucket, key: contactSheetKey(videoId) }),
+      thumbnails,
+      now,
+    });
+  }
+
+  async function render(event: OcrDone, context: HandlerContext<'render-done'>, tmp: string): Promise<Output<'render-done'>[]> {
+    const done = () => listKeys(s3, bucket, segmentPrefix(event.video_id)).then((keys) => new Set(keys));
+    let stored = await done();
+    if (!stored.has(segmentInfoKey(event.video_id, event.batch_index))) {
+      await renderSegment(event, tmp);
+      stored = await done();
+    }
+    const complete = Array.from({ length: event.batch_count }, (_, b) => stored.has(segmentInfoKey(event.video_id, b))).every(Boolean);
+    if (!complete) return [];
+    context.log.info({ video_id: event.video_id, batches: event.batch_count }, 'stitching the preview');
+    return [await stitch(event.video_id, event.batch_count, tmp, context.now())];
+  }
+
+  return defineProcessor({
+    name: 'render',
+    version: renderProcessorVersion,
+    input: 'ocr-done',
+    outputs: ['render-done'],
+    async handle(event, context) {
+      if (!event.stages.includes('RENDER')) return [];
+      const tmp = await mkdtemp(join(config.clips.tmpDir, 'filmroom-render-'));
+      try {
+        return await render(event, context, tmp);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  });
+}
