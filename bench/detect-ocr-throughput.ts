@@ -1,0 +1,199 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../common/config.ts';
+import type { Logger } from '../common/logger.ts';
+import { runCommand } from '../deploy/local/prerequisites.ts';
+import { createOnnxDetector, createTextRecognizer, decodeRgbImage, loadOnnxModel, type RgbImage } from '../inference/index.ts';
+import { createDetectProcessor } from '../processors/detect/index.ts';
+import { cropImage, regionsToRead } from '../processors/ocr/core/index.ts';
+import { createOcrProcessor } from '../processors/ocr/index.ts';
+import { ensureSample } from '../samples/index.ts';
+import type { BatchDetected, OcrDone } from '../schemas/index.ts';
+import { batchArtifactKey, packBatchArtifact } from '../storage/batch-artifact.ts';
+import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
+import { batchKey, deterministicEventId } from '../streams/event-ids.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import type { Output } from '../streams/processor.ts';
+import { publishEvents } from '../streams/publish.ts';
+import { runProcessor, type RunningProcessor } from '../streams/runtime.ts';
+import { EventSerde } from '../streams/serde.ts';
+import { topicName } from '../streams/topics.ts';
+
+export interface DetectOcrBenchResult {
+  frames: number;
+  width: number;
+  height: number;
+  inputSize: string;
+  bareDetectSeconds: number;
+  processorDetectSeconds: number;
+  crops: number;
+  bareOcrSeconds: number;
+  processorOcrSeconds: number;
+}
+
+/** Waits until a started processor has partitions, so its timing excludes the group join. */
+async function assigned(running: RunningProcessor): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (running.assignedPartitions().length === 0) {
+    if (Date.now() > deadline) throw new Error(`${running.groupId} got no partitions within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Consumes a topic from the start with a throw-away group until `count` distinct keys arrived; returns their values. */
+async function collect<T>(config: Config, serde: EventSerde, event: 'batch-detected' | 'ocr-done', count: number): Promise<{ done: Promise<{ at: number; values: T[] }> }> {
+  const kafka = createKafka(config.kafka, 'bench-collector');
+  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-${event}-${Date.now()}`, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName(event, config.topics), fromBeginning: true });
+  const seen = new Map<string, T>();
+  let finish: (at: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      seen.set(message.key!.toString(), (await serde.decode(event, message.value)) as T);
+      if (seen.size === count) finish(performance.now());
+    },
+  });
+  return {
+    done: done.then(async (at) => {
+      await consumer.disconnect();
+      return { at, values: [...seen.values()] };
+    }),
+  };
+}
+
+/**
+ * Detection and OCR throughput on the bundled sample, sampled at `fps`: the detect processor
+ * (S3 + TAR + JPEG decode + preprocessing + inference + decoding + produce + commit) next to a bare
+ * onnxruntime-node session running the same model, threads and batches on tensors prepared
+ * beforehand; then the ocr processor next to the recogniser alone on the same crops.
+ */
+export async function detectOcrThroughput(config: Config, log: Logger, options: { fps: number; batchSize: number }): Promise<DetectOcrBenchResult> {
+  const videoId = `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-detect-bench`;
+  const tmp = mkdtempSync(join(tmpdir(), 'filmroom-bench-detect-'));
+  const s3 = createS3Client(config.s3);
+  const kafka = createKafka(config.kafka, 'bench-detect');
+  try {
+    const sample = (await ensureSample(config)).path;
+    await runCommand('ffmpeg', ['-nostdin', '-v', 'error', '-i', sample, '-vf', `fps=${options.fps}`, '-q:v', '3', join(tmp, 'f%05d.jpg')], {
+      timeoutMs: 300_000,
+      what: 'sampling the bench frames',
+    });
+    const jpegs = readdirSync(tmp)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .map((f) => readFileSync(join(tmp, f)));
+    const batchCount = Math.ceil(jpegs.length / options.batchSize);
+    const events: Output<'batch-extracted'>[] = [];
+    for (let b = 0; b < batchCount; b++) {
+      const frames = jpegs.slice(b * options.batchSize, (b + 1) * options.batchSize).map((jpeg, i) => {
+        const n = b * options.batchSize + i;
+        return { frameIndex: Math.round((n * 30) / options.fps), timestampS: n / options.fps, jpeg };
+      });
+      const key = batchArtifactKey(videoId, b);
+      await putObject(s3, { bucket: config.s3.buckets.artifacts, key }, await packBatchArtifact(videoId, b, frames), 'application/x-tar');
+      events.push({
+        event: 'batch-extracted',
+        key: batchKey(videoId, b),
+        value: {
+          event_id: deterministicEventId('batch-extracted', videoId, b, 'bench'),
+          occurred_at: Date.now(),
+          producer: { name: 'bench', version: '0' },
+          video_id: videoId,
+          batch_index: b,
+          batch_count: batchCount,
+          frame_start: frames[0]!.frameIndex,
+          frame_end: frames.at(-1)!.frameIndex,
+          frame_indices: frames.map((f) => f.frameIndex),
+          timestamps_s: frames.map((f) => f.timestampS),
+          artifact_uri: s3Uri({ bucket: config.s3.buckets.artifacts, key }),
+          video: { duration_s: 60, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1800 },
+          source_uri: sample,
+          session_metadata: {},
+          extractor_version: 'bench',
+          stages: ['EXTRACT', 'DETECT', 'OCR'],
+        },
+      });
+    }
+    const images: RgbImage[] = [];
+    for (const jpeg of jpegs) images.push(await decodeRgbImage(jpeg, 'bench frame'));
+
+    // Bare: the same model, threads and batch size, on tensors prepared before the clock starts.
+    const detector = await createOnnxDetector(config.detect);
+    const bare = await loadOnnxModel(config.detect.modelPath, config.detect.threads);
+    const chunks: ReturnType<typeof detector.prepare>[] = [];
+    for (let b = 0; b < batchCount; b++) {
+      const batchImages = images.slice(b * options.batchSize, (b + 1) * options.batchSize);
+      for (let s = 0; s < batchImages.length; s += config.detect.maxBatch) chunks.push(detector.prepare(batchImages.slice(s, s + config.detect.maxBatch)));
+    }
+    const inputName = bare.session.inputNames[0]!;
+    await bare.session.run({ [inputName]: chunks[0]!.tensor }); // warm-up
+    await detector.detect(images.slice(0, config.detect.maxBatch)); // warm-up
+    let began = performance.now();
+    for (const chunk of chunks) await bare.session.run({ [inputName]: chunk.tensor });
+    const bareDetectSeconds = (performance.now() - began) / 1000;
+    await bare.session.release();
+
+    const serde = new EventSerde(config.registry, config.topics);
+    const detect = await runProcessor(createDetectProcessor({ s3, detector, config: config.detect }), { config, serde, log });
+    await assigned(detect);
+    const detected = await collect<BatchDetected>(config, serde, 'batch-detected', batchCount);
+    began = performance.now();
+    await publishEvents(kafka, serde, config.topics, events);
+    const { at: detectEnd, values: detectedValues } = await detected.done;
+    const processorDetectSeconds = (detectEnd - began) / 1000;
+    await detect.stop();
+    await detector.close();
+
+    // OCR: its input goes to a topic prefix of its own, so that the clock starts with a joined group.
+    const ocrConfig = { ...config, topics: { ...config.topics, prefix: `${config.topics.prefix}ocr.` } };
+    const recognizer = await createTextRecognizer(config.ocr);
+    const crops: RgbImage[] = [];
+    for (const d of detectedValues) {
+      const regions = regionsToRead(d.frames, config.ocr.classes);
+      for (const r of regions) {
+        const n = Math.round((r.frameIndex * options.fps) / 30);
+        crops.push(cropImage(images[n]!, r.box));
+      }
+    }
+    await recognizer.recognize(crops.slice(0, config.ocr.maxCrops)); // warm-up
+    began = performance.now();
+    await recognizer.recognize(crops);
+    const bareOcrSeconds = (performance.now() - began) / 1000;
+    const ocrSerde = new EventSerde(config.registry, ocrConfig.topics);
+    const ocr = await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config: ocrConfig, serde: ocrSerde, log });
+    await assigned(ocr);
+    const read = await collect<OcrDone>(ocrConfig, ocrSerde, 'ocr-done', batchCount);
+    began = performance.now();
+    await publishEvents(
+      kafka,
+      ocrSerde,
+      ocrConfig.topics,
+      detectedValues.map((value) => ({ event: 'batch-detected' as const, key: batchKey(value.video_id, value.batch_index), value })),
+    );
+    const { at: ocrEnd, values: ocrValues } = await read.done;
+    const processorOcrSeconds = (ocrEnd - began) / 1000;
+    await ocr.stop();
+    await recognizer.close();
+    const evaluated = ocrValues.reduce((n, o) => n + o.regions_evaluated, 0);
+    if (evaluated !== crops.length) throw new Error(`the ocr processor read ${evaluated} regions, the bare recogniser ${crops.length}`);
+
+    return {
+      frames: images.length,
+      width: images[0]!.width,
+      height: images[0]!.height,
+      inputSize: `${chunks[0]!.tensor.dims[3]}x${chunks[0]!.tensor.dims[2]}`,
+      bareDetectSeconds,
+      processorDetectSeconds,
+      crops: crops.length,
+      bareOcrSeconds,
+      processorOcrSeconds,
+    };
+  } finally {
+    s3.destroy();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
