@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { createDetector, createTextRecognizer, type Detector, type TextRecognizer } from '../../inference/index.ts';
@@ -213,4 +215,52 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     );
     expect(Number(counted!.texts)).toBe(sampleOcr.flatMap((o) => o.texts).filter((x) => x.text === sampleScoreboard.away).length);
   }, 300_000);
+  it('a model error fails only its batch: the command adapter through the detect processor, one batch refused, the other detected', async () => {
+    const cfg = isolatedConfig({
+      FILMROOM_DETECT_ADAPTER: 'command',
+      FILMROOM_DETECT_COMMAND: `${process.execPath} ${join(import.meta.dirname, '..', 'fixtures', 'fake-detector.mjs')}`,
+      FILMROOM_DETECT_CLASSES: 'text',
+    });
+    const videoId = runVideoId(cfg, 'model-error');
+    const detector = await createDetector(cfg.detect);
+    closers.push(detector);
+    const cfgSerde = new EventSerde(cfg.registry, cfg.topics);
+    running.push(await runProcessor(createDetectProcessor({ s3, detector, config: cfg.detect }), { config: cfg, serde: cfgSerde, log }));
+    const jpeg = (width: number) =>
+      sharp({ create: { width, height: 8, channels: 3, background: { r: 255, g: 255, b: 255 } } })
+        .jpeg()
+        .toBuffer();
+    const events: Output<'batch-extracted'>[] = [];
+    for (const [index, width] of [
+      [0, 1],
+      [1, 16],
+    ] as const) {
+      const key = batchArtifactKey(videoId, index);
+      await putObject(
+        s3,
+        { bucket: cfg.s3.buckets.artifacts, key },
+        await packBatchArtifact(videoId, index, [{ frameIndex: index, timestampS: index, jpeg: await jpeg(width) }]),
+        'application/x-tar',
+      );
+      const b = syntheticBatch(videoId, index, 2);
+      events.push({ ...b, value: { ...b.value, artifact_uri: s3Uri({ bucket: cfg.s3.buckets.artifacts, key }), stages: ['EXTRACT', 'DETECT'] } });
+    }
+    const detected = await new TopicCollector<BatchDetected>(kafka, topicName('batch-detected', cfg.topics), (v) =>
+      cfgSerde.decode('batch-detected', v),
+    ).start();
+    const failures = await new TopicCollector<ProcessingFailed>(kafka, topicName('processing-failed', cfg.topics), (v) =>
+      cfgSerde.decode('processing-failed', v),
+    ).start();
+    collectors.push(detected as TopicCollector<unknown>, failures as TopicCollector<unknown>);
+    await publishEvents(kafka, cfgSerde, cfg.topics, events);
+    await detected.waitFor((r) => r.length >= 1, 60_000, 'the good batch detected');
+    await failures.waitFor((r) => r.length >= 1, 60_000, 'the refused batch failed');
+    expect(failures.records[0]!.value).toMatchObject({ stage: 'detect', batch_index: 0, error_code: 'MODEL_FAILED', error_class: 'PERMANENT', attempts: 1 });
+    expect(failures.records[0]!.value.message).toContain('image too small for this model');
+    expect(detected.records.map((r) => r.value.batch_index)).toEqual([1]);
+    expect(detected.records[0]!.value.model).toEqual({ name: 'fake-detector', version: '7' });
+    expect(detected.records[0]!.value.frames[0]!.detections).toEqual([
+      { box: { x1: 0.25, y1: 0.25, x2: 0.75, y2: 0.75 }, class_id: 0, class_name: 'text', score: 1 },
+    ]);
+  }, 120_000);
 });
