@@ -12,12 +12,13 @@ import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-to
 import { runtimeThroughput } from './runtime-throughput.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { projectionThroughput } from './projection-throughput.ts';
+import { detectOcrThroughput } from './detect-ocr-throughput.ts';
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
   /** Which benchmarks: runtime, extract, or both. */
-  only?: 'runtime' | 'extract' | 'projection';
+  only?: 'runtime' | 'extract' | 'projection' | 'detect';
   projectionEvents: number;
   extractMinutes: number;
   extractFps: number;
@@ -28,6 +29,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runRuntime = options.only === undefined || options.only === 'runtime';
   const runExtract = options.only === undefined || options.only === 'extract';
   const runProjection = options.only === undefined || options.only === 'projection';
+  const runDetect = options.only === undefined || options.only === 'detect';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -74,6 +76,28 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         `| filmroom checks projector (consume + decode + rows + insert + commit) | ${p.events} | ${p.projectorSeconds.toFixed(2)} | ${Math.round(projectorRate)} |`,
         '',
         `projector/bare ratio: ${(projectorRate / bareRate).toFixed(2)} (goal >= 0.5); projector rate ${Math.round(projectorRate)} events/s (goal >= 20,000)`,
+      ].join('\n'),
+    );
+  }
+  if (runDetect) {
+    const fps = 2;
+    print(`bench: detection and OCR over the bundled sample at ${fps} fps, batches of 30, ${config.detect.threads} thread(s) per session...`);
+    const d = await detectOcrThroughput(config, log, { fps, batchSize: 30 });
+    const row = (name: string, n: number, seconds: number) =>
+      `| ${name} | ${n} | ${seconds.toFixed(2)} | ${(n / seconds).toFixed(1)} | ${((seconds * 1000) / n).toFixed(1)} |`;
+    print(
+      [
+        '',
+        `input: ${d.frames} frames of ${d.width}x${d.height} (model input ${d.inputSize}), ${d.crops} text regions`,
+        '| measurement | frames/crops | seconds | per second | ms each |',
+        '|---|---:|---:|---:|---:|',
+        row(`bare onnxruntime-node session, PP-OCR det, prepared tensors in batches of ${config.detect.maxBatch}`, d.frames, d.bareDetectSeconds),
+        row('filmroom detect processor (S3 + TAR + JPEG decode + preprocess + inference + decode + produce)', d.frames, d.processorDetectSeconds),
+        row(`PP-OCR recogniser alone on the same crops (batches of ${config.ocr.maxCrops})`, d.crops, d.bareOcrSeconds),
+        row('filmroom ocr processor (S3 + TAR + JPEG decode + crop + recognise + produce)', d.crops, d.processorOcrSeconds),
+        '',
+        `detect processor/bare time ratio: ${(d.processorDetectSeconds / d.bareDetectSeconds).toFixed(2)} (goal <= 1.15); ` +
+          `ocr ${((d.processorOcrSeconds * 1000) / d.crops).toFixed(1)} ms per crop through the processor (goal <= 50 ms)`,
       ].join('\n'),
     );
   }

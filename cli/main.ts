@@ -65,7 +65,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection or extract')
+    .option('--only <which>', 'run only one benchmark: runtime, projection, extract or detect')
     .option('--projection-events <n>', 'events for the projection benchmark', '100000')
     .option('--extract-minutes <n>', 'length of the generated 1080p video for the extraction benchmark', '30')
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
@@ -75,8 +75,8 @@ export function buildProgram(ctx: CliContext): Command {
       if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
         throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
       }
-      if (options.only !== undefined && !['runtime', 'extract', 'projection'].includes(options.only)) {
-        throw new FilmroomError('USAGE', '--only must be runtime, projection or extract');
+      if (options.only !== undefined && !['runtime', 'extract', 'projection', 'detect'].includes(options.only)) {
+        throw new FilmroomError('USAGE', '--only must be runtime, projection, extract or detect');
       }
       const projectionEvents = Number(options.projectionEvents);
       if (!Number.isInteger(projectionEvents) || projectionEvents < 1) throw new FilmroomError('USAGE', '--projection-events must be a positive integer');
@@ -91,7 +91,7 @@ export function buildProgram(ctx: CliContext): Command {
           extractMinutes,
           extractFps,
           projectionEvents,
-          ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' } : {}),
+          ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' | 'detect' } : {}),
         },
         ctx.print,
       );
