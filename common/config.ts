@@ -74,6 +74,10 @@ const envSchema = z.object({
   FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   /** On SIGTERM, how long in-flight work may finish before it is abandoned (uncommitted). */
   FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** A projector writes at most this many rows per ClickHouse insert, gathered across partitions... */
+  FILMROOM_PROJECTION_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  /** ...or whatever arrived within this many milliseconds: the bound on projection latency it adds. */
+  FILMROOM_PROJECTION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** Handler attempts for transient errors before the input goes to the dead-letter topic. */
   FILMROOM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
@@ -313,6 +317,10 @@ function toConfig(env: Env) {
       heartbeatMs: env.FILMROOM_PROCESSOR_HEARTBEAT_MS,
       commitIntervalMs: env.FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS,
       shutdownGraceMs: env.FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS,
+    },
+    projection: {
+      batchRows: env.FILMROOM_PROJECTION_BATCH_ROWS,
+      lingerMs: env.FILMROOM_PROJECTION_LINGER_MS,
     },
     extract: {
       maxBundleBytes: env.FILMROOM_EXTRACT_MAX_BUNDLE_BYTES,

@@ -72,7 +72,7 @@ export async function writeCheckVersions(client: ClickHouseClient): Promise<void
 }
 
 export interface ProjectorDeps {
-  config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>;
+  config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry' | 'projection'>;
   serde: EventSerde;
   clickhouse: ClickHouseClient;
   log: Logger;
@@ -96,6 +96,7 @@ export async function runProjectors(
         {
           groupId,
           events: [...projectionFamilies[family].events],
+          coalesce: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
           sink: async (records) => {
             await writeRecords(deps.clickhouse, records);
           },

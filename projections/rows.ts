@@ -7,8 +7,21 @@ export interface TableRow {
   row: Record<string, unknown>;
 }
 
-/** ClickHouse DateTime text (UTC), which 18.16 and current releases both parse. */
-export const dateTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+let lastSecond = Number.NaN;
+let lastText = '';
+
+/**
+ * ClickHouse DateTime text (UTC), which 18.16 and current releases both parse. Events of one batch
+ * mostly share their second: the last one is remembered (this runs once per projected row).
+ */
+export function dateTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    lastSecond = second;
+  }
+  return lastText;
+}
 
 const entriesOf = (map: Record<string, string>) => {
   const keys = Object.keys(map).sort();

@@ -30,6 +30,12 @@ export interface BatchConsumerOptions {
   /** Undecodable records: reported and skipped (the processors dead-letter; sinks only read). */
   onUndecodable?(topic: string, partition: number, offset: string, error: unknown): void;
   fromBeginning?: boolean;
+  /**
+   * Gathers the batches of all partitions into one sink call of up to `maxRecords` records, or
+   * whatever arrived within `lingerMs`: fewer, larger writes (ClickHouse makes one part per insert).
+   * Without it, each partition batch is its own sink call.
+   */
+  coalesce?: { maxRecords: number; lingerMs: number };
 }
 
 export interface RunningBatchConsumer {
@@ -43,6 +49,42 @@ export interface RunningBatchConsumer {
 }
 
 export { endOffsets } from './offsets.ts';
+
+/**
+ * Gathers records from concurrent partition batches into one write. Each batch waits for the
+ * write that carries its records, so offsets are still committed only after that write succeeded.
+ */
+class CoalescedWrites {
+  private records: DecodedRecord[] = [];
+  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly write: (records: DecodedRecord[]) => Promise<void>,
+    private readonly limits: { maxRecords: number; lingerMs: number },
+  ) {}
+
+  add(records: DecodedRecord[]): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.records.push(...records);
+    if (this.records.length >= this.limits.maxRecords) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.limits.lingerMs);
+    return written;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const records = this.records;
+    const waiting = this.waiting;
+    this.records = [];
+    this.waiting = [];
+    this.write(records).then(
+      () => waiting.forEach((w) => w.resolve()),
+      (error: unknown) => waiting.forEach((w) => w.reject(error)),
+    );
+  }
+}
 
 /**
  * The read side of the runtime for sinks such as the ClickHouse projectors: consume batches from
@@ -66,6 +108,17 @@ export async function runBatchConsumer(
   });
   const positions = new Map<string, string>();
   const stopping = new AbortController();
+  // A sink call is retried with backoff for as long as it takes (a sink being down is not the records' fault).
+  const writeWithRetry = (records: DecodedRecord[], where: Record<string, unknown>) =>
+    retry(() => options.sink(records), {
+      maxAttempts: Number.POSITIVE_INFINITY,
+      initialDelayMs: config.retry.initialDelayMs,
+      maxDelayMs: config.retry.maxDelayMs,
+      factor: config.retry.factor,
+      signal: stopping.signal,
+      onRetry: (error, attempt) => log.warn({ attempt, ...where, err: error }, `sink failed, retrying: ${describeError(error)}`),
+    });
+  const coalesced = options.coalesce ? new CoalescedWrites((records) => writeWithRetry(records, { records: records.length }), options.coalesce) : undefined;
   await provisionTopics(kafka, config.topics, options.events);
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
@@ -74,7 +127,10 @@ export async function runBatchConsumer(
     autoCommit: true,
     autoCommitInterval: config.processor.commitIntervalMs,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: config.processor.concurrency,
+    // Coalescing gathers every assigned partition's batch into one write: let them all be in flight.
+    partitionsConsumedConcurrently: options.coalesce
+      ? Math.max(config.processor.concurrency, config.topics.partitions * eventOfTopic.size)
+      : config.processor.concurrency,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
       const event = eventOfTopic.get(batch.topic)!;
@@ -93,15 +149,8 @@ export async function runBatchConsumer(
       }
       const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
       try {
-        await retry(() => options.sink(records), {
-          maxAttempts: Number.POSITIVE_INFINITY,
-          initialDelayMs: config.retry.initialDelayMs,
-          maxDelayMs: config.retry.maxDelayMs,
-          factor: config.retry.factor,
-          signal: stopping.signal,
-          onRetry: (error, attempt) =>
-            log.warn({ attempt, topic: batch.topic, partition: batch.partition, err: error }, `sink failed, retrying: ${describeError(error)}`),
-        });
+        if (coalesced) await coalesced.add(records);
+        else await writeWithRetry(records, { topic: batch.topic, partition: batch.partition });
       } finally {
         clearInterval(beat);
       }

@@ -46,7 +46,8 @@ export class EventSerde {
   private readonly registry: SchemaRegistry;
   private readonly writerIds = new Map<AnyEventName, number>();
   private readonly writerTypes = new Map<number, Promise<avro.Type>>();
-  private readonly resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
+  /** Per writer schema id, per reader schema: the resolver (built once). */
+  private readonly resolvers = new Map<number, Map<string, ReturnType<avro.Type['createResolver']>>>();
 
   constructor(
     private readonly registryConfig: RegistryConfig,
@@ -120,8 +121,10 @@ export class EventSerde {
   async decode<E extends AnyEventName>(event: E, value: Buffer | null, readerType: avro.Type = eventSchemas[event].type): Promise<EventTypes[E]> {
     const { schemaId, body } = unframe(value);
     const writer = await this.writerType(schemaId);
-    const resolverKey = `${schemaId}:${readerKey(readerType)}`;
-    let resolver = this.resolvers.get(resolverKey);
+    let byReader = this.resolvers.get(schemaId);
+    if (!byReader) this.resolvers.set(schemaId, (byReader = new Map()));
+    const resolverKey = readerKey(readerType);
+    let resolver = byReader.get(resolverKey);
     if (!resolver) {
       try {
         resolver = readerType.createResolver(writer);
@@ -134,7 +137,7 @@ export class EventSerde {
           },
         );
       }
-      this.resolvers.set(resolverKey, resolver);
+      byReader.set(resolverKey, resolver);
     }
     try {
       return readerType.fromBuffer(body, resolver) as EventTypes[E];
