@@ -9,6 +9,7 @@ import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import manifestRoutes from './routes/manifests.ts';
 import playRoutes from './routes/plays.ts';
+import renderRoutes from './routes/renders.ts';
 import replayRoutes from './routes/replays.ts';
 import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
@@ -43,5 +44,6 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(uploadRoutes);
   await app.register(replayRoutes);
   await app.register(playRoutes);
+  await app.register(renderRoutes);
   return app;
 }

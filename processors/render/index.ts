@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import type { Config } from '../../common/config.ts';
+import { FilmroomError } from '../../common/errors.ts';
 import { runFfmpeg } from '../../media/run-ffmpeg.ts';
 import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
 import { batchArtifactKey, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
@@ -110,9 +111,12 @@ export function createRenderProcessor(ports: RenderPorts) {
     const tiles: Buffer[] = [];
     for (const [n, index] of picks.entries()) {
       const path = join(tmp, `thumbnail-${n}.jpg`);
-      // The middle of the preview frame that shows sampled frame `index`.
-      await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-ss', ((index + 0.5) / fps).toFixed(3), '-i', preview, '-frames:v', '1', '-q:v', '3', path]);
-      const body = await readFile(path);
+      // Seeking is exact (frames before the time are decoded and dropped): land on the start of the preview frame showing sampled frame `index`.
+      const at = Math.floor((index / fps) * 1000) / 1000;
+      await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), '-i', preview, '-frames:v', '1', '-q:v', '3', path]);
+      const body = await readFile(path).catch((error: unknown) => {
+        throw new FilmroomError('ENCODE_FAILED', `ffmpeg wrote no thumbnail at ${at} s of the preview of ${videoId}`, { cause: error });
+      });
       tiles.push(body);
       await putObject(s3, { bucket, key: thumbnailKey(videoId, n) }, body, 'image/jpeg');
       thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(videoId, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });

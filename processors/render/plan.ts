@@ -42,7 +42,7 @@ export const overlayColours = { detection: '#00ff00', text: '#ffff00' } as const
  */
 export function overlaySvg(size: { width: number; height: number }, detections: Detection[], texts: OcrText[]): string {
   const { width, height } = size;
-  const stroke = Math.max(2, Math.round(width / 200));
+  const stroke = Math.max(3, Math.round(width / 160));
   const font = Math.max(10, Math.round(height / 24));
   const px = (b: { x1: number; y1: number; x2: number; y2: number }) => ({
     x: Math.round(b.x1 * width),
