@@ -13,15 +13,20 @@ import { runtimeThroughput } from './runtime-throughput.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput } from './detect-ocr-throughput.ts';
+import { clipThroughput } from './clip-throughput.ts';
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
   /** Which benchmarks: runtime, extract, or both. */
-  only?: 'runtime' | 'extract' | 'projection' | 'detect';
+  only?: 'runtime' | 'extract' | 'projection' | 'clips' | 'detect';
   projectionEvents: number;
   extractMinutes: number;
   extractFps: number;
+  /** Clip benchmark: length of the generated 720p source, number of cuts and their length. */
+  clipMinutes?: number;
+  clips?: number;
+  clipSeconds?: number;
 }
 
 export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<void> {
@@ -30,6 +35,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runExtract = options.only === undefined || options.only === 'extract';
   const runProjection = options.only === undefined || options.only === 'projection';
   const runDetect = options.only === undefined || options.only === 'detect';
+  const runClips = options.only === undefined || options.only === 'clips';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -119,6 +125,22 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         `| filmroom extract (probe + decode + JPEG + TAR + S3 + events) | ${r.extractSeconds.toFixed(1)} | ${extractRate.toFixed(1)} | ${(r.sourceSeconds / r.extractSeconds).toFixed(1)} | node ${r.workerPeakRssMb.toFixed(0)} MB, ffmpeg ${r.ffmpegPeakRssMb.toFixed(0)} MB |`,
         '',
         `extract/bare throughput ratio: ${(r.bareSeconds / r.extractSeconds).toFixed(2)} (goal >= 0.8); extract process peak RSS ${r.workerPeakRssMb.toFixed(0)} MB (goal < 400 MB)`,
+      ].join('\n'),
+    );
+  }
+  if (runClips) {
+    const minutes = options.clipMinutes ?? 5;
+    const count = options.clips ?? 20;
+    const clipSeconds = options.clipSeconds ?? 6;
+    print(`bench: ${count} clips of ${clipSeconds} s from a ${minutes}-minute 720p video (generated once, kept under ${config.home}/bench)...`);
+    const c = await clipThroughput(config, { minutes, clips: count, clipSeconds });
+    print(
+      [
+        '',
+        `input: ${c.input}; the same ${count} cuts in every row`,
+        '| measurement | clips | seconds | clips/min | source downloads |',
+        '|---|---:|---:|---:|---:|',
+        ...c.rows.map((r) => `| ${r.name} | ${r.clips} | ${r.seconds.toFixed(1)} | ${((r.clips / r.seconds) * 60).toFixed(1)} | ${r.downloads} |`),
       ].join('\n'),
     );
   }

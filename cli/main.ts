@@ -65,37 +65,56 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection, extract or detect')
+    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips or detect')
+    .option('--clips <n>', 'cuts in the clip benchmark', '20')
+    .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
     .option('--projection-events <n>', 'events for the projection benchmark', '100000')
     .option('--extract-minutes <n>', 'length of the generated 1080p video for the extraction benchmark', '30')
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
-    .action(async (options: { records: string; recordSize: string; only?: string; extractMinutes: string; extractFps: string; projectionEvents: string }) => {
-      const records = Number(options.records);
-      const recordSize = Number(options.recordSize);
-      if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
-        throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
-      }
-      if (options.only !== undefined && !['runtime', 'extract', 'projection', 'detect'].includes(options.only)) {
-        throw new FilmroomError('USAGE', '--only must be runtime, projection, extract or detect');
-      }
-      const projectionEvents = Number(options.projectionEvents);
-      if (!Number.isInteger(projectionEvents) || projectionEvents < 1) throw new FilmroomError('USAGE', '--projection-events must be a positive integer');
-      const extractMinutes = Number(options.extractMinutes);
-      const extractFps = Number(options.extractFps);
-      if (!(extractMinutes > 0) || !(extractFps > 0)) throw new FilmroomError('USAGE', '--extract-minutes and --extract-fps must be positive numbers');
-      const { runBenchmarks } = await import('../bench/index.ts');
-      await runBenchmarks(
-        {
-          records,
-          recordSize,
-          extractMinutes,
-          extractFps,
-          projectionEvents,
-          ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' | 'detect' } : {}),
-        },
-        ctx.print,
-      );
-    });
+    .action(
+      async (options: {
+        records: string;
+        recordSize: string;
+        only?: string;
+        extractMinutes: string;
+        extractFps: string;
+        projectionEvents: string;
+        clips: string;
+        clipMinutes: string;
+      }) => {
+        const records = Number(options.records);
+        const recordSize = Number(options.recordSize);
+        if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
+          throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
+        }
+        if (options.only !== undefined && !['runtime', 'extract', 'projection', 'clips', 'detect'].includes(options.only)) {
+          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips or detect');
+        }
+        const clips = Number(options.clips);
+        const clipMinutes = Number(options.clipMinutes);
+        if (!Number.isInteger(clips) || clips < 1 || !(clipMinutes >= 1))
+          throw new FilmroomError('USAGE', '--clips must be a positive integer and --clip-minutes at least 1');
+        const projectionEvents = Number(options.projectionEvents);
+        if (!Number.isInteger(projectionEvents) || projectionEvents < 1) throw new FilmroomError('USAGE', '--projection-events must be a positive integer');
+        const extractMinutes = Number(options.extractMinutes);
+        const extractFps = Number(options.extractFps);
+        if (!(extractMinutes > 0) || !(extractFps > 0)) throw new FilmroomError('USAGE', '--extract-minutes and --extract-fps must be positive numbers');
+        const { runBenchmarks } = await import('../bench/index.ts');
+        await runBenchmarks(
+          {
+            records,
+            recordSize,
+            extractMinutes,
+            extractFps,
+            projectionEvents,
+            clips,
+            clipMinutes,
+            ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' | 'clips' | 'detect' } : {}),
+          },
+          ctx.print,
+        );
+      },
+    );
 
   program.addOption(new Option('--log-level <level>', 'override FILMROOM_LOG_LEVEL').hideHelp());
   return program;
