@@ -3,10 +3,12 @@ import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createChecksProcessor } from '../processors/checks/index.ts';
+import { createClipsProcessor } from '../processors/clips/index.ts';
 import { createDetectProcessor } from '../processors/detect/index.ts';
 import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createTextRecognizer } from '../inference/index.ts';
+import { createRenderProcessor } from '../processors/render/index.ts';
 import { createReplayCoordinator } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
@@ -17,7 +19,7 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'clips', 'render', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
@@ -89,6 +91,8 @@ export async function startPipeline(
       const kafka = createKafka(config.kafka, 'filmroom-replay');
       running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), s3, kafka }), { config, serde: serde(), log }));
     }
+    if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ s3, config }), { config, serde: serde(), log }));
+    if (parts.includes('render')) running.push(await runProcessor(createRenderProcessor({ s3, config }), { config, serde: serde(), log }));
     if (parts.includes('api')) {
       const { buildApp } = await import('../api/app.ts');
       const app = await buildApp(config, { logLevel: options.apiLogLevel ?? config.logLevel });
