@@ -3,6 +3,7 @@
  * for comparison on the same machine in the same run, not targets checked by tests.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { loadConfig } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { createStackContext, stackUp } from '../deploy/local/stack.ts';
@@ -94,10 +95,14 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     print(
       [
         '',
-        `input: ${d.frames} frames of ${d.width}x${d.height} (model input ${d.inputSize}), ${d.crops} text regions`,
+        `input: ${d.frames} frames of ${d.width}x${d.height} (model input ${d.inputSize}), ${d.crops} text regions; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
         '| measurement | frames/crops | seconds | per second | ms each |',
         '|---|---:|---:|---:|---:|',
-        row(`bare onnxruntime-node session, PP-OCR det, prepared tensors in batches of ${config.detect.maxBatch}`, d.frames, d.bareDetectSeconds),
+        row(
+          `bare onnxruntime-node session, PP-OCR det, prepared tensors in batches of ${config.detect.maxBatch} (mean of runs before and after: ${d.bareDetectRange.map((x) => x.toFixed(2)).join(' s, ')} s)`,
+          d.frames,
+          d.bareDetectSeconds,
+        ),
         row('filmroom detect processor (S3 + TAR + JPEG decode + preprocess + inference + decode + produce)', d.frames, d.processorDetectSeconds),
         row(`PP-OCR recogniser alone on the same crops (batches of ${config.ocr.maxCrops})`, d.crops, d.bareOcrSeconds),
         row('filmroom ocr processor (S3 + TAR + JPEG decode + crop + recognise + produce)', d.crops, d.processorOcrSeconds),

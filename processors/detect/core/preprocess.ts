@@ -40,6 +40,24 @@ export function preprocessBatch(
     const src = image.data;
     const sw = image.width;
     const sh = image.height;
+    const r = order[0]!;
+    const gch = order[1]!;
+    const b = order[2]!;
+    if (g.scale === 1 && contentW === sw && contentH === sh) {
+      // Same size (the usual case for a fully convolutional model): no resampling, a lookup per byte.
+      const lut = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => v * mul[c]! + add[c]!));
+      const [l0, l1, l2] = lut as [Float32Array, Float32Array, Float32Array];
+      for (let y = 0; y < sh; y++) {
+        const out = base + (y + g.padY) * w + g.padX;
+        let p = y * sw * 3;
+        for (let x = 0; x < sw; x++, p += 3) {
+          data[out + x] = l0[src[p + r]!]!;
+          data[out + x + plane] = l1[src[p + gch]!]!;
+          data[out + x + 2 * plane] = l2[src[p + b]!]!;
+        }
+      }
+      return;
+    }
     const inv = 1 / g.scale;
     // Horizontal sampling positions are the same for every row: compute them once.
     const x0s = new Int32Array(contentW);
@@ -52,9 +70,6 @@ export function preprocessBatch(
       x1s[x] = Math.min(sw - 1, x0 + 1) * 3;
       fxs[x] = sx - x0;
     }
-    const r = order[0]!;
-    const gch = order[1]!;
-    const b = order[2]!;
     for (let y = 0; y < contentH; y++) {
       const sy = Math.min(sh - 1, Math.max(0, (y + 0.5) * inv - 0.5));
       const y0 = Math.floor(sy);
