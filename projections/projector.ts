@@ -54,21 +54,22 @@ export async function writeRecords(client: ClickHouseClient, records: Pick<Decod
   return written;
 }
 
-/** Writes the check versions' video-level cut-offs, which the manifests view joins. */
+/** The check versions' video-level cut-offs, as rows of `check_versions` (which the manifests view joins). */
+export function checkVersionRows(): Record<string, unknown>[] {
+  return Object.values(checkVersions).map((v) => ({
+    check_version: v.version,
+    description: v.description,
+    enabled_checks: [...v.enabled],
+    mostly_dark_ratio: v.manifest.mostlyDarkRatio,
+    dpi_scale_issue_ratio: v.manifest.dpiScaleIssueRatio,
+    mostly_menu_ratio: v.manifest.mostlyMenuRatio,
+    version: 1,
+  }));
+}
+
+/** Writes the check versions' rows; run at start, after the migrations. */
 export async function writeCheckVersions(client: ClickHouseClient): Promise<void> {
-  await client.insert({
-    table: 'check_versions',
-    format: 'JSONEachRow',
-    values: Object.values(checkVersions).map((v) => ({
-      check_version: v.version,
-      description: v.description,
-      enabled_checks: [...v.enabled],
-      mostly_dark_ratio: v.manifest.mostlyDarkRatio,
-      dpi_scale_issue_ratio: v.manifest.dpiScaleIssueRatio,
-      mostly_menu_ratio: v.manifest.mostlyMenuRatio,
-      version: 1,
-    })),
-  });
+  await client.insert({ table: 'check_versions', format: 'JSONEachRow', values: checkVersionRows() });
 }
 
 export interface ProjectorDeps {

@@ -1,7 +1,7 @@
 -- job_status and manifests are views over the deduplicated base tables: they are derived at query
 -- time, so they are always consistent with the events, redeliveries cannot double-count them, and a
 -- rebuild of the base tables rebuilds them. ClickHouse 18.16 allows one JOIN per SELECT, hence
--- the nesting.
+-- the nesting. Every joined subquery has an alias: current releases require one (18.16 accepts it).
 
 CREATE VIEW IF NOT EXISTS job_status AS
 SELECT
@@ -39,7 +39,7 @@ SELECT
   if(has(stages, 'OCR'), concat('OCR: ', toString(batches_ocr_done), '/', toString(batches_total), ' batches'), '') AS ocr_progress,
   if(has(stages, 'CHECKS'), concat('Checks: ', toString(batches_checked), '/', toString(batches_total), ' batches'), '') AS checks_progress,
   if(progress > 0 AND progress < 1, toUInt64((toUInt32(updated_at) - toUInt32(started_at)) * (1 - progress) / progress), 0) AS eta_seconds,
-  if(eta_seconds > 0, toDateTime(toUInt32(updated_at) + eta_seconds), toDateTime(0)) AS eta_at
+  if(eta_seconds > 0, toDateTime(toUInt32(updated_at) + eta_seconds), NULL) AS eta_at
 FROM
 (
   SELECT *
@@ -56,38 +56,38 @@ FROM
         (
           SELECT video_id, source_uri, uploader, stages, batch_size, ingested_at AS started_at
           FROM videos FINAL
-        )
+        ) AS left_1
         ANY LEFT JOIN
         (
           SELECT video_id, max(batch_count) AS batches_total, uniqExact(batch_index) AS batches_extracted, max(occurred_at) AS extracted_at
           FROM batches GROUP BY video_id
-        ) USING video_id
-      )
+        ) AS right_2 USING video_id
+      ) AS left_3
       ANY LEFT JOIN
       (
         SELECT video_id, uniqExact(batch_index) AS batches_detected, max(occurred_at) AS detected_at
         FROM detected_batches GROUP BY video_id
-      ) USING video_id
-    )
+      ) AS right_4 USING video_id
+    ) AS left_5
     ANY LEFT JOIN
     (
       SELECT video_id, uniqExact(batch_index) AS batches_ocr_done, max(occurred_at) AS ocr_at
       FROM ocr_batches GROUP BY video_id
-    ) USING video_id
-  )
+    ) AS right_6 USING video_id
+  ) AS left_7
   ANY LEFT JOIN
   (
     -- A batch counts as checked when some check version has results for it (the most advanced version wins).
     SELECT video_id, max(checked) AS batches_checked, max(last_at) AS checked_at
     FROM (SELECT video_id, check_version, uniqExact(batch_index) AS checked, max(occurred_at) AS last_at FROM check_results GROUP BY video_id, check_version)
     GROUP BY video_id
-  ) USING video_id
-)
+  ) AS right_8 USING video_id
+) AS left_9
 ANY LEFT JOIN
 (
   SELECT video_id, uniqExact(event_id) AS failures, argMax(message, occurred_at) AS last_error, max(occurred_at) AS failed_at
   FROM failures GROUP BY video_id
-) USING video_id;
+) AS right_10 USING video_id;
 
 CREATE VIEW IF NOT EXISTS manifests AS
 SELECT
@@ -150,25 +150,25 @@ FROM
           avgIf(measure_values[indexOf(measure_names, 'laplacian_variance_mean')], check_name = 'blur') AS laplacian_variance_mean
         FROM check_results FINAL
         GROUP BY video_id, check_version
-      )
+      ) AS left_11
       ANY LEFT JOIN
       (
         SELECT check_version, enabled_checks, mostly_dark_ratio, dpi_scale_issue_ratio, mostly_menu_ratio
         FROM check_versions FINAL
-      ) USING check_version
-    )
+      ) AS right_12 USING check_version
+    ) AS left_13
     ANY LEFT JOIN
     (
       SELECT video_id, any(source_uri) AS batch_source_uri, any(duration_s) AS duration_s, any(fps) AS fps, any(width) AS width, any(height) AS height, any(codec) AS codec
       FROM batches GROUP BY video_id
-    ) USING video_id
-  )
+    ) AS right_14 USING video_id
+  ) AS left_15
   ANY LEFT JOIN
   (
     SELECT video_id, source_uri, session_keys, session_values FROM videos FINAL
-  ) USING video_id
-)
+  ) AS right_16 USING video_id
+) AS left_17
 ANY LEFT JOIN
 (
   SELECT video_id, argMax(message, occurred_at) AS error FROM failures GROUP BY video_id
-) USING video_id;
+) AS right_18 USING video_id;

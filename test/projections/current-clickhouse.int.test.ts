@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { createClickHouse } from '../../projections/clickhouse-client.ts';
+import { manifestQuery } from '../../projections/manifest-export.ts';
+import { loadMigrations } from '../../projections/migrate.ts';
+import { checkVersionRows } from '../../projections/projector.ts';
+import { jobStatusColumns, sqlString } from '../../projections/queries.ts';
+import { rowsByTable } from '../../projections/rows.ts';
+import type { AnyEventName } from '../../schemas/index.ts';
+import type { Output } from '../../streams/processor.ts';
+import { ensureCurrentClickHouse, runOnCurrentClickHouse } from '../support/current-clickhouse.ts';
+import { ingestion } from '../support/pipeline-fixture.ts';
+import { batch, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';
+
+const stages = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] as const;
+const producer = { name: 'test', version: '0' };
+
+/** Events with known answers: a complete video (detected and read), a partly failed one, a queued one. */
+function events(): Output<AnyEventName>[] {
+  return [
+    ingestion('compat-complete', 's3://filmroom-uploads/compat-complete.mp4', { batch_size: 10, stages: [...stages] }),
+    ingestion('compat-partial', 's3://filmroom-uploads/compat-partial.mp4', { batch_size: 10, stages: ['EXTRACT', 'CHECKS'] }),
+    ingestion('compat-queued', 's3://filmroom-uploads/compat-queued.mp4', { batch_size: 10, stages: ['EXTRACT', 'CHECKS'] }),
+    ...[0, 1].map((i) => batch('compat-complete', i, 2)),
+    ...checksOf('compat-complete', 0, 2, { dark: 10, letterbox: 0, menu: 2, frozen: 0, blurry: 1 }),
+    ...checksOf('compat-complete', 1, 2, { dark: 3, letterbox: 10, menu: 0, frozen: 4, blurry: 0 }),
+    ...[0, 1].map((i): Output<'batch-detected'> => ({
+      event: 'batch-detected',
+      key: `compat-complete/${i}`,
+      value: {
+        event_id: `det-${i}`,
+        occurred_at: 1_700_000_300_000 + i,
+        producer,
+        video_id: 'compat-complete',
+        batch_index: i,
+        batch_count: 2,
+        artifact_uri: `s3://filmroom-artifacts/compat-complete/${i}.tar`,
+        frames: [
+          {
+            frame_index: i * 300,
+            timestamp_s: i * 10,
+            detections: [{ box: { x1: 0.25, y1: 0.125, x2: 0.5, y2: 0.25 }, class_id: 0, class_name: 'text', score: 0.75 }],
+          },
+        ],
+        model: { name: 'ppocr-det-v4', version: 'abc' },
+        inference_ms: 12.5,
+        stages: [...stages],
+      },
+    })),
+    ...[0, 1].map((i): Output<'ocr-done'> => ({
+      event: 'ocr-done',
+      key: `compat-complete/${i}`,
+      value: {
+        event_id: `ocr-${i}`,
+        occurred_at: 1_700_000_400_000 + i,
+        producer,
+        video_id: 'compat-complete',
+        batch_index: i,
+        batch_count: 2,
+        texts: [{ frame_index: i * 300, box: { x1: 0.25, y1: 0.125, x2: 0.5, y2: 0.25 }, text: i === 0 ? 'LIONS 21' : "HAWKS 'Q' 14", confidence: 0.875 }],
+        regions_evaluated: 1,
+        model: { name: 'ppocr-rec-v4', version: 'def' },
+        stages: [...stages],
+        detections: [],
+      },
+    })),
+    batch('compat-partial', 0, 3),
+    ...checksOf('compat-partial', 0, 3, { dark: 0, letterbox: 0, menu: 0, frozen: 0, blurry: 0 }),
+    failure('compat-partial', 7, 'decoding stopped after source frame 599'),
+  ];
+}
+
+/** The queries users and the API run most, read on both servers. */
+const mainQueries: Record<string, string> = {
+  job_status: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, eta_at FROM job_status ORDER BY video_id`,
+  manifests: manifestQuery({}),
+  manifests_filtered: manifestQuery({ checkVersion: 'v1', prefix: 'compat-c', complete: true }),
+  videos_by_prefix: `SELECT ${jobStatusColumns} FROM job_status WHERE substring(video_id, 1, length(${sqlString("compat' OR 1=1 --")})) = ${sqlString("compat' OR 1=1 --")} ORDER BY started_at DESC, video_id LIMIT 50 OFFSET 0`,
+  detections: `SELECT batch_index, frame_index, timestamp_s, x1, y1, x2, y2, class_id, class_name, score, model_name, model_version FROM detections FINAL WHERE video_id = 'compat-complete' ORDER BY batch_index, frame_index, detection_index LIMIT 100 OFFSET 0`,
+  ocr_texts: `SELECT batch_index, frame_index, x1, y1, x2, y2, text, confidence, model_name, model_version FROM ocr_texts FINAL WHERE video_id = 'compat-complete' ORDER BY batch_index, text_index LIMIT 100 OFFSET 0`,
+  failures: `SELECT video_id, stage, error_code, message FROM failures FINAL ORDER BY video_id`,
+};
+
+/** Both servers' JSON, compared by value: 64-bit integers may be quoted or not, floats to 9 digits. */
+function normalise(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const value = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(value);
+    if (typeof v === 'number') return Number(v.toPrecision(9));
+    if (typeof v === 'string' && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v)) return Number(Number(v).toPrecision(9));
+    return v;
+  };
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, value(v)])));
+}
+
+describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and on current ClickHouse (chDB)', () => {
+  it('runs every migration on both and gives the same answers to the main queries', async () => {
+    const config = await projectionConfig();
+    try {
+      const python = await ensureCurrentClickHouse(config.cacheDir);
+      const byTable = rowsByTable(events());
+      const client = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+      try {
+        for (const [table, rows] of byTable) await client.insert({ table, values: rows, format: 'JSONEachRow' });
+        const old: Record<string, Record<string, unknown>[]> = {};
+        for (const [name, query] of Object.entries(mainQueries))
+          old[name] = (await (await client.query({ query, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
+        const oldVersion = ((await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json()) as { v: string }[])[0]!.v;
+
+        const current = await runOnCurrentClickHouse(python, {
+          database: 'filmroom',
+          statements: loadMigrations().flatMap((m) => m.statements),
+          inserts: [...byTable, ['check_versions', checkVersionRows()] as const].map(([table, rows]) => ({
+            table,
+            jsonl: rows.map((r) => JSON.stringify(r)).join('\n'),
+          })),
+          queries: mainQueries,
+        });
+        expect(oldVersion).toMatch(/^18\.16\./);
+        expect(current.version).toMatch(/^26\./);
+
+        // The answers are the expected ones (not merely equal): spot-check the users' two views on 18.16.
+        expect(old.job_status!.map((r) => [r.video_id, r.state, Number(r.progress_percent)])).toEqual([
+          ['compat-complete', 'complete', 100],
+          ['compat-partial', 'partially_failed', 33.3],
+          ['compat-queued', 'queued', 0],
+        ]);
+        expect(old.manifests!.map((r) => [r.video_id, r.check_version, Number(r.dark_fraction), Number(r.complete)])).toEqual([
+          ['compat-complete', 'v1', 0.65, 1],
+          ['compat-partial', 'v1', 0, 0],
+        ]);
+        expect(old.videos_by_prefix).toEqual([]);
+        expect(old.ocr_texts!.map((r) => r.text)).toEqual(['LIONS 21', "HAWKS 'Q' 14"]);
+
+        for (const name of Object.keys(mainQueries)) {
+          expect(normalise(current.results[name]!), `${name} on ClickHouse ${current.version} vs ${oldVersion}`).toEqual(normalise(old[name]!));
+        }
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await dropDatabase(config);
+    }
+  }, 600_000);
+});
