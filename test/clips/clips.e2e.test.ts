@@ -202,16 +202,26 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     expect(reader.statusCode).toBe(403);
   });
 
-  it('importing the same plays again reuses every stored clip without downloading anything', async () => {
+  it('importing the same plays again with the CLI (JSON file plus a bad row) reuses every stored clip without downloading anything', async () => {
     const downloadsBefore = await counter(clipsMetrics.sourceDownloads);
     const reusedBefore = await counter(clipsMetrics.clips, { status: 'reused' });
-    const answer = await app.inject({
-      method: 'POST',
-      url: `/v1/games/${gameId}/plays`,
-      headers: { authorization: `Bearer ${uploaderKey}` },
-      payload: { plays },
-    });
-    expect(answer.statusCode, answer.body).toBe(202);
+    const file = join(fixtureDir(config, 'cli'), 'plays.json');
+    writeFileSync(file, JSON.stringify({ plays: [...plays, { play_id: 'late', angle: 'LEFT', start_s: 39, end_s: 41 }] }));
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    let code: number;
+    try {
+      code = await main(
+        ['node', 'filmroom', 'plays', 'import', file, '--game', gameId],
+        workerEnv(config, { FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database }),
+      );
+    } finally {
+      write.mockRestore();
+    }
+    // One rejected row: the good ones are imported all the same, and the exit code says not everything went in.
+    expect(code).toBe(1);
+    expect(printed.join('')).toContain("rejected plays[20] (play late): end_s: end_s (41) is beyond the FAR_LEFT video's duration (40.000 s)");
+    expect(printed.join('')).toContain(`game ${gameId}: 20 play(s) imported, 1 rejected; 40 clip(s) requested`);
     await vi.waitFor(async () => expect((await counter(clipsMetrics.clips, { status: 'reused' })) - reusedBefore).toBe(40), { timeout: 60_000, interval: 200 });
     expect((await counter(clipsMetrics.sourceDownloads)) - downloadsBefore).toBe(0);
   }, 120_000);
@@ -221,11 +231,13 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     const env = workerEnv(config, { FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database });
     const printed: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
     let code: number;
     try {
       code = await main(['node', 'filmroom', 'dataset', 'export', '--game', gameId, '--wait', '--timeout', '60', '--seed', '7', '--out', out], env);
     } finally {
       write.mockRestore();
+      writeErr.mockRestore();
     }
     expect(code, printed.join('')).toBe(0);
     expect(printed.join('')).toContain(`training:   s3://${config.s3.buckets.exports}/games/${gameId}/training_data.jsonl (32 clips of 16 plays)`);
@@ -249,7 +261,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
 
     // The completion signal: an event and a row; exporting again with the same seed is the same event.
     await datasetEvents.waitFor((r) => r.some((e) => e.value.game_id === gameId), 30_000, 'dataset-exported');
-    const again = await main(['node', 'filmroom', 'dataset', 'export', '--game', gameId, '--seed', '7'], env);
+    const again = await main(['node', 'filmroom', 'dataset', 'export', '--game', gameId, '--seed', '7', '--wait'], env);
     expect(again).toBe(0);
     await datasetEvents.waitFor((r) => r.filter((e) => e.value.game_id === gameId).length >= 2, 30_000, 'second dataset-exported');
     const ids = datasetEvents.records.filter((r) => r.value.game_id === gameId).map((r) => r.value.event_id);
