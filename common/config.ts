@@ -115,7 +115,7 @@ const envSchema = z.object({
   /** x264 preset and constant rate factor of re-encoded clips. */
   FILMROOM_CLIPS_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('ultrafast'),
   FILMROOM_CLIPS_CRF: z.coerce.number().int().min(0).max(51).default(23),
-  /** Where the clips processor downloads a source video and cuts its clips (removed after each video). */
+  /** Where the clips stage downloads a source video and cuts its clips, and the render stage encodes (removed after each event). */
   FILMROOM_CLIPS_TMP_DIR: z.string().min(1).default(tmpdir()),
   /** How long one ffmpeg cut may run before the clip is reported failed. */
   FILMROOM_CLIPS_CUT_TIMEOUT_S: z.coerce.number().int().min(1).default(600),
