@@ -14,6 +14,7 @@ import {
   type InputGeometry,
 } from '../processors/detect/core/index.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
+import { serialised } from './serial.ts';
 import type { Detection, Detector, ModelInfo, RgbImage } from './types.ts';
 
 /** Class names from the configured file (wins) or list. */
@@ -99,6 +100,7 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
     }
   };
 
+  const run = serialised((tensor: ort.Tensor, count: number) => runSession(session, { [inputName]: tensor }, `${model.name} on ${count} image(s)`));
   return {
     model,
     session,
@@ -106,8 +108,7 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
     async detect(images) {
       if (images.length === 0) return [];
       const { tensor, geometries } = prepare(images);
-      const outputs = await runSession(session, { [inputName]: tensor }, `${model.name} on ${images.length} image(s)`);
-      return decode(outputs, geometries);
+      return decode(await run(tensor, images.length), geometries);
     },
     close: () => session.release(),
   };

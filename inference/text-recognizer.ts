@@ -3,6 +3,7 @@ import type { OcrConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { ctcGreedyDecode, parseDictionary, recBatchTensor } from '../processors/ocr/core/index.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
+import { serialised } from './serial.ts';
 import type { Recognition, RgbImage, TextRecognizer } from './types.ts';
 
 /** Widest recogniser input: a crop 20 times wider than high still reads; wider ones are squeezed. */
@@ -23,6 +24,7 @@ export async function createTextRecognizer(config: OcrConfig): Promise<TextRecog
   const model = { name: config.modelName, version };
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
+  const run = serialised((tensor: ort.Tensor, count: number) => runSession(session, { [inputName]: tensor }, `${model.name} on ${count} crop(s)`));
   return {
     model,
     session,
@@ -36,7 +38,7 @@ export async function createTextRecognizer(config: OcrConfig): Promise<TextRecog
           chunk.map((c) => crops[c.i]!),
           recMaxWidth,
         );
-        const outputs = await runSession(session, { [inputName]: new ort.Tensor('float32', data, dims) }, `${model.name} on ${chunk.length} crop(s)`);
+        const outputs = await run(new ort.Tensor('float32', data, dims), chunk.length);
         const probs = floatOutput(outputs, outputName);
         const [n, steps, classes] = probs.dims as [number, number, number];
         if (probs.dims.length !== 3 || n !== chunk.length)
