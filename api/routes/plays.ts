@@ -25,7 +25,7 @@ const importResult = {
     rejected: { type: 'integer' },
     errors: rowErrors,
     clips: { type: 'integer' },
-    plays_event_id: { type: ['string', 'null'] },
+    plays_event_id: { type: 'string', nullable: true },
     videos: {
       type: 'array',
       items: { type: 'object', properties: { camera: { type: 'string' }, video_id: { type: 'string' }, clips: { type: 'integer' } } },
@@ -154,7 +154,8 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
                 },
               },
               dataset: {
-                type: ['object', 'null'],
+                type: 'object',
+                nullable: true,
                 properties: {
                   format: { type: 'string' },
                   training_uri: { type: 'string' },

@@ -272,6 +272,9 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
       (r) => r.length === 1,
     );
     expect(rows[0]).toEqual({ training_examples: 32, validation_plays: 4 });
+    const game = (await app.inject({ url: `/v1/games/${gameId}/clips`, headers: { authorization: `Bearer ${readerKey}` } })).json();
+    expect(game.counts).toEqual({ pending: 0, ok: 40, failed: 0 });
+    expect(game.dataset).toMatchObject({ format: 'VERTEX', training_examples: 32, validation_examples: 8 });
   }, 120_000);
 
   it('another game, stream copy: a clip past the end and one from a missing video fail one by one, the others are cut', async () => {
