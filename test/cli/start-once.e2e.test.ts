@@ -19,9 +19,17 @@ describe('the main job: filmroom start --once (real stack)', () => {
       });
       expect(stdout).toMatch(/kafka +up +127\.0\.0\.1:\d+/);
       expect(stdout).toMatch(/ingesting s3:\/\/filmroom-uploads\/samples\/sample-game.mp4 as video sample-/);
-      expect(stdout).toContain(
-        'ClickHouse job_status: {"state":"complete","progress_percent":100,"extraction_progress":"Extraction: 12/12 batches","detection_progress":"Detection: 12/12 batches","ocr_progress":"OCR: 12/12 batches","checks_progress":"Checks: 12/12 batches","failures":"0"}',
-      );
+      const status = /ClickHouse job_status: (\{.*\})/.exec(stdout)?.[1];
+      expect(JSON.parse(status ?? '{}')).toMatchObject({
+        state: 'complete',
+        progress_percent: 100,
+        extraction_progress: 'Extraction: 12/12 batches',
+        detection_progress: 'Detection: 60/60 frames',
+        checks_progress: 'Checks: 12/12 batches',
+        failures: '0',
+      });
+      // Every detected text region was read: "OCR: n/n detections".
+      expect(JSON.parse(status ?? '{}').ocr_progress).toMatch(/^OCR: (\d+)\/\1 detections$/);
       // The scoreboard overlay is read back by OCR.
       expect(stdout).toMatch(/ClickHouse ocr_texts: +\{"text":"[^"]*LIONS 21[^"]*","frames":"\d+"\}/);
       expect(stdout).toMatch(/API: http:\/\/127\.0\.0\.1:\d+ \(OpenAPI UI at http:\/\/127\.0\.0\.1:\d+\/docs\)/);

@@ -71,7 +71,7 @@ function events(): Output<AnyEventName>[] {
 
 /** The queries users and the API run most, read on both servers. */
 const mainQueries: Record<string, string> = {
-  job_status: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, eta_at FROM job_status ORDER BY video_id`,
+  job_status: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
   manifests: manifestQuery({}),
   manifests_filtered: manifestQuery({ checkVersion: 'v1', prefix: 'compat-c', complete: true }),
   videos_by_prefix: `SELECT ${jobStatusColumns} FROM job_status WHERE substring(video_id, 1, length(${sqlString("compat' OR 1=1 --")})) = ${sqlString("compat' OR 1=1 --")} ORDER BY started_at DESC, video_id LIMIT 50 OFFSET 0`,
@@ -118,6 +118,8 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
         expect(current.version).toMatch(/^26\./);
 
         // The answers are the expected ones (not merely equal): spot-check the users' two views on 18.16.
+        expect(old.job_status![0]).toMatchObject({ detection_progress: 'Detection: 2/20 frames', ocr_progress: 'OCR: 2/2 detections' });
+        expect(old.job_status![1]).toMatchObject({ frames_extracted: '10', frames_total: '30' }); // 1 of 3 batches extracted: the rest counted as full
         expect(old.job_status!.map((r) => [r.video_id, r.state, Number(r.progress_percent)])).toEqual([
           ['compat-complete', 'complete', 100],
           ['compat-partial', 'partially_failed', 33.3],
