@@ -34,9 +34,20 @@ export function preprocessBatch(
       throw new RangeError(`image data has ${image.data.length} bytes, expected ${image.width * image.height * 3}`);
     const base = n * 3 * plane;
     const pad = [0, 1, 2].map((c) => norm.padValue * mul[c]! + add[c]!);
-    for (let c = 0; c < 3; c++) data.fill(pad[c]!, base + c * plane, base + (c + 1) * plane);
     const contentW = Math.min(w - g.padX, Math.round(image.width * g.scale));
     const contentH = Math.min(h - g.padY, Math.round(image.height * g.scale));
+    // Only the letterbox bands get the pad value: the content is written below.
+    for (let c = 0; c < 3; c++) {
+      const p0 = base + c * plane;
+      data.fill(pad[c]!, p0, p0 + g.padY * w);
+      data.fill(pad[c]!, p0 + (g.padY + contentH) * w, p0 + plane);
+      if (contentW < w) {
+        for (let y = g.padY; y < g.padY + contentH; y++) {
+          data.fill(pad[c]!, p0 + y * w, p0 + y * w + g.padX);
+          data.fill(pad[c]!, p0 + y * w + g.padX + contentW, p0 + (y + 1) * w);
+        }
+      }
+    }
     const src = image.data;
     const sw = image.width;
     const sh = image.height;

@@ -63,6 +63,13 @@ describe('preprocessBatch', () => {
     expect(Math.round(data[15]! * 255)).toBe(114);
   });
 
+  it('pads the sides of a tall image (pillarbox) and leaves its content untouched', () => {
+    const norm = familyNormalisation.yolo;
+    const { data } = preprocessBatch([solid(2, 4, [255, 255, 255])], [letterbox(2, 4, 4, 4)], norm);
+    // plane 0, row by row: pad, white, white, pad
+    for (let y = 0; y < 4; y++) expect(Array.from(data.subarray(y * 4, y * 4 + 4)).map((v) => Math.round(v * 255))).toEqual([114, 255, 255, 114]);
+  });
+
   it('refuses images whose data does not match their size, and batches of mixed input sizes', () => {
     const bad: RgbImage = { width: 4, height: 4, data: new Uint8Array(10) };
     expect(() => preprocessBatch([bad], [letterbox(4, 4, 4, 4)], familyNormalisation.yolo)).toThrow(/expected 48/);
