@@ -77,7 +77,7 @@ describe('filmroom CLI', () => {
     expect(await run('replay', 'checks', '--check-version', 'v999')).toBe(2);
     expect(await run('run', '--only', 'everything')).toBe(2);
     expect(io.err()).toContain('filmroom: no such file: /definitely/not/here.mp4');
-    expect(io.err()).toContain("unknown check version 'v999' (FILMROOM_CHECK_VERSION): known versions are v1, v2");
+    expect(io.err()).toContain("unknown check version 'v999': known versions are v1, v2");
     expect(io.err()).toContain('--only takes extract, detect, ocr, checks, clips, render, projections, api (got everything)');
   });
 

@@ -22,7 +22,7 @@ export interface RebuildReport {
  * members is refused); they continue from the rebuilt position when started again.
  */
 export async function rebuildProjections(
-  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>; serde: EventSerde; clickhouse: ClickHouseClient; log: Logger },
+  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry' | 'projection'>; serde: EventSerde; clickhouse: ClickHouseClient; log: Logger },
   families: ProjectionFamily[],
   onProgress: (line: string) => void = () => {},
 ): Promise<RebuildReport[]> {
