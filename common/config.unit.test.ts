@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FilmroomError } from './errors.ts';
 import { loadConfig, projectRoot } from './config.ts';
 
@@ -76,5 +79,30 @@ describe('clips and render settings', () => {
     expect(() => loadConfig({ FILMROOM_CLIPS_ANGLE_MAP: 'LEFT:FAR_LEFT' })).toThrow(/FILMROOM_CLIPS_ANGLE_MAP/);
     expect(() => loadConfig({ FILMROOM_CLIPS_ANGLE_MAP: 'LEFT=A;LEFT=B' })).toThrow(/FILMROOM_CLIPS_ANGLE_MAP names angle LEFT twice/);
     expect(() => loadConfig({ FILMROOM_CLIPS_CRF: '60' })).toThrow(/FILMROOM_CLIPS_CRF/);
+  });
+});
+
+describe('API keys', () => {
+  it('reads keys from FILMROOM_API_KEYS and from FILMROOM_API_KEYS_FILE (comments and blank lines skipped)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'filmroom-keys-')), 'keys');
+    writeFileSync(file, '# operators\nops:operator:operator-secret-0123456789\n\nbi:reader:reader-secret-0123456789\n');
+    const config = loadConfig({ FILMROOM_API_KEYS: 'up:uploader:uploader-secret-0123456789', FILMROOM_API_KEYS_FILE: file });
+    expect(config.api.keys).toEqual([
+      { name: 'up', role: 'uploader', secret: 'uploader-secret-0123456789' },
+      { name: 'ops', role: 'operator', secret: 'operator-secret-0123456789' },
+      { name: 'bi', role: 'reader', secret: 'reader-secret-0123456789' },
+    ]);
+  });
+
+  it('names the bad line of a keys file without showing it, and a file that cannot be read', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'filmroom-keys-')), 'keys');
+    writeFileSync(file, 'ok:reader:reader-secret-0123456789\nbad:admin:short-secret\n');
+    expect(() => loadConfig({ FILMROOM_API_KEYS_FILE: file })).toThrow(`FILMROOM_API_KEYS_FILE: ${file} line 2: expected name:role:secret`);
+    try {
+      loadConfig({ FILMROOM_API_KEYS_FILE: file });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short-secret');
+    }
+    expect(() => loadConfig({ FILMROOM_API_KEYS_FILE: `${file}.missing` })).toThrow(/FILMROOM_API_KEYS_FILE: cannot read .*keys\.missing/);
   });
 });
