@@ -201,13 +201,17 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     expect(share(menuRows)).toBeGreaterThanOrEqual(0.9);
 
     // Projections: detections and texts land in ClickHouse and the job's detection and OCR progress completes.
+    // e.g. "Detection: 60/60 frames" and "OCR: 412/412 detections": done equals total once every batch is projected.
+    const complete = (text: string | undefined, phase: string) => new RegExp(`^${phase}: (\\d+)/\\1\\b`).test(text ?? '') && !/^\w+: 0\//.test(text ?? '');
     const status = await queryUntil<{ detection_progress: string; ocr_progress: string }>(
       projections,
       `SELECT detection_progress, ocr_progress FROM job_status WHERE video_id = '${sampleId}'`,
-      (r) => r[0]?.ocr_progress === 'OCR: 6/6 batches',
+      (r) => complete(r[0]?.detection_progress, 'Detection') && complete(r[0]?.ocr_progress, 'OCR'),
       60_000,
     );
-    expect(status[0]).toEqual({ detection_progress: 'Detection: 6/6 batches', ocr_progress: 'OCR: 6/6 batches' });
+    expect(status[0]!.detection_progress).toMatch(/^Detection: 60\/60 /);
+    const regions = sampleOcr.reduce((n, o) => n + o.regions_evaluated, 0);
+    expect(status[0]!.ocr_progress).toMatch(new RegExp(`^OCR: ${regions}/${regions} `));
     const [counted] = await queryUntil<{ texts: string }>(
       projections,
       `SELECT count() AS texts FROM ocr_texts FINAL WHERE video_id = '${sampleId}' AND text = '${sampleScoreboard.away}'`,
