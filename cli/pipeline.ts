@@ -29,6 +29,8 @@ export function stagesOf(parts: readonly PipelinePart[]): Stage[] {
   if (parts.includes('detect')) stages.push('DETECT');
   if (parts.includes('detect') && parts.includes('ocr')) stages.push('OCR');
   if (parts.includes('checks')) stages.push('CHECKS');
+  // Renders draw detections and OCR text: they follow the ocr stage.
+  if (parts.includes('render') && stages.includes('OCR')) stages.push('RENDER');
   return stages;
 }
 

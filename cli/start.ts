@@ -78,6 +78,19 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
       for (const row of texts) ctx.print(`ClickHouse ocr_texts:  ${JSON.stringify(row)}`);
     }
     if (final.state !== 'complete') throw new Error(`processing the sample ended ${final.state}: ${final.last_error}`);
+    if (stages.includes('RENDER')) {
+      // The render stage finishes after the last batch is read: wait for its row (it is not part of job_status).
+      const deadline = Date.now() + 180_000;
+      let renders: Record<string, unknown>[] = [];
+      while (renders.length === 0 && Date.now() < deadline) {
+        renders = await query(
+          `SELECT preview_uri, contact_sheet_uri, length(thumbnail_uris) AS thumbnails FROM renders FINAL WHERE video_id = ${sqlString(videoId)}`,
+        );
+        if (renders.length === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      if (renders[0]) ctx.print(`ClickHouse renders:    ${JSON.stringify(renders[0])}`);
+      else ctx.print('renders: not done after 180 s (see `filmroom status` and the failures table)');
+    }
 
     ctx.print('\nQuery them yourself:');
     ctx.print(
@@ -93,6 +106,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     }
     ctx.print(`  curl -H 'Authorization: Bearer <reader key>' ${base}/v1/videos/${videoId}`);
     ctx.print(`  curl -H 'Authorization: Bearer <reader key>' '${base}/v1/manifests?format=csv'`);
+    if (stages.includes('RENDER')) ctx.print(`  curl -H 'Authorization: Bearer <reader key>' ${base}/v1/videos/${videoId}/renders`);
   } catch (error) {
     await clickhouse.close();
     await pipeline.stop();

@@ -34,6 +34,8 @@ describe('the main job: filmroom start --once (real stack)', () => {
       expect(stdout).toMatch(/ClickHouse ocr_texts: +\{"text":"[^"]*LIONS 21[^"]*","frames":"\d+"\}/);
       expect(stdout).toMatch(/API: http:\/\/127\.0\.0\.1:\d+ \(OpenAPI UI at http:\/\/127\.0\.0\.1:\d+\/docs\)/);
       expect(stdout).toMatch(/ClickHouse manifests: +\{"check_version":"v1",.*"complete":1\}/);
+      // The render stage ran on the sample too: a preview, a contact sheet and thumbnails.
+      expect(stdout).toMatch(/ClickHouse renders: +\{"preview_uri":"s3:\/\/[^"]+\.mp4","contact_sheet_uri":"s3:\/\/[^"]+","thumbnails":"?[1-9]\d*"?\}/);
       expect(stdout).toContain('--once: done.');
     } finally {
       await dropDatabase(config);
