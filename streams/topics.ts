@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import type { AnyEventName } from '../schemas/index.ts';
+import { eventNames, type AnyEventName } from '../schemas/index.ts';
 
 /**
  * The topic catalogue: which topic carries which event. Event topics keep their records forever
@@ -26,21 +26,8 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'echo-emitted': 'filmroom.test.echo-emitted',
 };
 
-export const productTopicEvents: AnyEventName[] = [
-  'video-ingested',
-  'batch-extracted',
-  'batch-detected',
-  'ocr-done',
-  'check-result',
-  'processing-failed',
-  'replay-requested',
-  'replay-completed',
-  'plays-imported',
-  'clips-requested',
-  'clip-extracted',
-  'dataset-exported',
-  'render-done',
-];
+/** The product's events (every event but the test-only ones), whose topics projections read. */
+export const productTopicEvents: AnyEventName[] = [...eventNames];
 
 /** Settings every filmroom topic must have; provisioning verifies them on existing topics. */
 export const requiredTopicSettings: Record<string, string> = {
