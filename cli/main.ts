@@ -62,7 +62,7 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('bench')
-    .description('Run the benchmarks against the local stack and print a table (Kafka perf tools vs the filmroom runtime)')
+    .description('Run the benchmarks against the local stack and print tables: each filmroom path next to its bare baseline (Kafka perf tools, bare inserts, bare ffmpeg, bare onnxruntime)')
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
     .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips or detect')

@@ -92,7 +92,7 @@ async function uploadWithProgress(ctx: CliContext, config: Config, path: string,
 export function registerPipelineCommands(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('Run processors and projections in this process until Ctrl-C (all by default, or a subset to scale out)')
+    .description('Run processors, projectors and the API in this process until Ctrl-C (all by default, or a subset to scale out)')
     .option('--only <parts...>', `what to run: ${pipelineParts.join(', ')} (default: all)`)
     .option('--check-version <version>', 'check version of the checks processor (default: FILMROOM_CHECK_VERSION)')
     .action(async (options: { only?: string[]; checkVersion?: string }) => {
