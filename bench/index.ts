@@ -87,7 +87,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     );
   }
   if (runDetect) {
-    const fps = 2;
+    const fps = 4;
     print(`bench: detection and OCR over the bundled sample at ${fps} fps, batches of 30, ${config.detect.threads} thread(s) per session...`);
     const d = await detectOcrThroughput(config, log, { fps, batchSize: 30 });
     const row = (name: string, n: number, seconds: number) =>
