@@ -78,7 +78,7 @@ const envSchema = z.object({
   /** A projector writes at most this many rows per ClickHouse insert, gathered across partitions... */
   FILMROOM_PROJECTION_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   /** ...or whatever arrived within this many milliseconds: the bound on projection latency it adds. */
-  FILMROOM_PROJECTION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  FILMROOM_PROJECTION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(20),
   /** Handler attempts for transient errors before the input goes to the dead-letter topic. */
   FILMROOM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),

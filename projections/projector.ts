@@ -97,7 +97,7 @@ export async function runProjectors(
         {
           groupId,
           events: [...projectionFamilies[family].events],
-          coalesce: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
+          limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
           sink: async (records) => {
             await writeRecords(deps.clickhouse, records);
           },

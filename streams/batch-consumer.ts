@@ -22,25 +22,22 @@ export interface BatchConsumerOptions {
   groupId: string;
   events: AnyEventName[];
   /**
-   * Writes one batch (records of one partition, in order). Offsets are committed only after it
-   * resolves; when it throws, the same batch is retried with backoff, heartbeating, for as long
-   * as it takes (a sink being down is not the records' fault).
+   * Writes records gathered from all assigned partitions (in offset order per partition). Their
+   * offsets are committed only after it resolves; when it throws, the same records are retried
+   * with backoff for as long as it takes (a sink being down is not the records' fault).
    */
   sink(records: DecodedRecord[]): Promise<void>;
+  /** At most this many records per sink call, or whatever arrived within `lingerMs`. */
+  limits: { maxRecords: number; lingerMs: number };
   /** Undecodable records: reported and skipped (the processors dead-letter; sinks only read). */
   onUndecodable?(topic: string, partition: number, offset: string, error: unknown): void;
   fromBeginning?: boolean;
-  /**
-   * Gathers the batches of all partitions into one sink call of up to `maxRecords` records, or
-   * whatever arrived within `lingerMs`: fewer, larger writes (ClickHouse makes one part per insert).
-   * Without it, each partition batch is its own sink call.
-   */
-  coalesce?: { maxRecords: number; lingerMs: number };
 }
 
 export interface RunningBatchConsumer {
+  /** Lets queued writes finish (within the shutdown grace), commits them, leaves the group. */
   stop(): Promise<void>;
-  /** Per `topic/partition`, the next offset this consumer will read (after acknowledged batches). */
+  /** Per `topic/partition`, the offset after the last record the sink acknowledged. */
   positions(): Map<string, string>;
   /** Settles when this instance has joined its group and got its partitions. */
   joined: Promise<void>;
@@ -50,45 +47,77 @@ export interface RunningBatchConsumer {
 
 export { endOffsets } from './offsets.ts';
 
+interface PartitionEnd {
+  topic: string;
+  partition: number;
+  /** The offset after the last record queued. */
+  next: bigint;
+}
+
 /**
- * Gathers records from concurrent partition batches into one write. Each batch waits for the
- * write that carries its records, so offsets are still committed only after that write succeeded.
+ * Gathers the records of all partitions into few, large writes, one at a time and in order, while
+ * the consumer goes on fetching and decoding: the sink's latency overlaps with Kafka's. A write's
+ * offsets are committed after it succeeded and after every earlier write did, so a crash replays
+ * only unwritten or uncommitted records. When too much is queued, new batches wait.
  */
-class CoalescedWrites {
-  private records: DecodedRecord[] = [];
-  private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+class PipelinedWrites {
+  private pending: DecodedRecord[] = [];
+  private pendingEnds = new Map<string, PartitionEnd>();
   private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private failure: unknown;
+  private wakeups: (() => void)[] = [];
 
   constructor(
-    private readonly write: (records: DecodedRecord[]) => Promise<void>,
+    private readonly writeAndCommit: (records: DecodedRecord[], ends: PartitionEnd[]) => Promise<void>,
     private readonly limits: { maxRecords: number; lingerMs: number },
   ) {}
 
-  add(records: DecodedRecord[]): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    this.records.push(...records);
-    if (this.records.length >= this.limits.maxRecords) this.flush();
+  async add(records: DecodedRecord[], end: PartitionEnd): Promise<void> {
+    if (this.failure) throw this.failure;
+    for (const record of records) this.pending.push(record);
+    this.pendingEnds.set(`${end.topic}/${end.partition}`, end);
+    this.queued += records.length;
+    if (this.pending.length >= this.limits.maxRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.limits.lingerMs);
-    return written;
+    while (this.queued > 2 * this.limits.maxRecords && !this.failure) await new Promise<void>((wake) => this.wakeups.push(wake));
+    if (this.failure) throw this.failure;
   }
 
-  private flush(): void {
+  flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const records = this.records;
-    const waiting = this.waiting;
-    this.records = [];
-    this.waiting = [];
-    this.write(records).then(
-      () => waiting.forEach((w) => w.resolve()),
-      (error: unknown) => waiting.forEach((w) => w.reject(error)),
-    );
+    if (this.pendingEnds.size === 0) return;
+    const records = this.pending;
+    const ends = [...this.pendingEnds.values()];
+    this.pending = [];
+    this.pendingEnds = new Map();
+    this.chain = this.chain.then(async () => {
+      try {
+        if (!this.failure) await this.writeAndCommit(records, ends);
+      } catch (error) {
+        this.failure = error;
+      } finally {
+        this.queued -= records.length;
+        const wakeups = this.wakeups;
+        this.wakeups = [];
+        wakeups.forEach((wake) => wake());
+      }
+    });
+  }
+
+  /** Writes what is queued; rejects if a write was given up (shutdown while the sink was down). */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.chain;
+    if (this.failure) throw this.failure;
   }
 }
 
 /**
  * The read side of the runtime for sinks such as the ClickHouse projectors: consume batches from
- * several topics, decode, hand them to `sink`, commit after it acknowledged.
+ * several topics, decode, gather them into large sink calls, commit after the sink acknowledged.
  */
 export async function runBatchConsumer(
   options: BatchConsumerOptions,
@@ -108,36 +137,44 @@ export async function runBatchConsumer(
   });
   const positions = new Map<string, string>();
   const stopping = new AbortController();
-  // A sink call is retried with backoff for as long as it takes (a sink being down is not the records' fault).
-  const writeWithRetry = (records: DecodedRecord[], where: Record<string, unknown>) =>
-    retry(() => options.sink(records), {
-      maxAttempts: Number.POSITIVE_INFINITY,
-      initialDelayMs: config.retry.initialDelayMs,
-      maxDelayMs: config.retry.maxDelayMs,
-      factor: config.retry.factor,
-      signal: stopping.signal,
-      onRetry: (error, attempt) => log.warn({ attempt, ...where, err: error }, `sink failed, retrying: ${describeError(error)}`),
-    });
-  const coalesced = options.coalesce ? new CoalescedWrites((records) => writeWithRetry(records, { records: records.length }), options.coalesce) : undefined;
+  let closing = false;
+  const writes = new PipelinedWrites(async (records, ends) => {
+    if (records.length > 0) {
+      await retry(() => options.sink(records), {
+        maxAttempts: Number.POSITIVE_INFINITY,
+        initialDelayMs: config.retry.initialDelayMs,
+        maxDelayMs: config.retry.maxDelayMs,
+        factor: config.retry.factor,
+        signal: stopping.signal,
+        onRetry: (error, attempt) => log.warn({ attempt, records: records.length, err: error }, `sink failed, retrying: ${describeError(error)}`),
+      });
+    }
+    for (const end of ends) positions.set(`${end.topic}/${end.partition}`, String(end.next));
+    try {
+      await consumer.commitOffsets(ends.map((end) => ({ topic: end.topic, partition: end.partition, offset: String(end.next) })));
+    } catch (error) {
+      // The records are written: an uncommitted offset only means they may be written again (harmlessly).
+      log.warn({ err: error }, `committing offsets failed; the records may be projected again: ${describeError(error)}`);
+    }
+  }, options.limits);
   await provisionTopics(kafka, config.topics, options.events);
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
   await consumer.subscribe({ topics: [...eventOfTopic.keys()], fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
-    autoCommit: true,
-    autoCommitInterval: config.processor.commitIntervalMs,
+    // Offsets are committed by the writes, after the sink acknowledged; resolving them only moves the fetch on.
+    autoCommit: false,
     eachBatchAutoResolve: false,
-    // Coalescing gathers every assigned partition's batch into one write: let them all be in flight.
-    partitionsConsumedConcurrently: options.coalesce
-      ? Math.max(config.processor.concurrency, config.topics.partitions * eventOfTopic.size)
-      : config.processor.concurrency,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    // Every assigned partition's batch joins the same write: let them all be in flight.
+    partitionsConsumedConcurrently: Math.max(config.processor.concurrency, config.topics.partitions * eventOfTopic.size),
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || !isRunning() || isStale() || closing) return;
       const event = eventOfTopic.get(batch.topic)!;
       const records: DecodedRecord[] = [];
       for (const message of batch.messages) {
         try {
-          records.push({ event, value: await serde.decode(event, message.value), topic: batch.topic, partition: batch.partition, offset: message.offset });
+          const value = serde.decodeKnown(event, message.value) ?? (await serde.decode(event, message.value));
+          records.push({ event, value, topic: batch.topic, partition: batch.partition, offset: message.offset });
         } catch (error) {
           if ((error as { retriable?: boolean }).retriable) throw error;
           options.onUndecodable?.(batch.topic, batch.partition, message.offset, error);
@@ -147,17 +184,14 @@ export async function runBatchConsumer(
           );
         }
       }
+      const last = batch.messages[batch.messages.length - 1]!.offset;
       const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
       try {
-        if (coalesced) await coalesced.add(records);
-        else await writeWithRetry(records, { topic: batch.topic, partition: batch.partition });
+        await writes.add(records, { topic: batch.topic, partition: batch.partition, next: BigInt(last) + 1n });
       } finally {
         clearInterval(beat);
       }
-      const last = batch.messages[batch.messages.length - 1]!.offset;
       resolveOffset(last);
-      positions.set(`${batch.topic}/${batch.partition}`, String(BigInt(last) + 1n));
-      await commitOffsetsIfNecessary();
     },
   });
   return {
@@ -168,7 +202,16 @@ export async function runBatchConsumer(
       await waitForGroup(kafka, options.groupId, mine, timeoutMs);
     },
     stop: async () => {
-      stopping.abort();
+      // Queued writes finish and commit while the consumer still runs (kafkajs commits only then);
+      // a sink that stays down past the grace period is given up on, uncommitted.
+      closing = true;
+      const grace = setTimeout(() => stopping.abort(), config.processor.shutdownGraceMs);
+      try {
+        await writes.drain().catch((error: unknown) => log.warn({ err: error }, `stopped with unwritten records: ${describeError(error)}`));
+      } finally {
+        clearTimeout(grace);
+        stopping.abort();
+      }
       await consumer.stop();
       await consumer.disconnect();
     },

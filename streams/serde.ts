@@ -47,6 +47,8 @@ export class EventSerde {
   private readonly writerIds = new Map<AnyEventName, number>();
   private readonly writerTypes = new Map<number, Promise<avro.Type>>();
   /** Per writer schema id, per reader schema: the resolver (built once). */
+  /** Writer schemas already fetched, for decoding without waiting. */
+  private readonly knownWriters = new Map<number, avro.Type>();
   private readonly resolvers = new Map<number, Map<string, ReturnType<avro.Type['createResolver']>>>();
 
   constructor(
@@ -119,8 +121,24 @@ export class EventSerde {
 
   /** Decodes a record value into the reader's view of an event (the reader defaults to filmroom's current schema). */
   async decode<E extends AnyEventName>(event: E, value: Buffer | null, readerType: avro.Type = eventSchemas[event].type): Promise<EventTypes[E]> {
+    const known = this.decodeKnown(event, value, readerType);
+    if (known !== undefined) return known;
     const { schemaId, body } = unframe(value);
-    const writer = await this.writerType(schemaId);
+    return this.read(event, schemaId, await this.writerType(schemaId), body, readerType);
+  }
+
+  /**
+   * Like decode, without waiting, for a record whose writer schema is already known (undefined
+   * otherwise): a sink decoding thousands of records per batch pays no promise per record.
+   */
+  decodeKnown<E extends AnyEventName>(event: E, value: Buffer | null, readerType: avro.Type = eventSchemas[event].type): EventTypes[E] | undefined {
+    const { schemaId, body } = unframe(value);
+    const writer = this.knownWriters.get(schemaId);
+    return writer ? this.read(event, schemaId, writer, body, readerType) : undefined;
+  }
+
+  private read<E extends AnyEventName>(event: E, schemaId: number, writer: avro.Type, body: Buffer, readerType: avro.Type): EventTypes[E] {
+    this.knownWriters.set(schemaId, writer);
     let byReader = this.resolvers.get(schemaId);
     if (!byReader) this.resolvers.set(schemaId, (byReader = new Map()));
     const resolverKey = readerKey(readerType);
