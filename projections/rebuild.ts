@@ -30,10 +30,9 @@ export async function rebuildProjections(
   const kafka = createKafka(config.kafka, 'filmroom-rebuild');
   const admin = kafka.admin();
   await admin.connect();
-  const reports: RebuildReport[] = [];
   try {
+    // Every family is checked before any table is touched: a refused rebuild changes nothing.
     for (const family of families) {
-      const started = Date.now();
       const groupId = projectorGroup(family, config.topics.prefix);
       const { groups } = await admin.describeGroups([groupId]);
       const state = groups[0]?.state ?? 'Dead';
@@ -43,26 +42,32 @@ export async function rebuildProjections(
           `projector group ${groupId} is ${state} with ${groups[0]?.members.length ?? 0} member(s): stop the projectors (filmroom run) before rebuilding ${family}`,
         );
       }
-      const topics = projectionFamilies[family].events.map((event) => topicName(event, config.topics));
-      const ends = await endOffsets(kafka, topics);
-      const records = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
-      for (const table of projectionFamilies[family].tables) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
-      for (const topic of topics) {
-        const lows = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId, topic, partitions: lows.map((p) => ({ partition: p.partition, offset: p.low })) });
-      }
-      onProgress(`${family}: tables ${projectionFamilies[family].tables.join(', ')} truncated; replaying up to ${records} records from ${topics.join(', ')}`);
-      const [projector] = await runProjectors(deps, [family]);
-      try {
-        await projector!.waitUntilCaughtUp(ends, 30 * 60_000);
-      } finally {
-        await projector!.stop();
-      }
-      const seconds = (Date.now() - started) / 1000;
-      onProgress(`${family}: rebuilt in ${seconds.toFixed(1)} s`);
-      reports.push({ family, tables: [...projectionFamilies[family].tables], records, seconds });
     }
-    return reports;
+    // The families replay side by side: each has its own group, tables and topics.
+    return await Promise.all(
+      families.map(async (family): Promise<RebuildReport> => {
+        const started = Date.now();
+        const groupId = projectorGroup(family, config.topics.prefix);
+        const topics = projectionFamilies[family].events.map((event) => topicName(event, config.topics));
+        const ends = await endOffsets(kafka, topics);
+        const records = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
+        for (const table of projectionFamilies[family].tables) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
+        for (const topic of topics) {
+          const lows = await admin.fetchTopicOffsets(topic);
+          await admin.setOffsets({ groupId, topic, partitions: lows.map((p) => ({ partition: p.partition, offset: p.low })) });
+        }
+        onProgress(`${family}: tables ${projectionFamilies[family].tables.join(', ')} truncated; replaying up to ${records} records from ${topics.join(', ')}`);
+        const [projector] = await runProjectors(deps, [family]);
+        try {
+          await projector!.waitUntilCaughtUp(ends, 30 * 60_000);
+        } finally {
+          await projector!.stop();
+        }
+        const seconds = (Date.now() - started) / 1000;
+        onProgress(`${family}: rebuilt in ${seconds.toFixed(1)} s`);
+        return { family, tables: [...projectionFamilies[family].tables], records, seconds };
+      }),
+    );
   } finally {
     await admin.disconnect();
   }
