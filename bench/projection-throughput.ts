@@ -70,7 +70,7 @@ export async function projectionThroughput(config: Config, events: number): Prom
   const bareSeconds = (performance.now() - bareStarted) / 1000;
 
   const ends = await endOffsets(kafka, [topic]);
-  const [projector] = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') }, ['checks']);
+  const [projector] = await runProjectors({ config, log: createLogger('silent') }, ['checks']);
   // The clock runs from the group join to the last insert acknowledged: joining is not ingest.
   await projector!.joined;
   const started = performance.now();

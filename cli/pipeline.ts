@@ -73,7 +73,7 @@ export async function startPipeline(
       pipeline.migrated = await migrate(admin, clickhouse, config.clickhouse.database);
       await writeCheckVersions(clickhouse);
       await admin.close();
-      running.push(...(await runProjectors({ config, serde: serde(), clickhouse, log })));
+      running.push(...(await runProjectors({ config, log })));
     }
     if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: serde(), log }));
     if (parts.includes('detect')) {

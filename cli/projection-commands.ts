@@ -4,7 +4,6 @@ import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { familyNames, writeCheckVersions, type ProjectionFamily } from '../projections/projector.ts';
 import { rebuildProjections } from '../projections/rebuild.ts';
-import { EventSerde } from '../streams/serde.ts';
 import type { CliContext } from './main.ts';
 
 export function registerProjectionCommands(program: Command, ctx: CliContext): void {
@@ -42,11 +41,7 @@ export function registerProjectionCommands(program: Command, ctx: CliContext): v
       const config = ctx.config();
       const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       try {
-        const reports = await rebuildProjections(
-          { config, serde: new EventSerde(config.registry, config.topics), clickhouse, log: ctx.log() },
-          families,
-          ctx.print,
-        );
+        const reports = await rebuildProjections({ config, clickhouse, log: ctx.log() }, families, ctx.print);
         ctx.print(`rebuilt ${reports.length} famil${reports.length === 1 ? 'y' : 'ies'} from ${reports.reduce((n, r) => n + r.records, 0)} records`);
       } finally {
         await clickhouse.close();

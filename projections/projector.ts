@@ -7,8 +7,8 @@ import { checkVersions } from '../processors/checks/check-versions.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { runBatchConsumer, type DecodedRecord, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
-import type { EventSerde } from '../streams/serde.ts';
 import { rowsByTable } from './rows.ts';
+import { ProjectionWriter } from './writer/index.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
 export const projectionFamilies = {
@@ -73,38 +73,48 @@ export async function writeCheckVersions(client: ClickHouseClient): Promise<void
 }
 
 export interface ProjectorDeps {
-  config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry' | 'projection'>;
-  serde: EventSerde;
-  clickhouse: ClickHouseClient;
+  config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry' | 'projection' | 'registry' | 'clickhouse'>;
   log: Logger;
 }
 
 /**
- * Runs the projectors of the given families: consume, build rows, insert (one insert per table per
- * partition batch), and commit offsets only after ClickHouse acknowledged. While ClickHouse is
- * down, inserts are retried with backoff and nothing is committed.
+ * Runs the projectors of the given families: consume, gather the records of all partitions into
+ * inserts of up to FILMROOM_PROJECTION_BATCH_ROWS rows, decode them, build rows and insert them in
+ * a writer thread, and commit offsets only after ClickHouse acknowledged. While ClickHouse is down,
+ * inserts are retried with backoff and nothing is committed. The families share one writer thread.
  */
 export async function runProjectors(
   deps: ProjectorDeps,
   families: ProjectionFamily[] = familyNames,
   options: { groupSuffix?: string } = {},
 ): Promise<RunningBatchConsumer[]> {
+  const writer = new ProjectionWriter(deps.config);
+  await writer.start();
   const running: RunningBatchConsumer[] = [];
+  let open = families.length;
   for (const family of families) {
     const groupId = projectorGroup(family, deps.config.topics.prefix) + (options.groupSuffix ?? '');
-    running.push(
-      await runBatchConsumer(
-        {
-          groupId,
-          events: [...projectionFamilies[family].events],
-          limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
-          sink: async (records) => {
-            await writeRecords(deps.clickhouse, records);
-          },
+    const log = deps.log.child({ projector: family });
+    const consumer = await runBatchConsumer(
+      {
+        groupId,
+        events: [...projectionFamilies[family].events],
+        limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
+        sink: async (records) => {
+          const { undecodable } = await writer.write(records);
+          for (const skipped of undecodable) log.warn(skipped, `skipping undecodable record: ${skipped.message}`);
         },
-        { config: deps.config, serde: deps.serde, log: deps.log.child({ projector: family }) },
-      ),
+      },
+      { config: deps.config, log },
     );
+    // The writer thread goes when the last of these projectors stops.
+    running.push({
+      ...consumer,
+      stop: async () => {
+        await consumer.stop();
+        if (--open === 0) await writer.close();
+      },
+    });
   }
   return running;
 }

@@ -4,9 +4,8 @@ import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
 import { createKafka } from '../streams/kafka-client.ts';
-import type { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
-import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily } from './projector.ts';
+import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily, type ProjectorDeps } from './projector.ts';
 
 export interface RebuildReport {
   family: ProjectionFamily;
@@ -22,7 +21,7 @@ export interface RebuildReport {
  * members is refused); they continue from the rebuilt position when started again.
  */
 export async function rebuildProjections(
-  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry' | 'projection'>; serde: EventSerde; clickhouse: ClickHouseClient; log: Logger },
+  deps: { config: ProjectorDeps['config']; clickhouse: ClickHouseClient; log: Logger },
   families: ProjectionFamily[],
   onProgress: (line: string) => void = () => {},
 ): Promise<RebuildReport[]> {

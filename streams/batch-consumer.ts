@@ -5,11 +5,10 @@ import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
 import type { AnyEventName, EventTypes } from '../schemas/index.ts';
 import { createKafka } from './kafka-client.ts';
-import type { EventSerde } from './serde.ts';
 import { waitForGroup } from './offsets.ts';
 import { provisionTopics, topicName } from './topics.ts';
 
-/** One decoded record handed to a batch sink, with its coordinates. */
+/** One decoded record, with its coordinates. */
 export interface DecodedRecord<E extends AnyEventName = AnyEventName> {
   event: E;
   value: EventTypes[E];
@@ -18,19 +17,27 @@ export interface DecodedRecord<E extends AnyEventName = AnyEventName> {
   offset: string;
 }
 
+/** A record as read from Kafka, handed to a sink undecoded (the sink decodes, e.g. in another thread). */
+export interface RawRecord {
+  event: AnyEventName;
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
 export interface BatchConsumerOptions {
   groupId: string;
   events: AnyEventName[];
   /**
-   * Writes records gathered from all assigned partitions (in offset order per partition). Their
-   * offsets are committed only after it resolves; when it throws, the same records are retried
-   * with backoff for as long as it takes (a sink being down is not the records' fault).
+   * Writes records gathered from all assigned partitions (in offset order per partition), as read
+   * from Kafka: decoding them is the sink's work. Their offsets are committed only after it
+   * resolves; when it throws, the same records are retried with backoff for as long as it takes
+   * (a sink being down is not the records' fault).
    */
-  sink(records: DecodedRecord[]): Promise<void>;
+  sink(records: RawRecord[]): Promise<void>;
   /** At most this many records per sink call, or whatever arrived within `lingerMs`. */
   limits: { maxRecords: number; lingerMs: number };
-  /** Undecodable records: reported and skipped (the processors dead-letter; sinks only read). */
-  onUndecodable?(topic: string, partition: number, offset: string, error: unknown): void;
   fromBeginning?: boolean;
 }
 
@@ -55,13 +62,13 @@ interface PartitionEnd {
 }
 
 /**
- * Gathers the records of all partitions into few, large writes, one at a time and in order, while
- * the consumer goes on fetching and decoding: the sink's latency overlaps with Kafka's. A write's
- * offsets are committed after it succeeded and after every earlier write did, so a crash replays
- * only unwritten or uncommitted records. When too much is queued, new batches wait.
+ * Gathers the records of all partitions into few, large writes, while the consumer goes on
+ * fetching: the sink's latency overlaps with Kafka's, and consecutive writes overlap each other. A
+ * write's offsets are committed after it succeeded and after every earlier write's were, so a
+ * crash replays only unwritten or uncommitted records. When too much is queued, new batches wait.
  */
 class PipelinedWrites {
-  private pending: DecodedRecord[] = [];
+  private pending: RawRecord[] = [];
   private pendingEnds = new Map<string, PartitionEnd>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -70,11 +77,12 @@ class PipelinedWrites {
   private wakeups: (() => void)[] = [];
 
   constructor(
-    private readonly writeAndCommit: (records: DecodedRecord[], ends: PartitionEnd[]) => Promise<void>,
+    private readonly write: (records: RawRecord[]) => Promise<void>,
+    private readonly commit: (ends: PartitionEnd[]) => Promise<void>,
     private readonly limits: { maxRecords: number; lingerMs: number },
   ) {}
 
-  async add(records: DecodedRecord[], end: PartitionEnd): Promise<void> {
+  async add(records: RawRecord[], end: PartitionEnd): Promise<void> {
     if (this.failure) throw this.failure;
     for (const record of records) this.pending.push(record);
     this.pendingEnds.set(`${end.topic}/${end.partition}`, end);
@@ -93,9 +101,13 @@ class PipelinedWrites {
     const ends = [...this.pendingEnds.values()];
     this.pending = [];
     this.pendingEnds = new Map();
+    // Writes overlap (the next one is prepared while the sink stores the last); commits keep their order.
+    const written = this.failure ? Promise.reject(this.failure) : records.length > 0 ? this.write(records) : Promise.resolve();
+    written.catch(() => {}); // awaited below, in order
     this.chain = this.chain.then(async () => {
       try {
-        if (!this.failure) await this.writeAndCommit(records, ends);
+        await written;
+        if (!this.failure) await this.commit(ends);
       } catch (error) {
         this.failure = error;
       } finally {
@@ -121,9 +133,9 @@ class PipelinedWrites {
  */
 export async function runBatchConsumer(
   options: BatchConsumerOptions,
-  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>; serde: EventSerde; log: Logger },
+  deps: { config: Pick<Config, 'kafka' | 'topics' | 'processor' | 'retry'>; log: Logger },
 ): Promise<RunningBatchConsumer> {
-  const { config, serde } = deps;
+  const { config } = deps;
   const log = deps.log.child({ group: options.groupId });
   const kafka = createKafka(config.kafka, options.groupId);
   const eventOfTopic = new Map(options.events.map((event) => [topicName(event, config.topics), event]));
@@ -138,25 +150,27 @@ export async function runBatchConsumer(
   const positions = new Map<string, string>();
   const stopping = new AbortController();
   let closing = false;
-  const writes = new PipelinedWrites(async (records, ends) => {
-    if (records.length > 0) {
-      await retry(() => options.sink(records), {
+  const writes = new PipelinedWrites(
+    (records) =>
+      retry(() => options.sink(records), {
         maxAttempts: Number.POSITIVE_INFINITY,
         initialDelayMs: config.retry.initialDelayMs,
         maxDelayMs: config.retry.maxDelayMs,
         factor: config.retry.factor,
         signal: stopping.signal,
         onRetry: (error, attempt) => log.warn({ attempt, records: records.length, err: error }, `sink failed, retrying: ${describeError(error)}`),
-      });
-    }
-    for (const end of ends) positions.set(`${end.topic}/${end.partition}`, String(end.next));
-    try {
-      await consumer.commitOffsets(ends.map((end) => ({ topic: end.topic, partition: end.partition, offset: String(end.next) })));
-    } catch (error) {
-      // The records are written: an uncommitted offset only means they may be written again (harmlessly).
-      log.warn({ err: error }, `committing offsets failed; the records may be projected again: ${describeError(error)}`);
-    }
-  }, options.limits);
+      }),
+    async (ends) => {
+      for (const end of ends) positions.set(`${end.topic}/${end.partition}`, String(end.next));
+      try {
+        await consumer.commitOffsets(ends.map((end) => ({ topic: end.topic, partition: end.partition, offset: String(end.next) })));
+      } catch (error) {
+        // The records are written: an uncommitted offset only means they may be written again (harmlessly).
+        log.warn({ err: error }, `committing offsets failed; the records may be projected again: ${describeError(error)}`);
+      }
+    },
+    options.limits,
+  );
   await provisionTopics(kafka, config.topics, options.events);
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
@@ -170,20 +184,13 @@ export async function runBatchConsumer(
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       if (batch.messages.length === 0 || !isRunning() || isStale() || closing) return;
       const event = eventOfTopic.get(batch.topic)!;
-      const records: DecodedRecord[] = [];
-      for (const message of batch.messages) {
-        try {
-          const value = serde.decodeKnown(event, message.value) ?? (await serde.decode(event, message.value));
-          records.push({ event, value, topic: batch.topic, partition: batch.partition, offset: message.offset });
-        } catch (error) {
-          if ((error as { retriable?: boolean }).retriable) throw error;
-          options.onUndecodable?.(batch.topic, batch.partition, message.offset, error);
-          log.warn(
-            { topic: batch.topic, partition: batch.partition, offset: message.offset, err: error },
-            `skipping undecodable record: ${describeError(error)}`,
-          );
-        }
-      }
+      const records: RawRecord[] = batch.messages.map((message) => ({
+        event,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        value: message.value,
+      }));
       const last = batch.messages[batch.messages.length - 1]!.offset;
       const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
       try {

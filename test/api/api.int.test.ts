@@ -136,7 +136,7 @@ describe('manifest exports through the API (real stack)', () => {
     const kafka = createKafka(config.kafka, 'it-api-manifests');
     const serde = new EventSerde(config.registry, config.topics);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-    const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') });
+    const projectors = await runProjectors({ config, log: createLogger('silent') });
     try {
       await publishEvents(kafka, serde, config.topics, [
         ingestion('export-a', 's3://filmroom-uploads/game,"a".mp4'),

@@ -30,7 +30,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     await provisionTopics(kafka, config.topics);
     const log = createLogger('silent'); // the replay dead-letters its artifact-less batches on purpose
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-    running.push(...(await runProjectors({ config, serde: new EventSerde(config.registry, config.topics), clickhouse, log }, ['replays'])));
+    running.push(...(await runProjectors({ config, log }, ['replays'])));
     running.push({ stop: () => clickhouse.close() });
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);

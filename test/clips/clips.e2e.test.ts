@@ -78,7 +78,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     }
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
-    running.push(...(await runProjectors({ config, serde, clickhouse, log }, ['videos', 'batches', 'plays', 'clips', 'datasets'])));
+    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'plays', 'clips', 'datasets'])));
     running.push(await runProcessor(createExtractProcessor({ s3: client, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     running.push(await runProcessor(createClipsProcessor({ s3: client, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     clipEvents = await new TopicCollector<ClipExtracted>(kafka, topicName('clip-extracted', config.topics), (v) => serde.decode('clip-extracted', v)).start();

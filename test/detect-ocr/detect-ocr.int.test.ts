@@ -77,14 +77,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config, serde: new EventSerde(config.registry, config.topics), log }),
     );
     const clickhouse = createClickHouse(projections.clickhouse, { database: projections.clickhouse.database });
-    running.push(
-      ...(await runProjectors({ config: projections, serde: new EventSerde(config.registry, config.topics), clickhouse, log }, [
-        'videos',
-        'batches',
-        'detections',
-        'ocr',
-      ])),
-    );
+    running.push(...(await runProjectors({ config: projections, log }, ['videos', 'batches', 'detections', 'ocr'])));
     running.push({ stop: () => clickhouse.close() });
     const detected = await collect<BatchDetected>('batch-detected');
     const ocr = await collect<OcrDone>('ocr-done');

@@ -21,7 +21,7 @@ describe.skipIf(testStackMode() !== 'local')('projectors while the ClickHouse se
     const kafka = createKafka(config.kafka, 'it-outage');
     const serde = new EventSerde(config.registry, config.topics);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-    const [projector] = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') }, ['videos']);
+    const [projector] = await runProjectors({ config, log: createLogger('silent') }, ['videos']);
     const topic = topicName('video-ingested', config.topics);
     const committed = async () => {
       const admin = kafka.admin();

@@ -44,8 +44,6 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
     running.push(
       ...(await runProjectors({
         config,
-        serde,
-        clickhouse: createClickHouse(config.clickhouse, { database: config.clickhouse.database }),
         log: createLogger('silent'),
       })),
     );
@@ -164,7 +162,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
         failure('rebuild-a', 7, 'boom'),
       ];
       await publishEvents(kafka, serde, config.topics, events);
-      const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') });
+      const projectors = await runProjectors({ config, log: createLogger('silent') });
       const ends = await endOffsets(
         kafka,
         productTopicEvents.map((e) => topicName(e, config.topics)),
@@ -180,7 +178,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       expect(before.check_results).toMatchObject({ rows: '5' });
 
       const progress: string[] = [];
-      const reports = await rebuildProjections({ config, serde, clickhouse, log: createLogger('silent') }, familyNames, (line) => progress.push(line));
+      const reports = await rebuildProjections({ config, clickhouse, log: createLogger('silent') }, familyNames, (line) => progress.push(line));
       expect(reports.map((r) => r.family)).toEqual(familyNames);
       expect(progress.some((line) => line.startsWith('batches: tables batches truncated'))).toBe(true);
       const after = Object.fromEntries(
@@ -197,7 +195,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
     const config = await projectionConfig();
     const serde = new EventSerde(config.registry, config.topics);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-    const projectors = await runProjectors({ config, serde, clickhouse, log: createLogger('silent') }, ['videos']);
+    const projectors = await runProjectors({ config, log: createLogger('silent') }, ['videos']);
     try {
       await expect
         .poll(
@@ -211,7 +209,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
           { timeout: 30_000 },
         )
         .toBe('Stable');
-      await expect(rebuildProjections({ config, serde, clickhouse, log: createLogger('silent') }, ['videos'])).rejects.toThrow(
+      await expect(rebuildProjections({ config, clickhouse, log: createLogger('silent') }, ['videos'])).rejects.toThrow(
         /is Stable with 1 member\(s\): stop the projectors/,
       );
     } finally {

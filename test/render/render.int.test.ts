@@ -63,7 +63,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     const log = createLogger('silent');
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() }, { stop: async () => s3.destroy() });
-    running.push(...(await runProjectors({ config, serde, clickhouse, log }, ['renders'])));
+    running.push(...(await runProjectors({ config, log }, ['renders'])));
     running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     running.push(await runProcessor(createRenderProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start();

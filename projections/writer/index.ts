@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../../common/config.ts';
+import { FilmroomError } from '../../common/errors.ts';
+import { packRecords, type RawRecord, type Undecodable, type WriteReply } from './protocol.ts';
+
+export type { RawRecord, Undecodable } from './protocol.ts';
+
+const entry = new URL('./worker-entry.mjs', import.meta.url);
+
+/**
+ * Writes projected records through a worker thread (decode → rows → ClickHouse insert), so a
+ * projector's fetching and its writing use both cores. Writes that were in flight when the thread
+ * died fail as transient (the projector retries them) and the next write starts a new thread.
+ */
+export class ProjectionWriter {
+  private worker: Worker | undefined;
+  private ready: Promise<void> | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (reply: WriteReply) => void; reject: (error: unknown) => void }>();
+
+  constructor(private readonly config: Pick<Config, 'registry' | 'topics' | 'clickhouse'>) {}
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(entry, { workerData: { config: this.config } });
+    this.ready = new Promise((resolve) => worker.once('message', () => resolve()));
+    worker.on('message', (reply: WriteReply | 'ready') => {
+      if (reply === 'ready') return;
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      waiting?.resolve(reply);
+    });
+    const fail = (cause: unknown) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, waiting] of this.pending) {
+        this.pending.delete(id);
+        waiting.reject(new FilmroomError('SERVICE_UNAVAILABLE', `projection writer thread stopped: ${String(cause)}`, { cause }));
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Starts the thread and waits until it has loaded (its first write would wait otherwise). */
+  async start(): Promise<void> {
+    this.thread();
+    await this.ready;
+  }
+
+  /** Inserts the records' rows; resolves once ClickHouse acknowledged them, with the records that could not be decoded. */
+  async write(records: RawRecord[]): Promise<{ rows: number; undecodable: Undecodable[] }> {
+    const request = packRecords(this.nextId++, records);
+    const reply = await new Promise<WriteReply>((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject });
+      this.thread().postMessage(request, [request.bodies]);
+    });
+    if (!reply.ok) throw new FilmroomError(reply.retriable ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', reply.message, { retriable: reply.retriable });
+    return { rows: reply.rows, undecodable: reply.undecodable };
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage('close');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    await worker.terminate();
+  }
+}
