@@ -144,7 +144,15 @@ async function perClipDownload(config: Config, sourceUri: string, cuts: ClipRequ
       const output = join(dir, 'clip.mp4');
       await downloadToFile(s3, { bucket: bucket!, key: key! }, source);
       await runFfmpeg(cutArguments({ source, output, startS: cut.start_s, endS: cut.end_s, mode: 'REENCODE', encode: config.clips }));
-      await putObject(s3, { bucket: config.s3.buckets.artifacts, key: clipKey(gameId, cut.clip_id) }, await readFile(output), 'video/mp4');
+      await putObject(
+        s3,
+        {
+          bucket: config.s3.buckets.artifacts,
+          key: clipKey(gameId, cut.clip_id, { sourceUri, startS: cut.start_s, endS: cut.end_s, mode: 'REENCODE', encode: config.clips }),
+        },
+        await readFile(output),
+        'video/mp4',
+      );
       await rm(source);
       await rm(output);
     }

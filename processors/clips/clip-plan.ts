@@ -1,11 +1,34 @@
+import { createHash } from 'node:crypto';
 import type { ClipExtracted, ClipMode, ClipRequest, ClipsRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../streams/event-ids.ts';
 import type { Output } from '../../streams/processor.ts';
 
 export const clipsProcessorVersion = '1.0.0';
 
-/** Deterministic clip key in the artifacts bucket: re-running overwrites (or reuses), never copies. */
-export const clipKey = (gameId: string, clipId: string) => `games/${gameId}/clips/${clipId}.mp4`;
+/** What a clip's content depends on: its source, its cut and how it is encoded. */
+export interface CutSpec {
+  sourceUri: string;
+  startS: number;
+  endS: number;
+  mode: ClipMode;
+  encode: EncodeSettings;
+}
+
+/** A short digest of a cut: the same cut gives the same digest, a changed play time or encoding another. */
+export function cutDigest(spec: CutSpec): string {
+  const encoding = spec.mode === 'COPY' ? 'copy' : `x264:${spec.encode.preset}:${spec.encode.crf}`;
+  return createHash('sha256')
+    .update([spec.sourceUri, ts(spec.startS), ts(spec.endS), encoding].join('\u0000'))
+    .digest('hex')
+    .slice(0, 10);
+}
+
+/**
+ * Deterministic clip key in the artifacts bucket: `<play>_<CAMERA>-<cut digest>.mp4`. Re-running
+ * the same cut reuses the stored clip; a re-imported play with corrected times, or another
+ * encoding, gets a new clip instead of the stale one.
+ */
+export const clipKey = (gameId: string, clipId: string, spec: CutSpec) => `games/${gameId}/clips/${clipId}-${cutDigest(spec)}.mp4`;
 export const clipPrefix = (gameId: string) => `games/${gameId}/clips/`;
 
 export interface EncodeSettings {

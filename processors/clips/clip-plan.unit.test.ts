@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../projections/rows.ts';
 import type { ClipsRequested } from '../../schemas/index.ts';
-import { boundsProblem, clipExtractedOf, clipKey, cutArguments } from './clip-plan.ts';
+import { boundsProblem, clipExtractedOf, clipKey, cutArguments, cutDigest } from './clip-plan.ts';
 
 const request: ClipsRequested = {
   event_id: 'r1',
@@ -34,6 +34,26 @@ describe('cutArguments', () => {
   });
 });
 
+describe('clipKey', () => {
+  it('stays the same for the same cut and changes with the play times, the source or the encoding (no stale clip is reused)', () => {
+    const spec = { sourceUri: 's3://u/g1/FAR_LEFT.mp4', startS: 1.5, endS: 4, mode: 'REENCODE' as const, encode: { preset: 'ultrafast', crf: 23 } };
+    const key = clipKey('g1', 'p1_FAR_LEFT', spec);
+    expect(clipKey('g1', 'p1_FAR_LEFT', { ...spec })).toBe(key);
+    expect(
+      new Set([
+        key,
+        clipKey('g1', 'p1_FAR_LEFT', { ...spec, endS: 4.5 }),
+        clipKey('g1', 'p1_FAR_LEFT', { ...spec, startS: 1 }),
+        clipKey('g1', 'p1_FAR_LEFT', { ...spec, sourceUri: 's3://u/g1/other.mp4' }),
+        clipKey('g1', 'p1_FAR_LEFT', { ...spec, encode: { preset: 'ultrafast', crf: 28 } }),
+        clipKey('g1', 'p1_FAR_LEFT', { ...spec, mode: 'COPY' }),
+      ]).size,
+    ).toBe(6);
+    // Stream copy does not depend on the encoder settings.
+    expect(cutDigest({ ...spec, mode: 'COPY' })).toBe(cutDigest({ ...spec, mode: 'COPY', encode: { preset: 'slow', crf: 18 } }));
+  });
+});
+
 describe('boundsProblem', () => {
   it('accepts a clip inside the video and explains one that is not', () => {
     expect(boundsProblem({ start_s: 0, end_s: 40 }, 40)).toBeNull();
@@ -45,8 +65,9 @@ describe('boundsProblem', () => {
 describe('clipExtractedOf', () => {
   it('gives an OK clip its deterministic key and a failed one its cause, with ids independent of time', () => {
     const clip = request.clips[0]!;
-    const uri = `s3://a/${clipKey('g1', clip.clip_id)}`;
-    expect(uri).toBe('s3://a/games/g1/clips/p1_FAR_LEFT.mp4');
+    const spec = { sourceUri: request.source_uri, startS: clip.start_s, endS: clip.end_s, mode: 'REENCODE' as const, encode: { preset: 'ultrafast', crf: 23 } };
+    const uri = `s3://a/${clipKey('g1', clip.clip_id, spec)}`;
+    expect(uri).toMatch(/^s3:\/\/a\/games\/g1\/clips\/p1_FAR_LEFT-[0-9a-f]{10}\.mp4$/);
     const ok = clipExtractedOf(request, clip, 'REENCODE', { status: 'OK', clipUri: uri, bytes: 10, reused: false }, 2000);
     const again = clipExtractedOf(request, clip, 'REENCODE', { status: 'OK', clipUri: uri, bytes: 10, reused: true }, 9000);
     const failed = clipExtractedOf(request, clip, 'REENCODE', { status: 'FAILED', errorCode: 'OUT_OF_RANGE', message: 'past the end' }, 2000);

@@ -40,9 +40,12 @@ export function createClipsProcessor(ports: ClipsPorts) {
       clipsMetrics.clips.inc({ status: outcome.status === 'OK' ? (outcome.reused ? 'reused' : 'cut') : 'failed' });
       return context.emit([clipExtractedOf(request, clip, mode, outcome, context.now())]);
     };
-    const missing = request.clips.filter((clip) => !existing.has(clipKey(request.game_id, clip.clip_id)));
+    const encode = { preset: config.clips.preset, crf: config.clips.crf };
+    const keyOf = (clip: ClipsRequested['clips'][number]) =>
+      clipKey(request.game_id, clip.clip_id, { sourceUri: request.source_uri, startS: clip.start_s, endS: clip.end_s, mode, encode });
+    const missing = request.clips.filter((clip) => !existing.has(keyOf(clip)));
     for (const clip of request.clips) {
-      const key = clipKey(request.game_id, clip.clip_id);
+      const key = keyOf(clip);
       if (existing.has(key)) await emit(clip, { status: 'OK', clipUri: s3Uri({ bucket, key }), bytes: existing.get(key)!, reused: true });
     }
     if (missing.length === 0) return;
@@ -73,10 +76,10 @@ export function createClipsProcessor(ports: ClipsPorts) {
       const output = join(tmp, `${clip.clip_id}.mp4`);
       const started = performance.now();
       try {
-        await runFfmpeg(
-          cutArguments({ source, output, startS: clip.start_s, endS: clip.end_s, mode, encode: { preset: config.clips.preset, crf: config.clips.crf } }),
-          { timeoutMs: config.clips.cutTimeoutMs, signal: context.signal },
-        );
+        await runFfmpeg(cutArguments({ source, output, startS: clip.start_s, endS: clip.end_s, mode, encode }), {
+          timeoutMs: config.clips.cutTimeoutMs,
+          signal: context.signal,
+        });
         if ((await stat(output)).size === 0) throw new FilmroomError('ENCODE_FAILED', 'ffmpeg wrote an empty file');
       } catch (error) {
         if (context.signal.aborted) throw error;
@@ -86,7 +89,7 @@ export function createClipsProcessor(ports: ClipsPorts) {
       }
       clipsMetrics.cutSeconds.observe({ mode }, (performance.now() - started) / 1000);
       const body = await readFile(output);
-      const key = clipKey(request.game_id, clip.clip_id);
+      const key = keyOf(clip);
       await putObject(s3, { bucket, key }, body, 'video/mp4');
       await rm(output, { force: true });
       await emit(clip, { status: 'OK', clipUri: s3Uri({ bucket, key }), bytes: body.length, reused: false });
