@@ -62,7 +62,9 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('bench')
-    .description('Run the benchmarks against the local stack and print tables: each filmroom path next to its bare baseline (Kafka perf tools, bare inserts, bare ffmpeg, bare onnxruntime)')
+    .description(
+      'Run the benchmarks against the local stack and print tables: each filmroom path next to its bare baseline (Kafka perf tools, bare inserts, bare ffmpeg, bare onnxruntime)',
+    )
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
     .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips or detect')
