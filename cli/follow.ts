@@ -1,7 +1,7 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import cliProgress from 'cli-progress';
 import { FilmroomError } from '../common/errors.ts';
-import { jobStatus, sqlString, terminalStates, type JobStatusRow } from '../projections/queries.ts';
+import { param, type ClickHouse } from '../projections/clickhouse-client.ts';
+import { jobStatus, terminalStates, type JobStatusRow } from '../projections/queries.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -33,7 +33,7 @@ const phases = [
  * Returns the final row; the caller decides what a non-complete end means.
  */
 export async function followJob(
-  clickhouse: ClickHouseClient,
+  clickhouse: ClickHouse,
   videoId: string,
   options: { quiet?: boolean; notStartedAfterMs?: number; print: (line: string) => void },
 ): Promise<JobStatusRow> {
@@ -55,12 +55,10 @@ export async function followJob(
       } else {
         if (!options.quiet && row.batches_total > 0) {
           const counts = (
-            (await (
-              await clickhouse.query({
-                query: `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked FROM job_status WHERE video_id = ${sqlString(videoId)}`,
-                format: 'JSONEachRow',
-              })
-            ).json()) as PhaseCounts[]
+            await clickhouse.select<PhaseCounts>(
+              `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked FROM job_status WHERE video_id = ${param('video_id')}`,
+              { video_id: videoId },
+            )
           )[0];
           for (const phase of counts ? phases.filter((p) => counts.stages.includes(p.stage)) : []) {
             const done = Number(counts![phase.column]);

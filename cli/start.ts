@@ -5,8 +5,7 @@ import { basename } from 'node:path';
 import type { Config } from '../common/config.ts';
 import { formatReport, stackUp } from '../deploy/local/stack.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
-import { createClickHouse } from '../projections/clickhouse-client.ts';
-import { sqlString } from '../projections/queries.ts';
+import { createClickHouse, param } from '../projections/clickhouse-client.ts';
 import { ensureSample } from '../samples/index.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../streams/event-ids.ts';
@@ -62,18 +61,18 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     const final = await followJob(clickhouse, videoId, { print: ctx.print });
     ctx.print(`\n${statusLine(final)}`);
 
-    const query = async (sql: string) => (await (await clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
+    const query = (sql: string) => clickhouse.select<Record<string, unknown>>(sql, { video_id: videoId });
     const status = await query(
-      `SELECT state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, failures FROM job_status WHERE video_id = ${sqlString(videoId)}`,
+      `SELECT state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, failures FROM job_status WHERE video_id = ${param('video_id')}`,
     );
     const manifest = await query(
-      `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = ${sqlString(videoId)} ORDER BY check_version`,
+      `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = ${param('video_id')} ORDER BY check_version`,
     );
     ctx.print(`\nClickHouse job_status: ${JSON.stringify(status[0] ?? {})}`);
     for (const row of manifest) ctx.print(`ClickHouse manifests:  ${JSON.stringify(row)}`);
     if (stages.includes('OCR')) {
       const texts = await query(
-        `SELECT text, count() AS frames FROM ocr_texts FINAL WHERE video_id = ${sqlString(videoId)} GROUP BY text ORDER BY frames DESC, text LIMIT 5`,
+        `SELECT text, count() AS frames FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} GROUP BY text ORDER BY frames DESC, text LIMIT 5`,
       );
       for (const row of texts) ctx.print(`ClickHouse ocr_texts:  ${JSON.stringify(row)}`);
     }
@@ -84,7 +83,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
       let renders: Record<string, unknown>[] = [];
       while (renders.length === 0 && Date.now() < deadline) {
         renders = await query(
-          `SELECT preview_uri, contact_sheet_uri, length(thumbnail_uris) AS thumbnails FROM renders FINAL WHERE video_id = ${sqlString(videoId)}`,
+          `SELECT preview_uri, contact_sheet_uri, length(thumbnail_uris) AS thumbnails FROM renders FINAL WHERE video_id = ${param('video_id')}`,
         );
         if (renders.length === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
       }

@@ -2,13 +2,53 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { ClickHouseConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 
+/** Values bound to a query: strings, numbers, booleans and string lists. */
+export type SqlParams = Record<string, string | number | boolean | string[]>;
+
+/** A ClickHouse client that can also run SELECTs with bound values (`select`, `selectStream`). */
+export type ClickHouse = ClickHouseClient & {
+  /** Rows of a SELECT (JSONEachRow), its values bound through `params`; see `param`. */
+  select<T>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** The same, streamed row by row. */
+  selectStream<T>(sql: string, params?: SqlParams): AsyncGenerator<T>;
+};
+
 /**
- * The one ClickHouse client factory. Works against the Debian 18.16 server and current releases,
- * with one caveat callers must respect: 18.16 has no server-side query parameters
- * (`{name:Type}`), so values must not be passed through `query_params` there.
+ * A bound value in SQL: `(SELECT name FROM params)`. Values never enter the SQL text: they travel
+ * beside it as ClickHouse's external data, a one-row table `params` the server reads as data. The
+ * Debian 18.16 server has no `{name:Type}` query parameters, but it has external data, as current
+ * releases do.
  */
-export function createClickHouse(config: ClickHouseConfig, options: { database?: string } = {}): ClickHouseClient {
-  return createClient({
+export function param(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new TypeError(`bad parameter name ${name}`);
+  return `(SELECT ${name} FROM params)`;
+}
+
+/** The external table's structure for these values, e.g. `prefix String, limit Int64` (pure). */
+export function paramsStructure(params: SqlParams): string {
+  return Object.entries(params)
+    .map(([name, value]) => {
+      param(name);
+      if (Array.isArray(value)) return `${name} Array(String)`;
+      if (typeof value === 'boolean') return `${name} UInt8`;
+      if (typeof value === 'number') return `${name} ${Number.isInteger(value) ? 'Int64' : 'Float64'}`;
+      return `${name} String`;
+    })
+    .join(', ');
+}
+
+/** The external table's one row (JSONEachRow). */
+export function paramsRow(params: SqlParams): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typeof value === 'boolean' ? Number(value) : value])));
+}
+
+/**
+ * The one ClickHouse client factory. Works against the Debian 18.16 server and current releases.
+ * Queries with user-supplied values go through `select`/`selectStream` (bound values); the
+ * client's own `query_params` are not used, since 18.16 does not know them.
+ */
+export function createClickHouse(config: ClickHouseConfig, options: { database?: string } = {}): ClickHouse {
+  const client = createClient({
     url: config.url,
     username: config.user,
     password: config.password,
@@ -16,6 +56,59 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
     request_timeout: 30_000,
     // Failures reach callers as errors and are logged once by them; the client's own logger would repeat them.
     log: { level: ClickHouseLogLevel.OFF },
+  });
+  const authorization = `Basic ${Buffer.from(`${config.user}:${config.password}`).toString('base64')}`;
+
+  async function post(sql: string, params: SqlParams): Promise<Response> {
+    const url = new URL(config.url);
+    if (options.database) url.searchParams.set('database', options.database);
+    url.searchParams.set('query', `${sql}\nFORMAT JSONEachRow`);
+    // The values go as a multipart file part; with none, the body stays empty (18.16 refuses an empty multipart form).
+    let body: FormData | undefined;
+    if (Object.keys(params).length > 0) {
+      url.searchParams.set('params_structure', paramsStructure(params));
+      url.searchParams.set('params_format', 'JSONEachRow');
+      body = new FormData();
+      body.set('params', new Blob([paramsRow(params)]), 'params');
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'POST', ...(body ? { body } : {}), headers: { authorization }, signal: AbortSignal.timeout(30_000) });
+    } catch (error) {
+      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: ${(error as Error).message}`, { cause: error });
+    }
+    if (!response.ok) {
+      const text = (await response.text()).trim();
+      throw new FilmroomError(response.status >= 500 && !/DB::Exception/.test(text) ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', `clickhouse: ${text}`, {
+        retriable: response.status >= 500 && !/DB::Exception/.test(text),
+      });
+    }
+    return response;
+  }
+
+  async function* selectStream<T>(sql: string, params: SqlParams = {}): AsyncGenerator<T> {
+    const response = await post(sql, params);
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let at: number;
+      while ((at = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, at);
+        buffered = buffered.slice(at + 1);
+        if (line.trim()) yield JSON.parse(line) as T;
+      }
+    }
+    if (buffered.trim()) yield JSON.parse(buffered) as T;
+  }
+
+  return Object.assign(client, {
+    select: async <T>(sql: string, params: SqlParams = {}) => {
+      const rows: T[] = [];
+      for await (const row of selectStream<T>(sql, params)) rows.push(row);
+      return rows;
+    },
+    selectStream,
   });
 }
 

@@ -1,7 +1,7 @@
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import type { ClickHouseClient } from '@clickhouse/client';
 import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
-import { sqlString } from './queries.ts';
+import { param, type ClickHouse, type SqlParams } from './clickhouse-client.ts';
+import { startsWithParam } from './queries.ts';
 
 export const manifestFormats = ['json', 'jsonl', 'csv', 'parquet'] as const;
 export type ManifestFormat = (typeof manifestFormats)[number];
@@ -74,13 +74,21 @@ export const manifestColumns: (keyof ManifestRow)[] = [
   'error',
 ];
 
-export function manifestQuery(filter: ManifestFilter): string {
+/** The manifests query for a filter, its values bound. */
+export function manifestQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
   const where = [
-    filter.checkVersion ? `check_version = ${sqlString(filter.checkVersion)}` : '',
-    filter.prefix ? `substring(video_id, 1, length(${sqlString(filter.prefix)})) = ${sqlString(filter.prefix)}` : '',
-    filter.complete === undefined ? '' : `complete = ${filter.complete ? 1 : 0}`,
+    filter.checkVersion ? `check_version = ${param('check_version')}` : '',
+    filter.prefix ? startsWithParam('video_id', 'prefix') : '',
+    filter.complete === undefined ? '' : `complete = ${param('complete')}`,
   ].filter(Boolean);
-  return `SELECT * FROM manifests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY video_id, check_version`;
+  return {
+    sql: `SELECT * FROM manifests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY video_id, check_version`,
+    params: {
+      ...(filter.checkVersion ? { check_version: filter.checkVersion } : {}),
+      ...(filter.prefix ? { prefix: filter.prefix } : {}),
+      ...(filter.complete === undefined ? {} : { complete: filter.complete }),
+    },
+  };
 }
 
 /** Pure: a raw manifests-view row (ClickHouse JSON) as an export row. */
@@ -102,11 +110,9 @@ export function toManifestRow(raw: Record<string, unknown>): ManifestRow {
 }
 
 /** The manifests rows, streamed from ClickHouse (never buffered whole). */
-export async function* manifestRows(client: ClickHouseClient, filter: ManifestFilter): AsyncGenerator<ManifestRow> {
-  const result = await client.query({ query: manifestQuery(filter), format: 'JSONEachRow' });
-  for await (const rows of result.stream()) {
-    for (const row of rows) yield toManifestRow(row.json() as Record<string, unknown>);
-  }
+export async function* manifestRows(client: ClickHouse, filter: ManifestFilter): AsyncGenerator<ManifestRow> {
+  const { sql, params } = manifestQuery(filter);
+  for await (const row of client.selectStream<Record<string, unknown>>(sql, params)) yield toManifestRow(row);
 }
 
 const csvCell = (value: unknown) => {
@@ -176,7 +182,7 @@ export async function writeManifests(rows: AsyncIterable<ManifestRow>, format: M
 }
 
 /** A readable stream of the export, for HTTP replies. */
-export function manifestStream(client: ClickHouseClient, filter: ManifestFilter, format: ManifestFormat, onError: (error: unknown) => void): Readable {
+export function manifestStream(client: ClickHouse, filter: ManifestFilter, format: ManifestFormat, onError: (error: unknown) => void): Readable {
   const out = new PassThrough();
   writeManifests(manifestRows(client, filter), format, out).catch((error: unknown) => {
     onError(error);

@@ -1,13 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-
-/**
- * A ClickHouse string literal. The Debian 18.16 server has no server-side query parameters, so
- * values are quoted here: backslash and single quote escaped, control characters as escapes.
- * Callers validate identifiers (video ids) against their own pattern first as well.
- */
-export function sqlString(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`).replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
-}
+import { param, type ClickHouse } from './clickhouse-client.ts';
 
 export interface JobStatusRow {
   video_id: string;
@@ -31,10 +22,9 @@ export const terminalStates = new Set(['complete', 'failed', 'partially_failed']
 export const jobStatusColumns =
   'video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds';
 
-export async function jobStatus(client: ClickHouseClient, videoId: string): Promise<JobStatusRow | undefined> {
-  const result = await client.query({
-    query: `SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${sqlString(videoId)}`,
-    format: 'JSONEachRow',
-  });
-  return ((await result.json()) as JobStatusRow[])[0];
+export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
+  return (await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${param('video_id')}`, { video_id: videoId }))[0];
 }
+
+/** SQL that keeps rows whose `column` starts with the bound `name` (18.16 has no startsWith). */
+export const startsWithParam = (column: string, name: string) => `substring(${column}, 1, length(${param(name)})) = ${param(name)}`;

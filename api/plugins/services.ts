@@ -1,10 +1,9 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../common/config.ts';
-import { createClickHouse } from '../../projections/clickhouse-client.ts';
+import { createClickHouse, type ClickHouse } from '../../projections/clickhouse-client.ts';
 import { createS3Client } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
@@ -14,7 +13,7 @@ declare module 'fastify' {
     config: Config;
     kafka: Kafka;
     serde: EventSerde;
-    clickhouse: ClickHouseClient;
+    clickhouse: ClickHouse;
     s3: S3Client;
   }
 }

@@ -3,7 +3,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import { importPlays } from '../../processors/clips/import-plays.ts';
 import { idPattern, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
 import { gameClips, gamePlays, gameVideos } from '../../projections/clip-queries.ts';
-import { sqlString } from '../../projections/queries.ts';
+import { param } from '../../projections/clickhouse-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const gameId = { type: 'string', pattern: idPattern.source } as const;
@@ -175,18 +175,18 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
       const id = request.params.id;
       const [plays, clips] = await Promise.all([gamePlays(app.clickhouse, id), gameClips(app.clickhouse, id)]);
       if (plays.length === 0 && clips.length === 0) return reply.status(404).send({ error: 'NOT_FOUND', message: `no plays for game ${id}` });
-      const datasets = await app.clickhouse.query({
-        query: `SELECT format, training_uri, validation_uri, training_examples, validation_examples, occurred_at FROM datasets FINAL
-                WHERE game_id = ${sqlString(id)} ORDER BY occurred_at DESC LIMIT 1`,
-        format: 'JSONEachRow',
-      });
+      const datasets = await app.clickhouse.select(
+        `SELECT format, training_uri, validation_uri, training_examples, validation_examples, occurred_at FROM datasets FINAL
+         WHERE game_id = ${param('game_id')} ORDER BY occurred_at DESC LIMIT 1`,
+        { game_id: id },
+      );
       const count = (status: string) => clips.filter((c) => c.status === status).length;
       return {
         game_id: id,
         plays: plays.length,
         counts: { pending: count('PENDING'), ok: count('OK'), failed: count('FAILED') },
         clips,
-        dataset: ((await datasets.json()) as unknown[])[0] ?? null,
+        dataset: datasets[0] ?? null,
       };
     },
   );

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sqlString } from '../../projections/queries.ts';
+import { param } from '../../projections/clickhouse-client.ts';
 import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
 
 const videoId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
@@ -26,12 +26,12 @@ const contentType = (name: string) => (name.endsWith('.mp4') ? 'video/mp4' : 'im
 /** A video's renders (annotated preview, thumbnails, contact sheet), linked and served to readers. */
 export default async function renderRoutes(app: FastifyInstance): Promise<void> {
   const latest = async (id: string): Promise<RenderRow | undefined> => {
-    const result = await app.clickhouse.query({
-      query: `SELECT preview_uri, contact_sheet_uri, thumbnail_uris, thumbnail_timestamps_s, frames, batches, width, height, detections, texts, occurred_at
-              FROM renders FINAL WHERE video_id = ${sqlString(id)}`,
-      format: 'JSONEachRow',
-    });
-    return ((await result.json()) as RenderRow[])[0];
+    const rows = await app.clickhouse.select<RenderRow>(
+      `SELECT preview_uri, contact_sheet_uri, thumbnail_uris, thumbnail_timestamps_s, frames, batches, width, height, detections, texts, occurred_at
+       FROM renders FINAL WHERE video_id = ${param('video_id')}`,
+      { video_id: id },
+    );
+    return rows[0];
   };
 
   app.get<{ Params: { id: string } }>(

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { checkVersions } from '../../processors/checks/check-versions.ts';
 import { currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus } from '../../processors/replay/index.ts';
-import { sqlString } from '../../projections/queries.ts';
+import { param } from '../../projections/clickhouse-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
@@ -71,9 +71,8 @@ export default async function replayRoutes(app: FastifyInstance): Promise<void> 
       const id = replayIdFor(request.headers['idempotency-key']);
       const statusUrl = `/v1/replays/${id}`;
       if (request.headers['idempotency-key']) {
-        const known = await app.clickhouse.query({ query: `SELECT count() AS n FROM replays WHERE replay_id = ${sqlString(id)}`, format: 'JSONEachRow' });
-        if (Number(((await known.json()) as { n: string }[])[0]?.n ?? 0) > 0)
-          return reply.status(202).send({ replay_id: id, status_url: statusUrl, duplicate: true });
+        const known = await app.clickhouse.select<{ n: string }>(`SELECT count() AS n FROM replays WHERE replay_id = ${param('replay_id')}`, { replay_id: id });
+        if (Number(known[0]?.n ?? 0) > 0) return reply.status(202).send({ replay_id: id, status_url: statusUrl, duplicate: true });
       }
       const event = replayRequestedOf({
         replayId: id,

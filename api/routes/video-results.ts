@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { jobStatus, sqlString, terminalStates } from '../../projections/queries.ts';
+import { param } from '../../projections/clickhouse-client.ts';
+import { jobStatus, terminalStates } from '../../projections/queries.ts';
 
 const videoIdParam = { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } } } as const;
 const page = {
@@ -47,12 +48,13 @@ export default async function videoResultRoutes(app: FastifyInstance): Promise<v
       { preHandler: app.requireRole('reader'), schema: { summary: `A video's ${table}, paginated`, params: videoIdParam, querystring: page } },
       async (request) => {
         const { limit, offset, batch } = request.query;
-        const where = [`video_id = ${sqlString(request.params.id)}`, batch === undefined ? '' : `batch_index = ${Number(batch)}`].filter(Boolean).join(' AND ');
-        const result = await app.clickhouse.query({
-          query: `SELECT ${columns} FROM ${table} FINAL WHERE ${where} ORDER BY ${order} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
-          format: 'JSONEachRow',
-        });
-        return { items: await result.json(), limit, offset };
+        const where = [`video_id = ${param('video_id')}`, batch === undefined ? '' : `batch_index = ${param('batch')}`].filter(Boolean).join(' AND ');
+        // LIMIT takes literals only: limit and offset are integers the route's schema validated.
+        const items = await app.clickhouse.select(
+          `SELECT ${columns} FROM ${table} FINAL WHERE ${where} ORDER BY ${order} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+          { video_id: request.params.id, ...(batch === undefined ? {} : { batch }) },
+        );
+        return { items, limit, offset };
       },
     );
   listRoute(

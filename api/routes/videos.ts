@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { FilmroomError } from '../../common/errors.ts';
 import { videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
-import { jobStatus, jobStatusColumns, sqlString } from '../../projections/queries.ts';
+import { param } from '../../projections/clickhouse-client.ts';
+import { jobStatus, jobStatusColumns, startsWithParam } from '../../projections/queries.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const videoId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
@@ -90,8 +91,8 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
       });
       const id = event.value.video_id;
       // The same video registered again emits no second event (its id is deterministic anyway).
-      const known = await app.clickhouse.query({ query: `SELECT count() AS n FROM videos WHERE video_id = ${sqlString(id)}`, format: 'JSONEachRow' });
-      const duplicate = Number(((await known.json()) as { n: string }[])[0]?.n ?? 0) > 0;
+      const known = await app.clickhouse.select<{ n: string }>(`SELECT count() AS n FROM videos WHERE video_id = ${param('video_id')}`, { video_id: id });
+      const duplicate = Number(known[0]?.n ?? 0) > 0;
       if (!duplicate) await publishEvents(app.kafka, app.serde, app.config.topics, [event]);
       return reply.status(202).send({ video_id: id, event_id: event.value.event_id, status_url: `/v1/videos/${id}`, duplicate });
     },
@@ -137,16 +138,13 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { state, prefix, limit, offset } = request.query;
-      const where = [
-        state ? `state = ${sqlString(state)}` : '',
-        prefix ? `substring(video_id, 1, length(${sqlString(prefix)})) = ${sqlString(prefix)}` : '',
-      ].filter(Boolean);
+      const where = [state ? `state = ${param('state')}` : '', prefix ? startsWithParam('video_id', 'prefix') : ''].filter(Boolean);
       if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new FilmroomError('USAGE', 'limit and offset must be integers');
-      const result = await app.clickhouse.query({
-        query: `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
-        format: 'JSONEachRow',
-      });
-      return { videos: await result.json(), limit, offset };
+      const videos = await app.clickhouse.select(
+        `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
+        { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}) },
+      );
+      return { videos, limit, offset };
     },
   );
 }

@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
-import { sqlString } from '../../projections/queries.ts';
+import { param, type ClickHouse } from '../../projections/clickhouse-client.ts';
 import type { Producer, ReplayRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../streams/event-ids.ts';
 import { endOffsets, groupProgress } from '../../streams/offsets.ts';
@@ -181,14 +180,8 @@ export interface ReplayStatus {
  * A replay's status: the request and its completion from ClickHouse (the replays projection), the
  * live progress in between from the replay group's committed offsets. Null for an unknown id.
  */
-export async function replayStatus(clickhouse: ClickHouseClient, kafka: Kafka, topics: TopicsConfig, replayId: string): Promise<ReplayStatus | null> {
-  const requested = (await (
-    await clickhouse.query({
-      query: `SELECT replay_id, check_version, toUnixTimestamp(from_timestamp) * 1000 AS from_ms, video_prefix, target_partitions, target_offsets, requested_by, toString(occurred_at) AS requested_at
-              FROM replays FINAL WHERE replay_id = ${sqlString(replayId)}`,
-      format: 'JSONEachRow',
-    })
-  ).json()) as {
+export async function replayStatus(clickhouse: ClickHouse, kafka: Kafka, topics: TopicsConfig, replayId: string): Promise<ReplayStatus | null> {
+  const requested = await clickhouse.select<{
     replay_id: string;
     check_version: string;
     from_ms: string | number | null;
@@ -197,15 +190,17 @@ export async function replayStatus(clickhouse: ClickHouseClient, kafka: Kafka, t
     target_offsets: (string | number)[];
     requested_by: string;
     requested_at: string;
-  }[];
+  }>(
+    `SELECT replay_id, check_version, toUnixTimestamp(from_timestamp) * 1000 AS from_ms, video_prefix, target_partitions, target_offsets, requested_by, toString(occurred_at) AS requested_at
+     FROM replays FINAL WHERE replay_id = ${param('replay_id')}`,
+    { replay_id: replayId },
+  );
   const row = requested[0];
   if (!row) return null;
-  const completions = (await (
-    await clickhouse.query({
-      query: `SELECT batches_replayed, error, toString(occurred_at) AS completed_at FROM replay_completions FINAL WHERE replay_id = ${sqlString(replayId)}`,
-      format: 'JSONEachRow',
-    })
-  ).json()) as { batches_replayed: string | number; error: string; completed_at: string }[];
+  const completions = await clickhouse.select<{ batches_replayed: string | number; error: string; completed_at: string }>(
+    `SELECT batches_replayed, error, toString(occurred_at) AS completed_at FROM replay_completions FINAL WHERE replay_id = ${param('replay_id')}`,
+    { replay_id: replayId },
+  );
   const completion = completions[0];
   const request = {
     replay_id: row.replay_id,

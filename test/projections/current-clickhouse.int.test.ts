@@ -3,7 +3,8 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { manifestQuery } from '../../projections/manifest-export.ts';
 import { loadMigrations } from '../../projections/migrate.ts';
 import { checkVersionRows } from '../../projections/projector.ts';
-import { jobStatusColumns, sqlString } from '../../projections/queries.ts';
+import { param, paramsRow, paramsStructure, type SqlParams } from '../../projections/clickhouse-client.ts';
+import { jobStatusColumns, startsWithParam } from '../../projections/queries.ts';
 import { rowsByTable } from '../../projections/rows.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
 import type { Output } from '../../streams/processor.ts';
@@ -70,14 +71,30 @@ function events(): Output<AnyEventName>[] {
 }
 
 /** The queries users and the API run most, read on both servers. */
-const mainQueries: Record<string, string> = {
-  job_status: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
+const mainQueries: Record<string, { sql: string; params: SqlParams }> = {
+  job_status: {
+    params: {},
+    sql: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
+  },
   manifests: manifestQuery({}),
   manifests_filtered: manifestQuery({ checkVersion: 'v1', prefix: 'compat-c', complete: true }),
-  videos_by_prefix: `SELECT ${jobStatusColumns} FROM job_status WHERE substring(video_id, 1, length(${sqlString("compat' OR 1=1 --")})) = ${sqlString("compat' OR 1=1 --")} ORDER BY started_at DESC, video_id LIMIT 50 OFFSET 0`,
-  detections: `SELECT batch_index, frame_index, timestamp_s, x1, y1, x2, y2, class_id, class_name, score, model_name, model_version FROM detections FINAL WHERE video_id = 'compat-complete' ORDER BY batch_index, frame_index, detection_index LIMIT 100 OFFSET 0`,
-  ocr_texts: `SELECT batch_index, frame_index, x1, y1, x2, y2, text, confidence, model_name, model_version FROM ocr_texts FINAL WHERE video_id = 'compat-complete' ORDER BY batch_index, text_index LIMIT 100 OFFSET 0`,
-  failures: `SELECT video_id, stage, error_code, message FROM failures FINAL ORDER BY video_id`,
+  videos_by_prefix: {
+    sql: `SELECT ${jobStatusColumns} FROM job_status WHERE ${startsWithParam('video_id', 'prefix')} ORDER BY started_at DESC, video_id LIMIT 50 OFFSET 0`,
+    params: { prefix: "compat' OR 1=1 --" },
+  },
+  videos_by_state: {
+    sql: `SELECT video_id FROM job_status WHERE state = ${param('state')} AND ${startsWithParam('video_id', 'prefix')} ORDER BY video_id`,
+    params: { state: 'complete', prefix: 'compat-' },
+  },
+  detections: {
+    sql: `SELECT batch_index, frame_index, timestamp_s, x1, y1, x2, y2, class_id, class_name, score, model_name, model_version FROM detections FINAL WHERE video_id = ${param('video_id')} AND batch_index = ${param('batch')} ORDER BY batch_index, frame_index, detection_index LIMIT 100 OFFSET 0`,
+    params: { video_id: 'compat-complete', batch: 1 },
+  },
+  ocr_texts: {
+    sql: `SELECT batch_index, frame_index, x1, y1, x2, y2, text, confidence, model_name, model_version FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} ORDER BY batch_index, text_index LIMIT 100 OFFSET 0`,
+    params: { video_id: 'compat-complete' },
+  },
+  failures: { params: {}, sql: `SELECT video_id, stage, error_code, message FROM failures FINAL ORDER BY video_id` },
 };
 
 /** Both servers' JSON, compared by value: 64-bit integers may be quoted or not, floats to 9 digits. */
@@ -101,8 +118,7 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
       try {
         for (const [table, rows] of byTable) await client.insert({ table, values: rows, format: 'JSONEachRow' });
         const old: Record<string, Record<string, unknown>[]> = {};
-        for (const [name, query] of Object.entries(mainQueries))
-          old[name] = (await (await client.query({ query, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
+        for (const [name, { sql, params }] of Object.entries(mainQueries)) old[name] = await client.select<Record<string, unknown>>(sql, params);
         const oldVersion = ((await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json()) as { v: string }[])[0]!.v;
 
         const current = await runOnCurrentClickHouse(python, {
@@ -112,7 +128,12 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
             table,
             jsonl: rows.map((r) => JSON.stringify(r)).join('\n'),
           })),
-          queries: mainQueries,
+          queries: Object.fromEntries(
+            Object.entries(mainQueries).map(([name, { sql, params }]) => [
+              name,
+              Object.keys(params).length ? { sql, params_structure: paramsStructure(params), params_row: paramsRow(params) } : { sql },
+            ]),
+          ),
         });
         expect(oldVersion).toMatch(/^18\.16\./);
         expect(current.version).toMatch(/^26\./);
@@ -131,6 +152,8 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
         ]);
         expect(old.videos_by_prefix).toEqual([]);
         expect(old.ocr_texts!.map((r) => r.text)).toEqual(['LIONS 21', "HAWKS 'Q' 14"]);
+        expect(old.videos_by_state!.map((r) => r.video_id)).toEqual(['compat-complete']);
+        expect(old.detections!.map((r) => r.batch_index)).toEqual([1]);
 
         for (const name of Object.keys(mainQueries)) {
           expect(normalise(current.results[name]!), `${name} on ClickHouse ${current.version} vs ${oldVersion}`).toEqual(normalise(old[name]!));

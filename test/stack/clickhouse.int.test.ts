@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClickHouse, serverVersion } from '../../projections/clickhouse-client.ts';
-import { sqlString } from '../../projections/queries.ts';
+import { createClickHouse, param, serverVersion } from '../../projections/clickhouse-client.ts';
 import { testConfig, testStackMode } from '../support/stack-config.ts';
 
 describe('ClickHouse server (real)', () => {
@@ -47,11 +46,15 @@ describe('ClickHouse server (real)', () => {
     expect((await tables.json()).map((row) => (row as { name: string }).name)).toContain(table);
   });
 
-  it('reads back exactly what sqlString quoted, injection attempts included', async () => {
-    const values = ["o'brien", "x' OR 1=1 --", "back\\slash \\' quote", 'line\nbreak\ttab', "'; DROP TABLE videos; --", 'ünïcödé ✓'];
+  it('binds values as data, never as SQL: injection attempts come back unchanged, with their types', async () => {
+    const values = ["o'brien", "x' OR 1=1 --", "back\\slash \\' quote", 'line\nbreak\ttab', "'; DROP TABLE videos; --", 'ünïcödé ✓', '{v:String}'];
     for (const value of values) {
-      const result = await client.query({ query: `SELECT ${sqlString(value)} AS v`, format: 'JSONEachRow' });
-      expect(((await result.json()) as { v: string }[])[0]!.v, value).toBe(value);
+      const rows = await client.select<{ v: string; n: string; f: number; b: number; list: string[] }>(
+        `SELECT ${param('v')} AS v, ${param('n')} AS n, ${param('f')} AS f, ${param('b')} AS b, ${param('list')} AS list`,
+        { v: value, n: 42, f: 0.5, b: true, list: [value, 'x'] },
+      );
+      expect(rows, value).toEqual([{ v: value, n: '42', f: 0.5, b: 1, list: [value, 'x'] }]);
     }
+    await expect(client.select(`SELECT * FROM no_such_table_here WHERE x = ${param('v')}`, { v: 'a' })).rejects.toThrow(/clickhouse: .*no_such_table_here/);
   });
 });

@@ -1,7 +1,9 @@
 """Runs SQL on current ClickHouse through chDB (the ClickHouse engine in process, from PyPI).
 
 Reads one JSON job on stdin: {"database", "statements": [...], "inserts": [{"table", "jsonl"}],
-"queries": {"name": "SELECT ..."}} and prints {"version", "results": {"name": [rows...]}} as JSON.
+"queries": {"name": {"sql", "params_structure"?, "params_row"?}}} and prints {"version", "results":
+{"name": [rows...]}} as JSON. A query's bound values become the one-row table `params` (what the
+HTTP interface's external data gives a query on a server).
 Errors go to stderr with the failing statement and exit code 1. Used by the projections test that
 runs the migrations and the main queries on current ClickHouse next to the Debian 18.16 server.
 """
@@ -32,8 +34,12 @@ def main() -> int:
         for insert in job["inserts"]:
             run(f"INSERT INTO {insert['table']} FORMAT JSONEachRow {insert['jsonl']}")
         results = {}
-        for name, sql in job["queries"].items():
-            text = run(sql, "JSONEachRow")
+        for name, query in job["queries"].items():
+            run("DROP TABLE IF EXISTS params")
+            if query.get("params_structure"):
+                run(f"CREATE TABLE params ({query['params_structure']}) ENGINE = Memory")
+                run(f"INSERT INTO params FORMAT JSONEachRow {query['params_row']}")
+            text = run(query["sql"], "JSONEachRow")
             results[name] = [json.loads(line) for line in text.splitlines() if line.strip()]
         version = run("SELECT version()").strip().strip('"')
         db.close()

@@ -39,7 +39,7 @@ export interface ChdbJob {
   database: string;
   statements: string[];
   inserts: { table: string; jsonl: string }[];
-  queries: Record<string, string>;
+  queries: Record<string, { sql: string; params_structure?: string; params_row?: string }>;
 }
 
 /** Runs statements, inserts and queries on current ClickHouse; returns each query's rows and the server version. */
