@@ -2,8 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import { retry, type RetryOptions } from '../common/retry.ts';
-import { fromWireAnswer, toWireImages } from './protocol.ts';
+import type { RetryOptions } from '../common/retry.ts';
+import { askRemoteDetector, type WireImage } from './protocol.ts';
 import type { Detector, ModelInfo } from './types.ts';
 
 /**
@@ -61,7 +61,7 @@ export function createCommandDetector(config: DetectConfig, classNames: readonly
     return proc;
   }
 
-  async function ask(images: Awaited<ReturnType<typeof toWireImages>>, signal?: AbortSignal): Promise<unknown> {
+  async function ask(images: WireImage[], signal?: AbortSignal): Promise<unknown> {
     const proc = start();
     const id = nextId++;
     return new Promise<unknown>((resolve, reject) => {
@@ -97,17 +97,7 @@ export function createCommandDetector(config: DetectConfig, classNames: readonly
       return model;
     },
     async detect(images, signal) {
-      if (images.length === 0) return [];
-      const wire = await toWireImages(images);
-      const answer = await retry(() => ask(wire, signal), {
-        initialDelayMs: 100,
-        maxDelayMs: 2000,
-        factor: 2,
-        ...retryOptions,
-        maxAttempts: config.retries,
-        ...(signal ? { signal } : {}),
-      });
-      const result = fromWireAnswer(answer, images.length, what, classNames);
+      const result = await askRemoteDetector(images, (wire) => ask(wire, signal), { what, classNames, retries: config.retries, retryOptions, signal });
       if (result.model) model = result.model;
       return result.detections;
     },

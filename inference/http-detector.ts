@@ -1,7 +1,7 @@
 import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import { retry, type RetryOptions } from '../common/retry.ts';
-import { fromWireAnswer, toWireImages } from './protocol.ts';
+import type { RetryOptions } from '../common/retry.ts';
+import { askRemoteDetector } from './protocol.ts';
 import type { Detector, ModelInfo } from './types.ts';
 
 /**
@@ -46,17 +46,13 @@ export function createHttpDetector(config: DetectConfig, classNames: readonly st
       return model;
     },
     async detect(images, signal) {
-      if (images.length === 0) return [];
-      const body = JSON.stringify({ images: await toWireImages(images) });
-      const answer = await retry(() => post(body, signal), {
-        initialDelayMs: 100,
-        maxDelayMs: 2000,
-        factor: 2,
-        ...retryOptions,
-        maxAttempts: config.retries,
-        ...(signal ? { signal } : {}),
+      const result = await askRemoteDetector(images, (wire) => post(JSON.stringify({ images: wire }), signal), {
+        what,
+        classNames,
+        retries: config.retries,
+        retryOptions,
+        signal,
       });
-      const result = fromWireAnswer(answer, images.length, what, classNames);
       if (result.model) model = result.model;
       return result.detections;
     },

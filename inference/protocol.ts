@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { z } from 'zod';
 import { FilmroomError } from '../common/errors.ts';
+import { retry, type RetryOptions } from '../common/retry.ts';
 import type { Detection, ModelInfo, RgbImage } from './types.ts';
 
 /**
@@ -75,4 +76,27 @@ export function fromWireAnswer(
     list.map((d) => ({ box: d.box, classId: d.class_id, className: d.class_name ?? classNames[d.class_id] ?? `class_${d.class_id}`, score: d.score })),
   );
   return answer.model ? { detections, model: answer.model } : { detections };
+}
+
+/**
+ * The detect step both remote adapters share: the images go out as wire images, the ask is retried
+ * with backoff (transient failures only, up to `retries` attempts), the answer is checked against
+ * the batch, and a model named in it replaces the adapter's.
+ */
+export async function askRemoteDetector(
+  images: RgbImage[],
+  ask: (wire: WireImage[]) => Promise<unknown>,
+  options: { what: string; classNames: readonly string[]; retries: number; retryOptions: Partial<RetryOptions>; signal?: AbortSignal | undefined },
+): Promise<{ detections: Detection[][]; model?: ModelInfo }> {
+  if (images.length === 0) return { detections: [] };
+  const wire = await toWireImages(images);
+  const answer = await retry(() => ask(wire), {
+    initialDelayMs: 100,
+    maxDelayMs: 2000,
+    factor: 2,
+    ...options.retryOptions,
+    maxAttempts: options.retries,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return fromWireAnswer(answer, images.length, options.what, options.classNames);
 }
