@@ -110,6 +110,8 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer` });
   await consumer.connect();
   await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+  // Other benchmarks of the same run (detect) write to the same topics: count this video's batches only.
+  const videoId = `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-extract-bench`;
   let batchCount = Infinity;
   const seen = new Set<number>();
   let sampledFrames = 0;
@@ -117,6 +119,7 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
     void consumer.run({
       eachMessage: async ({ message }) => {
         const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+        if (batch.video_id !== videoId) return;
         if (!seen.has(batch.batch_index)) sampledFrames += batch.frame_indices.length;
         seen.add(batch.batch_index);
         batchCount = batch.batch_count;
@@ -127,7 +130,7 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const started = performance.now();
   await publishEvents(kafka, serde, config.topics, [
     videoIngestedOf({
-      videoId: `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-extract-bench`,
+      videoId,
       sourceUri: `file://${path}`,
       options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
       uploader: 'bench',
