@@ -140,6 +140,11 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   ]);
   await finished;
   const extractSeconds = (performance.now() - started) / 1000;
+  const expectedFrames = Math.floor(sourceSeconds * sampleFps);
+  if (sampledFrames < expectedFrames * 0.99) {
+    worker.kill('SIGTERM');
+    throw new Error(`the extraction bench saw ${sampledFrames} sampled frames, expected about ${expectedFrames}: its figures would be meaningless`);
+  }
   clearInterval(sampler);
   const workerPeakRssMb = peakRssMb(worker.pid!);
   worker.kill('SIGTERM');
