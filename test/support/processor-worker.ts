@@ -1,13 +1,14 @@
 /**
  * A separate process that runs one processor until SIGTERM/SIGINT (or SIGKILL, in the crash
- * tests). Configured by FILMROOM_* variables plus WORKER_PROCESSOR (echo | extract | checks),
- * ECHO_DELAY_MS and ECHO_SLOW_MS.
+ * tests). Configured by FILMROOM_* variables plus WORKER_PROCESSOR (echo | extract | checks |
+ * projector-videos), ECHO_DELAY_MS and ECHO_SLOW_MS.
  */
 import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createChecksProcessor } from '../../processors/checks/index.ts';
 import { createEchoProcessor } from '../../processors/echo/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
+import { runProjectors } from '../../projections/projector.ts';
 import { createS3Client } from '../../storage/object-store.ts';
 import { runProcessor, stopOnSignals } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
@@ -18,14 +19,16 @@ const log = createLogger(config.logLevel, `${which}-worker`);
 const deps = { config, serde: new EventSerde(config.registry, config.topics), log };
 const options = { clientId: `${which}-worker-${process.pid}` };
 const running =
-  which === 'extract'
-    ? await runProcessor(createExtractProcessor({ s3: createS3Client(config.s3), config }), deps, options)
-    : which === 'checks'
-      ? await runProcessor(createChecksProcessor({ s3: createS3Client(config.s3), version: config.checks.version }), deps, options)
-      : await runProcessor(
-          createEchoProcessor({ delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), slowMs: Number(process.env.ECHO_SLOW_MS ?? 2000) }),
-          deps,
-          options,
-        );
+  which === 'projector-videos'
+    ? (await runProjectors({ config, log }, ['videos']))[0]!
+    : which === 'extract'
+      ? await runProcessor(createExtractProcessor({ s3: createS3Client(config.s3), config }), deps, options)
+      : which === 'checks'
+        ? await runProcessor(createChecksProcessor({ s3: createS3Client(config.s3), version: config.checks.version }), deps, options)
+        : await runProcessor(
+            createEchoProcessor({ delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), slowMs: Number(process.env.ECHO_SLOW_MS ?? 2000) }),
+            deps,
+            options,
+          );
 stopOnSignals([running], log);
 process.stdout.write(`ready ${process.pid}\n`);
