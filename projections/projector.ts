@@ -5,9 +5,9 @@ import { FilmroomError, describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { checkVersions } from '../processors/checks/check-versions.ts';
 import type { AnyEventName } from '../schemas/index.ts';
-import { runBatchConsumer, type DecodedRecord, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
+import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
-import { rowsByTable } from './rows.ts';
+import { rowsByTable, type DecodedEvent } from './rows.ts';
 import { ProjectionWriter } from './writer/index.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
@@ -38,7 +38,7 @@ const projected = new Counter({
 });
 
 /** Inserts the rows of a batch of records, table by table. Any failure is transient: the batch is retried. */
-export async function writeRecords(client: ClickHouseClient, records: Pick<DecodedRecord, 'event' | 'value'>[]): Promise<number> {
+export async function writeRecords(client: ClickHouseClient, records: DecodedEvent[]): Promise<number> {
   let written = 0;
   for (const [table, rows] of rowsByTable(records)) {
     try {

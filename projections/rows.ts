@@ -1,5 +1,10 @@
 import type { AnyEventName, EventTypes } from '../schemas/index.ts';
-import type { DecodedRecord } from '../streams/batch-consumer.ts';
+
+/** A decoded event: what the projectors turn into rows. */
+export interface DecodedEvent<E extends AnyEventName = AnyEventName> {
+  event: E;
+  value: EventTypes[E];
+}
 
 /** A row for one table. */
 export interface TableRow {
@@ -313,7 +318,7 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
 }
 
 /** Rows of a batch of records, grouped by table. */
-export function rowsByTable(records: Pick<DecodedRecord, 'event' | 'value'>[]): Map<string, Record<string, unknown>[]> {
+export function rowsByTable(records: DecodedEvent[]): Map<string, Record<string, unknown>[]> {
   const byTable = new Map<string, Record<string, unknown>[]>();
   for (const record of records) {
     for (const { table, row } of rowsOf(record.event, record.value)) {

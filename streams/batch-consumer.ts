@@ -3,19 +3,10 @@ import type { Config } from '../common/config.ts';
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
-import type { AnyEventName, EventTypes } from '../schemas/index.ts';
+import type { AnyEventName } from '../schemas/index.ts';
 import { createKafka } from './kafka-client.ts';
 import { waitForGroup } from './offsets.ts';
 import { provisionTopics, topicName } from './topics.ts';
-
-/** One decoded record, with its coordinates. */
-export interface DecodedRecord<E extends AnyEventName = AnyEventName> {
-  event: E;
-  value: EventTypes[E];
-  topic: string;
-  partition: number;
-  offset: string;
-}
 
 /** A record as read from Kafka, handed to a sink undecoded (the sink decodes, e.g. in another thread). */
 export interface RawRecord {
