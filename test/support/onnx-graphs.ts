@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import type { Detection } from '../../inference/types.ts';
 
 const { onnx } = onnxProto;
 
@@ -72,3 +73,9 @@ export function writeTempModel(bytes: Uint8Array, name: string): string {
   writeFileSync(path, bytes);
   return path;
 }
+
+const r4 = (v: number) => Number(v.toFixed(4));
+
+/** Detections with score and box rounded to 4 decimals, for comparing decoder output with known answers. */
+export const rounded = (detections: Detection[]) =>
+  detections.map((d) => ({ ...d, score: r4(d.score), box: { x1: r4(d.box.x1), y1: r4(d.box.y1), x2: r4(d.box.x2), y2: r4(d.box.y2) } }));

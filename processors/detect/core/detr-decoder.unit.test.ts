@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../common/config.ts';
 import { createOnnxDetector } from '../../../inference/onnx-detector.ts';
-import type { Detection } from '../../../inference/types.ts';
-import { constantOutputModel, writeTempModel } from '../../../test/support/onnx-graphs.ts';
+import { constantOutputModel, rounded, writeTempModel } from '../../../test/support/onnx-graphs.ts';
 import { decodeDetr } from './detr-decoder.ts';
 import { letterbox } from './geometry.ts';
 
@@ -26,14 +25,11 @@ const expected = [
   { classId: 1, className: 'player', score: 0.9647, box: { x1: 0.4, y1: 0.4, x2: 0.6, y2: 0.6 } },
   { classId: 0, className: 'ball', score: 0.787, box: { x1: 0.2, y1: 0, x2: 0.3, y2: 0.2 } },
 ];
-const r4 = (v: number) => Number(v.toFixed(4));
-const close = (actual: Detection[]) =>
-  actual.map((d) => ({ ...d, score: r4(d.score), box: { x1: r4(d.box.x1), y1: r4(d.box.y1), x2: r4(d.box.x2), y2: r4(d.box.y2) } }));
 
 describe('DETR output decoding (boxes + logits)', () => {
   it('given known queries, softmaxes the logits, drops no-object and low scores, maps boxes back through the letterbox', () => {
     const [found] = decodeDetr(boxes, logits, [letterbox(200, 100, 100, 100)], { scoreThreshold: 0.5, classNames: ['ball', 'player'], maxDetections: 10 });
-    expect(close(found!)).toEqual(expected);
+    expect(rounded(found!)).toEqual(expected);
   });
 
   it('refuses boxes and logits that disagree', () => {
@@ -64,7 +60,7 @@ describe('DETR output decoding (boxes + logits)', () => {
     const detector = await createOnnxDetector(config);
     try {
       const [found] = await detector.detect([{ width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) }]);
-      expect(close(found!)).toEqual(expected);
+      expect(rounded(found!)).toEqual(expected);
     } finally {
       await detector.close();
     }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../common/config.ts';
 import { createOnnxDetector } from '../../../inference/onnx-detector.ts';
-import type { Detection } from '../../../inference/types.ts';
-import { constantOutputModel, writeTempModel } from '../../../test/support/onnx-graphs.ts';
+import { constantOutputModel, rounded, writeTempModel } from '../../../test/support/onnx-graphs.ts';
 import { letterbox } from './geometry.ts';
 import { decodeYolo } from './yolo-decoder.ts';
 
@@ -28,10 +27,6 @@ const expected = [
   { classId: 0, className: 'ball', score: 0.6, box: { x1: 0.75, y1: 0.2, x2: 0.85, y2: 0.4 } },
 ];
 
-const r4 = (v: number) => Number(v.toFixed(4));
-const close = (actual: Detection[]) =>
-  actual.map((d) => ({ ...d, score: r4(d.score), box: { x1: r4(d.box.x1), y1: r4(d.box.y1), x2: r4(d.box.x2), y2: r4(d.box.y2) } }));
-
 describe('YOLO output decoding ([batch, 4 + classes, anchors])', () => {
   it('given known anchors, keeps the best class above the threshold per anchor and suppresses overlaps within a class', () => {
     const { values, dims } = yoloOutput(anchors);
@@ -41,7 +36,7 @@ describe('YOLO output decoding ([batch, 4 + classes, anchors])', () => {
       classNames: ['ball', 'player'],
       maxDetections: 10,
     });
-    expect(close(found!)).toEqual(expected);
+    expect(rounded(found!)).toEqual(expected);
   });
 
   it('names classes without a configured name class_<id>, and refuses outputs of the wrong shape', () => {
@@ -66,7 +61,7 @@ describe('YOLO output decoding ([batch, 4 + classes, anchors])', () => {
     const detector = await createOnnxDetector(config);
     try {
       const [found] = await detector.detect([{ width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) }]);
-      expect(close(found!)).toEqual(expected);
+      expect(rounded(found!)).toEqual(expected);
       expect(detector.model.name).toBe('yolo-known');
     } finally {
       await detector.close();
