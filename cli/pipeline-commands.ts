@@ -16,7 +16,7 @@ import type { Stage } from '../schemas/index.ts';
 import { createS3Client, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
-import { stopOnSignals } from '../streams/runtime.ts';
+import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { followJob, statusLine } from './follow.ts';
@@ -112,7 +112,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         ctx.print(`api: http://${config.api.host}:${typeof address === 'object' && address ? address.port : config.api.port} (OpenAPI at /docs)`);
       }
       ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);
-      stopOnSignals([pipeline], log);
+      stopOnSignals([pipeline], log, { deadlineMs: shutdownDeadlineMs(config) });
       await new Promise(() => {}); // runs until a signal
     });
 

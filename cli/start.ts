@@ -11,7 +11,7 @@ import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../streams/event-ids.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
-import { stopOnSignals } from '../streams/runtime.ts';
+import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { followJob, statusLine } from './follow.ts';
 import type { CliContext } from './main.ts';
@@ -118,7 +118,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     return;
   }
   ctx.print('Serving until Ctrl-C (processors, projections and API; the stack keeps running: `npm run stack -- down` stops it).');
-  stopOnSignals([pipeline], log);
+  stopOnSignals([pipeline], log, { deadlineMs: shutdownDeadlineMs(config) });
   await new Promise(() => {});
 }
 

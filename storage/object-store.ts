@@ -25,6 +25,9 @@ export function createS3Client(config: S3Config): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
     maxAttempts: 3,
+    // Without these a server that accepts a connection and then goes quiet stalls a processor for
+    // ever. The socket limit is on idleness, not on the whole transfer, so large artifacts are fine.
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
     // Local S3 servers (S3Proxy, older MinIO) reject the SDK's default streaming checksum trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -122,7 +122,13 @@ export class TopicCollector<T> {
     }
   }
 
+  /** Disconnects, but never for longer than 15 s: a collector is test plumbing and must not stall a run. */
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    if (!this.consumer) return;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), 15_000)));
+    const outcome = await Promise.race([this.consumer.disconnect().then(() => 'disconnected' as const), gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'gave up') process.stderr.write(`collector on ${this.topic}: disconnect still pending after 15 s, left behind\n`);
   }
 }

@@ -10,7 +10,7 @@ import { createEchoProcessor } from '../../processors/echo/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createS3Client } from '../../storage/object-store.ts';
-import { runProcessor, stopOnSignals } from '../../streams/runtime.ts';
+import { runProcessor, shutdownDeadlineMs, stopOnSignals } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 
 const config = loadConfig();
@@ -30,5 +30,5 @@ const running =
             deps,
             options,
           );
-stopOnSignals([running], log);
+stopOnSignals([running], log, { deadlineMs: shutdownDeadlineMs(config) });
 process.stdout.write(`ready ${process.pid}\n`);

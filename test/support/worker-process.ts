@@ -22,8 +22,22 @@ export function spawnReadyWorker(env: Record<string, string>): Promise<ChildProc
   });
 }
 
-/** Resolves with the exit code and how long the process took to exit from now. */
-export function exitOf(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+/**
+ * Resolves with the exit code and how long the process took to exit from now (at once if it has
+ * already exited). A process still running after `timeoutMs` is killed and the wait fails with a
+ * message naming it, so a worker that hangs on shutdown fails its test instead of stalling the run.
+ */
+export function exitOf(child: ChildProcess, timeoutMs = 90_000): Promise<{ code: number | null; ms: number }> {
   const started = Date.now();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, ms: Date.now() - started })));
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, ms: 0 });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker ${child.pid} was still running ${timeoutMs} ms after it was asked to stop; killed it`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, ms: Date.now() - started });
+    });
+  });
 }
