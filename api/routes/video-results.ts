@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { param } from '../../projections/clickhouse-client.ts';
-import { jobStatus, terminalStates } from '../../projections/queries.ts';
+import { jobStatus, presentJobStatus, terminalStates } from '../../projections/queries.ts';
 
 const videoIdParam = { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } } } as const;
 const page = {
@@ -27,7 +27,7 @@ export default async function videoResultRoutes(app: FastifyInstance): Promise<v
       let last = '';
       while (!closed) {
         const row = await jobStatus(app.clickhouse, request.params.id).catch(() => undefined);
-        const text = JSON.stringify(row ?? { video_id: request.params.id, state: 'unknown' });
+        const text = JSON.stringify(row ? presentJobStatus(row) : { video_id: request.params.id, state: 'unknown' });
         if (text !== last) {
           raw.write(`event: progress\ndata: ${text}\n\n`);
           last = text;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FilmroomError } from '../../common/errors.ts';
 import { videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
 import { param } from '../../projections/clickhouse-client.ts';
-import { jobStatus, jobStatusColumns, startsWithParam } from '../../projections/queries.ts';
+import { jobStatus, jobStatusColumns, presentJobStatus, startsWithParam, type JobStatusRow } from '../../projections/queries.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
 const videoId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
@@ -22,6 +22,7 @@ const jobStatusSchema = {
     started_at: { type: 'string' },
     updated_at: { type: 'string' },
     eta_seconds: { type: 'integer' },
+    batches_checked_by_version: { type: 'object', additionalProperties: { type: 'integer' }, description: 'batches with check results, per check version' },
   },
 } as const;
 const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
@@ -111,7 +112,7 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const row = await jobStatus(app.clickhouse, request.params.id);
       if (!row) return reply.status(404).send({ error: 'NOT_FOUND', message: `no video ${request.params.id}` });
-      return row;
+      return presentJobStatus(row);
     },
   );
 
@@ -140,11 +141,11 @@ export default async function videoRoutes(app: FastifyInstance): Promise<void> {
       const { state, prefix, limit, offset } = request.query;
       const where = [state ? `state = ${param('state')}` : '', prefix ? startsWithParam('video_id', 'prefix') : ''].filter(Boolean);
       if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new FilmroomError('USAGE', 'limit and offset must be integers');
-      const videos = await app.clickhouse.select(
+      const videos = await app.clickhouse.select<JobStatusRow>(
         `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
         { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}) },
       );
-      return { videos, limit, offset };
+      return { videos: videos.map(presentJobStatus), limit, offset };
     },
   );
 }

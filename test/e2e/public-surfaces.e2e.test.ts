@@ -129,7 +129,7 @@ describe('filmroom end to end through its public surfaces only: HTTP API and CLI
       for (const name of ['bright', 'dim', 'black'] as const) {
         const { progress, end } = await followEvents(`${base}/v1/videos/${id(name)}/events`, keys.reader);
         expect(end, name).toBe('complete');
-        expect(progress.at(-1)).toMatchObject({ state: 'complete', progress_percent: 100 });
+        expect(progress.at(-1)).toMatchObject({ state: 'complete', progress_percent: 100, batches_checked_by_version: { v1: 3 } });
       }
       expect((await filmroom('status', id('bright'))).stdout.trim()).toBe(`${id('bright')}: complete 100% (Extraction: 3/3 batches, Checks: 3/3 batches)`);
 
@@ -189,6 +189,8 @@ describe('filmroom end to end through its public surfaces only: HTTP API and CLI
         [id('dim'), 1, true, true], // the one difference: luma ~50 is dark under v2 (< 60), not under v1 (< 40)
       ]);
       expect(await exportV1('v1-after.parquet')).toEqual(v1Before);
+      // job_status counts checked batches per version: both versions now cover all 3 batches.
+      expect(await (await api(`/v1/videos/${id('dim')}`)).json()).toMatchObject({ state: 'complete', batches_checked_by_version: { v1: 3, v2: 3 } });
 
       // Nothing was downloaded or decoded again: the replay read only stored batches.
       const metricsAfter = await (await fetch(`${base}/metrics`)).text();

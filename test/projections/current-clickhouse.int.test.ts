@@ -10,7 +10,7 @@ import type { AnyEventName } from '../../schemas/index.ts';
 import type { Output } from '../../streams/processor.ts';
 import { ensureCurrentClickHouse, runOnCurrentClickHouse } from '../support/current-clickhouse.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { batch, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';
+import { batch, check, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';
 
 const stages = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] as const;
 const producer = { name: 'test', version: '0' };
@@ -24,6 +24,8 @@ function events(): Output<AnyEventName>[] {
     ...[0, 1].map((i) => batch('compat-complete', i, 2)),
     ...checksOf('compat-complete', 0, 2, { dark: 10, letterbox: 0, menu: 2, frozen: 0, blurry: 1 }),
     ...checksOf('compat-complete', 1, 2, { dark: 3, letterbox: 10, menu: 0, frozen: 4, blurry: 0 }),
+    // A v2 replay that has reached one of the two batches so far.
+    check('compat-complete', 0, 2, 'dark', 'v2', { dark_frames: 10, dark_ratio: 1 }),
     ...[0, 1].map((i): Output<'batch-detected'> => ({
       event: 'batch-detected',
       key: `compat-complete/${i}`,
@@ -74,7 +76,7 @@ function events(): Output<AnyEventName>[] {
 const mainQueries: Record<string, { sql: string; params: SqlParams }> = {
   job_status: {
     params: {},
-    sql: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
+    sql: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, checked_versions, batches_checked_per_version, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
   },
   manifests: manifestQuery({}),
   manifests_filtered: manifestQuery({ checkVersion: 'v1', prefix: 'compat-c', complete: true }),
@@ -148,7 +150,16 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
         ]);
         expect(old.manifests!.map((r) => [r.video_id, r.check_version, Number(r.dark_fraction), Number(r.complete)])).toEqual([
           ['compat-complete', 'v1', 0.65, 1],
+          ['compat-complete', 'v2', 1, 0], // v2 has checked 1 of 2 batches: not complete
           ['compat-partial', 'v1', 0, 0],
+        ]);
+        // Checked batches per version, in job_status itself; batches_checked is the most advanced version's.
+        expect(
+          old.job_status!.map((r) => [r.video_id, r.checked_versions, (r.batches_checked_per_version as unknown[]).map(Number), Number(r.batches_checked)]),
+        ).toEqual([
+          ['compat-complete', ['v1', 'v2'], [2, 1], 2],
+          ['compat-partial', ['v1'], [1], 1],
+          ['compat-queued', [], [], 0],
         ]);
         expect(old.videos_by_prefix).toEqual([]);
         expect(old.ocr_texts!.map((r) => r.text)).toEqual(['LIONS 21', "HAWKS 'Q' 14"]);
