@@ -72,17 +72,20 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   if (runProjection) {
     print(`bench: projecting ${options.projectionEvents} check-result events into ClickHouse...`);
     const p = await projectionThroughput(config, options.projectionEvents);
-    const projectorRate = p.events / p.projectorSeconds;
-    const bareRate = p.events / p.bareSeconds;
+    const rate = (seconds: number) => p.events / seconds;
+    const bareRate = Math.max(rate(p.bareClientSeconds), rate(p.bareEncodedSeconds));
+    const projectorRate = rate(p.projectorSeconds);
+    const row = (name: string, seconds: number) => `| ${name} | ${p.events} | ${seconds.toFixed(2)} | ${Math.round(rate(seconds))} |`;
     print(
       [
         '',
-        '| measurement | events | seconds | events/s |',
+        `| measurement (${config.projection.writerThreads} writer threads, ${config.projection.batchRows} rows per projector insert) | events | seconds | events/s |`,
         '|---|---:|---:|---:|',
-        `| bare bulk insert of the same rows (JSONEachRow, 50,000 per insert) | ${p.events} | ${p.bareSeconds.toFixed(2)} | ${Math.round(bareRate)} |`,
-        `| filmroom checks projector (consume + decode + rows + insert + commit) | ${p.events} | ${p.projectorSeconds.toFixed(2)} | ${Math.round(projectorRate)} |`,
+        row('bare bulk insert of the same rows, client array insert (JSONEachRow, 50,000 per insert)', p.bareClientSeconds),
+        row("bare bulk insert of the same rows, the projector's encoder and insert call (JSONEachRow, 50,000 per insert)", p.bareEncodedSeconds),
+        row('filmroom checks projector (consume + decode + rows + insert + commit)', p.projectorSeconds),
         '',
-        `projector/bare ratio: ${(projectorRate / bareRate).toFixed(2)} (goal >= 0.5); projector rate ${Math.round(projectorRate)} events/s (goal >= 20,000)`,
+        `projector/bare ratio: ${(projectorRate / bareRate).toFixed(2)} against the faster bare insert (goal >= 0.5); projector rate ${Math.round(projectorRate)} events/s (goal >= 20,000)`,
       ].join('\n'),
     );
   }

@@ -70,7 +70,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips or detect')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
     .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
-    .option('--projection-events <n>', 'events for the projection benchmark', '100000')
+    .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
     .option('--extract-minutes <n>', 'length of the generated 1080p video for the extraction benchmark', '30')
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
     .action(

@@ -76,9 +76,11 @@ const envSchema = z.object({
   /** On SIGTERM, how long in-flight work may finish before it is abandoned (uncommitted). */
   FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** A projector writes at most this many rows per ClickHouse insert, gathered across partitions... */
-  FILMROOM_PROJECTION_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  FILMROOM_PROJECTION_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(25_000),
   /** ...or whatever arrived within this many milliseconds: the bound on projection latency it adds. */
   FILMROOM_PROJECTION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  /** Threads that decode, build rows and insert for the projectors of one process; inserts overlap across them. */
+  FILMROOM_PROJECTION_WRITER_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   /** Handler attempts for transient errors before the input goes to the dead-letter topic. */
   FILMROOM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
@@ -360,6 +362,7 @@ function toConfig(env: Env) {
     projection: {
       batchRows: env.FILMROOM_PROJECTION_BATCH_ROWS,
       lingerMs: env.FILMROOM_PROJECTION_LINGER_MS,
+      writerThreads: env.FILMROOM_PROJECTION_WRITER_THREADS,
     },
     extract: {
       maxBundleBytes: env.FILMROOM_EXTRACT_MAX_BUNDLE_BYTES,

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
@@ -11,6 +12,8 @@ export type ClickHouse = ClickHouseClient & {
   select<T>(sql: string, params?: SqlParams): Promise<T[]>;
   /** The same, streamed row by row. */
   selectStream<T>(sql: string, params?: SqlParams): AsyncGenerator<T>;
+  /** Inserts a JSONEachRow body already encoded (see `JsonLines`); resolves once ClickHouse acknowledged it. */
+  insertJsonLines(table: string, body: Buffer[]): Promise<void>;
 };
 
 /**
@@ -109,6 +112,13 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
       return rows;
     },
     selectStream,
+    insertJsonLines: async (table: string, body: Buffer[]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError(`bad table name ${table}`);
+      if (body.length === 0) return;
+      const result = await client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from(body) });
+      // The answer is empty; reading it to the end hands the connection back to the pool.
+      for await (const _ of result.stream);
+    },
   });
 }
 

@@ -7,7 +7,9 @@ import { checkVersions } from '../processors/checks/check-versions.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
-import { rowsByTable, type DecodedEvent } from './rows.ts';
+import type { ClickHouse } from './clickhouse-client.ts';
+import { JsonLines } from './json-lines.ts';
+import { rowsOf, type DecodedEvent } from './rows.ts';
 import { ProjectionWriter } from './writer/index.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
@@ -38,18 +40,32 @@ const projected = new Counter({
 });
 
 /** Inserts the rows of a batch of records, table by table. Any failure is transient: the batch is retried. */
-export async function writeRecords(client: ClickHouseClient, records: DecodedEvent[]): Promise<number> {
+/** Encodes each record's rows as it comes, one JSONEachRow body per table (see `JsonLines`). */
+export function encodeRows(records: Iterable<DecodedEvent>): Map<string, JsonLines> {
+  const byTable = new Map<string, JsonLines>();
+  for (const record of records) {
+    for (const { table, row } of rowsOf(record.event, record.value)) {
+      let lines = byTable.get(table);
+      if (!lines) byTable.set(table, (lines = new JsonLines()));
+      lines.append(row);
+    }
+  }
+  return byTable;
+}
+
+/** Inserts encoded rows table by table; resolves with the number of rows once ClickHouse acknowledged them all. */
+export async function insertEncoded(client: ClickHouse, byTable: Map<string, JsonLines>): Promise<number> {
   let written = 0;
-  for (const [table, rows] of rowsByTable(records)) {
+  for (const [table, lines] of byTable) {
     try {
-      await client.insert({ table, values: rows, format: 'JSONEachRow' });
+      await client.insertJsonLines(table, lines.body());
     } catch (error) {
-      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: inserting ${rows.length} rows into ${table} failed: ${describeError(error)}`, {
+      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: inserting ${lines.rows} rows into ${table} failed: ${describeError(error)}`, {
         cause: error,
       });
     }
-    projected.inc({ table }, rows.length);
-    written += rows.length;
+    projected.inc({ table }, lines.rows);
+    written += lines.rows;
   }
   return written;
 }
@@ -80,15 +96,16 @@ export interface ProjectorDeps {
 /**
  * Runs the projectors of the given families: consume, gather the records of all partitions into
  * inserts of up to FILMROOM_PROJECTION_BATCH_ROWS rows, decode them, build rows and insert them in
- * a writer thread, and commit offsets only after ClickHouse acknowledged. While ClickHouse is down,
- * inserts are retried with backoff and nothing is committed. The families share one writer thread.
+ * writer threads (FILMROOM_PROJECTION_WRITER_THREADS, inserts overlapping), and commit offsets in
+ * order, each only after ClickHouse acknowledged its insert and every earlier one. While ClickHouse
+ * is down, inserts are retried with backoff and nothing is committed. The families share the threads.
  */
 export async function runProjectors(
   deps: ProjectorDeps,
   families: ProjectionFamily[] = familyNames,
   options: { groupSuffix?: string } = {},
 ): Promise<RunningBatchConsumer[]> {
-  const writer = new ProjectionWriter(deps.config);
+  const writer = new ProjectionWriter(deps.config, deps.config.projection.writerThreads);
   await writer.start();
   const running: RunningBatchConsumer[] = [];
   let open = families.length;
@@ -99,7 +116,7 @@ export async function runProjectors(
       {
         groupId,
         events: [...projectionFamilies[family].events],
-        limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs },
+        limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs, inFlight: deps.config.projection.writerThreads },
         sink: async (records) => {
           const { undecodable } = await writer.write(records);
           for (const skipped of undecodable) log.warn(skipped, `skipping undecodable record: ${skipped.message}`);
@@ -107,7 +124,7 @@ export async function runProjectors(
       },
       { config: deps.config, log },
     );
-    // The writer thread goes when the last of these projectors stops.
+    // The writer threads go when the last of these projectors stops.
     running.push({
       ...consumer,
       stop: async () => {

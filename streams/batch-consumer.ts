@@ -27,8 +27,11 @@ export interface BatchConsumerOptions {
    * (a sink being down is not the records' fault).
    */
   sink(records: RawRecord[]): Promise<void>;
-  /** At most this many records per sink call, or whatever arrived within `lingerMs`. */
-  limits: { maxRecords: number; lingerMs: number };
+  /**
+   * At most this many records per sink call, or whatever arrived within `lingerMs`; `inFlight`
+   * sink calls may run at once (default 1), and fetching pauses while more than one more is queued.
+   */
+  limits: { maxRecords: number; lingerMs: number; inFlight?: number };
   fromBeginning?: boolean;
 }
 
@@ -70,7 +73,7 @@ class PipelinedWrites {
   constructor(
     private readonly write: (records: RawRecord[]) => Promise<void>,
     private readonly commit: (ends: PartitionEnd[]) => Promise<void>,
-    private readonly limits: { maxRecords: number; lingerMs: number },
+    private readonly limits: { maxRecords: number; lingerMs: number; inFlight?: number },
   ) {}
 
   async add(records: RawRecord[], end: PartitionEnd): Promise<void> {
@@ -80,7 +83,8 @@ class PipelinedWrites {
     this.queued += records.length;
     if (this.pending.length >= this.limits.maxRecords) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.limits.lingerMs);
-    while (this.queued > 2 * this.limits.maxRecords && !this.failure) await new Promise<void>((wake) => this.wakeups.push(wake));
+    while (this.queued > ((this.limits.inFlight ?? 1) + 1) * this.limits.maxRecords && !this.failure)
+      await new Promise<void>((wake) => this.wakeups.push(wake));
     if (this.failure) throw this.failure;
   }
 

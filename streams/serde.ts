@@ -131,6 +131,11 @@ export class EventSerde {
    * Like decode, without waiting, for a record whose writer schema is already known (undefined
    * otherwise): a sink decoding thousands of records per batch pays no promise per record.
    */
+  /** Whether the writer schema with this id has been fetched already (then decodeKnown can read its records). */
+  knowsWriter(schemaId: number): boolean {
+    return this.knownWriters.has(schemaId);
+  }
+
   decodeKnown<E extends AnyEventName>(event: E, value: Buffer | null, readerType: avro.Type = eventSchemas[event].type): EventTypes[E] | undefined {
     const { schemaId, body } = unframe(value);
     const writer = this.knownWriters.get(schemaId);

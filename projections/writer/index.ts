@@ -8,15 +8,13 @@ export type { RawRecord, Undecodable } from './protocol.ts';
 const entry = new URL('./worker-entry.mjs', import.meta.url);
 
 /**
- * Writes projected records through a worker thread (decode → rows → ClickHouse insert), so a
- * projector's fetching and its writing use both cores. Writes that were in flight when the thread
- * died fail as transient (the projector retries them) and the next write starts a new thread.
+ * One writer thread. Writes that were in flight when the thread died fail as transient (the
+ * projector retries them) and the next write starts a new thread.
  */
-export class ProjectionWriter {
+class WriterThread {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (reply: WriteReply) => void; reject: (error: unknown) => void }>();
+  readonly pending = new Map<number, { resolve: (reply: WriteReply) => void; reject: (error: unknown) => void }>();
 
   constructor(private readonly config: Pick<Config, 'registry' | 'topics' | 'clickhouse'>) {}
 
@@ -43,21 +41,16 @@ export class ProjectionWriter {
     return worker;
   }
 
-  /** Starts the thread and waits until it has loaded (its first write would wait otherwise). */
   async start(): Promise<void> {
     this.thread();
     await this.ready;
   }
 
-  /** Inserts the records' rows; resolves once ClickHouse acknowledged them, with the records that could not be decoded. */
-  async write(records: RawRecord[]): Promise<{ rows: number; undecodable: Undecodable[] }> {
-    const request = packRecords(this.nextId++, records);
-    const reply = await new Promise<WriteReply>((resolve, reject) => {
+  send(request: ReturnType<typeof packRecords>): Promise<WriteReply> {
+    return new Promise<WriteReply>((resolve, reject) => {
       this.pending.set(request.id, { resolve, reject });
       this.thread().postMessage(request, [request.bodies]);
     });
-    if (!reply.ok) throw new FilmroomError(reply.retriable ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', reply.message, { retriable: reply.retriable });
-    return { rows: reply.rows, undecodable: reply.undecodable };
   }
 
   async close(): Promise<void> {
@@ -68,5 +61,37 @@ export class ProjectionWriter {
     worker.postMessage('close');
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     await worker.terminate();
+  }
+}
+
+/**
+ * Writes projected records through writer threads (decode → rows → ClickHouse insert), so a
+ * projector's fetching and its writing, and consecutive writes, use every core. Each write goes
+ * to the least busy thread; the caller commits offsets in order whatever order writes finish in.
+ */
+export class ProjectionWriter {
+  private readonly threads: WriterThread[];
+  private nextId = 1;
+
+  constructor(config: Pick<Config, 'registry' | 'topics' | 'clickhouse'>, threads = 1) {
+    this.threads = Array.from({ length: Math.max(1, threads) }, () => new WriterThread(config));
+  }
+
+  /** Starts the threads and waits until they have loaded (the first writes would wait otherwise). */
+  async start(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.start()));
+  }
+
+  /** Inserts the records' rows; resolves once ClickHouse acknowledged them, with the records that could not be decoded. */
+  async write(records: RawRecord[]): Promise<{ rows: number; undecodable: Undecodable[] }> {
+    const request = packRecords(this.nextId++, records);
+    const thread = this.threads.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+    const reply = await thread.send(request);
+    if (!reply.ok) throw new FilmroomError(reply.retriable ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', reply.message, { retriable: reply.retriable });
+    return { rows: reply.rows, undecodable: reply.undecodable };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.close()));
   }
 }

@@ -2,10 +2,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../common/config.ts';
 import { describeError, isRetriable } from '../../common/errors.ts';
 import type { DecodedEvent } from '../rows.ts';
-import { EventSerde } from '../../streams/serde.ts';
+import { EventSerde, unframe } from '../../streams/serde.ts';
 import { createClickHouse } from '../clickhouse-client.ts';
-import { writeRecords } from '../projector.ts';
-import { unpackRecords, type Undecodable, type WriteReply, type WriteRequest } from './protocol.ts';
+import { encodeRows, insertEncoded } from '../projector.ts';
+import { unpackRecords, type RawRecord, type Undecodable, type WriteReply, type WriteRequest } from './protocol.ts';
 
 /**
  * The projection writer thread: decodes the records of a write, builds their rows and inserts them
@@ -16,20 +16,53 @@ const { config } = workerData as { config: Config };
 const serde = new EventSerde(config.registry, config.topics);
 const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
 
-async function write(request: WriteRequest): Promise<WriteReply> {
-  const decoded: DecodedEvent[] = [];
-  const undecodable: Undecodable[] = [];
-  for (const record of unpackRecords(request)) {
+/**
+ * Fetches the writer schemas of these records that this thread has not seen yet. A registry that
+ * cannot be asked fails the write (it is retried); a schema id it does not know is reported per record.
+ */
+async function learnWriters(records: RawRecord[]): Promise<Map<number, string>> {
+  const unknown = new Map<number, RawRecord>();
+  for (const record of records) {
     try {
-      // decodeKnown first: tens of thousands of records per write should not cost a promise each.
-      decoded.push({ event: record.event, value: serde.decodeKnown(record.event, record.value) ?? (await serde.decode(record.event, record.value)) });
+      const { schemaId } = unframe(record.value);
+      if (!serde.knowsWriter(schemaId) && !unknown.has(schemaId)) unknown.set(schemaId, record);
+    } catch {
+      // Not even framed: decodeEach reports it.
+    }
+  }
+  const failed = new Map<number, string>();
+  for (const [schemaId, record] of unknown) {
+    try {
+      await serde.decode(record.event, record.value);
     } catch (error) {
-      // A registry that cannot be asked fails the whole write (it is retried); a bad record is skipped and reported.
       if (isRetriable(error)) throw error;
+      failed.set(schemaId, describeError(error));
+    }
+  }
+  return failed;
+}
+
+/**
+ * The records decoded one at a time, as the row encoder asks for them, so that an event is garbage
+ * as soon as its rows are bytes. Undecodable records are skipped into `undecodable`.
+ */
+function* decodeEach(records: RawRecord[], failedWriters: Map<number, string>, undecodable: Undecodable[]): Generator<DecodedEvent> {
+  for (const record of records) {
+    try {
+      const value = serde.decodeKnown(record.event, record.value);
+      if (value === undefined) throw new Error(failedWriters.get(unframe(record.value).schemaId) ?? 'writer schema unknown');
+      yield { event: record.event, value };
+    } catch (error) {
       undecodable.push({ topic: record.topic, partition: record.partition, offset: record.offset, message: describeError(error) });
     }
   }
-  const rows = await writeRecords(clickhouse, decoded);
+}
+
+async function write(request: WriteRequest): Promise<WriteReply> {
+  const records = unpackRecords(request);
+  const failedWriters = await learnWriters(records);
+  const undecodable: Undecodable[] = [];
+  const rows = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable)));
   return { id: request.id, ok: true, rows, undecodable };
 }
 
