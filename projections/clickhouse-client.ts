@@ -3,6 +3,9 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import type { ClickHouseConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 
+/** A name ClickHouse takes unquoted (database, table): what may be written into SQL text. */
+const sqlIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Values bound to a query: strings, numbers, booleans and string lists. */
 export type SqlParams = Record<string, string | number | boolean | string[]>;
 
@@ -113,7 +116,7 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
     },
     selectStream,
     insertJsonLines: async (table: string, body: Buffer[]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError(`bad table name ${table}`);
+      if (!sqlIdentifier.test(table)) throw new TypeError(`bad table name ${table}`);
       if (body.length === 0) return;
       const result = await client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from(body) });
       // The answer is empty; reading it to the end hands the connection back to the pool.
@@ -138,6 +141,6 @@ export async function selectOne(client: ClickHouseClient): Promise<void> {
 }
 
 export async function ensureDatabase(client: ClickHouseClient, database: string): Promise<void> {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new FilmroomError('CONFIG_INVALID', `invalid ClickHouse database name ${database}`);
+  if (!sqlIdentifier.test(database)) throw new FilmroomError('CONFIG_INVALID', `invalid ClickHouse database name ${database}`);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
 }

@@ -167,11 +167,8 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
       ];
     }
     case 'check-result': {
-      // The most numerous event (one per check per batch): built without spreads or closures.
       const c = e.value;
       const names = Object.keys(c.measures).sort();
-      const values = new Array<number>(names.length);
-      for (let i = 0; i < names.length; i++) values[i] = c.measures[names[i]!]!;
       return [
         {
           table: 'check_results',
@@ -183,10 +180,8 @@ export function rowsOf<E extends AnyEventName>(event: E, value: EventTypes[E]): 
             batch_count: c.batch_count,
             frames_evaluated: c.frames_evaluated,
             measure_names: names,
-            measure_values: values,
-            event_id: c.event_id,
-            occurred_at: dateTime(c.occurred_at),
-            version: c.occurred_at,
+            measure_values: names.map((n) => c.measures[n]!),
+            ...stamp(c),
           },
         },
       ];

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { loadConfig } from '../../common/config.ts';
+import { createOnnxDetector } from '../../inference/onnx-detector.ts';
 import type { Detection } from '../../inference/types.ts';
 
 const { onnx } = onnxProto;
@@ -79,3 +81,24 @@ const r4 = (v: number) => Number(v.toFixed(4));
 /** Detections with score and box rounded to 4 decimals, for comparing decoder output with known answers. */
 export const rounded = (detections: Detection[]) =>
   detections.map((d) => ({ ...d, score: r4(d.score), box: { x1: r4(d.box.x1), y1: r4(d.box.y1), x2: r4(d.box.x2), y2: r4(d.box.y2) } }));
+
+/**
+ * Runs a model through the real onnx adapter (input size 100, classes ball and player, one
+ * thread) on one black 200x100 frame; returns its detections and the model name it reports.
+ */
+export async function detectOneFrame(modelBytes: Uint8Array, name: string, family: 'yolo' | 'detr'): Promise<{ found: Detection[]; modelName: string }> {
+  const config = loadConfig({
+    FILMROOM_DETECT_MODEL: writeTempModel(modelBytes, name),
+    FILMROOM_DETECT_FAMILY: family,
+    FILMROOM_DETECT_INPUT_SIZE: '100',
+    FILMROOM_DETECT_CLASSES: 'ball,player',
+    FILMROOM_DETECT_THREADS: '1',
+  }).detect;
+  const detector = await createOnnxDetector(config);
+  try {
+    const [found] = await detector.detect([{ width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) }]);
+    return { found: found!, modelName: detector.model.name };
+  } finally {
+    await detector.close();
+  }
+}

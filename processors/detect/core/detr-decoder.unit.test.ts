@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../common/config.ts';
-import { createOnnxDetector } from '../../../inference/onnx-detector.ts';
-import { constantOutputModel, rounded, writeTempModel } from '../../../test/support/onnx-graphs.ts';
+import { constantOutputModel, detectOneFrame, rounded } from '../../../test/support/onnx-graphs.ts';
 import { decodeDetr } from './detr-decoder.ts';
 import { letterbox } from './geometry.ts';
 
@@ -50,19 +48,7 @@ describe('DETR output decoding (boxes + logits)', () => {
       ],
       [1, 3, 100, 100],
     );
-    const config = loadConfig({
-      FILMROOM_DETECT_MODEL: writeTempModel(model, 'detr-known'),
-      FILMROOM_DETECT_FAMILY: 'detr',
-      FILMROOM_DETECT_INPUT_SIZE: '100',
-      FILMROOM_DETECT_CLASSES: 'ball,player',
-      FILMROOM_DETECT_THREADS: '1',
-    }).detect;
-    const detector = await createOnnxDetector(config);
-    try {
-      const [found] = await detector.detect([{ width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) }]);
-      expect(rounded(found!)).toEqual(expected);
-    } finally {
-      await detector.close();
-    }
+    const { found } = await detectOneFrame(model, 'detr-known', 'detr');
+    expect(rounded(found)).toEqual(expected);
   });
 });

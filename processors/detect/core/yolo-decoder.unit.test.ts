@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../common/config.ts';
-import { createOnnxDetector } from '../../../inference/onnx-detector.ts';
-import { constantOutputModel, rounded, writeTempModel } from '../../../test/support/onnx-graphs.ts';
+import { constantOutputModel, detectOneFrame, rounded } from '../../../test/support/onnx-graphs.ts';
 import { letterbox } from './geometry.ts';
 import { decodeYolo } from './yolo-decoder.ts';
 
@@ -50,21 +48,8 @@ describe('YOLO output decoding ([batch, 4 + classes, anchors])', () => {
 
   it('through the real onnxruntime-node: a model with these outputs gives the same detections via the onnx adapter', async () => {
     const { values, dims } = yoloOutput(anchors);
-    const modelPath = writeTempModel(constantOutputModel([{ name: 'output0', dims, values }], [1, 3, 100, 100]), 'yolo-known');
-    const config = loadConfig({
-      FILMROOM_DETECT_MODEL: modelPath,
-      FILMROOM_DETECT_FAMILY: 'yolo',
-      FILMROOM_DETECT_INPUT_SIZE: '100',
-      FILMROOM_DETECT_CLASSES: 'ball,player',
-      FILMROOM_DETECT_THREADS: '1',
-    }).detect;
-    const detector = await createOnnxDetector(config);
-    try {
-      const [found] = await detector.detect([{ width: 200, height: 100, data: new Uint8Array(200 * 100 * 3) }]);
-      expect(rounded(found!)).toEqual(expected);
-      expect(detector.model.name).toBe('yolo-known');
-    } finally {
-      await detector.close();
-    }
+    const { found, modelName } = await detectOneFrame(constantOutputModel([{ name: 'output0', dims, values }], [1, 3, 100, 100]), 'yolo-known', 'yolo');
+    expect(rounded(found)).toEqual(expected);
+    expect(modelName).toBe('yolo-known');
   });
 });
