@@ -1,8 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// Node 20 is filmroom's runtime; the AWS SDK's notice about its future Node 22 minimum is not news here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
