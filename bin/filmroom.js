@@ -3,9 +3,7 @@
 const major = Number(process.versions.node.split('.')[0]);
 if (major !== 24) {
   // npm puts the project's own Node 24 (the `node` package) first on PATH; a bare `node bin/filmroom.js` may not.
-  process.stderr.write(
-    `filmroom runs on Node.js 24 (this is ${process.version}): run it through npm — \`npm start\`, \`npx filmroom …\` — after \`npm ci\`\n`,
-  );
+  process.stderr.write(`filmroom runs on Node.js 24 (this is ${process.version}): run it through npm — \`npm start\`, \`npx filmroom …\` — after \`npm ci\`\n`);
   process.exit(2);
 }
 const { register } = await import('tsx/esm/api');

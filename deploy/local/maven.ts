@@ -14,13 +14,16 @@ export interface MavenContext {
  * Fetches into `targetDir` once; a `.complete` marker makes later calls free and an interrupted
  * fetch (no marker) start over cleanly.
  */
-async function fetchOnce(targetDir: string, fetch: (tmpDir: string) => Promise<void>): Promise<string> {
+async function fetchOnce(targetDir: string, what: string, fetch: (tmpDir: string) => Promise<void>): Promise<string> {
   const marker = join(targetDir, '.complete');
   if (existsSync(marker)) return targetDir;
   rmSync(targetDir, { recursive: true, force: true });
   mkdirSync(targetDir, { recursive: true });
+  const begun = Date.now();
+  process.stdout.write(`installing ${what} with Maven into ${targetDir} (first run only)...\n`);
   await fetch(targetDir);
   writeFileSync(marker, new Date().toISOString());
+  process.stdout.write(`installed ${what} in ${Math.round((Date.now() - begun) / 1000)} s\n`);
   return targetDir;
 }
 
@@ -30,7 +33,7 @@ function mvnArgs(ctx: MavenContext, goal: string, props: Record<string, string>)
 
 /** Copies the runtime classpath of the given dependencies (transitively) into `<targetDir>/libs`. */
 export async function fetchClasspath(ctx: MavenContext, targetDir: string, dependencies: string[]): Promise<string> {
-  await fetchOnce(targetDir, async (dir) => {
+  await fetchOnce(targetDir, dependencies.join(', '), async (dir) => {
     const deps = dependencies
       .map((gav) => {
         const [groupId, artifactId, version] = gav.split(':');
@@ -51,14 +54,14 @@ export async function fetchClasspath(ctx: MavenContext, targetDir: string, depen
 
 /** Copies one artifact (group:artifact:version[:type[:classifier]]) into `targetDir`. */
 export async function fetchArtifact(ctx: MavenContext, targetDir: string, artifact: string): Promise<string> {
-  return fetchOnce(targetDir, async (dir) => {
+  return fetchOnce(targetDir, artifact, async (dir) => {
     await runCommand(ctx.mvn, mvnArgs(ctx, 'copy', { artifact, outputDirectory: dir }), { cwd: dir, what: `maven fetch of ${artifact}` });
   });
 }
 
 /** Unpacks one archive artifact (e.g. a tar.gz distribution) into `targetDir`. */
 export async function unpackArtifact(ctx: MavenContext, targetDir: string, artifact: string): Promise<string> {
-  return fetchOnce(targetDir, async (dir) => {
+  return fetchOnce(targetDir, artifact, async (dir) => {
     await runCommand(ctx.mvn, mvnArgs(ctx, 'unpack', { artifact, outputDirectory: dir }), { cwd: dir, what: `maven fetch of ${artifact}` });
   });
 }

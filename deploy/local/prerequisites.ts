@@ -23,9 +23,30 @@ export async function runCommand(
     return `${stdout}${stderr}`;
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string; code?: unknown };
-    const tail = `${failed.stdout ?? ''}${failed.stderr ?? ''}`.trim().split('\n').slice(-8).join('\n');
-    throw new FilmroomError('INSTALL_FAILED', `${options.what ?? command} failed (${String(failed.code)}): ${tail}`, { cause: error });
+    const output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
+    const what = options.what ?? command;
+    if (offlineSigns.test(output)) {
+      throw new FilmroomError('INSTALL_FAILED', `${what} could not reach its package registry (is this machine offline?): connect it and run again, or see docs/troubleshooting.md`, {
+        cause: error,
+      });
+    }
+    const tail = output.trim().split('\n').slice(-8).join('\n');
+    throw new FilmroomError('INSTALL_FAILED', `${what} failed (${String(failed.code)}): ${tail}`, { cause: error });
   }
+}
+
+/** What apt, Maven and pip print when the network is not there. */
+export const offlineSigns =
+  /Temporary failure (in name resolution|resolving)|Could not resolve host|Name or service not known|ENOTFOUND|EAI_AGAIN|Network is unreachable|UnknownHostException|Connection refused.*(repo|registry|pypi)|Failed to establish a new connection|Unable to connect to/i;
+
+/** Bytes of memory the local stack needs free to start: three JVMs, ClickHouse and filmroom's own process. */
+export const stackMemoryBytes = 4 * 1024 ** 3;
+
+/** One line when the machine has less memory available than the stack needs, else undefined. */
+export function memoryWarning(availableBytes: number): string | undefined {
+  if (availableBytes >= stackMemoryBytes) return undefined;
+  const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+  return `only ${gib(availableBytes)} GiB of memory available; the local stack needs about ${gib(stackMemoryBytes)} GiB: close other programs, or lower FILMROOM_KAFKA_HEAP, FILMROOM_REGISTRY_HEAP and FILMROOM_S3_HEAP (see docs/troubleshooting.md)`;
 }
 
 const extraBinDirs = ['/usr/sbin', '/usr/local/sbin', '/sbin'];

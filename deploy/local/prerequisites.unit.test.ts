@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
-import { ensureDebianPackages, parseJavaMajor, which } from './prerequisites.ts';
+import { ensureDebianPackages, memoryWarning, offlineSigns, parseJavaMajor, which } from './prerequisites.ts';
 
 describe('parseJavaMajor', () => {
   it.each([
@@ -38,5 +38,32 @@ describe('ensureDebianPackages without root', () => {
     } finally {
       getuid.mockRestore();
     }
+  });
+});
+
+describe('offlineSigns', () => {
+  it.each([
+    ['apt', "W: Failed to fetch http://deb.example/dists/bookworm/InRelease  Temporary failure resolving 'deb.example'"],
+    ['maven', '[ERROR] Could not transfer artifact org.apache.kafka:kafka_2.13:pom:3.9.1: java.net.UnknownHostException: repo.example'],
+    ['pip', 'WARNING: Retrying ... Failed to establish a new connection: [Errno -3] Temporary failure in name resolution'],
+  ])('recognises %s output from a machine without network', (_tool, output) => {
+    expect(offlineSigns.test(output)).toBe(true);
+  });
+
+  it('does not call an ordinary failure offline', () => {
+    expect(offlineSigns.test('E: Unable to locate package clickhouse-servr')).toBe(false);
+  });
+});
+
+describe('memoryWarning', () => {
+  it('says nothing when 4 GiB or more are available', () => {
+    expect(memoryWarning(4 * 1024 ** 3)).toBeUndefined();
+  });
+
+  it('names what is available, what is needed and the heap settings when less is', () => {
+    const line = memoryWarning(2.5 * 1024 ** 3);
+    expect(line).toContain('only 2.5 GiB of memory available');
+    expect(line).toContain('about 4.0 GiB');
+    expect(line).toContain('FILMROOM_KAFKA_HEAP');
   });
 });

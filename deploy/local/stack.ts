@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { freemem } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError, describeError } from '../../common/errors.ts';
@@ -9,7 +10,7 @@ import { retry } from '../../common/retry.ts';
 import { sampleFont } from '../../samples/sample-video.ts';
 import { cacheDirs, serviceDirs } from './layout.ts';
 import type { MavenContext } from './maven.ts';
-import { ensureDebianPackages, ensureJava, runCommand } from './prerequisites.ts';
+import { ensureDebianPackages, ensureJava, memoryWarning, runCommand } from './prerequisites.ts';
 import { isOurProcessAlive, readPidRecord, startDetached, stopRecorded } from './processes.ts';
 import { localServices, type LocalService, type StackContext } from './services/index.ts';
 
@@ -20,6 +21,9 @@ export interface ServiceReport {
   detail: string;
   pid?: number;
 }
+
+/** A cold first `stack up` measured on a 2-core machine with an empty cache (docs/troubleshooting.md). */
+const firstRunMinutes = 4;
 
 /** Media tools are no server, but the stack provides them too. */
 const mediaTools = [
@@ -113,14 +117,21 @@ export const formatReport = (r: ServiceReport) => `${pad(r.service, 16)} ${pad(r
  * check, and reports one line per service. Idempotent: running services are left as they are.
  */
 export async function stackUp(config: Config, log: Logger, onReport: (report: ServiceReport) => void = () => {}): Promise<ServiceReport[]> {
+  const toStart = localServices.filter((service) => runningPid(config, service) === undefined);
+  if (toStart.length > 0 && !existsSync(cacheDirs(config).root)) {
+    process.stdout.write(
+      `first run on this machine: installing what the local stack needs (ffmpeg, ClickHouse and Maven as Debian packages; Kafka, the schema registry, an S3 server and a Java 21 runtime into ${cacheDirs(config).root}): about ${firstRunMinutes} minutes; later starts take about 30 s\n`,
+    );
+  }
+  const lowMemory = toStart.length > 0 ? memoryWarning(freemem()) : undefined;
+  if (lowMemory) process.stdout.write(`warning: ${lowMemory}\n`);
   mkdirSync(join(config.home, 'run'), { recursive: true });
   const ctx = createStackContext(config, log);
   const tools = await ensureDebianPackages(mediaTools, log);
   const ffmpegVersion = (await runCommand(tools.ffmpeg!, ['-version'])).split('\n')[0] ?? 'ffmpeg';
 
   const started = new Set<string>();
-  for (const service of localServices) {
-    if (runningPid(config, service) !== undefined) continue;
+  for (const service of toStart) {
     await startService(ctx, service);
     started.add(service.name);
   }
