@@ -13,7 +13,7 @@ import { clipsMetrics, createClipsProcessor } from '../processors/clips/index.ts
 import { clipKey, cutArguments } from '../processors/clips/clip-plan.ts';
 import type { ClipMode, ClipRequest, ClipsRequested } from '../schemas/index.ts';
 import { createS3Client, downloadToFile, putObject, s3Uri } from '../storage/object-store.ts';
-import { deterministicEventId } from '../streams/event-ids.ts';
+import { deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { runProcessor } from '../streams/runtime.ts';

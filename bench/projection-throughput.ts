@@ -8,7 +8,7 @@ import { runProjectors } from '../projections/projector.ts';
 import { rowsByTable } from '../projections/rows.ts';
 import type { CheckResult } from '../schemas/index.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
-import { batchKey, deterministicEventId } from '../streams/event-ids.ts';
+import { batchKey, deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { createEchoProcessor } from '../processors/echo/index.ts';
 import type { EchoRequested } from '../schemas/index.ts';
-import { deterministicEventId } from '../streams/event-ids.ts';
+import { deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';

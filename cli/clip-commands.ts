@@ -13,7 +13,7 @@ import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { EventSerde } from '../streams/serde.ts';
-import { ExitCode, type CliContext } from './main.ts';
+import { ExitCode, type CliContext } from './context.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 

@@ -3,26 +3,11 @@ import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
 import { registerClipCommands } from './clip-commands.ts';
+import { ExitCode, exitCodes, type CliContext } from './context.ts';
 import { registerManifestCommand } from './manifest-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
-
-/** Exit codes: 0 success, 1 the work failed, 2 usage error (bad command, option or configuration). */
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
-
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
-/** Config is read once here, lazily so that `--help` works even with a broken environment. */
-export interface CliContext {
-  config: () => Config;
-  log: () => ReturnType<typeof createLogger>;
-  print: (line: string) => void;
-}
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('filmroom')

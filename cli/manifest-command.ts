@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { FilmroomError } from '../common/errors.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { manifestFormats, manifestRows, writeManifests, type ManifestFormat } from '../projections/manifest-export.ts';
-import type { CliContext } from './main.ts';
+import type { CliContext } from './context.ts';
 
 export function registerManifestCommand(program: Command, ctx: CliContext): void {
   program

@@ -9,7 +9,8 @@ import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { checkVersions } from '../processors/checks/index.ts';
 import { videoIdFor, videoIngestedOf } from '../processors/ingest/video-ingested.ts';
-import { currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus, runChecksReplay } from '../processors/replay/index.ts';
+import { currentReplayTargets, replayIdFor, replayProgress, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
+import { replayStatus } from '../projections/replay-status.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { jobStatus } from '../projections/queries.ts';
 import type { Stage } from '../schemas/index.ts';
@@ -20,7 +21,7 @@ import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { followJob, statusLine } from './follow.ts';
-import { ExitCode, type CliContext } from './main.ts';
+import { ExitCode, type CliContext } from './context.ts';
 import { pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -43,7 +44,7 @@ async function followReplay(config: Config, kafka: Kafka, replayId: string, onPr
   const waitingSince = Date.now();
   try {
     for (;;) {
-      const status = await replayStatus(clickhouse, kafka, config.topics, replayId);
+      const status = await replayStatus(clickhouse, replayId, (replay) => replayProgress(kafka, config.topics, replay));
       if (status) onProgress(status.batches_done, status.state);
       if (status?.state === 'completed') return;
       if (status?.state === 'failed') throw new FilmroomError('HANDLER_FAILED', `replay ${replayId} failed: ${status.error}`);

@@ -4,7 +4,7 @@ import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { familyNames, writeCheckVersions, type ProjectionFamily } from '../projections/projector.ts';
 import { rebuildProjections } from '../projections/rebuild.ts';
-import type { CliContext } from './main.ts';
+import type { CliContext } from './context.ts';
 
 export function registerProjectionCommands(program: Command, ctx: CliContext): void {
   const projections = program.command('projections').description('ClickHouse projections: apply migrations, rebuild tables from Kafka');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatReport, serviceNames, stackDown, stackLogs, stackStatus, stackUp } from '../deploy/local/stack.ts';
-import { ExitCode, type CliContext } from './main.ts';
+import { ExitCode, type CliContext } from './context.ts';
 
 export function registerStackCommands(program: Command, ctx: CliContext): void {
   const stack = program.command('stack').description('Manage the local stack (Kafka, schema registry, ClickHouse, S3) on 127.0.0.1, data under FILMROOM_HOME');

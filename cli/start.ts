@@ -8,13 +8,13 @@ import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import { createClickHouse, param } from '../projections/clickhouse-client.ts';
 import { ensureSample } from '../samples/index.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
-import { deterministicEventId } from '../streams/event-ids.ts';
+import { deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { followJob, statusLine } from './follow.ts';
-import type { CliContext } from './main.ts';
+import type { CliContext } from './context.ts';
 import { pipelineParts, stagesOf, startPipeline } from './pipeline.ts';
 
 const sampleBatchSize = 5;

@@ -4,7 +4,7 @@ import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { RetryOptions } from '../common/retry.ts';
 import { askRemoteDetector, type WireImage } from './protocol.ts';
-import type { Detector, ModelInfo } from './types.ts';
+import type { Detector, ModelInfo } from '../schemas/vision.ts';
 
 /**
  * The command adapter: one long-lived subprocess (`FILMROOM_DETECT_COMMAND`, program and arguments,

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { FilmroomError } from '../common/errors.ts';
-import type { RgbImage } from './types.ts';
+import type { RgbImage } from '../schemas/vision.ts';
 
 /** Decodes an encoded image (the batch artifacts' JPEGs) to 8-bit RGB at full resolution. A corrupt image is permanent. */
 export async function decodeRgbImage(encoded: Buffer, what: string): Promise<RgbImage> {

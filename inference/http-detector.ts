@@ -2,7 +2,7 @@ import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { RetryOptions } from '../common/retry.ts';
 import { askRemoteDetector } from './protocol.ts';
-import type { Detector, ModelInfo } from './types.ts';
+import type { Detector, ModelInfo } from '../schemas/vision.ts';
 
 /**
  * The http adapter: POSTs each batch as JSON (see protocol.ts) to `FILMROOM_DETECT_HTTP_URL`.

@@ -10,9 +10,9 @@ import { createCommandDetector } from './command-detector.ts';
 import { createHttpDetector } from './http-detector.ts';
 import { classNamesOf, createOnnxDetector } from './onnx-detector.ts';
 import { createTextRecognizer as createOnnxTextRecognizer } from './text-recognizer.ts';
-import type { Detector, TextRecognizer } from './types.ts';
+import type { Detector, TextRecognizer } from '../schemas/vision.ts';
 
-export type { Detection, Detector, ModelInfo, NormalisedBox, Recognition, RgbImage, TextRecognizer } from './types.ts';
+export type { Detection, Detector, ModelInfo, NormalisedBox, Recognition, RgbImage, TextRecognizer } from '../schemas/vision.ts';
 export { createOnnxDetector, type OnnxDetector } from './onnx-detector.ts';
 export { loadOnnxModel, modelVersionOf } from './onnx-session.ts';
 export { wireAnswer, type WireImage } from './protocol.ts';

@@ -12,10 +12,10 @@ import {
   parseClassNames,
   preprocessBatch,
   type InputGeometry,
-} from '../processors/detect/core/index.ts';
+} from './decoders/detection/index.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
 import { serialised } from './serial.ts';
-import type { Detection, Detector, ModelInfo, RgbImage } from './types.ts';
+import type { Detection, Detector, ModelInfo, RgbImage } from '../schemas/vision.ts';
 
 /** Class names from the configured file (wins) or list. */
 export async function classNamesOf(config: Pick<DetectConfig, 'classNames' | 'classNamesFile'>): Promise<string[]> {

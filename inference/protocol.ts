@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { FilmroomError } from '../common/errors.ts';
 import { retry, type RetryOptions } from '../common/retry.ts';
-import type { Detection, ModelInfo, RgbImage } from './types.ts';
+import type { Detection, ModelInfo, RgbImage } from '../schemas/vision.ts';
 
 /**
  * The wire format shared by the http and command adapters (JSON, UTF-8).

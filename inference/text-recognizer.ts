@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { OcrConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
-import { ctcGreedyDecode, parseDictionary, recBatchTensor } from '../processors/ocr/core/index.ts';
+import { ctcGreedyDecode, parseDictionary, recBatchTensor } from './decoders/text/index.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
 import { serialised } from './serial.ts';
-import type { Recognition, RgbImage, TextRecognizer } from './types.ts';
+import type { Recognition, RgbImage, TextRecognizer } from '../schemas/vision.ts';
 
 /** Widest recogniser input: a crop 20 times wider than high still reads; wider ones are squeezed. */
 export const recMaxWidth = 960;

@@ -1,7 +1,7 @@
 import { FilmroomError, describeError } from '../common/errors.ts';
 import type { ProcessingFailed } from '../schemas/index.ts';
-import { deterministicEventId } from './event-ids.ts';
-import type { SourceRecord } from './processor.ts';
+import { deterministicEventId } from '../schemas/envelope.ts';
+import type { SourceRecord } from '../schemas/envelope.ts';
 
 /** What a failed input is known to be about, when it could be decoded that far. */
 export interface FailedInputIdentity {

@@ -1,16 +1,6 @@
 import type { Logger } from '../common/logger.ts';
+import type { Output, SourceRecord } from '../schemas/envelope.ts';
 import type { AnyEventName, EventTypes } from '../schemas/index.ts';
-
-/** One output event of a handler: which event, its message key, and its value. */
-export type Output<O extends AnyEventName> = { [K in O]: { event: K; key: string; value: EventTypes[K] } }[O];
-
-/** Where the input record came from. */
-export interface SourceRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-}
 
 export interface HandlerContext<O extends AnyEventName = AnyEventName> {
   /** Aborted when the process shuts down and the grace period is over: stop and throw. */

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import type { AnyEventName } from '../schemas/index.ts';
-import type { Output } from './processor.ts';
+import type { Output } from '../schemas/envelope.ts';
 import type { EventSerde } from './serde.ts';
 import { provisionTopics, topicName } from './topics.ts';
 

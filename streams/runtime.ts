@@ -8,7 +8,8 @@ import type { AnyEventName } from '../schemas/index.ts';
 import { deadLetterEvent, identityOf } from './dead-letter.ts';
 import { createKafka } from './kafka-client.ts';
 import { processorMetrics, type ProcessorMetrics } from './metrics.ts';
-import { consumerGroupOf, type Output, type ProcessorDefinition, type SourceRecord } from './processor.ts';
+import type { Output, SourceRecord } from '../schemas/envelope.ts';
+import { consumerGroupOf, type ProcessorDefinition } from './processor.ts';
 import type { EventSerde } from './serde.ts';
 import { provisionTopics, topicName } from './topics.ts';
 

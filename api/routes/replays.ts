@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { checkVersions } from '../../processors/checks/check-versions.ts';
-import { currentReplayTargets, replayIdFor, replayRequestedOf, replayStatus } from '../../processors/replay/index.ts';
+import { currentReplayTargets, replayIdFor, replayProgress, replayRequestedOf } from '../../processors/replay/index.ts';
+import { replayStatus } from '../../projections/replay-status.ts';
 import { param } from '../../projections/clickhouse-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 
@@ -100,7 +101,7 @@ export default async function replayRoutes(app: FastifyInstance): Promise<void> 
       },
     },
     async (request, reply) => {
-      const status = await replayStatus(app.clickhouse, app.kafka, app.config.topics, request.params.id);
+      const status = await replayStatus(app.clickhouse, request.params.id, (replay) => replayProgress(app.kafka, app.config.topics, replay));
       if (!status)
         return reply.status(404).send({ error: 'NOT_FOUND', message: `no replay ${request.params.id} (a new one shows up within seconds of its request)` });
       return status;

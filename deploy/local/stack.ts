@@ -23,7 +23,7 @@ export interface ServiceReport {
 }
 
 /** A cold first `stack up` measured on a 2-core machine with an empty cache (docs/troubleshooting.md). */
-const firstRunMinutes = 4;
+const firstRunMinutes = 2;
 
 /** Media tools are no server, but the stack provides them too. */
 const mediaTools = [

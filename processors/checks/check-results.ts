@@ -1,6 +1,6 @@
 import type { BatchExtracted, CheckResult } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import type { CheckMeasurement, CheckName } from './core/index.ts';
 
 export const checksProcessorVersion = '1.0.0';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClipExtracted, ClipMode, ClipRequest, ClipsRequested } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 export const clipsProcessorVersion = '1.0.0';
 

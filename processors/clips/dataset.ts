@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DatasetExported, DatasetFormat } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 /** A play as the dataset needs it (from the plays table). */
 export interface DatasetPlay {

@@ -1,5 +1,5 @@
 import type { DatasetFormat } from '../../schemas/index.ts';
-import type { Output } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { buildDataset, datasetExportedOf, datasetKeys, type DatasetClip, type DatasetPlay } from './dataset.ts';
 
 export interface ExportPorts {

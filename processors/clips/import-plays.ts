@@ -1,6 +1,6 @@
 import { FilmroomError } from '../../common/errors.ts';
 import type { ClipMode } from '../../schemas/index.ts';
-import type { Output } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { idPattern, importEventsOf, validatePlays, type GameVideo, type RawPlayRow, type RowError } from './plays.ts';
 
 export interface ImportPorts {

@@ -6,7 +6,8 @@ import { FilmroomError, describeError, isRetriable } from '../../common/errors.t
 import { probeVideo } from '../../media/ffprobe.ts';
 import type { ClipMode, ClipsRequested } from '../../schemas/index.ts';
 import { listObjectSizes, putObject, s3Uri } from '../../storage/object-store.ts';
-import { defineProcessor, type HandlerContext, type Output } from '../../streams/processor.ts';
+import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { localSource } from '../extract/source.ts';
 import { boundsProblem, clipExtractedOf, clipKey, clipPrefix, clipsProcessorVersion, cutArguments, type ClipOutcome } from './clip-plan.ts';
 import { clipsMetrics } from './metrics.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClipMode, ClipRequest, Play } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { parseCsv } from './csv.ts';
 
 /** Game, play and video ids: what S3 keys and file names can carry safely. */

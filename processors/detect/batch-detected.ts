@@ -1,7 +1,7 @@
 import type { BatchDetected, BatchExtracted, Stage } from '../../schemas/index.ts';
-import type { Detection, ModelInfo } from '../../inference/types.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import type { Detection, ModelInfo } from '../../schemas/vision.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 export const detectorVersion = '1.0.0';
 

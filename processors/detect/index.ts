@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DetectConfig } from '../../common/config.ts';
 import { decodeRgbImage } from '../../inference/decode-image.ts';
-import type { Detection, Detector } from '../../inference/types.ts';
+import type { Detection, Detector } from '../../schemas/vision.ts';
 import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
 import { defineProcessor } from '../../streams/processor.ts';

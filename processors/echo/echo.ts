@@ -1,6 +1,6 @@
 import { FilmroomError } from '../../common/errors.ts';
 import type { EchoEmitted, EchoRequested, Producer } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
 
 /** What the echo handler should do with a request: the pure decision. */
 export type EchoDecision = { kind: 'echo'; delayMs: number } | { kind: 'fail'; error: FilmroomError };

@@ -9,7 +9,8 @@ import type { VideoIngested } from '../../schemas/index.ts';
 import { batchArtifactKey, batchArtifactPrefix, packBatchArtifact, type ArtifactFrame } from '../../storage/batch-artifact.ts';
 import { listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
 import { deadLetterEvent } from '../../streams/dead-letter.ts';
-import { defineProcessor, type HandlerContext, type Output } from '../../streams/processor.ts';
+import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { extractMetrics } from './metrics.ts';
 import {
   batchExtractedOf,

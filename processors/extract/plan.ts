@@ -1,7 +1,7 @@
 import { FilmroomError } from '../../common/errors.ts';
 import type { BatchExtracted, ProcessingOptions, VideoIngested, VideoMetadata } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import type { VideoProbe } from '../../media/ffprobe.ts';
 
 export const extractorVersion = '1.0.0';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FilmroomError } from '../../common/errors.ts';
 import type { ContainerKind, ProcessingOptions, Stage, VideoIngested } from '../../schemas/index.ts';
-import { deterministicEventId, videoKey } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { deterministicEventId, videoKey } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 

@@ -2,11 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { OcrConfig } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { decodeRgbImage } from '../../inference/decode-image.ts';
-import type { RgbImage, TextRecognizer } from '../../inference/types.ts';
+import type { RgbImage, TextRecognizer } from '../../schemas/vision.ts';
 import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
 import { defineProcessor } from '../../streams/processor.ts';
-import { cropImage, regionsToRead, textsOf } from './core/index.ts';
+import { cropImage } from '../../inference/decoders/text/index.ts';
+import { regionsToRead, textsOf } from './core/index.ts';
 import { ocrDoneOf, ocrVersion } from './ocr-done.ts';
 
 export { ocrDoneOf, ocrVersion } from './ocr-done.ts';

@@ -1,7 +1,7 @@
-import type { ModelInfo } from '../../inference/types.ts';
+import type { ModelInfo } from '../../schemas/vision.ts';
 import type { BatchDetected, OcrDone, OcrText } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 export const ocrVersion = '1.0.0';
 

@@ -8,7 +8,8 @@ import { runFfmpeg } from '../../media/run-ffmpeg.ts';
 import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
 import { batchArtifactKey, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { getObjectBuffer, listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
-import { defineProcessor, type HandlerContext, type Output } from '../../streams/processor.ts';
+import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import {
   contactSheetKey,
   evenlySpaced,

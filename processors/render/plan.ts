@@ -1,6 +1,6 @@
 import type { Detection, OcrText, RenderDone, Thumbnail } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 export const renderProcessorVersion = '1.0.0';
 

@@ -12,7 +12,7 @@ import { runProjectors } from '../../projections/projector.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import type { ClipExtracted, ClipsRequested, DatasetExported } from '../../schemas/index.ts';
 import { createS3Client, getObjectBuffer, listKeys, objectStoreRequests, parseS3Uri, putObject, s3Uri } from '../../storage/object-store.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';

@@ -7,7 +7,7 @@ import { param, paramsRow, paramsStructure, type SqlParams } from '../../project
 import { jobStatusColumns, startsWithParam } from '../../projections/queries.ts';
 import { rowsByTable } from '../../projections/rows.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
-import type { Output } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { ensureCurrentClickHouse, runOnCurrentClickHouse } from '../support/current-clickhouse.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { batch, check, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';

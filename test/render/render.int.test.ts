@@ -13,7 +13,7 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import type { BatchExtracted, OcrDone, RenderDone } from '../../schemas/index.ts';
 import { createS3Client, getObjectBuffer, parseS3Uri, putObject, s3Uri } from '../../storage/object-store.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { runProcessor } from '../../streams/runtime.ts';

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { loadConfig, projectRoot } from '../../common/config.ts';
 import { retry } from '../../common/retry.ts';
 import { localServices } from '../../deploy/local/services/index.ts';
-import type { TestStack } from './global-setup.ts';
+import type { TestStack } from './test-stack.ts';
 
 /** A Docker engine answers: DOCKER_HOST or the default socket, and testcontainers can talk to it. */
 export async function dockerEngineReachable(): Promise<boolean> {

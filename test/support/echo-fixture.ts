@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { loadConfig, type Config } from '../../common/config.ts';
 import type { EchoBehaviour, EchoRequested } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../streams/event-ids.ts';
+import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';

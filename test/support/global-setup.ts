@@ -2,20 +2,6 @@ import type { TestProject } from 'vitest/node';
 import { dockerEngineReachable, startContainerStack } from './container-stack.ts';
 import { startLocalStack } from './local-stack.ts';
 
-export interface TestStack {
-  mode: 'local' | 'testcontainers';
-  /** FILMROOM_* variables that point the config at the running services. */
-  env: Record<string, string>;
-  /** The cluster id in the broker's own storage (meta.properties), read outside Kafka's protocol. */
-  kafkaClusterIdOnDisk: string;
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    testStack: TestStack;
-  }
-}
-
 /**
  * One real stack for the integration suite: containers when a Docker engine answers (and
  * FILMROOM_TEST_STACK is not 'local'), otherwise the project's own local stack.

@@ -2,7 +2,7 @@ import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { stackDown, stackStatus, stackUp } from '../../deploy/local/stack.ts';
 import { formattedClusterId } from '../../deploy/local/services/kafka.ts';
-import type { TestStack } from './global-setup.ts';
+import type { TestStack } from './test-stack.ts';
 
 /**
  * Uses the local stack that `.ci/run` (or the developer) brought up, or brings it up itself.

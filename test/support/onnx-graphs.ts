@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { loadConfig } from '../../common/config.ts';
 import { createOnnxDetector } from '../../inference/onnx-detector.ts';
-import type { Detection } from '../../inference/types.ts';
+import type { Detection } from '../../schemas/vision.ts';
 
 const { onnx } = onnxProto;
 

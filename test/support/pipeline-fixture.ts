@@ -6,7 +6,7 @@ import { videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
 import { ensureSample } from '../../samples/index.ts';
 import type { ProcessingOptions } from '../../schemas/index.ts';
 import { createS3Client, putObject, s3Uri } from '../../storage/object-store.ts';
-import type { Output } from '../../streams/processor.ts';
+import type { Output } from '../../schemas/envelope.ts';
 
 /** The bundled sample, generated once per machine under the stack's home. */
 export async function sampleVideo(config: Config): Promise<string> {

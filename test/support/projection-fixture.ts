@@ -4,8 +4,8 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { migrate } from '../../projections/migrate.ts';
 import { writeCheckVersions } from '../../projections/projector.ts';
 import type { BatchExtracted, CheckResult, ProcessingFailed } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../streams/event-ids.ts';
-import type { Output } from '../../streams/processor.ts';
+import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import type { Output } from '../../schemas/envelope.ts';
 import { isolatedConfig } from './echo-fixture.ts';
 
 /** A config with its own topics and its own ClickHouse database, migrated. */

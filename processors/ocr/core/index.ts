@@ -1,4 +1,2 @@
-// The pure core of the ocr stage: which regions to read, recogniser input, CTC decoding, texts kept. No I/O here.
-export * from './ctc.ts';
-export * from './rec-input.ts';
+// The pure core of the ocr stage: which regions to read and which texts to keep. No I/O here.
 export * from './regions.ts';

@@ -1,5 +1,5 @@
 import type { FrameDetections, OcrText } from '../../../schemas/index.ts';
-import type { Recognition } from '../../../inference/types.ts';
+import type { Recognition } from '../../../schemas/vision.ts';
 
 /** A detected region to read: which frame (by its position in the batch) and where. */
 export interface TextRegion {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../common/config.ts';
-import { createOnnxDetector } from '../../../inference/onnx-detector.ts';
-import type { RgbImage } from '../../../inference/types.ts';
+import { createOnnxDetector } from '../../onnx-detector.ts';
+import type { RgbImage } from '../../../schemas/vision.ts';
 import { channelMaxModel, writeTempModel } from '../../../test/support/onnx-graphs.ts';
 import { decodeDbMap, defaultDbOptions } from './db-decoder.ts';
 import { letterbox } from './geometry.ts';

@@ -1,4 +1,4 @@
-import type { Recognition } from '../../../inference/types.ts';
+import type { Recognition } from '../../../schemas/vision.ts';
 
 /**
  * The recogniser's alphabet: class 0 is the CTC blank, then one character per dictionary line,

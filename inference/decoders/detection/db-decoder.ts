@@ -1,4 +1,4 @@
-import type { Detection } from '../../../inference/types.ts';
+import type { Detection } from '../../../schemas/vision.ts';
 import { toSourceBox, type InputGeometry } from './geometry.ts';
 
 /** Post-processing of a DB ("differentiable binarisation") text-probability map, as PP-OCR does it. */

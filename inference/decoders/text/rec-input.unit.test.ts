@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../inference/types.ts';
+import type { RgbImage } from '../../../schemas/vision.ts';
 import { cropImage, pixelRect, recBatchTensor, recWidthOf } from './rec-input.ts';
 
 /** An image whose pixel (x, y) is RGB (x, y, 7). */

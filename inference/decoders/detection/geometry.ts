@@ -1,4 +1,4 @@
-import type { NormalisedBox } from '../../../inference/types.ts';
+import type { NormalisedBox } from '../../../schemas/vision.ts';
 
 /**
  * Where a source image lands inside a model input: scaled by `scale` (aspect kept) and centred,

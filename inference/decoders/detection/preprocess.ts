@@ -1,4 +1,4 @@
-import type { RgbImage } from '../../../inference/types.ts';
+import type { RgbImage } from '../../../schemas/vision.ts';
 import type { InputGeometry } from './geometry.ts';
 
 /** How pixel values become model inputs: `(v / 255 - mean[c]) / std[c]`, channels in `channelOrder`. */

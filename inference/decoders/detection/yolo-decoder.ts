@@ -1,4 +1,4 @@
-import type { Detection } from '../../../inference/types.ts';
+import type { Detection } from '../../../schemas/vision.ts';
 import { classNameOf } from './class-names.ts';
 import { toSourceBox, type InputGeometry } from './geometry.ts';
 import { nonMaxSuppression } from './nms.ts';

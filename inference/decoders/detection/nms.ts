@@ -1,4 +1,4 @@
-import type { Detection } from '../../../inference/types.ts';
+import type { Detection } from '../../../schemas/vision.ts';
 import { iou } from './geometry.ts';
 
 /** Class-wise greedy non-maximum suppression: per class, best score first, drop boxes overlapping a kept one above `iouThreshold`. */

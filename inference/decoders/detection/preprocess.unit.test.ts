@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../inference/types.ts';
+import type { RgbImage } from '../../../schemas/vision.ts';
 import { familyNormalisation } from './families.ts';
 import { dynamicInputSize, iou, letterbox, toSourceBox } from './geometry.ts';
 import { preprocessBatch } from './preprocess.ts';

@@ -1,4 +1,4 @@
-import type { NormalisedBox, RgbImage } from '../../../inference/types.ts';
+import type { NormalisedBox, RgbImage } from '../../../schemas/vision.ts';
 
 /** The PP-OCR recogniser's input: height 48, width following the crop's aspect. */
 export const recInputHeight = 48;

@@ -1,7 +1,7 @@
 /**
- * The model-adapter contract: what every detector and text recogniser offers, whether it runs in
- * this process (onnx), behind an HTTP service (http) or in a subprocess (command). Pure types: the
- * processors' cores depend on these and on nothing that does I/O.
+ * Shared vision types, and the model-adapter contract every detector and text recogniser offers,
+ * whether it runs in this process (onnx), behind an HTTP service (http) or in a subprocess
+ * (command). Pure types: the cores depend on these and on nothing that does I/O.
  */
 
 /** An 8-bit RGB image, pixels interleaved row by row (`data.length === width * height * 3`). */

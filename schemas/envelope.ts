@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AnyEventName } from '../schemas/index.ts';
+import type { AnyEventName, EventTypes } from './index.ts';
 
 /**
  * A deterministic event id: the same event name and identifying parts always give the same id, so
@@ -21,3 +21,14 @@ export const videoKey = (videoId: string) => videoId;
 
 /** Batch-level events are keyed by video and batch, so one long video spreads over partitions. */
 export const batchKey = (videoId: string, batchIndex: number) => `${videoId}/${batchIndex}`;
+
+/** One output event of a handler: which event, its message key, and its value. */
+export type Output<O extends AnyEventName> = { [K in O]: { event: K; key: string; value: EventTypes[K] } }[O];
+
+/** Where the input record came from. */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+}
