@@ -6,6 +6,7 @@ RUN apt-get update \
 WORKDIR /app
 # .npmrc carries the install settings (onnxruntime-node's CPU binaries ship in the package).
 COPY package.json package-lock.json .npmrc ./
+COPY patches ./patches
 RUN npm ci --omit=dev
 COPY . .
 USER node

@@ -86,9 +86,11 @@ export async function ensureDebianPackages(needs: { binary: string; pkg: string 
     }
     log.debug({ pkgs }, 'installing Debian packages');
     process.stdout.write(`installing ${pkgs.join(', ')} with apt-get (first run only)...\n`);
+    const begun = Date.now();
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
     await runCommand('apt-get', ['update', '-qq'], { env, what: 'apt-get update' });
     await runCommand('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env, what: `apt-get install ${pkgs.join(' ')}` });
+    process.stdout.write(`installed ${pkgs.join(', ')} in ${Math.round((Date.now() - begun) / 1000)} s\n`);
   }
   const found: Record<string, string> = {};
   for (const need of needs) {

@@ -81,7 +81,7 @@ async function startService(ctx: StackContext, service: LocalService): Promise<n
     if (await portInUse(port)) {
       throw new FilmroomError(
         'SERVICE_START_FAILED',
-        `${service.name}: port ${port} on 127.0.0.1 is taken by a process filmroom did not start; stop it or choose another port (see README, Configuration)`,
+        `${service.name}: port ${port} on 127.0.0.1 is taken by a process filmroom did not start; stop it or choose another port (see docs/configuration.md)`,
         { context: { service: service.name, port } },
       );
     }
