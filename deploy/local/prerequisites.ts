@@ -26,12 +26,32 @@ export async function runCommand(
     const output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
     const what = options.what ?? command;
     if (offlineSigns.test(output)) {
-      throw new FilmroomError('INSTALL_FAILED', `${what} could not reach its package registry (is this machine offline?): connect it and run again, or see docs/troubleshooting.md`, {
-        cause: error,
-      });
+      throw new FilmroomError(
+        'INSTALL_FAILED',
+        `${what} could not reach its package registry (is this machine offline?): connect it and run again, or see docs/troubleshooting.md`,
+        {
+          cause: error,
+        },
+      );
     }
-    const tail = output.trim().split('\n').slice(-8).join('\n');
-    throw new FilmroomError('INSTALL_FAILED', `${what} failed (${String(failed.code)}): ${tail}`, { cause: error });
+    if (/No module named pip/.test(output)) {
+      throw new FilmroomError(
+        'PREREQUISITE_MISSING',
+        `${what} needs pip: install it with 'apt-get install -y python3-pip', or install a JDK 21 and set JAVA_HOME`,
+        {
+          cause: error,
+        },
+      );
+    }
+    // One line: the command's last lines joined, so the CLI's one-line error still says what went wrong.
+    const tail = output
+      .trim()
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .slice(-3)
+      .join(' | ');
+    throw new FilmroomError('INSTALL_FAILED', `${what} failed (exit ${String(failed.code)}): ${tail}`, { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
-import { ensureDebianPackages, memoryWarning, offlineSigns, parseJavaMajor, which } from './prerequisites.ts';
+import { ensureDebianPackages, memoryWarning, offlineSigns, parseJavaMajor, runCommand, which } from './prerequisites.ts';
 
 describe('parseJavaMajor', () => {
   it.each([
@@ -65,5 +65,32 @@ describe('memoryWarning', () => {
     expect(line).toContain('only 2.5 GiB of memory available');
     expect(line).toContain('about 4.0 GiB');
     expect(line).toContain('FILMROOM_KAFKA_HEAP');
+  });
+});
+
+describe('runCommand failures', () => {
+  const fail = (script: string) =>
+    runCommand('sh', ['-c', script], { what: 'the install step' }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code: string },
+    );
+
+  it('are one line with the exit code and the last lines the command printed', async () => {
+    const error = await fail('echo first; echo second; echo third >&2; echo fourth >&2; exit 3');
+    expect(error?.message).toMatch(/^the install step failed \(exit 3\): .*second \| .*fourth$/);
+    expect(error?.message).not.toContain('\n');
+  });
+
+  it('say when the machine looks offline', async () => {
+    const error = await fail('echo "W: Failed to fetch http://deb.example/InRelease  Temporary failure resolving \'deb.example\'"; exit 100');
+    expect(error?.message).toBe(
+      'the install step could not reach its package registry (is this machine offline?): connect it and run again, or see docs/troubleshooting.md',
+    );
+  });
+
+  it('name the missing pip and how to get it', async () => {
+    const error = await fail('echo "/usr/bin/python3: No module named pip" >&2; exit 1');
+    expect(error?.code).toBe('PREREQUISITE_MISSING');
+    expect(error?.message).toContain('apt-get install -y python3-pip');
   });
 });
