@@ -77,9 +77,12 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
       body = new FormData();
       body.set('params', new Blob([paramsRow(params)]), 'params');
     }
+    // A SELECT is safe to send again: a pooled connection the server closed while idle (EPIPE,
+    // ECONNRESET) gets one fresh try before the failure reaches the caller.
+    const send = () => fetch(url, { method: 'POST', ...(body ? { body } : {}), headers: { authorization }, signal: AbortSignal.timeout(30_000) });
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', ...(body ? { body } : {}), headers: { authorization }, signal: AbortSignal.timeout(30_000) });
+      response = await send().catch((error: unknown) => (isStaleConnection(error) ? send() : Promise.reject(error)));
     } catch (error) {
       throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: ${(error as Error).message}`, { cause: error });
     }
@@ -123,6 +126,12 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
       for await (const _ of result.stream);
     },
   });
+}
+
+/** A fetch that failed because its pooled connection was already closed by the server. */
+export function isStaleConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  return ['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(cause?.code ?? '');
 }
 
 export async function serverVersion(client: ClickHouseClient): Promise<string> {

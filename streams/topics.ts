@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
+import { retry } from '../common/retry.ts';
 import { eventNames, type AnyEventName } from '../schemas/index.ts';
 
 /**
@@ -94,7 +95,20 @@ export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events
       });
     }
     const verified = wanted.filter((topic) => existing.has(topic));
-    for (const topic of verified) await verifyTopic(admin, topic, topics.partitions);
+    // A topic another process created a moment ago may have no leader yet ("does not host this
+    // topic-partition"): its metadata is retried briefly; a misconfigured topic is not.
+    for (const topic of verified) {
+      await retry(
+        (bail) =>
+          verifyTopic(admin, topic, topics.partitions).catch((error: unknown) => (error instanceof FilmroomError ? bail(error) : Promise.reject(error))),
+        {
+          maxAttempts: 10,
+          initialDelayMs: 100,
+          maxDelayMs: 1000,
+          deadlineMs: 15_000,
+        },
+      );
+    }
     return { created: missing, verified };
   } finally {
     await admin.disconnect();
