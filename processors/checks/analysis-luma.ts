@@ -4,8 +4,9 @@ import type { LumaFrame } from './core/index.ts';
 
 /**
  * 8-bit luma of a decoded frame at the analysis width (aspect kept), derived from its RGB rather
- * than a second JPEG decode. Same resize and greyscale as decoding the JPEG straight to luma: on the
- * sample's frames the bytes are identical (analysis-luma.unit.test.ts), so the checks' measures are.
+ * than a second JPEG decode. Same resize and greyscale as decoding the JPEG straight to luma did:
+ * the bytes are identical on sample-sized frames (checks.unit.test.ts) and on the bundled sample's
+ * frames, so the checks' measures are unchanged.
  */
 export async function analysisLumaOf(frame: DecodedFrame, analysisWidth: number): Promise<LumaFrame> {
   const { rgb } = frame;
