@@ -12,7 +12,7 @@ import { runFfmpeg } from '../media/run-ffmpeg.ts';
 import { clipsMetrics, createClipsProcessor } from '../processors/clips/index.ts';
 import { clipKey, cutArguments } from '../processors/clips/clip-plan.ts';
 import type { ClipMode, ClipRequest, ClipsRequested } from '../schemas/index.ts';
-import { createS3Client, downloadToFile, putObject, s3Uri } from '../storage/object-store.ts';
+import { createS3Client, downloadToFile, putObject, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
@@ -79,7 +79,11 @@ async function throughProcessor(config: Config, sourceUri: string, cuts: ClipReq
       if (seen === cuts.length) resolveAll();
     },
   });
-  const processor = await runProcessor(createClipsProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log });
+  const processor = await runProcessor(createClipsProcessor({ objectStore: s3ObjectStore(s3), config }), {
+    config,
+    serde: new EventSerde(config.registry, config.topics),
+    log,
+  });
   const downloadsBefore = (await clipsMetrics.sourceDownloads.get()).values.reduce((sum, v) => sum + v.value, 0);
   const request: ClipsRequested = {
     event_id: deterministicEventId('clips-requested', gameId),

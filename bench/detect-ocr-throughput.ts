@@ -13,7 +13,8 @@ import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { ensureSample } from '../samples/index.ts';
 import type { BatchDetected, OcrDone } from '../schemas/index.ts';
 import { batchArtifactKey, packBatchArtifact } from '../storage/batch-artifact.ts';
-import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
+import { createFrameSource } from '../storage/frame-source.ts';
+import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
 import { batchKey, deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import type { Output } from '../schemas/envelope.ts';
@@ -170,7 +171,14 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     let began: number;
 
     const serde = new EventSerde(config.registry, config.topics);
-    const detect = await runProcessor(createDetectProcessor({ s3, detector, config: config.detect }), { config, serde, log });
+    const detect = await runProcessor(
+      createDetectProcessor({
+        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+        detector,
+        config: config.detect,
+      }),
+      { config, serde, log },
+    );
     await assigned(detect);
     const detected = await collect<BatchDetected>(config, serde, 'batch-detected', batchCount);
     began = performance.now();
@@ -203,7 +211,14 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     };
     const recognizerBefore = await runRecognizer();
     const ocrSerde = new EventSerde(config.registry, ocrConfig.topics);
-    const ocr = await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config: ocrConfig, serde: ocrSerde, log });
+    const ocr = await runProcessor(
+      createOcrProcessor({
+        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+        recognizer,
+        config: config.ocr,
+      }),
+      { config: ocrConfig, serde: ocrSerde, log },
+    );
     await assigned(ocr);
     const read = await collect<OcrDone>(ocrConfig, ocrSerde, 'ocr-done', batchCount);
     began = performance.now();

@@ -15,12 +15,13 @@ import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput } from './detect-ocr-throughput.ts';
 import { clipThroughput } from './clip-throughput.ts';
+import { frameCacheBench } from './frame-cache.ts';
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
   /** Which benchmarks: runtime, extract, or both. */
-  only?: 'runtime' | 'extract' | 'projection' | 'clips' | 'detect';
+  only?: 'runtime' | 'extract' | 'projection' | 'clips' | 'detect' | 'frames';
   projectionEvents: number;
   extractMinutes: number;
   extractFps: number;
@@ -37,6 +38,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runProjection = options.only === undefined || options.only === 'projection';
   const runDetect = options.only === undefined || options.only === 'detect';
   const runClips = options.only === undefined || options.only === 'clips';
+  const runFrames = options.only === undefined || options.only === 'frames';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -114,6 +116,23 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         `detect processor/bare time ratio: ${(d.processorDetectSeconds / d.bareDetectSeconds).toFixed(2)} against prepared tensors, ` +
           `${(d.processorDetectSeconds / d.bareFromFramesSeconds).toFixed(2)} against the bare session fed from the same JPEGs (goal <= 1.15); ` +
           `ocr ${((d.processorOcrSeconds * 1000) / d.crops).toFixed(1)} ms per crop through the processor (goal <= 50 ms)`,
+      ].join('\n'),
+    );
+  }
+  if (runFrames) {
+    print('bench: the bundled sample through extract + detect + ocr + checks + render in one process, frame cache off then on...');
+    const rows = await frameCacheBench(config, log);
+    const per = (n: number, batches: number) => (n / batches).toFixed(2);
+    print(
+      [
+        '',
+        `input: the bundled sample, ${rows[0]!.batches} batches of ${rows[0]!.framesPerBatch} frames; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+        '| frame cache | batch-artifact S3 GETs per batch | JPEG decodes per batch (whole batch) | all artifacts-bucket GETs per batch | pipeline seconds (ingest → last check-result / render-done) |',
+        '|---|---:|---:|---:|---:|',
+        ...rows.map(
+          (r) =>
+            `| ${r.cacheBatches === 0 ? 'off (FILMROOM_FRAME_CACHE_BATCHES=0)' : `on (${r.cacheBatches} batches)`} | ${per(r.artifactGets, r.batches)} | ${per(r.decodes, r.batches)} | ${per(r.artifactsBucketGets, r.batches)} | ${r.seconds.toFixed(1)} |`,
+        ),
       ].join('\n'),
     );
   }

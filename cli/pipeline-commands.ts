@@ -14,7 +14,8 @@ import { replayStatus } from '../projections/replay-status.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { jobStatus } from '../projections/queries.ts';
 import type { Stage } from '../schemas/index.ts';
-import { createS3Client, s3Uri } from '../storage/object-store.ts';
+import { createFrameSource } from '../storage/frame-source.ts';
+import { createS3Client, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
 import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
@@ -231,7 +232,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         if (options.local) {
           const s3 = createS3Client(config.s3);
           try {
-            const { batchesReplayed } = await runChecksReplay({ config, serde, log: ctx.log(), s3, kafka }, request.value, {
+            // A replay alone reads each batch once: nothing to share, so no cache.
+            const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: 0 });
+            const { batchesReplayed } = await runChecksReplay({ config, serde, log: ctx.log(), frameSource, kafka }, request.value, {
               onProgress: (done) => bar.update(done),
             });
             bar.update(batchesReplayed);

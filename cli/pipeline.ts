@@ -13,7 +13,8 @@ import { createReplayCoordinator } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
-import { createS3Client } from '../storage/object-store.ts';
+import { createFrameSource } from '../storage/frame-source.ts';
+import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
@@ -56,6 +57,9 @@ export async function startPipeline(
   options: { checkVersion?: string; apiLogLevel?: string } = {},
 ): Promise<RunningPipeline> {
   const s3 = createS3Client(config.s3);
+  // One object store and one frame source per process: stages of this process share decoded batches.
+  const objectStore = s3ObjectStore(s3);
+  const frameSource = createFrameSource({ objectStore, cacheBatches: config.frames.cacheBatches });
   const serde = () => new EventSerde(config.registry, config.topics);
   const running: { stop(): Promise<void> }[] = [{ stop: async () => s3.destroy() }];
   const pipeline: RunningPipeline = {
@@ -75,26 +79,27 @@ export async function startPipeline(
       await admin.close();
       running.push(...(await runProjectors({ config, log })));
     }
-    if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: serde(), log }));
+    if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('detect')) {
       const detector = await createDetector(config.detect);
       running.push({ stop: () => detector.close() });
-      running.push(await runProcessor(createDetectProcessor({ s3, detector, config: config.detect }), { config, serde: serde(), log }));
+      running.push(await runProcessor(createDetectProcessor({ frameSource, detector, config: config.detect }), { config, serde: serde(), log }));
     }
     if (parts.includes('ocr')) {
       const recognizer = await createTextRecognizer(config.ocr);
       running.push({ stop: () => recognizer.close() });
-      running.push(await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config, serde: serde(), log }));
+      running.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
     }
     if (parts.includes('checks')) {
       const version = options.checkVersion ?? config.checks.version;
-      running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: serde(), log }));
+      running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay');
-      running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), s3, kafka }), { config, serde: serde(), log }));
+      running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), frameSource, kafka }), { config, serde: serde(), log }));
     }
-    if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ s3, config }), { config, serde: serde(), log }));
-    if (parts.includes('render')) running.push(await runProcessor(createRenderProcessor({ s3, config }), { config, serde: serde(), log }));
+    if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
+    if (parts.includes('render'))
+      running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
     if (parts.includes('api')) {
       const { buildApp } = await import('../api/app.ts');
       const app = await buildApp(config, { logLevel: options.apiLogLevel ?? config.logLevel });

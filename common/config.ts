@@ -69,6 +69,12 @@ const envSchema = z.object({
 
   /** Partitions one processor instance works on at the same time. */
   FILMROOM_PROCESSOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Decoded batch artifacts each process keeps so its stages (detect, ocr, checks, render) fetch and
+   * decode a batch once: 4 stages × 6 partitions in flight. Memory is about this × frames per batch ×
+   * width × height × 3 bytes. 0: no cache, every stage fetches and decodes its own copy.
+   */
+  FILMROOM_FRAME_CACHE_BATCHES: z.coerce.number().int().min(0).max(10_000).default(24),
   FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   FILMROOM_PROCESSOR_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
   /** How often resolved offsets are committed (they are also committed at each batch end). */
@@ -359,6 +365,9 @@ function toConfig(env: Env) {
       commitIntervalMs: env.FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS,
       shutdownGraceMs: env.FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS,
     },
+    frames: {
+      cacheBatches: env.FILMROOM_FRAME_CACHE_BATCHES,
+    },
     projection: {
       batchRows: env.FILMROOM_PROJECTION_BATCH_ROWS,
       lingerMs: env.FILMROOM_PROJECTION_LINGER_MS,
@@ -449,6 +458,7 @@ export type DetectConfig = Config['detect'];
 export type OcrConfig = Config['ocr'];
 export type ClipsConfig = Config['clips'];
 export type RenderConfig = Config['render'];
+export type FramesConfig = Config['frames'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending

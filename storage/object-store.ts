@@ -16,6 +16,10 @@ import { Counter } from 'prom-client';
 import { FilmroomError } from '../common/errors.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
 import type { S3Config } from '../common/config.ts';
+import { objectNotFound, s3Uri, type ObjectLocation } from './object-location.ts';
+import type { ObjectStore } from './ports.ts';
+
+export { parseS3Uri, s3Uri, type ObjectLocation } from './object-location.ts';
 
 /** The one S3 client factory. Path-style addressing: local S3 servers have no per-bucket DNS. */
 export function createS3Client(config: S3Config): S3Client {
@@ -61,27 +65,12 @@ export const objectStoreRequests = new Counter({
   registers: [metricsRegistry],
 });
 
-export interface ObjectLocation {
-  bucket: string;
-  key: string;
-}
-
-export function parseS3Uri(uri: string): ObjectLocation {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) throw new FilmroomError('MALFORMED_EVENT', `not an s3://bucket/key URI: ${uri}`);
-  return { bucket: match[1]!, key: match[2]! };
-}
-
-export const s3Uri = (location: ObjectLocation) => `s3://${location.bucket}/${location.key}`;
-
 const isNotFound = (error: unknown) =>
   error instanceof S3ServiceException && (error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404);
 
 /** Maps S3 failures into the taxonomy: a missing object is permanent, the rest may pass. */
 function objectStoreError(operation: string, location: ObjectLocation, error: unknown): FilmroomError {
-  if (isNotFound(error)) {
-    return new FilmroomError('SOURCE_NOT_FOUND', `object ${s3Uri(location)} does not exist`, { cause: error, context: { ...location } });
-  }
+  if (isNotFound(error)) return objectNotFound(location, error);
   return new FilmroomError('SERVICE_UNAVAILABLE', `object store: ${operation} ${s3Uri(location)} failed`, { cause: error, context: { ...location } });
 }
 
@@ -143,4 +132,15 @@ export async function listObjectSizes(client: S3Client, bucket: string, prefix: 
     token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
   } while (token);
   return objects;
+}
+
+/** The S3 adapter of the ObjectStore port: the functions above, over one client (its timeouts and retries included). */
+export function s3ObjectStore(client: S3Client): ObjectStore {
+  return {
+    get: (location) => getObjectBuffer(client, location),
+    put: (location, body, contentType) => putObject(client, location, body, contentType),
+    download: (location, path) => downloadToFile(client, location, path),
+    list: (bucket, prefix) => listObjectSizes(client, bucket, prefix),
+    delete: (location) => deleteObject(client, location),
+  };
 }

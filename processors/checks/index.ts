@@ -1,17 +1,15 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
-import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
+import type { FrameSource } from '../../storage/ports.ts';
 import { defineProcessor } from '../../streams/processor.ts';
 import { checkResultsOf, checksProcessorVersion } from './check-results.ts';
 import { checkVersion } from './check-versions.ts';
 import { runChecks } from './core/index.ts';
-import { decodeLumaFrame } from './decode-luma.ts';
+import { analysisLumaOf } from './analysis-luma.ts';
 
 export { checkVersion, checkVersions, type CheckVersion } from './check-versions.ts';
 export { checksProcessorVersion } from './check-results.ts';
 
 export interface ChecksOptions {
-  s3: S3Client;
+  frameSource: FrameSource;
   /** The check version to run; its consumer group is `filmroom.checks.<version>`. */
   version: string;
   /** Only videos whose id starts with this (replays of a subset); others are skipped. */
@@ -22,8 +20,8 @@ export interface ChecksOptions {
 
 /**
  * The checks stage: batch-extracted → one check-result per enabled check. Reads only the stored
- * batch artifact, never the source video, so a replay with a new version re-downloads and
- * re-decodes nothing from the sources.
+ * batch artifact (through the process's frame source), never the source video, so a replay with
+ * a new version re-downloads and re-decodes nothing from the sources.
  */
 export function createChecksProcessor(options: ChecksOptions) {
   const config = checkVersion(options.version);
@@ -35,10 +33,8 @@ export function createChecksProcessor(options: ChecksOptions) {
     outputs: ['check-result'],
     async handle(batch, context) {
       if (options.videoPrefix && !batch.video_id.startsWith(options.videoPrefix)) return [];
-      const artifact = await getObjectBuffer(options.s3, parseS3Uri(batch.artifact_uri));
-      const { frames } = await unpackBatchArtifact(artifact, batch.artifact_uri);
-      const luma = [];
-      for (const frame of frames) luma.push(await decodeLumaFrame(frame, config.analysisWidth));
+      const frames = await options.frameSource.frames(batch.artifact_uri);
+      const luma = await Promise.all(frames.map((frame) => analysisLumaOf(frame, config.analysisWidth)));
       const measurements = runChecks(luma, config.thresholds, config.enabled);
       context.log.debug({ checks: config.enabled, frames: luma.length }, 'checked');
       return checkResultsOf(batch, config.version, measurements, context.now());

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError, describeError, isRetriable } from '../../common/errors.ts';
 import { probeVideo } from '../../media/ffprobe.ts';
 import type { ClipMode, ClipsRequested } from '../../schemas/index.ts';
-import { listObjectSizes, putObject, s3Uri } from '../../storage/object-store.ts';
+import { s3Uri } from '../../storage/object-location.ts';
+import type { ObjectStore } from '../../storage/ports.ts';
 import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { localSource } from '../extract/source.ts';
@@ -17,7 +17,7 @@ export { clipsProcessorVersion, clipKey } from './clip-plan.ts';
 export { clipsMetrics } from './metrics.ts';
 
 export interface ClipsPorts {
-  s3: S3Client;
+  objectStore: ObjectStore;
   config: Pick<Config, 'clips' | 's3'>;
 }
 
@@ -31,12 +31,12 @@ export const modeOf = (mode: 'reencode' | 'copy'): ClipMode => (mode === 'copy' 
  * is reported FAILED with its cause, and the others go on.
  */
 export function createClipsProcessor(ports: ClipsPorts) {
-  const { s3, config } = ports;
+  const { objectStore, config } = ports;
   const bucket = config.s3.buckets.artifacts;
 
   async function cutAll(request: ClipsRequested, context: HandlerContext<'clip-extracted'>, tmp: string): Promise<void> {
     const mode = request.mode ?? modeOf(config.clips.mode);
-    const existing = await listObjectSizes(s3, bucket, clipPrefix(request.game_id));
+    const existing = await objectStore.list(bucket, clipPrefix(request.game_id));
     const emit = (clip: ClipsRequested['clips'][number], outcome: ClipOutcome) => {
       clipsMetrics.clips.inc({ status: outcome.status === 'OK' ? (outcome.reused ? 'reused' : 'cut') : 'failed' });
       return context.emit([clipExtractedOf(request, clip, mode, outcome, context.now())]);
@@ -54,7 +54,7 @@ export function createClipsProcessor(ports: ClipsPorts) {
     let source: string;
     let durationS: number;
     try {
-      const local = await localSource(request.source_uri, tmp, s3);
+      const local = await localSource(request.source_uri, tmp, objectStore);
       if (local.downloaded) clipsMetrics.sourceDownloads.inc();
       source = local.path;
       durationS = (await probeVideo(source, request.source_uri)).durationS;
@@ -91,7 +91,7 @@ export function createClipsProcessor(ports: ClipsPorts) {
       clipsMetrics.cutSeconds.observe({ mode }, (performance.now() - started) / 1000);
       const body = await readFile(output);
       const key = keyOf(clip);
-      await putObject(s3, { bucket, key }, body, 'video/mp4');
+      await objectStore.put({ bucket, key }, body, 'video/mp4');
       await rm(output, { force: true });
       await emit(clip, { status: 'OK', clipUri: s3Uri({ bucket, key }), bytes: body.length, reused: false });
     }

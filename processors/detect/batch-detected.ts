@@ -14,7 +14,7 @@ const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 /** The batch-detected event of one batch. Deterministic id: video, batch, model and processor version. */
 export function batchDetectedOf(input: {
   batch: BatchExtracted;
-  frames: { frameIndex: number; timestampS: number }[];
+  frames: readonly { frameIndex: number; timestampS: number }[];
   detections: Detection[][];
   model: ModelInfo;
   inferenceMs: number;

@@ -1,29 +1,26 @@
 import { performance } from 'node:perf_hooks';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { DetectConfig } from '../../common/config.ts';
-import { decodeRgbImage } from '../../inference/decode-image.ts';
 import type { Detection, Detector } from '../../schemas/vision.ts';
-import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
-import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
+import type { FrameSource } from '../../storage/ports.ts';
 import { defineProcessor } from '../../streams/processor.ts';
 import { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
 
 export { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
 
 export interface DetectOptions {
-  s3: S3Client;
+  frameSource: FrameSource;
   detector: Detector;
   config: Pick<DetectConfig, 'maxBatch'>;
 }
 
 /**
- * The detect stage: batch-extracted → batch-detected. Loads the batch artifact, decodes its frames
- * at full resolution and runs the detector over them in batched calls of `maxBatch` frames. Videos
+ * The detect stage: batch-extracted → batch-detected. Takes the batch's frames decoded at full
+ * resolution from the frame source and runs the detector over them in batched calls of `maxBatch` frames. Videos
  * that asked for none of DETECT, OCR or RENDER get no output. An unreadable artifact or a model
  * error fails this batch only (a processing-failed event); transient model outages are retried.
  */
 export function createDetectProcessor(options: DetectOptions) {
-  const { s3, detector, config } = options;
+  const { detector, config } = options;
   return defineProcessor({
     name: 'detect',
     version: detectorVersion,
@@ -31,13 +28,12 @@ export function createDetectProcessor(options: DetectOptions) {
     outputs: ['batch-detected'],
     async handle(batch, context) {
       if (!detectionWanted(batch.stages)) return [];
-      const artifact = await getObjectBuffer(s3, parseS3Uri(batch.artifact_uri));
-      const { frames } = await unpackBatchArtifact(artifact, batch.artifact_uri);
+      const frames = await options.frameSource.frames(batch.artifact_uri);
       const detections: Detection[][] = [];
       let inferenceMs = 0;
       for (let start = 0; start < frames.length; start += config.maxBatch) {
         const chunk = frames.slice(start, start + config.maxBatch);
-        const images = await Promise.all(chunk.map((f) => decodeRgbImage(f.jpeg, `frame ${f.frameIndex} of ${batch.artifact_uri}`)));
+        const images = chunk.map((f) => f.rgb);
         context.signal.throwIfAborted();
         const began = performance.now();
         detections.push(...(await detector.detect(images, context.signal)));

@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { decodeJpegFrames, type DecodeOutcome } from '../../media/decode-frames.ts';
 import { probeVideo } from '../../media/ffprobe.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
 import { batchArtifactKey, batchArtifactPrefix, packBatchArtifact, type ArtifactFrame } from '../../storage/batch-artifact.ts';
-import { listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
+import { s3Uri } from '../../storage/object-location.ts';
+import type { ObjectStore } from '../../storage/ports.ts';
 import { deadLetterEvent } from '../../streams/dead-letter.ts';
 import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
 import type { Output } from '../../schemas/envelope.ts';
@@ -28,7 +28,7 @@ import { unpackBundle } from './tar-bundle.ts';
 export { extractorVersion } from './plan.ts';
 
 export interface ExtractPorts {
-  s3: S3Client;
+  objectStore: ObjectStore;
   config: Pick<Config, 'extract' | 's3'>;
 }
 
@@ -42,12 +42,12 @@ type ExtractOutput = 'batch-extracted' | 'processing-failed';
  * the first missing one.
  */
 export function createExtractProcessor(ports: ExtractPorts) {
-  const { s3, config } = ports;
+  const { objectStore, config } = ports;
   const artifactsBucket = config.s3.buckets.artifacts;
 
   async function extractVideo(ingested: VideoIngested, context: HandlerContext<ExtractOutput>, tmp: string): Promise<Output<ExtractOutput>[]> {
     const { log } = context;
-    const source = await localSource(ingested.source_uri, tmp, s3);
+    const source = await localSource(ingested.source_uri, tmp, objectStore);
     if (source.downloaded) extractMetrics.sourceDownloads.inc();
     let videoPath = source.path;
     let bundleMetadata: unknown = {};
@@ -72,7 +72,7 @@ export function createExtractProcessor(ports: ExtractPorts) {
         occurredAt: context.now(),
       });
 
-    const existing = new Set(await listKeys(s3, artifactsBucket, batchArtifactPrefix(ingested.video_id)));
+    const existing = new Set((await objectStore.list(artifactsBucket, batchArtifactPrefix(ingested.video_id))).keys());
     const exists = (batchIndex: number) => existing.has(batchArtifactKey(ingested.video_id, batchIndex));
     let firstMissing = 0;
     while (firstMissing < plan.batchCount && exists(firstMissing)) firstMissing++;
@@ -98,7 +98,7 @@ export function createExtractProcessor(ports: ExtractPorts) {
         extractMetrics.batchesSkipped.inc();
       } else {
         const artifact = await packBatchArtifact(ingested.video_id, batchIndex, current);
-        await putObject(s3, { bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }, artifact, 'application/x-tar');
+        await objectStore.put({ bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }, artifact, 'application/x-tar');
         extractMetrics.batchesUploaded.inc();
       }
       await context.emit([

@@ -1,21 +1,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { FilmroomError } from '../../common/errors.ts';
-import { downloadToFile, parseS3Uri } from '../../storage/object-store.ts';
+import { parseS3Uri } from '../../storage/object-location.ts';
+import type { ObjectStore } from '../../storage/ports.ts';
 
 /**
  * Brings a source to a local file: s3:// objects are streamed to the temp folder (never held in
  * memory), file:// paths are used where they are.
  */
-export async function localSource(sourceUri: string, tmpDir: string, s3: S3Client): Promise<{ path: string; downloaded: boolean }> {
+export async function localSource(sourceUri: string, tmpDir: string, objectStore: ObjectStore): Promise<{ path: string; downloaded: boolean }> {
   let path: string;
   let downloaded = false;
   if (sourceUri.startsWith('s3://')) {
     const location = parseS3Uri(sourceUri);
     path = join(tmpDir, 'source');
-    await downloadToFile(s3, location, path);
+    await objectStore.download(location, path);
     downloaded = true;
   } else if (sourceUri.startsWith('file://')) {
     path = fileURLToPath(sourceUri);

@@ -1,10 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { OcrConfig } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
-import { decodeRgbImage } from '../../inference/decode-image.ts';
 import type { RgbImage, TextRecognizer } from '../../schemas/vision.ts';
-import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
-import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
+import type { FrameSource } from '../../storage/ports.ts';
 import { defineProcessor } from '../../streams/processor.ts';
 import { cropImage } from '../../inference/decoders/text/index.ts';
 import { regionsToRead, textsOf } from './core/index.ts';
@@ -13,7 +10,7 @@ import { ocrDoneOf, ocrVersion } from './ocr-done.ts';
 export { ocrDoneOf, ocrVersion } from './ocr-done.ts';
 
 export interface OcrOptions {
-  s3: S3Client;
+  frameSource: FrameSource;
   recognizer: TextRecognizer;
   config: Pick<OcrConfig, 'classes' | 'minConfidence'>;
 }
@@ -25,7 +22,7 @@ export interface OcrOptions {
  * nothing was detected), so downstream stages see every batch.
  */
 export function createOcrProcessor(options: OcrOptions) {
-  const { s3, recognizer, config } = options;
+  const { recognizer, config } = options;
   return defineProcessor({
     name: 'ocr',
     version: ocrVersion,
@@ -35,14 +32,8 @@ export function createOcrProcessor(options: OcrOptions) {
       const regions = detected.stages.includes('OCR') ? regionsToRead(detected.frames, config.classes) : [];
       let texts: ReturnType<typeof textsOf> = [];
       if (regions.length > 0) {
-        const artifact = await getObjectBuffer(s3, parseS3Uri(detected.artifact_uri));
-        const { frames } = await unpackBatchArtifact(artifact, detected.artifact_uri);
-        const needed = new Set(regions.map((r) => r.frameIndex));
-        const images = new Map<number, RgbImage>();
-        for (const frame of frames) {
-          if (needed.has(frame.frameIndex))
-            images.set(frame.frameIndex, await decodeRgbImage(frame.jpeg, `frame ${frame.frameIndex} of ${detected.artifact_uri}`));
-        }
+        const frames = await options.frameSource.frames(detected.artifact_uri);
+        const images = new Map<number, RgbImage>(frames.map((frame) => [frame.frameIndex, frame.rgb]));
         const crops = regions.map((region) => {
           const image = images.get(region.frameIndex);
           if (!image) throw new FilmroomError('MALFORMED_EVENT', `${detected.artifact_uri} has no frame ${region.frameIndex}, which batch-detected names`);

@@ -1,13 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { runFfmpeg } from '../../media/run-ffmpeg.ts';
 import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
-import { batchArtifactKey, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
-import { getObjectBuffer, listKeys, putObject, s3Uri } from '../../storage/object-store.ts';
+import { batchArtifactKey } from '../../storage/batch-artifact.ts';
+import { s3Uri } from '../../storage/object-location.ts';
+import type { FrameSource, ObjectStore } from '../../storage/ports.ts';
 import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import {
@@ -29,7 +29,8 @@ import {
 export { renderProcessorVersion } from './plan.ts';
 
 export interface RenderPorts {
-  s3: S3Client;
+  objectStore: ObjectStore;
+  frameSource: FrameSource;
   config: Pick<Config, 'render' | 's3' | 'clips'>;
 }
 
@@ -44,16 +45,15 @@ const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt
  * Runs only for videos whose ingestion asked for RENDER.
  */
 export function createRenderProcessor(ports: RenderPorts) {
-  const { s3, config } = ports;
+  const { objectStore, frameSource, config } = ports;
   const bucket = config.s3.buckets.artifacts;
   const fps = config.render.previewFps;
 
   async function renderSegment(event: OcrDone, tmp: string): Promise<void> {
     const artifactUri = s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.batch_index) });
-    const { frames } = await unpackBatchArtifact(await getObjectBuffer(s3, { bucket, key: batchArtifactKey(event.video_id, event.batch_index) }), artifactUri);
+    const frames = await frameSource.frames(artifactUri);
     if (frames.length === 0) return;
-    const meta = await sharp(frames[0]!.jpeg).metadata();
-    const size = renderSize(meta.width ?? config.render.width, meta.height ?? config.render.width, config.render.width);
+    const size = renderSize(frames[0]!.rgb.width, frames[0]!.rgb.height, config.render.width);
     const info: SegmentInfo = { batch_index: event.batch_index, frames: [], detections: 0, texts: 0, ...size };
     for (const [i, frame] of frames.entries()) {
       const detections = event.detections.find((d) => d.frame_index === frame.frameIndex)?.detections ?? [];
@@ -61,7 +61,8 @@ export function createRenderProcessor(ports: RenderPorts) {
       info.detections += detections.length;
       info.texts += texts.length;
       info.frames.push({ frame_index: frame.frameIndex, timestamp_s: frame.timestampS });
-      const drawn = await sharp(frame.jpeg)
+      const { rgb } = frame;
+      const drawn = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
         .resize(size.width, size.height, { fit: 'fill' })
         .composite([{ input: Buffer.from(overlaySvg(size, detections, texts)) }])
         .jpeg({ quality: 90 })
@@ -70,19 +71,19 @@ export function createRenderProcessor(ports: RenderPorts) {
     }
     const output = join(tmp, 'segment.mp4');
     await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-framerate', String(fps), '-i', join(tmp, 'f-%05d.jpg'), ...x264, '-r', String(fps), output]);
-    await putObject(s3, { bucket, key: segmentKey(event.video_id, event.batch_index) }, await readFile(output), 'video/mp4');
-    await putObject(s3, { bucket, key: segmentInfoKey(event.video_id, event.batch_index) }, Buffer.from(JSON.stringify(info)), 'application/json');
+    await objectStore.put({ bucket, key: segmentKey(event.video_id, event.batch_index) }, await readFile(output), 'video/mp4');
+    await objectStore.put({ bucket, key: segmentInfoKey(event.video_id, event.batch_index) }, Buffer.from(JSON.stringify(info)), 'application/json');
   }
 
   async function stitch(videoId: string, batchCount: number, tmp: string, now: number): Promise<Output<'render-done'>> {
     const segments: SegmentInfo[] = [];
     const list: string[] = [];
     for (let b = 0; b < batchCount; b++) {
-      const info = JSON.parse((await getObjectBuffer(s3, { bucket, key: segmentInfoKey(videoId, b) })).toString()) as SegmentInfo;
+      const info = JSON.parse((await objectStore.get({ bucket, key: segmentInfoKey(videoId, b) })).toString()) as SegmentInfo;
       segments.push(info);
       if (info.frames.length === 0) continue;
       const path = join(tmp, `segment-${b}.mp4`);
-      await writeFile(path, await getObjectBuffer(s3, { bucket, key: segmentKey(videoId, b) }));
+      await writeFile(path, await objectStore.get({ bucket, key: segmentKey(videoId, b) }));
       list.push(`file '${path}'`);
     }
     await writeFile(join(tmp, 'segments.txt'), `${list.join('\n')}\n`);
@@ -104,7 +105,7 @@ export function createRenderProcessor(ports: RenderPorts) {
       '+faststart',
       preview,
     ]);
-    await putObject(s3, { bucket, key: previewKey(videoId) }, await readFile(preview), 'video/mp4');
+    await objectStore.put({ bucket, key: previewKey(videoId) }, await readFile(preview), 'video/mp4');
 
     const all = segments.flatMap((s) => s.frames);
     const picks = evenlySpaced(all.length, config.render.thumbnails);
@@ -119,7 +120,7 @@ export function createRenderProcessor(ports: RenderPorts) {
         throw new FilmroomError('ENCODE_FAILED', `ffmpeg wrote no thumbnail at ${at} s of the preview of ${videoId}`, { cause: error });
       });
       tiles.push(body);
-      await putObject(s3, { bucket, key: thumbnailKey(videoId, n) }, body, 'image/jpeg');
+      await objectStore.put({ bucket, key: thumbnailKey(videoId, n) }, body, 'image/jpeg');
       thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(videoId, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });
     }
     const { columns, rows } = sheetGrid(tiles.length);
@@ -130,7 +131,7 @@ export function createRenderProcessor(ports: RenderPorts) {
       .composite(resized.map((input, i) => ({ input, left: (i % columns) * tileWidth, top: Math.floor(i / columns) * tileHeight })))
       .jpeg({ quality: 85 })
       .toBuffer();
-    await putObject(s3, { bucket, key: contactSheetKey(videoId) }, sheet, 'image/jpeg');
+    await objectStore.put({ bucket, key: contactSheetKey(videoId) }, sheet, 'image/jpeg');
     return renderDoneOf({
       videoId,
       segments,
@@ -143,7 +144,7 @@ export function createRenderProcessor(ports: RenderPorts) {
   }
 
   async function render(event: OcrDone, context: HandlerContext<'render-done'>, tmp: string): Promise<Output<'render-done'>[]> {
-    const done = () => listKeys(s3, bucket, segmentPrefix(event.video_id)).then((keys) => new Set(keys));
+    const done = () => objectStore.list(bucket, segmentPrefix(event.video_id)).then((sizes) => new Set(sizes.keys()));
     let stored = await done();
     if (!stored.has(segmentInfoKey(event.video_id, event.batch_index))) {
       await renderSegment(event, tmp);

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../../common/config.ts';
 import { describeError } from '../../common/errors.ts';
@@ -11,6 +10,7 @@ import type { Output } from '../../schemas/envelope.ts';
 import { runProcessor, type RuntimeDeps } from '../../streams/runtime.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { checkVersion, createChecksProcessor } from '../checks/index.ts';
+import type { FrameSource } from '../../storage/ports.ts';
 
 export const replayProcessorVersion = '1.0.0';
 
@@ -79,7 +79,7 @@ export function replayProgress(kafka: Kafka, topics: TopicsConfig, request: Pick
 }
 
 export interface ReplayDeps extends RuntimeDeps {
-  s3: S3Client;
+  frameSource: FrameSource;
   kafka: Kafka;
 }
 
@@ -95,7 +95,7 @@ export async function runChecksReplay(
 ): Promise<{ batchesReplayed: number }> {
   checkVersion(request.check_version);
   const processor = createChecksProcessor({
-    s3: deps.s3,
+    frameSource: deps.frameSource,
     version: request.check_version,
     groupSuffix: replayGroupSuffix(request.check_version, request.replay_id),
     ...(request.video_prefix ? { videoPrefix: request.video_prefix } : {}),

@@ -5,7 +5,8 @@ import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createReplayCoordinator } from '../../processors/replay/index.ts';
-import { createS3Client } from '../../storage/object-store.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
@@ -34,7 +35,15 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     running.push({ stop: () => clickhouse.close() });
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);
-    coordinator = await runProcessor(createReplayCoordinator({ config, serde, s3, kafka }), { config, serde, log });
+    coordinator = await runProcessor(
+      createReplayCoordinator({
+        config,
+        serde,
+        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+        kafka,
+      }),
+      { config, serde, log },
+    );
   }, 120_000);
 
   afterAll(async () => {

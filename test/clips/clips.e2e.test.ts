@@ -11,7 +11,7 @@ import { videoIngestedOf } from '../../processors/ingest/video-ingested.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import type { ClipExtracted, ClipsRequested, DatasetExported } from '../../schemas/index.ts';
-import { createS3Client, getObjectBuffer, listKeys, objectStoreRequests, parseS3Uri, putObject, s3Uri } from '../../storage/object-store.ts';
+import { createS3Client, getObjectBuffer, listKeys, objectStoreRequests, parseS3Uri, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
@@ -79,8 +79,20 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
     running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'plays', 'clips', 'datasets'])));
-    running.push(await runProcessor(createExtractProcessor({ s3: client, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
-    running.push(await runProcessor(createClipsProcessor({ s3: client, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+    running.push(
+      await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(client), config }), {
+        config,
+        serde: new EventSerde(config.registry, config.topics),
+        log,
+      }),
+    );
+    running.push(
+      await runProcessor(createClipsProcessor({ objectStore: s3ObjectStore(client), config }), {
+        config,
+        serde: new EventSerde(config.registry, config.topics),
+        log,
+      }),
+    );
     clipEvents = await new TopicCollector<ClipExtracted>(kafka, topicName('clip-extracted', config.topics), (v) => serde.decode('clip-extracted', v)).start();
     datasetEvents = await new TopicCollector<DatasetExported>(kafka, topicName('dataset-exported', config.topics), (v) =>
       serde.decode('dataset-exported', v),

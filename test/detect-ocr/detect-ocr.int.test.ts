@@ -12,7 +12,8 @@ import { runProjectors } from '../../projections/projector.ts';
 import { sampleScoreboard, sampleTimeline } from '../../samples/index.ts';
 import type { BatchDetected, OcrDone, ProcessingFailed } from '../../schemas/index.ts';
 import { batchArtifactKey, packBatchArtifact } from '../../storage/batch-artifact.ts';
-import { createS3Client, putObject, s3Uri } from '../../storage/object-store.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { batchKey } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import type { Output } from '../../schemas/envelope.ts';
@@ -41,6 +42,8 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
   const kafka = createKafka(config.kafka, 'it-detect-ocr');
   const serde = new EventSerde(config.registry, config.topics);
   const s3 = createS3Client(config.s3);
+  // Detect and ocr share one frame source, as in `filmroom run`.
+  const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches });
   const running: { stop(): Promise<void> }[] = [];
   const collectors: TopicCollector<unknown>[] = [];
   const closers: (Detector | TextRecognizer)[] = [];
@@ -65,16 +68,26 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     const detector = await createDetector(config.detect);
     const recognizer = await createTextRecognizer(config.ocr);
     closers.push(detector, recognizer);
-    running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     running.push(
-      await runProcessor(createDetectProcessor({ s3, detector, config: config.detect }), {
+      await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {
         config,
         serde: new EventSerde(config.registry, config.topics),
         log,
       }),
     );
     running.push(
-      await runProcessor(createOcrProcessor({ s3, recognizer, config: config.ocr }), { config, serde: new EventSerde(config.registry, config.topics), log }),
+      await runProcessor(createDetectProcessor({ frameSource, detector, config: config.detect }), {
+        config,
+        serde: new EventSerde(config.registry, config.topics),
+        log,
+      }),
+    );
+    running.push(
+      await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), {
+        config,
+        serde: new EventSerde(config.registry, config.topics),
+        log,
+      }),
     );
     const clickhouse = createClickHouse(projections.clickhouse, { database: projections.clickhouse.database });
     running.push(...(await runProjectors({ config: projections, log }, ['videos', 'batches', 'detections', 'ocr'])));
@@ -222,7 +235,16 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     const detector = await createDetector(cfg.detect);
     closers.push(detector);
     const cfgSerde = new EventSerde(cfg.registry, cfg.topics);
-    running.push(await runProcessor(createDetectProcessor({ s3, detector, config: cfg.detect }), { config: cfg, serde: cfgSerde, log }));
+    running.push(
+      await runProcessor(
+        createDetectProcessor({
+          frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: cfg.frames.cacheBatches }),
+          detector,
+          config: cfg.detect,
+        }),
+        { config: cfg, serde: cfgSerde, log },
+      ),
+    );
     const jpeg = (width: number) =>
       sharp({ create: { width, height: 8, channels: 3, background: { r: 255, g: 255, b: 255 } } })
         .jpeg()

@@ -8,7 +8,7 @@ import { createLogger } from '../../common/logger.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import type { BatchExtracted, ProcessingFailed } from '../../schemas/index.ts';
 import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
-import { createS3Client, getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
+import { createS3Client, getObjectBuffer, parseS3Uri, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
@@ -42,7 +42,7 @@ describe('extract processor against the real stack', () => {
   let failures: TopicCollector<ProcessingFailed>;
 
   beforeAll(async () => {
-    running = await runProcessor(createExtractProcessor({ s3, config }), { config, serde, log: createLogger('silent') });
+    running = await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), { config, serde, log: createLogger('silent') });
     batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start();
     failures = await new TopicCollector<ProcessingFailed>(kafka, topicName('processing-failed', config.topics), (v) =>
       serde.decode('processing-failed', v),

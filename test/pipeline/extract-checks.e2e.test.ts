@@ -6,7 +6,8 @@ import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { extractMetrics } from '../../processors/extract/metrics.ts';
 import { sampleTimeline, type SegmentKind } from '../../samples/index.ts';
 import type { BatchExtracted, CheckResult } from '../../schemas/index.ts';
-import { createS3Client, objectStoreRequests } from '../../storage/object-store.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, objectStoreRequests, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
@@ -47,8 +48,13 @@ describe('sample video end to end: ingest → extract → checks, then a replay 
 
   it('finds every known segment of the sample within one batch of where it is, and a v2 replay reads no source video', async () => {
     const sourceUri = await uploadFile(config, `it/${videoId}.mp4`, readFileSync(await sampleVideo(config)));
-    running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde, log }));
-    running.push(await runProcessor(createChecksProcessor({ s3, version: 'v1' }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+    running.push(await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), { config, serde, log }));
+    running.push(
+      await runProcessor(
+        createChecksProcessor({ frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }), version: 'v1' }),
+        { config, serde: new EventSerde(config.registry, config.topics), log },
+      ),
+    );
     const batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) =>
       serde.decode('batch-extracted', v),
     ).start();
@@ -106,7 +112,10 @@ describe('sample video end to end: ingest → extract → checks, then a replay 
       await counterValue(extractMetrics.framesDecoded),
       await counterValue(extractMetrics.batchesUploaded),
     ];
-    const replay = await runProcessor(createChecksProcessor({ s3, version: 'v2' }), { config, serde: new EventSerde(config.registry, config.topics), log });
+    const replay = await runProcessor(
+      createChecksProcessor({ frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }), version: 'v2' }),
+      { config, serde: new EventSerde(config.registry, config.topics), log },
+    );
     running.push(replay);
     expect(replay.groupId).toBe(`${config.topics.prefix}filmroom.checks.v2`);
     await results.waitFor(() => new Set(ofVersion('v2').map((r) => `${r.batch_index}/${r.check_name}`)).size >= batchCount * 5, 120_000, 'v2 results');

@@ -12,7 +12,8 @@ import { createRenderProcessor } from '../../processors/render/index.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import type { BatchExtracted, OcrDone, RenderDone } from '../../schemas/index.ts';
-import { createS3Client, getObjectBuffer, parseS3Uri, putObject, s3Uri } from '../../storage/object-store.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, getObjectBuffer, parseS3Uri, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
@@ -64,8 +65,23 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() }, { stop: async () => s3.destroy() });
     running.push(...(await runProjectors({ config, log }, ['renders'])));
-    running.push(await runProcessor(createExtractProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
-    running.push(await runProcessor(createRenderProcessor({ s3, config }), { config, serde: new EventSerde(config.registry, config.topics), log }));
+    running.push(
+      await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {
+        config,
+        serde: new EventSerde(config.registry, config.topics),
+        log,
+      }),
+    );
+    running.push(
+      await runProcessor(
+        createRenderProcessor({
+          objectStore: s3ObjectStore(s3),
+          frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+          config,
+        }),
+        { config, serde: new EventSerde(config.registry, config.topics), log },
+      ),
+    );
     batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start();
     renders = await new TopicCollector<RenderDone>(kafka, topicName('render-done', config.topics), (v) => serde.decode('render-done', v)).start();
     app = await buildApp(config, { logLevel: 'silent' });

@@ -9,7 +9,8 @@ import { createChecksProcessor } from '../../processors/checks/index.ts';
 import { createEchoProcessor } from '../../processors/echo/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { runProjectors } from '../../projections/projector.ts';
-import { createS3Client } from '../../storage/object-store.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { runProcessor, shutdownDeadlineMs, stopOnSignals } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 
@@ -22,9 +23,16 @@ const running =
   which === 'projector-videos'
     ? (await runProjectors({ config, log }, ['videos']))[0]!
     : which === 'extract'
-      ? await runProcessor(createExtractProcessor({ s3: createS3Client(config.s3), config }), deps, options)
+      ? await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(createS3Client(config.s3)), config }), deps, options)
       : which === 'checks'
-        ? await runProcessor(createChecksProcessor({ s3: createS3Client(config.s3), version: config.checks.version }), deps, options)
+        ? await runProcessor(
+            createChecksProcessor({
+              frameSource: createFrameSource({ objectStore: s3ObjectStore(createS3Client(config.s3)), cacheBatches: config.frames.cacheBatches }),
+              version: config.checks.version,
+            }),
+            deps,
+            options,
+          )
         : await runProcessor(
             createEchoProcessor({ delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), slowMs: Number(process.env.ECHO_SLOW_MS ?? 2000) }),
             deps,

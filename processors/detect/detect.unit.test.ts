@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { BatchDetected } from '../../schemas/index.ts';
+import type { Detection, Detector, RgbImage } from '../../schemas/vision.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { InMemoryObjectStore } from '../../storage/in-memory-object-store.ts';
+import { putSyntheticBatch } from '../../storage/synthetic-batches.ts';
+import { batchExtractedOf, handlerContext } from '../handler-fixtures.ts';
+import { createDetectProcessor } from './index.ts';
+
+/** Finds "text" in the top band of every frame, and remembers the images and call sizes it was given. */
+function recordingDetector() {
+  const calls: RgbImage[][] = [];
+  const detector: Detector = {
+    model: { name: 'fake-detector', version: '1' },
+    async detect(images) {
+      calls.push(images);
+      return images.map((): Detection[] => [{ box: { x1: 0.25, y1: 0, x2: 0.75, y2: 0.125 }, classId: 0, className: 'text', score: 0.9 }]);
+    },
+    close: async () => {},
+  };
+  return { detector, calls };
+}
+
+describe('the detect handler (in-memory ports)', () => {
+  it('given a stored batch of 5 frames, runs the detector over the decoded frames in calls of maxBatch and emits one batch-detected', async () => {
+    const store = new InMemoryObjectStore();
+    const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v1', batchIndex: 0, frameCount: 5 });
+    const { detector, calls } = recordingDetector();
+    const processor = createDetectProcessor({ frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }), detector, config: { maxBatch: 2 } });
+    const batch = batchExtractedOf({ videoId: 'v1', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'DETECT'] });
+
+    const outputs = await processor.handle(batch, handlerContext());
+
+    expect(calls.map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(calls[0]![0]).toMatchObject({ width: 64, height: 36 });
+    expect(outputs).toHaveLength(1);
+    const detected = outputs[0]!.value as BatchDetected;
+    expect(outputs[0]!.event).toBe('batch-detected');
+    expect(detected).toMatchObject({ video_id: 'v1', batch_index: 0, batch_count: 1, artifact_uri: uri, model: { name: 'fake-detector', version: '1' } });
+    expect(detected.frames.map((f) => f.frame_index)).toEqual(frames.map((f) => f.frameIndex));
+    expect(detected.frames.every((f) => f.detections.length === 1 && f.detections[0]!.class_name === 'text')).toBe(true);
+  });
+
+  it('given a video that asked for no detection, reads nothing and emits nothing', async () => {
+    const store = new InMemoryObjectStore();
+    const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v2', batchIndex: 0, frameCount: 1 });
+    const processor = createDetectProcessor({
+      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      detector: recordingDetector().detector,
+      config: { maxBatch: 2 },
+    });
+    const batch = batchExtractedOf({ videoId: 'v2', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'CHECKS'] });
+
+    expect(await processor.handle(batch, handlerContext())).toEqual([]);
+    expect(store.requests.get).toBe(0);
+  });
+
+  it('given a corrupt artifact, fails with a permanent error naming it', async () => {
+    const store = new InMemoryObjectStore();
+    await store.put({ bucket: 'artifacts', key: 'videos/v3/batches/batch-00000.tar' }, Buffer.from('garbage'.repeat(100)), 'application/x-tar');
+    const uri = 's3://artifacts/videos/v3/batches/batch-00000.tar';
+    const processor = createDetectProcessor({
+      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      detector: recordingDetector().detector,
+      config: { maxBatch: 2 },
+    });
+    const batch = batchExtractedOf({
+      videoId: 'v3',
+      batchIndex: 0,
+      batchCount: 1,
+      artifactUri: uri,
+      frames: [{ frameIndex: 0, timestampS: 0 }],
+      stages: ['DETECT'],
+    });
+
+    await expect(processor.handle(batch, handlerContext())).rejects.toMatchObject({
+      code: 'MALFORMED_EVENT',
+      retriable: false,
+      message: expect.stringContaining(uri),
+    });
+  });
+});

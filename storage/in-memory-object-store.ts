@@ -1,0 +1,48 @@
+import { writeFile } from 'node:fs/promises';
+import { objectNotFound, type ObjectLocation } from './object-location.ts';
+import type { ObjectStore } from './ports.ts';
+
+/**
+ * The ObjectStore port in memory: a test double for unit tests only (integration tests use the
+ * real S3 server). Counts requests per operation, so tests can assert how often a handler read.
+ */
+export class InMemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, { body: Buffer; contentType: string }>();
+  readonly requests = { get: 0, put: 0, download: 0, list: 0, delete: 0 };
+
+  private static id = (location: ObjectLocation) => `${location.bucket}/${location.key}`;
+
+  async get(location: ObjectLocation): Promise<Buffer> {
+    this.requests.get++;
+    const found = this.objects.get(InMemoryObjectStore.id(location));
+    if (!found) throw objectNotFound(location);
+    return Buffer.from(found.body);
+  }
+
+  async put(location: ObjectLocation, body: Buffer, contentType: string): Promise<void> {
+    this.requests.put++;
+    this.objects.set(InMemoryObjectStore.id(location), { body: Buffer.from(body), contentType });
+  }
+
+  async download(location: ObjectLocation, path: string): Promise<number> {
+    this.requests.download++;
+    const found = this.objects.get(InMemoryObjectStore.id(location));
+    if (!found) throw objectNotFound(location);
+    await writeFile(path, found.body);
+    return found.body.length;
+  }
+
+  async list(bucket: string, prefix: string): Promise<Map<string, number>> {
+    this.requests.list++;
+    const sizes = new Map<string, number>();
+    for (const [id, object] of [...this.objects].sort(([a], [b]) => a.localeCompare(b))) {
+      if (id.startsWith(`${bucket}/${prefix}`)) sizes.set(id.slice(bucket.length + 1), object.body.length);
+    }
+    return sizes;
+  }
+
+  async delete(location: ObjectLocation): Promise<void> {
+    this.requests.delete++;
+    this.objects.delete(InMemoryObjectStore.id(location));
+  }
+}
