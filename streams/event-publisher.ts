@@ -17,9 +17,13 @@ export class InMemoryEventPublisher implements EventPublisher {
   readonly published: Output<AnyEventName>[] = [];
   closed = false;
 
+  /** `onPublish` stands for what consumes the events (a test's projector), when a test needs one. */
+  constructor(private readonly onPublish: (outputs: readonly Output<AnyEventName>[]) => void = () => {}) {}
+
   async publish(outputs: readonly Output<AnyEventName>[]): Promise<void> {
     if (this.closed) throw new Error('publisher closed');
     this.published.push(...outputs);
+    this.onPublish(outputs);
   }
 
   /** The published outputs of one event, their values typed. */
