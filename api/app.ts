@@ -1,10 +1,16 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
+import type { ReadModel } from '../projections/read-model/port.ts';
+import type { EventPublisher } from '../streams/event-publisher.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
+import publisher from './plugins/publisher.ts';
+import readModel from './plugins/read-model.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
 import manifestRoutes from './routes/manifests.ts';
@@ -15,16 +21,21 @@ import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
 import videoRoutes from './routes/videos.ts';
 
+/** What the app is built from: the config and the ports, all made by the composition root (`server.ts`) or a test. */
+export interface AppOptions {
+  config: Config;
+  readModel: ReadModel;
+  publisher: EventPublisher;
+  kafka: Kafka;
+  s3: S3Client;
+}
+
 /**
- * The API, built as a tree of plugins: external (OpenAPI) → app (errors, services, auth) → routes.
- * `server.ts` only listens; tests call `inject` on this app.
+ * The API as a plugin, loaded in tiers: external (OpenAPI) → app (errors, metrics, ports, auth) →
+ * routes. It owns no resource: whoever built the ports closes them. `server.ts` creates the
+ * Fastify instance and listens; unit tests register this on their own instance and `inject`.
  */
-export async function buildApp(config: Config, options: { logLevel?: string } = {}): Promise<FastifyInstance> {
-  const app = Fastify({
-    bodyLimit: config.api.bodyLimit,
-    logger: { level: options.logLevel ?? config.logLevel, redact: ['req.headers.authorization'] },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
-  });
+export default async function filmroomApp(app: FastifyInstance, options: AppOptions): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'filmroom API', version: '0.1.0', description: 'Ingest videos, follow their jobs, read projections.' },
@@ -35,8 +46,10 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errors);
   await app.register(httpMetrics);
-  await app.register(services, { config });
-  await app.register(auth, { keys: config.api.keys });
+  await app.register(services, { config: options.config, kafka: options.kafka, s3: options.s3 });
+  await app.register(readModel, { readModel: options.readModel });
+  await app.register(publisher, { publisher: options.publisher });
+  await app.register(auth, { keys: options.config.api.keys });
   await app.register(healthRoutes);
   await app.register(videoRoutes);
   await app.register(manifestRoutes);
@@ -45,5 +58,4 @@ export async function buildApp(config: Config, options: { logLevel?: string } = 
   await app.register(replayRoutes);
   await app.register(playRoutes);
   await app.register(renderRoutes);
-  return app;
 }

@@ -18,7 +18,7 @@ import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../storage/obje
 import { batchKey, deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import type { Output } from '../schemas/envelope.ts';
-import { publishEvents } from '../streams/publish.ts';
+import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { runProcessor, type RunningProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
@@ -181,8 +181,10 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     );
     await assigned(detect);
     const detected = await collect<BatchDetected>(config, serde, 'batch-detected', batchCount);
+    const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['batch-extracted'] });
     began = performance.now();
-    await publishEvents(kafka, serde, config.topics, events);
+    await publisher.publish(events);
+    await publisher.close();
     const { at: detectEnd, values: detectedValues } = await detected.done;
     const processorDetectSeconds = (detectEnd - began) / 1000;
     await detect.stop();
@@ -221,13 +223,10 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     );
     await assigned(ocr);
     const read = await collect<OcrDone>(ocrConfig, ocrSerde, 'ocr-done', batchCount);
+    const ocrPublisher = await createKafkaPublisher(kafka, ocrSerde, ocrConfig.topics, { events: ['batch-detected'] });
     began = performance.now();
-    await publishEvents(
-      kafka,
-      ocrSerde,
-      ocrConfig.topics,
-      detectedValues.map((value) => ({ event: 'batch-detected' as const, key: batchKey(value.video_id, value.batch_index), value })),
-    );
+    await ocrPublisher.publish(detectedValues.map((value) => ({ event: 'batch-detected' as const, key: batchKey(value.video_id, value.batch_index), value })));
+    await ocrPublisher.close();
     const { at: ocrEnd, values: ocrValues } = await read.done;
     const processorOcrSeconds = (ocrEnd - began) / 1000;
     await ocr.stop();

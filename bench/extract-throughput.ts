@@ -7,7 +7,7 @@ import { runCommand } from '../deploy/local/prerequisites.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import type { BatchExtracted } from '../schemas/index.ts';
 import { createKafka } from '../streams/kafka-client.ts';
-import { publishEvents } from '../streams/publish.ts';
+import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import { projectRoot } from '../common/config.ts';
@@ -127,8 +127,9 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
       },
     });
   });
+  const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
   const started = performance.now();
-  await publishEvents(kafka, serde, config.topics, [
+  await publisher.publish([
     videoIngestedOf({
       videoId,
       sourceUri: `file://${path}`,
@@ -138,6 +139,7 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
       now: Date.now(),
     }),
   ]);
+  await publisher.close();
   await finished;
   const extractSeconds = (performance.now() - started) / 1000;
   const expectedFrames = Math.floor(sourceSeconds * sampleFps);

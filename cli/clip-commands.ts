@@ -7,13 +7,10 @@ import { FilmroomError } from '../common/errors.ts';
 import { exportDataset } from '../processors/clips/export-dataset.ts';
 import { importPlays, type ImportResult } from '../processors/clips/import-plays.ts';
 import { idPattern, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../processors/clips/plays.ts';
-import { createClickHouse } from '../projections/clickhouse-client.ts';
-import { gameClips, gamePlays, gameVideos } from '../projections/clip-queries.ts';
+import type { ReadModel } from '../projections/read-model/port.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
-import { createKafka } from '../streams/kafka-client.ts';
-import { publishEvents } from '../streams/publish.ts';
-import { EventSerde } from '../streams/serde.ts';
 import { ExitCode, type CliContext } from './context.ts';
+import { withCliPorts } from './ports.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -61,8 +58,7 @@ const numberOption = (name: string, text: string, check: (n: number) => boolean,
 };
 
 /** Waits until none of the game's clips is pending, with a progress bar; returns the clips. */
-async function waitForClips(config: Config, gameId: string, timeoutMs: number, quiet: boolean) {
-  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+async function waitForClips(readModel: ReadModel, gameId: string, timeoutMs: number, quiet: boolean) {
   const bar = new cliProgress.SingleBar(
     { format: ` Clips ${gameId} [{bar}] {value}/{total} ({failed} failed)`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
     cliProgress.Presets.shades_classic,
@@ -71,7 +67,7 @@ async function waitForClips(config: Config, gameId: string, timeoutMs: number, q
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const clips = await gameClips(clickhouse, gameId);
+      const clips = await readModel.gameClips(gameId);
       const done = clips.filter((c) => c.status !== 'PENDING').length;
       if (!quiet && clips.length > 0) {
         if (!started) bar.start(clips.length, done, { failed: 0 });
@@ -91,7 +87,6 @@ async function waitForClips(config: Config, gameId: string, timeoutMs: number, q
     }
   } finally {
     if (started) bar.stop();
-    await clickhouse.close();
   }
 }
 
@@ -109,17 +104,15 @@ export function registerClipCommands(program: Command, ctx: CliContext): void {
         throw new FilmroomError('USAGE', `--mode must be reencode or copy (got '${options.mode}')`);
       const byGame = readPlaysFile(resolve(file), options.game);
       const config = ctx.config();
-      const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-      const kafka = createKafka(config.kafka, 'filmroom-plays');
-      const serde = new EventSerde(config.registry, config.topics);
       let rejected = 0;
-      try {
+      await withCliPorts(config, 'filmroom-plays', async (ports) => {
+        const publisher = await ports.publisher(['plays-imported', 'clips-requested']);
         for (const [gameId, rows] of byGame) {
           const result = await importPlays(
             {
               angleMap: config.clips.angleMap,
-              gameVideos: (id) => gameVideos(clickhouse, id),
-              publish: (outputs) => publishEvents(kafka, serde, config.topics, outputs),
+              gameVideos: (id) => ports.readModel.gameVideos(id),
+              publish: (outputs) => publisher.publish(outputs),
               now: Date.now,
             },
             {
@@ -133,9 +126,7 @@ export function registerClipCommands(program: Command, ctx: CliContext): void {
           printImport(ctx, result);
           rejected += result.rejected;
         }
-      } finally {
-        await clickhouse.close();
-      }
+      });
       if (rejected > 0) throw new ExitCode(1);
     });
 
@@ -160,11 +151,9 @@ export function registerClipCommands(program: Command, ctx: CliContext): void {
         const format = options.format.toLowerCase();
         if (format !== 'vertex' && format !== 'jsonl') throw new FilmroomError('USAGE', `--format must be vertex or jsonl (got '${options.format}')`);
         const config = ctx.config();
-        const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
         const s3 = createS3Client(config.s3);
-        const kafka = createKafka(config.kafka, 'filmroom-dataset');
-        try {
-          const clips = options.wait ? await waitForClips(config, options.game, timeout * 1000, false) : await gameClips(clickhouse, options.game);
+        await withCliPorts(config, 'filmroom-dataset', async (ports) => {
+          const clips = options.wait ? await waitForClips(ports.readModel, options.game, timeout * 1000, false) : await ports.readModel.gameClips(options.game);
           if (clips.length === 0) throw new FilmroomError('USAGE', `game ${options.game} has no clips: import its plays first (filmroom plays import)`);
           const pending = clips.filter((c) => c.status === 'PENDING').length;
           if (pending > 0)
@@ -174,13 +163,13 @@ export function registerClipCommands(program: Command, ctx: CliContext): void {
           const bucket = config.s3.buckets.exports;
           const result = await exportDataset(
             {
-              plays: (id) => gamePlays(clickhouse, id),
+              plays: (id) => ports.readModel.gamePlays(id),
               clips: async () => clips,
               put: async (key, body) => {
                 await putObject(s3, { bucket, key }, body, 'application/jsonl');
                 return s3Uri({ bucket, key });
               },
-              publish: (outputs) => publishEvents(kafka, new EventSerde(config.registry, config.topics), config.topics, outputs),
+              publish: async (outputs) => (await ports.publisher(['dataset-exported'])).publish(outputs),
               now: Date.now,
             },
             {
@@ -203,10 +192,7 @@ export function registerClipCommands(program: Command, ctx: CliContext): void {
             ctx.print(`also written to ${join(dir, 'training_data.jsonl')} and ${join(dir, 'validation_data.jsonl')}`);
           }
           ctx.print(`dataset-exported ${e.event_id}${e.failed_clips ? `; ${e.failed_clips} failed clip(s) left out` : ''}`);
-        } finally {
-          await clickhouse.close();
-          s3.destroy();
-        }
+        }).finally(() => s3.destroy());
       },
     );
 }

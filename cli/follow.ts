@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { FilmroomError } from '../common/errors.ts';
-import { param, type ClickHouse } from '../projections/clickhouse-client.ts';
-import { jobStatus, terminalStates, type JobStatusRow } from '../projections/queries.ts';
+import { terminalStates } from '../projections/read-model/job-status.ts';
+import type { JobStatusRow, ReadModel } from '../projections/read-model/port.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -10,15 +10,6 @@ export function statusLine(row: JobStatusRow): string {
   const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress].filter(Boolean).join(', ');
   const eta = Number(row.eta_seconds) > 0 ? `, ETA ${row.eta_seconds} s` : '';
   return `${row.video_id}: ${row.state} ${row.progress_percent}% (${phases}${eta})${Number(row.failures) > 0 ? `; ${row.failures} failure(s), last: ${row.last_error}` : ''}`;
-}
-
-interface PhaseCounts {
-  stages: string[];
-  batches_total: number;
-  batches_extracted: number;
-  batches_detected: number;
-  batches_ocr_done: number;
-  batches_checked: number;
 }
 
 const phases = [
@@ -33,7 +24,7 @@ const phases = [
  * Returns the final row; the caller decides what a non-complete end means.
  */
 export async function followJob(
-  clickhouse: ClickHouse,
+  readModel: ReadModel,
   videoId: string,
   options: { quiet?: boolean; notStartedAfterMs?: number; print: (line: string) => void },
 ): Promise<JobStatusRow> {
@@ -45,7 +36,7 @@ export async function followJob(
   const waitingSince = Date.now();
   try {
     for (;;) {
-      const row = await jobStatus(clickhouse, videoId);
+      const row = await readModel.jobStatus(videoId);
       if (!row) {
         if (Date.now() - waitingSince > (options.notStartedAfterMs ?? 60_000)) {
           throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId} after 60 s: is \`filmroom run\` (with projections) running?`, {
@@ -54,15 +45,10 @@ export async function followJob(
         }
       } else {
         if (!options.quiet && row.batches_total > 0) {
-          const counts = (
-            await clickhouse.select<PhaseCounts>(
-              `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked FROM job_status WHERE video_id = ${param('video_id')}`,
-              { video_id: videoId },
-            )
-          )[0];
+          const counts = await readModel.jobPhases(videoId);
           for (const phase of counts ? phases.filter((p) => counts.stages.includes(p.stage)) : []) {
-            const done = Number(counts![phase.column]);
-            const total = Number(counts!.batches_total);
+            const done = counts![phase.column];
+            const total = counts!.batches_total;
             const bar = phaseBars.get(phase.name);
             if (bar) bar.update(done);
             else phaseBars.set(phase.name, bars.create(total, done, { phase: phase.name }));

@@ -3,9 +3,9 @@ import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { FilmroomError } from '../common/errors.ts';
-import { createClickHouse } from '../projections/clickhouse-client.ts';
-import { manifestFormats, manifestRows, writeManifests, type ManifestFormat } from '../projections/manifest-export.ts';
+import { manifestFormats, writeManifests, type ManifestFormat } from '../projections/read-model/manifests.ts';
 import type { CliContext } from './context.ts';
+import { withCliPorts } from './ports.ts';
 
 export function registerManifestCommand(program: Command, ctx: CliContext): void {
   program
@@ -21,24 +21,21 @@ export function registerManifestCommand(program: Command, ctx: CliContext): void
         throw new FilmroomError('USAGE', `--format takes ${manifestFormats.join(', ')} (got '${options.format}')`);
       if (options.format === 'parquet' && !options.out) throw new FilmroomError('USAGE', 'parquet is binary: give --out <file>');
       const config = ctx.config();
-      const client = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       const filter = {
         ...(options.checkVersion ? { checkVersion: options.checkVersion } : {}),
         ...(options.prefix ? { prefix: options.prefix } : {}),
         ...(options.complete ? { complete: true } : {}),
       };
-      try {
+      await withCliPorts(config, 'filmroom-manifest', async ({ readModel }) => {
         const out = new PassThrough();
         // stdout may close early (`| head`): that ends the export, it is no failure.
         const sink: Writable = options.out ? createWriteStream(options.out) : process.stdout;
         const piped = pipeline(out, sink, { end: Boolean(options.out) }).catch((error: NodeJS.ErrnoException) => {
           if (error.code !== 'EPIPE') throw error;
         });
-        const count = await writeManifests(manifestRows(client, filter), options.format as ManifestFormat, out);
+        const count = await writeManifests(readModel.manifests(filter), options.format as ManifestFormat, out);
         await piped;
         if (options.out) ctx.print(`wrote ${count} manifest(s) to ${options.out}`);
-      } finally {
-        await client.close();
-      }
+      });
     });
 }

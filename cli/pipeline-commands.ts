@@ -4,63 +4,48 @@ import { pathToFileURL } from 'node:url';
 import { Upload } from '@aws-sdk/lib-storage';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { checkVersions } from '../processors/checks/index.ts';
-import { videoIdFor, videoIngestedOf } from '../processors/ingest/video-ingested.ts';
-import { currentReplayTargets, replayIdFor, replayProgress, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
-import { replayStatus } from '../projections/replay-status.ts';
-import { createClickHouse } from '../projections/clickhouse-client.ts';
-import { jobStatus } from '../projections/queries.ts';
+import { ingestVideo, validOptions } from '../processors/ingest/ingest-video.ts';
+import { videoIdFor } from '../processors/ingest/video-ingested.ts';
+import { currentReplayTargets, replayIdFor, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
+import type { ReadModel } from '../projections/read-model/port.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
-import { createKafka } from '../streams/kafka-client.ts';
-import { publishEvents } from '../streams/publish.ts';
 import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { followJob, statusLine } from './follow.ts';
 import { ExitCode, type CliContext } from './context.ts';
+import { withCliPorts } from './ports.ts';
 import { pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /** Follows a job with per-phase progress until it ends; exit code 0 only for `complete`. */
-async function followStatus(ctx: CliContext, config: Config, videoId: string): Promise<void> {
-  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-  try {
-    const row = await followJob(clickhouse, videoId, { print: ctx.print });
-    ctx.print(statusLine(row));
-    if (row.state !== 'complete') throw new ExitCode(1);
-  } finally {
-    await clickhouse.close();
-  }
+async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string): Promise<void> {
+  const row = await followJob(readModel, videoId, { print: ctx.print });
+  ctx.print(statusLine(row));
+  if (row.state !== 'complete') throw new ExitCode(1);
 }
 
 /** Follows a published replay through its status until it completes; exit code 1 if it failed. */
-async function followReplay(config: Config, kafka: Kafka, replayId: string, onProgress: (done: number, state: string) => void): Promise<void> {
-  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+async function followReplay(readModel: ReadModel, replayId: string, onProgress: (done: number, state: string) => void): Promise<void> {
   const waitingSince = Date.now();
-  try {
-    for (;;) {
-      const status = await replayStatus(clickhouse, replayId, (replay) => replayProgress(kafka, config.topics, replay));
-      if (status) onProgress(status.batches_done, status.state);
-      if (status?.state === 'completed') return;
-      if (status?.state === 'failed') throw new FilmroomError('HANDLER_FAILED', `replay ${replayId} failed: ${status.error}`);
-      if ((!status || status.state === 'queued') && Date.now() - waitingSince > 60_000)
-        throw new FilmroomError(
-          'SERVICE_UNAVAILABLE',
-          `replay ${replayId} has not started after 60 s: is \`filmroom run\` (with checks and projections) running? (or use --local)`,
-          {
-            retriable: false,
-          },
-        );
-      await sleep(1000);
-    }
-  } finally {
-    await clickhouse.close();
+  for (;;) {
+    const status = await readModel.replayStatus(replayId);
+    if (status) onProgress(status.batches_done, status.state);
+    if (status?.state === 'completed') return;
+    if (status?.state === 'failed') throw new FilmroomError('HANDLER_FAILED', `replay ${replayId} failed: ${status.error}`);
+    if ((!status || status.state === 'queued') && Date.now() - waitingSince > 60_000)
+      throw new FilmroomError(
+        'SERVICE_UNAVAILABLE',
+        `replay ${replayId} has not started after 60 s: is \`filmroom run\` (with checks and projections) running? (or use --local)`,
+        { retriable: false },
+      );
+    await sleep(1000);
   }
 }
 
@@ -141,37 +126,36 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
           if (at < 1) throw new FilmroomError('USAGE', `--meta takes key=value (got '${pair}')`);
           metadata[pair.slice(0, at)] = pair.slice(at + 1);
         }
-        const number = (name: string, text: string | undefined) => {
-          if (text === undefined) return null;
-          const value = Number(text);
-          if (!(value > 0)) throw new FilmroomError('USAGE', `${name} must be a positive number (got '${text}')`);
-          return value;
-        };
+        const number = (text: string | undefined) => (text === undefined ? null : Number(text));
+        // Checked before anything is uploaded.
+        const processing = validOptions({
+          sample_fps: number(options.sampleFps),
+          sample_stride: number(options.sampleStride),
+          batch_size: Number(options.batchSize),
+          stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
+        });
         const isRemote = /^(s3|file):\/\//.test(source);
         const localPath = isRemote ? undefined : resolve(source);
         if (localPath && !existsSync(localPath)) throw new FilmroomError('USAGE', `no such file: ${localPath}`);
         const videoId = options.videoId ?? videoIdFor(localPath ? pathToFileURL(localPath).href : source);
         const sourceUri = localPath ? await uploadWithProgress(ctx, config, localPath, videoId) : source;
-        const event = videoIngestedOf({
-          videoId,
-          sourceUri,
-          ...(localPath && /\.tar$/i.test(localPath) ? { container: 'TAR_BUNDLE' as const } : {}),
-          sessionMetadata: metadata,
-          options: {
-            sample_fps: number('--sample-fps', options.sampleFps),
-            sample_stride: number('--sample-stride', options.sampleStride),
-            batch_size: number('--batch-size', options.batchSize)!,
-            stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
-          },
-          uploader: 'cli',
-          producer: { name: 'cli', version: '0.1.0' },
-          now: Date.now(),
+        await withCliPorts(config, 'filmroom-ingest', async (ports) => {
+          const result = await ingestVideo(
+            { publisher: await ports.publisher(['video-ingested']), now: Date.now },
+            {
+              videoId,
+              sourceUri,
+              ...(localPath && /\.tar$/i.test(localPath) ? { container: 'TAR_BUNDLE' as const } : {}),
+              sessionMetadata: metadata,
+              options: processing,
+              uploader: 'cli',
+              producer: { name: 'cli', version: '0.1.0' },
+            },
+          );
+          ctx.print(`ingested ${sourceUri} as video ${videoId} (event ${result.eventId})`);
+          if (options.wait) await followStatus(ctx, ports.readModel, videoId);
+          else ctx.print(`follow it with: filmroom status ${videoId} --follow`);
         });
-        const kafka = createKafka(config.kafka, 'filmroom-ingest');
-        await publishEvents(kafka, new EventSerde(config.registry, config.topics), config.topics, [event]);
-        ctx.print(`ingested ${sourceUri} as video ${videoId} (event ${event.value.event_id})`);
-        if (options.wait) await followStatus(ctx, config, videoId);
-        else ctx.print(`follow it with: filmroom status ${videoId} --follow`);
       },
     );
 
@@ -181,16 +165,12 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     .description("Show a video's job status from ClickHouse; --follow until it finishes (exit 1 unless complete)")
     .option('--follow', 'keep showing progress until the job ends', false)
     .action(async (videoId: string, options: { follow: boolean }) => {
-      const config = ctx.config();
-      if (options.follow) return followStatus(ctx, config, videoId);
-      const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-      try {
-        const row = await jobStatus(clickhouse, videoId);
+      await withCliPorts(ctx.config(), 'filmroom-status', async ({ readModel }) => {
+        if (options.follow) return followStatus(ctx, readModel, videoId);
+        const row = await readModel.jobStatus(videoId);
         if (!row) throw new FilmroomError('USAGE', `no video ${videoId} in job_status`);
         ctx.print(statusLine(row));
-      } finally {
-        await clickhouse.close();
-      }
+      });
     });
 
   const replay = program.command('replay').description('Recompute derived results from the events and stored artifacts');
@@ -210,46 +190,50 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         throw new FilmroomError('USAGE', `--from takes 'earliest' or an ISO time (got '${options.from}')`);
       if (!(options.checkVersion in checkVersions))
         throw new FilmroomError('USAGE', `unknown check version '${options.checkVersion}': known versions are ${Object.keys(checkVersions).join(', ')}`);
-      const kafka = createKafka(config.kafka, 'filmroom-replay');
-      const serde = new EventSerde(config.registry, config.topics);
-      const request = replayRequestedOf({
-        replayId: replayIdFor(),
-        checkVersion: options.checkVersion,
-        fromTimestamp,
-        videoPrefix: options.prefix ?? null,
-        targetOffsets: await currentReplayTargets(kafka, config.topics),
-        requestedBy: 'cli',
-        producer: { name: 'cli', version: '0.1.0' },
-        now: Date.now(),
-      });
-      const bar = new cliProgress.SingleBar(
-        { format: ' Replay {replay} [{bar}] {value}/{total} batches {state}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
-        cliProgress.Presets.shades_classic,
-      );
-      const total = request.value.target_offsets.reduce((sum, t) => sum + t.offset, 0);
-      bar.start(total, 0, { replay: request.value.replay_id, state: '' });
-      try {
-        if (options.local) {
-          const s3 = createS3Client(config.s3);
-          try {
-            // A replay alone reads each batch once: nothing to share, so no cache.
-            const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: 0 });
-            const { batchesReplayed } = await runChecksReplay({ config, serde, log: ctx.log(), frameSource, kafka }, request.value, {
-              onProgress: (done) => bar.update(done),
-            });
-            bar.update(batchesReplayed);
-          } finally {
-            s3.destroy();
+      await withCliPorts(config, 'filmroom-replay', async (ports) => {
+        const request = replayRequestedOf({
+          replayId: replayIdFor(),
+          checkVersion: options.checkVersion,
+          fromTimestamp,
+          videoPrefix: options.prefix ?? null,
+          targetOffsets: await currentReplayTargets(ports.kafka, config.topics),
+          requestedBy: 'cli',
+          producer: { name: 'cli', version: '0.1.0' },
+          now: Date.now(),
+        });
+        const bar = new cliProgress.SingleBar(
+          { format: ' Replay {replay} [{bar}] {value}/{total} batches {state}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+          cliProgress.Presets.shades_classic,
+        );
+        const total = request.value.target_offsets.reduce((sum, t) => sum + t.offset, 0);
+        bar.start(total, 0, { replay: request.value.replay_id, state: '' });
+        try {
+          if (options.local) {
+            const s3 = createS3Client(config.s3);
+            try {
+              // A replay alone reads each batch once: nothing to share, so no cache.
+              const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: 0 });
+              const { batchesReplayed } = await runChecksReplay(
+                { config, serde: new EventSerde(config.registry, config.topics), log: ctx.log(), frameSource, kafka: ports.kafka },
+                request.value,
+                {
+                  onProgress: (done) => bar.update(done),
+                },
+              );
+              bar.update(batchesReplayed);
+            } finally {
+              s3.destroy();
+            }
+          } else {
+            await (await ports.publisher(['replay-requested'])).publish([request]);
+            await followReplay(ports.readModel, request.value.replay_id, (done, state) => bar.update(done, { state }));
           }
-        } else {
-          await publishEvents(kafka, serde, config.topics, [request]);
-          await followReplay(config, kafka, request.value.replay_id, (done, state) => bar.update(done, { state }));
+        } finally {
+          bar.stop();
         }
-      } finally {
-        bar.stop();
-      }
-      ctx.print(
-        `replayed checks ${options.checkVersion} (replay ${request.value.replay_id}) over ${total} batch record(s) of ${topicName('batch-extracted', config.topics)}; its manifests are in the manifests view (check_version = '${options.checkVersion}')`,
-      );
+        ctx.print(
+          `replayed checks ${options.checkVersion} (replay ${request.value.replay_id}) over ${total} batch record(s) of ${topicName('batch-extracted', config.topics)}; its manifests are in the manifests view (check_version = '${options.checkVersion}')`,
+        );
+      });
     });
 }

@@ -101,9 +101,8 @@ export async function startPipeline(
     if (parts.includes('render'))
       running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
     if (parts.includes('api')) {
-      const { buildApp } = await import('../api/app.ts');
-      const app = await buildApp(config, { logLevel: options.apiLogLevel ?? config.logLevel });
-      await app.listen({ host: config.api.host, port: config.api.port });
+      const { startServer } = await import('../api/server.ts');
+      const app = await startServer(config, { logLevel: options.apiLogLevel ?? config.logLevel });
       running.push({ stop: () => app.close() });
       pipeline.app = app;
     }

@@ -4,18 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import type { Config } from '../common/config.ts';
 import { formatReport, stackUp } from '../deploy/local/stack.ts';
-import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
-import { createClickHouse, param } from '../projections/clickhouse-client.ts';
+import { ingestVideo } from '../processors/ingest/ingest-video.ts';
 import { ensureSample } from '../samples/index.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
-import { createKafka } from '../streams/kafka-client.ts';
-import { publishEvents } from '../streams/publish.ts';
 import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
-import { EventSerde } from '../streams/serde.ts';
 import { followJob, statusLine } from './follow.ts';
 import type { CliContext } from './context.ts';
 import { pipelineParts, stagesOf, startPipeline } from './pipeline.ts';
+import { openCliPorts } from './ports.ts';
 
 const sampleBatchSize = 5;
 
@@ -42,52 +39,63 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
   const apiConfig: Config = config.api.keys.length > 0 ? config : { ...config, api: { ...config.api, keys: sessionKeys() } };
   const pipeline = await startPipeline(apiConfig, log, pipelineParts, { apiLogLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn' });
   if (pipeline.migrated.length) ctx.print(`clickhouse: applied migrations ${pipeline.migrated.join(', ')}`);
-  const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+  const ports = openCliPorts(config, 'filmroom-start');
+  const { readModel } = ports;
   try {
     // A run id keeps each `npm start` a fresh video, so its progress is visible from zero.
     const videoId = `sample-${deterministicEventId('video-ingested', Date.now()).slice(0, 8)}`;
     const stages = stagesOf(pipelineParts);
-    const ingestion = videoIngestedOf({
-      videoId,
-      sourceUri: s3Uri(sourceLocation),
-      options: { batch_size: sampleBatchSize, stages },
-      sessionMetadata: { source: 'bundled sample' },
-      uploader: 'filmroom start',
-      producer: { name: 'cli', version: '0.1.0' },
-      now: Date.now(),
-    });
     ctx.print(`ingesting ${s3Uri(sourceLocation)} as video ${videoId} (stages ${stages.join(', ')}; batches of ${sampleBatchSize} frames, 1 frame per second)`);
-    await publishEvents(createKafka(config.kafka, 'filmroom-start'), new EventSerde(config.registry, config.topics), config.topics, [ingestion]);
-    const final = await followJob(clickhouse, videoId, { print: ctx.print });
+    await ingestVideo(
+      { publisher: await ports.publisher(['video-ingested']), now: Date.now },
+      {
+        videoId,
+        sourceUri: s3Uri(sourceLocation),
+        options: { batch_size: sampleBatchSize, stages },
+        sessionMetadata: { source: 'bundled sample' },
+        uploader: 'filmroom start',
+        producer: { name: 'cli', version: '0.1.0' },
+      },
+    );
+    const final = await followJob(readModel, videoId, { print: ctx.print });
     ctx.print(`\n${statusLine(final)}`);
 
-    const query = (sql: string) => clickhouse.select<Record<string, unknown>>(sql, { video_id: videoId });
-    const status = await query(
-      `SELECT state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, failures FROM job_status WHERE video_id = ${param('video_id')}`,
+    const { state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, failures } = final;
+    ctx.print(
+      `\nClickHouse job_status: ${JSON.stringify({ state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, failures })}`,
     );
-    const manifest = await query(
-      `SELECT check_version, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, complete FROM manifests WHERE video_id = ${param('video_id')} ORDER BY check_version`,
-    );
-    ctx.print(`\nClickHouse job_status: ${JSON.stringify(status[0] ?? {})}`);
-    for (const row of manifest) ctx.print(`ClickHouse manifests:  ${JSON.stringify(row)}`);
-    if (stages.includes('OCR')) {
-      const texts = await query(
-        `SELECT text, count() AS frames FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} GROUP BY text ORDER BY frames DESC, text LIMIT 5`,
+    // Only this video's manifests: the prefix filter also matches longer ids, which this run's id never is a prefix of.
+    for await (const m of readModel.manifests({ prefix: videoId })) {
+      if (m.video_id !== videoId) continue;
+      // The flags as ClickHouse stores them (0/1), as this line always showed them.
+      const flag = (value: boolean) => Number(value);
+      ctx.print(
+        `ClickHouse manifests:  ${JSON.stringify({
+          check_version: m.check_version,
+          dark_fraction: m.dark_fraction,
+          is_video_mostly_dark: flag(m.is_video_mostly_dark),
+          is_dpi_scale_issue: flag(m.is_dpi_scale_issue),
+          video_menu_percent: m.video_menu_percent,
+          is_video_mostly_menu: flag(m.is_video_mostly_menu),
+          frozen_fraction: m.frozen_fraction,
+          complete: flag(m.complete),
+        })}`,
       );
-      for (const row of texts) ctx.print(`ClickHouse ocr_texts:  ${JSON.stringify(row)}`);
     }
+    if (stages.includes('OCR')) for (const row of await readModel.topTexts(videoId, 5)) ctx.print(`ClickHouse ocr_texts:  ${JSON.stringify(row)}`);
     if (final.state !== 'complete') throw new Error(`processing the sample ended ${final.state}: ${final.last_error}`);
     if (stages.includes('RENDER')) {
       // The render stage finishes after the last batch is read: wait for its row (it is not part of job_status).
       const deadline = Date.now() + 180_000;
-      let renders: Record<string, unknown>[] = [];
-      while (renders.length === 0 && Date.now() < deadline) {
-        renders = await query(
-          `SELECT preview_uri, contact_sheet_uri, length(thumbnail_uris) AS thumbnails FROM renders FINAL WHERE video_id = ${param('video_id')}`,
-        );
-        if (renders.length === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+      let render = await readModel.latestRender(videoId);
+      while (!render && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        render = await readModel.latestRender(videoId);
       }
-      if (renders[0]) ctx.print(`ClickHouse renders:    ${JSON.stringify(renders[0])}`);
+      if (render)
+        ctx.print(
+          `ClickHouse renders:    ${JSON.stringify({ preview_uri: render.preview_uri, contact_sheet_uri: render.contact_sheet_uri, thumbnails: render.thumbnail_uris.length })}`,
+        );
       else ctx.print('renders: not done after 180 s (see `filmroom status` and the failures table)');
     }
 
@@ -107,11 +115,11 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     ctx.print(`  curl -H 'Authorization: Bearer <reader key>' '${base}/v1/manifests?format=csv'`);
     if (stages.includes('RENDER')) ctx.print(`  curl -H 'Authorization: Bearer <reader key>' ${base}/v1/videos/${videoId}/renders`);
   } catch (error) {
-    await clickhouse.close();
+    await ports.close();
     await pipeline.stop();
     throw error;
   }
-  await clickhouse.close();
+  await ports.close();
   if (options.once) {
     await pipeline.stop();
     ctx.print('\n--once: done. Stop the stack with `npm run stack -- down`.');

@@ -6,6 +6,18 @@
 export const errorCodes = {
   CONFIG_INVALID: { retriable: false },
   USAGE: { retriable: false },
+  /** A request (API body, query, form field; command option) breaks a rule; the message names the field. */
+  VALIDATION_FAILED: { retriable: false },
+  /** No credentials, or credentials that match no key. */
+  UNAUTHORIZED: { retriable: false },
+  /** Valid credentials without the right to do this. */
+  FORBIDDEN: { retriable: false },
+  /** What was asked for (a video, a game's plays, a render, a replay) is not in the read model. */
+  NOT_FOUND: { retriable: false },
+  /** An upload larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: { retriable: false },
+  /** A request body in a media type the endpoint does not take. */
+  UNSUPPORTED_MEDIA_TYPE: { retriable: false },
   NOT_YET_AVAILABLE: { retriable: false },
   PREREQUISITE_MISSING: { retriable: false },
   INSTALL_FAILED: { retriable: false },
@@ -50,13 +62,16 @@ export class FilmroomError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;
   readonly context: ErrorContext;
+  /** Per-item problems behind the error, when there are several (the rejected rows of an import). */
+  readonly details?: readonly object[];
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; context?: ErrorContext; retriable?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; context?: ErrorContext; retriable?: boolean; details?: readonly object[] } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FilmroomError';
     this.code = code;
     this.retriable = options.retriable ?? errorCodes[code].retriable;
     this.context = options.context ?? {};
+    if (options.details) this.details = options.details;
   }
 }
 

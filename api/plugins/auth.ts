@@ -1,14 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiConfig } from '../../common/config.ts';
+import { FilmroomError } from '../../common/errors.ts';
 
 export type Role = 'uploader' | 'reader' | 'operator';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** A preHandler that lets through requests whose bearer key has one of the roles. */
-    requireRole(...roles: Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    requireRole(...roles: Role[]): (request: FastifyRequest) => Promise<void>;
   }
   interface FastifyRequest {
     apiKeyName?: string;
@@ -25,21 +26,14 @@ const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual
 export default fp(
   async (app: FastifyInstance, options: { keys: ApiConfig['keys'] }) => {
     const grants: Record<Role, Role[]> = { uploader: ['uploader'], reader: ['reader'], operator: ['operator', 'reader'] };
-    app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, reply: FastifyReply) => {
+    app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       const header = request.headers.authorization ?? '';
       const secret = /^Bearer (\S+)$/.exec(header)?.[1];
       const key = secret ? options.keys.find((k) => equal(k.secret, secret)) : undefined;
-      if (!key) {
-        await reply
-          .status(401)
-          .header('www-authenticate', 'Bearer')
-          .send({ error: 'UNAUTHORIZED', message: 'a valid API key is required: Authorization: Bearer <key>' });
-        return;
-      }
+      if (!key) throw new FilmroomError('UNAUTHORIZED', 'a valid API key is required: Authorization: Bearer <key>');
       request.apiKeyName = key.name;
-      if (!roles.some((role) => grants[key.role].includes(role))) {
-        await reply.status(403).send({ error: 'FORBIDDEN', message: `API key '${key.name}' (${key.role}) may not do this: needs ${roles.join(' or ')}` });
-      }
+      if (!roles.some((role) => grants[key.role].includes(role)))
+        throw new FilmroomError('FORBIDDEN', `API key '${key.name}' (${key.role}) may not do this: needs ${roles.join(' or ')}`);
     });
   },
   { name: 'filmroom-auth' },

@@ -2,24 +2,32 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { FilmroomError, describeError, type ErrorCode } from '../../common/errors.ts';
 
-/** The only place where error codes become HTTP statuses. */
-const statusOf: Partial<Record<ErrorCode, number>> = {
+/** The only place where error codes become HTTP statuses; codes not listed are 503 when retriable, else 500. */
+export const statusOfCode: Partial<Record<ErrorCode, number>> = {
   USAGE: 400,
+  VALIDATION_FAILED: 400,
   MALFORMED_EVENT: 400,
   CONFIG_INVALID: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
   SOURCE_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_YET_AVAILABLE: 501,
   SERVICE_UNAVAILABLE: 503,
   SERVICE_UNHEALTHY: 503,
 };
 
+/** Every error answer is `{ error: <code>, message }` (plus `errors` when there are per-item problems). */
 export default fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError | FilmroomError, request, reply) => {
       if (error instanceof FilmroomError) {
-        const status = statusOf[error.code] ?? (error.retriable ? 503 : 500);
+        const status = statusOfCode[error.code] ?? (error.retriable ? 503 : 500);
         if (status >= 500) request.log.error({ err: error }, 'request failed');
-        return reply.status(status).send({ error: error.code, message: describeError(error) });
+        if (error.code === 'UNAUTHORIZED') void reply.header('www-authenticate', 'Bearer');
+        return reply.status(status).send({ error: error.code, message: describeError(error), ...(error.details ? { errors: error.details } : {}) });
       }
       const fastifyError = error as FastifyError;
       if (fastifyError.validation) {
@@ -31,6 +39,7 @@ export default fp(
         });
         return reply.status(400).send({ error: 'VALIDATION_FAILED', message: details.join('; ') });
       }
+      // Fastify's own errors (a body over the limit, malformed JSON) carry their status and code.
       const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       return reply.status(status).send({ error: fastifyError.code ?? 'ERROR', message: fastifyError.message });

@@ -3,34 +3,22 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../common/config.ts';
-import { createClickHouse, type ClickHouse } from '../../projections/clickhouse-client.ts';
-import { createS3Client } from '../../storage/object-store.ts';
-import { createKafka } from '../../streams/kafka-client.ts';
-import { EventSerde } from '../../streams/serde.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    /** Cluster reads beside the events port: readiness, consumer lag, a replay's target offsets. */
     kafka: Kafka;
-    serde: EventSerde;
-    clickhouse: ClickHouse;
     s3: S3Client;
   }
 }
 
-/** The clients the routes use, created once and released when the app closes. */
+/** Decorates the app with its validated config and the clients the composition root built. */
 export default fp(
-  async (app: FastifyInstance, options: { config: Config }) => {
-    const { config } = options;
-    app.decorate('config', config);
-    app.decorate('kafka', createKafka(config.kafka, 'filmroom-api'));
-    app.decorate('serde', new EventSerde(config.registry, config.topics));
-    app.decorate('clickhouse', createClickHouse(config.clickhouse, { database: config.clickhouse.database }));
-    app.decorate('s3', createS3Client(config.s3));
-    app.addHook('onClose', async () => {
-      await app.clickhouse.close();
-      app.s3.destroy();
-    });
+  async (app: FastifyInstance, options: { config: Config; kafka: Kafka; s3: S3Client }) => {
+    app.decorate('config', options.config);
+    app.decorate('kafka', options.kafka);
+    app.decorate('s3', options.s3);
   },
   { name: 'filmroom-services' },
 );

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { describeError } from '../../common/errors.ts';
-import { selectOne } from '../../projections/clickhouse-client.ts';
 import { listBucketNames } from '../../storage/object-store.ts';
 import { describeCluster } from '../../streams/kafka-client.ts';
 import { consumerGroupLags, type GroupLag } from '../../streams/group-lag.ts';
@@ -18,7 +17,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     const checks: Record<string, () => Promise<unknown>> = {
       kafka: () => describeCluster(app.kafka),
       schema_registry: () => listSubjects(app.config.registry),
-      clickhouse: () => selectOne(app.clickhouse),
+      clickhouse: () => app.readModel.ready(),
       object_store: () => listBucketNames(app.s3),
     };
     const results = Object.fromEntries(
@@ -34,6 +33,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       ),
     );
     const ready = Object.values(results).every((r) => r === 'ok');
+    // A probe's status is its answer (load balancers read it), not an error: the body says which service is down.
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
   });
 

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { contentTypeOf, manifestFormats, manifestStream, type ManifestFormat } from '../../projections/manifest-export.ts';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { contentTypeOf, manifestFormats, manifestStream } from '../../projections/read-model/manifests.ts';
 
 /** Manifest exports for training jobs: streamed, in JSON, JSON Lines, CSV or Parquet. */
-export default async function manifestRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { check_version?: string; prefix?: string; complete?: boolean; format: ManifestFormat } }>(
+const manifestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  app.get(
     '/v1/manifests',
     {
       preHandler: app.requireRole('reader'),
@@ -16,20 +16,22 @@ export default async function manifestRoutes(app: FastifyInstance): Promise<void
             check_version: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
             prefix: { type: 'string', maxLength: 128 },
             complete: { type: 'boolean' },
-            format: { type: 'string', enum: [...manifestFormats], default: 'json' },
+            format: { type: 'string', enum: manifestFormats, default: 'json' },
           },
         },
       },
     },
     async (request, reply) => {
       const { check_version: checkVersion, prefix, complete, format } = request.query;
-      const stream = manifestStream(
-        app.clickhouse,
-        { ...(checkVersion ? { checkVersion } : {}), ...(prefix ? { prefix } : {}), ...(complete === undefined ? {} : { complete }) },
-        format,
-        (error) => request.log.error({ err: error }, 'manifest export failed'),
-      );
+      const rows = app.readModel.manifests({
+        ...(checkVersion ? { checkVersion } : {}),
+        ...(prefix ? { prefix } : {}),
+        ...(complete === undefined ? {} : { complete }),
+      });
+      const stream = manifestStream(rows, format, (error) => request.log.error({ err: error }, 'manifest export failed'));
       return reply.header('content-type', contentTypeOf[format]).header('content-disposition', `attachment; filename="manifests.${format}"`).send(stream);
     },
   );
-}
+};
+
+export default manifestRoutes;

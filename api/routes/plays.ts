@@ -1,19 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FromSchema } from 'json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { importPlays } from '../../processors/clips/import-plays.ts';
 import { idPattern, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
-import { gameClips, gamePlays, gameVideos } from '../../projections/clip-queries.ts';
-import { param } from '../../projections/clickhouse-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { errorSchema } from '../schemas/common.ts';
 
 const gameId = { type: 'string', pattern: idPattern.source } as const;
-const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+const gameParams = { type: 'object', required: ['id'], properties: { id: gameId } } as const;
 const cellValue = { anyOf: [{ type: 'string', maxLength: 10_000 }, { type: 'number' }, { type: 'null' }] } as const;
 const playItem = { type: 'object', maxProperties: 30, additionalProperties: cellValue } as const;
 const rowErrors = {
   type: 'array',
   items: {
     type: 'object',
+    additionalProperties: false,
     properties: { row: { type: 'string' }, play_id: { type: 'string' }, field: { type: 'string' }, message: { type: 'string' } },
   },
 } as const;
@@ -25,7 +25,7 @@ const importResult = {
     rejected: { type: 'integer' },
     errors: rowErrors,
     clips: { type: 'integer' },
-    plays_event_id: { type: 'string', nullable: true },
+    plays_event_id: { type: ['string', 'null'] },
     videos: {
       type: 'array',
       items: { type: 'object', properties: { camera: { type: 'string' }, video_id: { type: 'string' }, clips: { type: 'integer' } } },
@@ -33,17 +33,30 @@ const importResult = {
   },
 } as const;
 
-type PlaysBody = string | Record<string, unknown>[] | { plays: Record<string, unknown>[] };
+const playsJson = {
+  oneOf: [
+    { type: 'array', minItems: 1, maxItems: 10_000, items: playItem },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['plays'],
+      properties: { plays: { type: 'array', minItems: 1, maxItems: 10_000, items: playItem } },
+    },
+  ],
+} as const;
+const playsCsv = { type: 'string', minLength: 1 } as const;
+/** A body per media type: the type provider does not follow `content`, so the type comes from the same schemas here. */
+type PlaysBody = FromSchema<typeof playsJson> | FromSchema<typeof playsCsv>;
 
 /**
  * Plays of a game arrive here (JSON or CSV), are validated row by row and become plays-imported plus
  * one clips-requested per camera video; readers follow the game's clips. The API emits events and
  * reads projections only.
  */
-export default async function playRoutes(app: FastifyInstance): Promise<void> {
+const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.post<{ Params: { id: string }; Querystring: { mode?: 'reencode' | 'copy' }; Body: PlaysBody }>(
+  app.post(
     '/v1/games/:id/plays',
     {
       preHandler: app.requireRole('uploader'),
@@ -52,26 +65,9 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
         description:
           'Rows: play_id, angle (LEFT|RIGHT by default), start_s, end_s (or start_timestamp/end_timestamp), play_type, annotation, optional game_id. ' +
           'Valid rows are imported and every invalid row is reported with its field; 202 when at least one row is valid, 400 when none is.',
-        params: { type: 'object', properties: { id: gameId } },
+        params: gameParams,
         querystring: { type: 'object', additionalProperties: false, properties: { mode: { type: 'string', enum: ['reencode', 'copy'] } } },
-        body: {
-          content: {
-            'application/json': {
-              schema: {
-                oneOf: [
-                  { type: 'array', minItems: 1, maxItems: 10_000, items: playItem },
-                  {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['plays'],
-                    properties: { plays: { type: 'array', minItems: 1, maxItems: 10_000, items: playItem } },
-                  },
-                ],
-              },
-            },
-            'text/csv': { schema: { type: 'string', minLength: 1 } },
-          },
-        },
+        body: { content: { 'application/json': { schema: playsJson }, 'text/csv': { schema: playsCsv } } },
         response: {
           202: importResult,
           400: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, errors: rowErrors } },
@@ -81,7 +77,7 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const body = request.body;
+      const body = request.body as PlaysBody;
       let rows: RawPlayRow[];
       if (typeof body === 'string') {
         const parsed = playRowsOfCsv(body);
@@ -93,8 +89,8 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
       const result = await importPlays(
         {
           angleMap: app.config.clips.angleMap,
-          gameVideos: (id) => gameVideos(app.clickhouse, id),
-          publish: (outputs) => publishEvents(app.kafka, app.serde, app.config.topics, outputs),
+          gameVideos: (id) => app.readModel.gameVideos(id),
+          publish: (outputs) => app.publisher.publish(outputs),
           now: Date.now,
         },
         {
@@ -106,26 +102,26 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
         },
       );
       if (result.accepted === 0) {
-        return reply.status(400).send({
-          error: 'VALIDATION_FAILED',
-          message: `no valid play among ${result.rejected} row(s): ${result.errors
+        throw new FilmroomError(
+          'VALIDATION_FAILED',
+          `no valid play among ${result.rejected} row(s): ${result.errors
             .slice(0, 3)
             .map((e) => `${e.row} ${e.field}: ${e.message}`)
             .join('; ')}`,
-          errors: result.errors,
-        });
+          { details: result.errors },
+        );
       }
-      return reply.status(202).send(result);
+      return reply.status(202).send({ ...result });
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/games/:id/clips',
     {
       preHandler: app.requireRole('reader'),
       schema: {
         summary: "A game's plays, its clips with their status (PENDING, OK, FAILED and the cause) and its latest dataset export",
-        params: { type: 'object', properties: { id: gameId } },
+        params: gameParams,
         response: {
           200: {
             type: 'object',
@@ -154,8 +150,7 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
                 },
               },
               dataset: {
-                type: 'object',
-                nullable: true,
+                type: ['object', 'null'],
                 properties: {
                   format: { type: 'string' },
                   training_uri: { type: 'string' },
@@ -171,23 +166,20 @@ export default async function playRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const id = request.params.id;
-      const [plays, clips] = await Promise.all([gamePlays(app.clickhouse, id), gameClips(app.clickhouse, id)]);
-      if (plays.length === 0 && clips.length === 0) return reply.status(404).send({ error: 'NOT_FOUND', message: `no plays for game ${id}` });
-      const datasets = await app.clickhouse.select(
-        `SELECT format, training_uri, validation_uri, training_examples, validation_examples, occurred_at FROM datasets FINAL
-         WHERE game_id = ${param('game_id')} ORDER BY occurred_at DESC LIMIT 1`,
-        { game_id: id },
-      );
+      const [plays, clips, dataset] = await Promise.all([app.readModel.gamePlays(id), app.readModel.gameClips(id), app.readModel.latestDataset(id)]);
+      if (plays.length === 0 && clips.length === 0) throw new FilmroomError('NOT_FOUND', `no plays for game ${id}`);
       const count = (status: string) => clips.filter((c) => c.status === status).length;
       return {
         game_id: id,
         plays: plays.length,
         counts: { pending: count('PENDING'), ok: count('OK'), failed: count('FAILED') },
         clips,
-        dataset: datasets[0] ?? null,
+        dataset: dataset ?? null,
       };
     },
   );
-}
+};
+
+export default playRoutes;

@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { FilmroomError } from '../../common/errors.ts';
 import { checkVersions } from '../../processors/checks/check-versions.ts';
-import { currentReplayTargets, replayIdFor, replayProgress, replayRequestedOf } from '../../processors/replay/index.ts';
-import { replayStatus } from '../../projections/replay-status.ts';
-import { param } from '../../projections/clickhouse-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { currentReplayTargets, replayIdFor, replayRequestedOf } from '../../processors/replay/index.ts';
+import { errorSchema } from '../schemas/common.ts';
 
-const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
 const replayId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,63}$' } as const;
 const replayStatusSchema = {
   type: 'object',
@@ -25,18 +23,12 @@ const replayStatusSchema = {
   },
 } as const;
 
-interface ReplayBody {
-  check_version: string;
-  from?: string;
-  prefix?: string;
-}
-
 /**
  * Operators recompute checks with a check version. The API only publishes replay-requested;
  * `filmroom run` (with checks) carries it out and its progress is read back here.
  */
-export default async function replayRoutes(app: FastifyInstance): Promise<void> {
-  app.post<{ Body: ReplayBody; Headers: { 'idempotency-key'?: string } }>(
+const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  app.post(
     '/v1/replays',
     {
       preHandler: app.requireRole('operator'),
@@ -69,12 +61,10 @@ export default async function replayRoutes(app: FastifyInstance): Promise<void> 
     },
     async (request, reply) => {
       const { check_version, from = 'earliest', prefix } = request.body;
-      const id = replayIdFor(request.headers['idempotency-key']);
+      const key = request.headers['idempotency-key'];
+      const id = replayIdFor(key);
       const statusUrl = `/v1/replays/${id}`;
-      if (request.headers['idempotency-key']) {
-        const known = await app.clickhouse.select<{ n: string }>(`SELECT count() AS n FROM replays WHERE replay_id = ${param('replay_id')}`, { replay_id: id });
-        if (Number(known[0]?.n ?? 0) > 0) return reply.status(202).send({ replay_id: id, status_url: statusUrl, duplicate: true });
-      }
+      if (key && (await app.readModel.replayKnown(id))) return reply.status(202).send({ replay_id: id, status_url: statusUrl, duplicate: true });
       const event = replayRequestedOf({
         replayId: id,
         checkVersion: check_version,
@@ -85,26 +75,27 @@ export default async function replayRoutes(app: FastifyInstance): Promise<void> 
         producer: { name: 'api', version: '0.1.0' },
         now: Date.now(),
       });
-      await publishEvents(app.kafka, app.serde, app.config.topics, [event]);
+      await app.publisher.publish([event]);
       return reply.status(202).send({ replay_id: id, status_url: statusUrl, duplicate: false });
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/replays/:id',
     {
       preHandler: app.requireRole('operator'),
       schema: {
         summary: "A replay's state and progress (batches of batch-extracted its consumer group has gone through)",
-        params: { type: 'object', properties: { id: replayId } },
+        params: { type: 'object', required: ['id'], properties: { id: replayId } },
         response: { 200: replayStatusSchema, 404: errorSchema },
       },
     },
-    async (request, reply) => {
-      const status = await replayStatus(app.clickhouse, request.params.id, (replay) => replayProgress(app.kafka, app.config.topics, replay));
-      if (!status)
-        return reply.status(404).send({ error: 'NOT_FOUND', message: `no replay ${request.params.id} (a new one shows up within seconds of its request)` });
+    async (request) => {
+      const status = await app.readModel.replayStatus(request.params.id);
+      if (!status) throw new FilmroomError('NOT_FOUND', `no replay ${request.params.id} (a new one shows up within seconds of its request)`);
       return status;
     },
   );
-}
+};
+
+export default replayRoutes;

@@ -39,11 +39,11 @@ export function videoIngestedOf(input: {
   now: number;
 }): Output<'video-ingested'> {
   if (!/^(s3:\/\/[^/]+\/.+|file:\/\/\/.+)$/.test(input.sourceUri)) {
-    throw new FilmroomError('USAGE', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
+    throw new FilmroomError('VALIDATION_FAILED', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
   }
   const videoId = input.videoId ?? videoIdFor(input.sourceUri);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(videoId)) {
-    throw new FilmroomError('USAGE', `video_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${videoId}')`);
+    throw new FilmroomError('VALIDATION_FAILED', `video_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${videoId}')`);
   }
   const options: ProcessingOptions = { ...defaultOptions, ...input.options };
   const value: VideoIngested = {

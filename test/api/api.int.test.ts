@@ -5,13 +5,13 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildServer } from '../../api/server.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
 import { endOffsets } from '../../streams/offsets.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { createS3Client, getObjectBuffer } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
@@ -33,7 +33,7 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
       FILMROOM_API_KEYS: `up:uploader:${keys.uploader},rd:reader:${keys.reader},op:operator:${keys.operator}`,
       FILMROOM_API_BODY_LIMIT: '4096',
     });
-    app = await buildApp(config, { logLevel: 'silent' });
+    app = await buildServer(config, { logLevel: 'silent' });
     const kafka = createKafka(config.kafka, 'it-api');
     await provisionTopics(kafka, config.topics);
     const serde = new EventSerde(config.registry, config.topics);
@@ -132,13 +132,13 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
 describe('manifest exports through the API (real stack)', () => {
   it('streams the same manifests as JSON, JSON Lines, CSV and Parquet; the Parquet reads back in DuckDB', async () => {
     const config = await projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${keys.reader}` });
-    const app = await buildApp(config, { logLevel: 'silent' });
+    const app = await buildServer(config, { logLevel: 'silent' });
     const kafka = createKafka(config.kafka, 'it-api-manifests');
     const serde = new EventSerde(config.registry, config.topics);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     const projectors = await runProjectors({ config, log: createLogger('silent') });
     try {
-      await publishEvents(kafka, serde, config.topics, [
+      await publishOnce(kafka, serde, config.topics, [
         ingestion('export-a', 's3://filmroom-uploads/game,"a".mp4'),
         ...[0, 1].map((i) => batch('export-a', i, 2)),
         ...checksOf('export-a', 0, 2, { dark: 10, letterbox: 0, menu: 0, frozen: 0, blurry: 0 }),
@@ -248,7 +248,7 @@ describe('manifest exports through the API (real stack)', () => {
 describe('uploads through the API (real stack)', () => {
   it('streams a multipart upload to object storage and ingests it; refuses files over the limit and forms without a file', async () => {
     const config = await projectionConfig({ FILMROOM_API_KEYS: `up:uploader:${keys.uploader}`, FILMROOM_API_UPLOAD_LIMIT: String(64 * 1024) });
-    const app = await buildApp(config, { logLevel: 'silent' });
+    const app = await buildServer(config, { logLevel: 'silent' });
     const kafka = createKafka(config.kafka, 'it-api-uploads');
     await provisionTopics(kafka, config.topics);
     const serde = new EventSerde(config.registry, config.topics);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildServer } from '../../api/server.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
@@ -8,7 +8,7 @@ import { createReplayCoordinator } from '../../processors/replay/index.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics } from '../../streams/topics.ts';
@@ -26,7 +26,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
 
   beforeAll(async () => {
     config = await projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${keys.reader},op:operator:${keys.operator}` });
-    app = await buildApp(config, { logLevel: 'silent' });
+    app = await buildServer(config, { logLevel: 'silent' });
     const kafka = createKafka(config.kafka, 'it-replays');
     await provisionTopics(kafka, config.topics);
     const log = createLogger('silent'); // the replay dead-letters its artifact-less batches on purpose
@@ -76,7 +76,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
   it('accepts a replay (202), is idempotent per Idempotency-Key, and reports it completed once `run` carried it out', async () => {
     const kafka = createKafka(config.kafka, 'it-replays-publish');
     // Batches whose artifacts do not exist: the replay goes through them (each a dead-lettered check) and still completes.
-    await publishEvents(kafka, new EventSerde(config.registry, config.topics), config.topics, [batch('replay-a', 0, 2), batch('replay-a', 1, 2)]);
+    await publishOnce(kafka, new EventSerde(config.registry, config.topics), config.topics, [batch('replay-a', 0, 2), batch('replay-a', 1, 2)]);
     const request = { check_version: 'v2', from: '2020-01-01T00:00:00Z', prefix: 'replay-' };
     const headers = { ...auth(keys.operator), 'idempotency-key': `replay-test-${config.topics.prefix}` };
     const accepted = await app.inject({ method: 'POST', url: '/v1/replays', payload: request, headers });

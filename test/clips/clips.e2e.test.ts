@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildServer } from '../../api/server.ts';
 import { main } from '../../cli/main.ts';
 import { createLogger } from '../../common/logger.ts';
 import { clipsMetrics, createClipsProcessor } from '../../processors/clips/index.ts';
@@ -14,7 +14,7 @@ import type { ClipExtracted, ClipsRequested, DatasetExported } from '../../schem
 import { createS3Client, getObjectBuffer, listKeys, objectStoreRequests, parseS3Uri, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -97,7 +97,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     datasetEvents = await new TopicCollector<DatasetExported>(kafka, topicName('dataset-exported', config.topics), (v) =>
       serde.decode('dataset-exported', v),
     ).start();
-    await publishEvents(kafka, serde, config.topics, ingestions);
+    await publishOnce(kafka, serde, config.topics, ingestions);
     // Durations are known once extract has probed the videos: the import validates against them.
     await queryUntil<{ n: string }>(
       config,
@@ -105,7 +105,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
       (r) => Number(r[0]?.n) === 4,
       120_000,
     );
-    app = await buildApp(config, { logLevel: 'silent' });
+    app = await buildServer(config, { logLevel: 'silent' });
     running.push({ stop: () => app.close() }, { stop: async () => client.destroy() });
   }, 180_000);
 
@@ -317,7 +317,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
       start_s: start,
       end_s: end,
     });
-    await publishEvents(kafka, serde, config.topics, [
+    await publishOnce(kafka, serde, config.topics, [
       request('FAR_LEFT', source, [clip('a', 'FAR_LEFT', 5.3, 8.1), clip('b', 'FAR_LEFT', 37, 43), clip('c', 'FAR_LEFT', 20, 22)]),
       request('NEAR_RIGHT', `s3://${config.s3.buckets.uploads}/it/${other}/missing.mp4`, [clip('a', 'NEAR_RIGHT', 5.3, 8.1)]),
     ]);

@@ -17,7 +17,7 @@ import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../../storage/o
 import { batchKey } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import type { Output } from '../../schemas/envelope.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -122,7 +122,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
         value: { ...b.value, artifact_uri: s3Uri({ bucket: config.s3.buckets.artifacts, key }), stages: ['EXTRACT', 'DETECT', 'OCR'] },
       };
     };
-    await publishEvents(kafka, serde, config.topics, [
+    await publishOnce(kafka, serde, config.topics, [
       ingestion(sampleId, await uploadFile(config, `it/${sampleId}.mp4`, readFileSync(await sampleVideo(config))), {
         sample_fps: 1,
         batch_size: 10,
@@ -271,7 +271,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       cfgSerde.decode('processing-failed', v),
     ).start();
     collectors.push(detected as TopicCollector<unknown>, failures as TopicCollector<unknown>);
-    await publishEvents(kafka, cfgSerde, cfg.topics, events);
+    await publishOnce(kafka, cfgSerde, cfg.topics, events);
     await detected.waitFor((r) => r.length >= 1, 60_000, 'the good batch detected');
     await failures.waitFor((r) => r.length >= 1, 60_000, 'the refused batch failed');
     expect(failures.records[0]!.value).toMatchObject({ stage: 'detect', batch_index: 0, error_code: 'MODEL_FAILED', error_class: 'PERMANENT', attempts: 1 });

@@ -7,7 +7,7 @@ import { serviceDirs } from '../../deploy/local/layout.ts';
 import type { BatchExtracted } from '../../schemas/index.ts';
 import { batchArtifactPrefix } from '../../storage/batch-artifact.ts';
 import { createS3Client } from '../../storage/object-store.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { echoHarness, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { ingestion, runVideoId, sampleVideo, uploadFile } from '../support/pipeline-fixture.ts';
@@ -50,7 +50,7 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
       return child;
     };
     // 60 s at 10 fps in batches of 10: 60 batches, enough to be killed part-way.
-    await publishEvents(harness.kafka, harness.serde, config.topics, [ingestion(videoId, sourceUri, { sample_fps: 10, batch_size: 10 })]);
+    await publishOnce(harness.kafka, harness.serde, config.topics, [ingestion(videoId, sourceUri, { sample_fps: 10, batch_size: 10 })]);
     const distinct = () => new Set(batches.records.map((r) => r.value.batch_index)).size;
 
     const first = start();

@@ -10,7 +10,7 @@ import type { BatchExtracted, ProcessingFailed } from '../../schemas/index.ts';
 import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { createS3Client, getObjectBuffer, parseS3Uri, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -98,7 +98,7 @@ describe('extract processor against the real stack', () => {
       ingestion(vid('good-bundle'), await up('bundle.tar', goodBundle), {}, 'TAR_BUNDLE'),
       ingestion(vid('good-file'), pathToFileURL(join(dir, 'short.mp4')).href, { sample_fps: 2 }),
     ];
-    await publishEvents(kafka, serde, config.topics, inputs);
+    await publishOnce(kafka, serde, config.topics, inputs);
 
     const expectedFailures = ['missing', 'empty', 'text', 'audio-only', 'truncated', 'traversal', 'absolute', 'symlink', 'oversized'];
     await failures.waitFor((r) => new Set(r.map((x) => x.value.video_id)).size >= expectedFailures.length, 120_000, 'a failure per bad input');

@@ -9,7 +9,7 @@ import type { BatchExtracted, CheckResult } from '../../schemas/index.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, objectStoreRequests, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -60,7 +60,7 @@ describe('sample video end to end: ingest → extract → checks, then a replay 
     ).start();
     const results = await new TopicCollector<CheckResult>(kafka, topicName('check-result', config.topics), (v) => serde.decode('check-result', v)).start();
     collectors.push(batches, results);
-    await publishEvents(kafka, serde, config.topics, [ingestion(videoId, sourceUri, { batch_size: batchSize })]);
+    await publishOnce(kafka, serde, config.topics, [ingestion(videoId, sourceUri, { batch_size: batchSize })]);
 
     const batchCount = 60 / batchSize;
     const ofVersion = (version: string) => results.records.map((r) => r.value).filter((r) => r.check_version === version && r.video_id === videoId);

@@ -8,7 +8,7 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { projectorGroup, runProjectors } from '../../projections/projector.ts';
 import { endOffsets } from '../../streams/batch-consumer.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
@@ -31,13 +31,13 @@ describe.skipIf(testStackMode() !== 'local')('projectors while the ClickHouse se
       return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     };
     try {
-      await publishEvents(kafka, serde, config.topics, [ingestion('before-outage', 's3://b/x.mp4')]);
+      await publishOnce(kafka, serde, config.topics, [ingestion('before-outage', 's3://b/x.mp4')]);
       await queryUntil(config, 'SELECT video_id FROM videos', (rows) => rows.length === 1);
       await expect.poll(committed, { timeout: 30_000 }).toBe(1);
 
       expect(await stopRecorded(serviceDirs(loadConfig(), 'clickhouse').pidFile)).toBe('stopped');
       const during = Array.from({ length: 20 }, (_, i) => ingestion(`during-outage-${i}`, `s3://b/${i}.mp4`));
-      await publishEvents(kafka, serde, config.topics, during);
+      await publishOnce(kafka, serde, config.topics, during);
       await new Promise((resolve) => setTimeout(resolve, 4000));
       // The inserts are failing and being retried: nothing past the first record is committed.
       expect(await committed()).toBe(1);

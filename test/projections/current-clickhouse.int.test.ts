@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
-import { manifestQuery } from '../../projections/manifest-export.ts';
+import { manifestQuery } from '../../projections/read-model/manifests.ts';
 import { loadMigrations } from '../../projections/migrate.ts';
 import { checkVersionRows } from '../../projections/projector.ts';
 import { param, paramsRow, paramsStructure, type SqlParams } from '../../projections/clickhouse-client.ts';
-import { jobStatusColumns, startsWithParam } from '../../projections/queries.ts';
+import { jobStatusColumns, startsWithParam } from '../../projections/read-model/job-status.ts';
 import { rowsByTable } from '../../projections/rows.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
 import type { Output } from '../../schemas/envelope.ts';

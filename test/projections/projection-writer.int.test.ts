@@ -3,7 +3,7 @@ import { createLogger } from '../../common/logger.ts';
 import { projectorGroup, runProjectors } from '../../projections/projector.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { waitForGroup } from '../../streams/offsets.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { frame } from '../../streams/serde.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -18,7 +18,7 @@ describe('projector writes through the writer thread (real broker, registry and 
     const topic = topicName('video-ingested', config.topics);
     try {
       const good = Array.from({ length: 30 }, (_, i) => ingestion(`writer-${String(i).padStart(2, '0')}`, `s3://b/${i}.mp4`));
-      await publishEvents(kafka, serde, config.topics, good.slice(0, 15));
+      await publishOnce(kafka, serde, config.topics, good.slice(0, 15));
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({
@@ -30,7 +30,7 @@ describe('projector writes through the writer thread (real broker, registry and 
         ],
       });
       await producer.disconnect();
-      await publishEvents(kafka, serde, config.topics, good.slice(15));
+      await publishOnce(kafka, serde, config.topics, good.slice(15));
 
       const [projector] = await runProjectors({ config, log: createLogger('silent') }, ['videos']);
       try {

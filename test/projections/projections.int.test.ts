@@ -6,7 +6,7 @@ import { rebuildProjections, tableChecksum } from '../../projections/rebuild.ts'
 import { endOffsets, type RunningBatchConsumer } from '../../streams/batch-consumer.ts';
 import { productTopicEvents, topicName } from '../../streams/topics.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { batch, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
@@ -40,7 +40,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
       ...checksOf(partial, 0, 4, { dark: 0, letterbox: 0, menu: 0, frozen: 0, blurry: 0 }),
       failure(partial, 42, 'decoding stopped after source frame 599'),
     ];
-    await publishEvents(kafka, serde, config.topics, events);
+    await publishOnce(kafka, serde, config.topics, events);
     running.push(
       ...(await runProjectors({
         config,
@@ -130,7 +130,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
     ]);
 
     // Redelivery: the same segment of every topic again (same keys, same event ids).
-    await publishEvents(kafka, serde, config.topics, events);
+    await publishOnce(kafka, serde, config.topics, events);
     const ends = await endOffsets(
       kafka,
       productTopicEvents.map((e) => topicName(e, config.topics)),
@@ -161,7 +161,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
         ...checksOf('rebuild-a', 1, 3, { dark: 4, letterbox: 0, menu: 1, frozen: 2, blurry: 0 }),
         failure('rebuild-a', 7, 'boom'),
       ];
-      await publishEvents(kafka, serde, config.topics, events);
+      await publishOnce(kafka, serde, config.topics, events);
       const projectors = await runProjectors({ config, log: createLogger('silent') });
       const ends = await endOffsets(
         kafka,

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectorGroup } from '../../projections/projector.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { waitForGroup } from '../../streams/offsets.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
@@ -27,7 +27,7 @@ describe('projector: kill -9 at random points loses nothing (real broker, regist
       // Events keep arriving (25 every 250 ms, about 30 s in all) while workers are started and killed.
       const publishing = (async () => {
         for (let i = 0; i < total; i += 25) {
-          await publishEvents(kafka, serde, config.topics, events.slice(i, i + 25));
+          await publishOnce(kafka, serde, config.topics, events.slice(i, i + 25));
           await sleep(250);
         }
       })();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../api/app.ts';
+import { buildServer } from '../../api/server.ts';
 import { createLogger } from '../../common/logger.ts';
 import { probeVideo } from '../../media/ffprobe.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
@@ -16,7 +16,7 @@ import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, getObjectBuffer, parseS3Uri, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
-import { publishEvents } from '../../streams/publish.ts';
+import { publishOnce } from '../support/publish.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -84,7 +84,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     );
     batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start();
     renders = await new TopicCollector<RenderDone>(kafka, topicName('render-done', config.topics), (v) => serde.decode('render-done', v)).start();
-    app = await buildApp(config, { logLevel: 'silent' });
+    app = await buildServer(config, { logLevel: 'silent' });
     running.push({ stop: () => app.close() });
   }, 120_000);
 
@@ -117,7 +117,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
       });
     const withRender: OcrDone['stages'] = ['EXTRACT', 'DETECT', 'OCR', 'RENDER'];
     const without: OcrDone['stages'] = ['EXTRACT', 'DETECT', 'OCR'];
-    await publishEvents(kafka, serde, config.topics, [ingest(rendered, withRender), ingest(plain, without)]);
+    await publishOnce(kafka, serde, config.topics, [ingest(rendered, withRender), ingest(plain, without)]);
     await batches.waitFor((r) => r.filter((b) => b.value.video_id === rendered || b.value.video_id === plain).length >= 6, 120_000, '3 batches of each video');
     // What the detect and ocr stages would say about each batch (delivered out of order, as they may be).
     const ocr = batches.records
@@ -129,7 +129,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
         key: batchKey(b.video_id, b.batch_index),
         value: ocrDoneOf(b, b.video_id === rendered ? withRender : without),
       }));
-    await publishEvents(kafka, serde, config.topics, ocr);
+    await publishOnce(kafka, serde, config.topics, ocr);
 
     await renders.waitFor((r) => r.some((e) => e.value.video_id === rendered), 120_000, 'render-done');
     const done = renders.records.find((r) => r.value.video_id === rendered)!.value;

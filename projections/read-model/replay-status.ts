@@ -1,9 +1,9 @@
-import type { ReplayRequested } from '../schemas/index.ts';
-import { param, type ClickHouse } from './clickhouse-client.ts';
+import type { ReplayRequested } from '../../schemas/index.ts';
+import { param, type ClickHouse } from '../clickhouse-client.ts';
 
 export type ReplayState = 'queued' | 'running' | 'completed' | 'failed';
 
-export interface ReplayStatus {
+export type ReplayStatus = {
   replay_id: string;
   check_version: string;
   from: string;
@@ -16,7 +16,7 @@ export interface ReplayStatus {
   requested_at: string;
   completed_at: string | null;
   error: string | null;
-}
+};
 
 /** How far a running replay's consumer group is (from Kafka): passed in, so this module only reads ClickHouse. */
 export type ReplayProgressOf = (request: Pick<ReplayRequested, 'check_version' | 'replay_id' | 'target_offsets'>) => Promise<{ done: number }>;
@@ -74,4 +74,10 @@ export async function replayStatus(clickhouse: ClickHouse, replayId: string, liv
     completed_at: completion?.completed_at ?? null,
     error: completion?.error || null,
   };
+}
+
+/** Whether a replay with this id was requested already (its request is projected). */
+export async function replayKnown(clickhouse: ClickHouse, replayId: string): Promise<boolean> {
+  const rows = await clickhouse.select<{ n: string }>(`SELECT count() AS n FROM replays WHERE replay_id = ${param('replay_id')}`, { replay_id: replayId });
+  return Number(rows[0]?.n ?? 0) > 0;
 }

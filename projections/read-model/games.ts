@@ -1,6 +1,6 @@
-import type { GameVideo } from '../processors/clips/plays.ts';
-import type { DatasetClip, DatasetPlay } from '../processors/clips/dataset.ts';
-import { param, type ClickHouse } from './clickhouse-client.ts';
+import type { GameVideo } from '../../processors/clips/plays.ts';
+import type { DatasetClip, DatasetPlay } from '../../processors/clips/dataset.ts';
+import { param, type ClickHouse } from '../clickhouse-client.ts';
 
 /** A session metadata value by key; the key is one of ours ('game_id', 'camera'), not user input. */
 const sessionValue = (key: 'game_id' | 'camera') => `session_values[indexOf(session_keys, '${key}')]`;
@@ -53,4 +53,23 @@ export async function gameClips(client: ClickHouse, gameId: string): Promise<Cli
     { game_id: gameId },
   );
   return found.map((c) => ({ ...c, start_s: Number(c.start_s), end_s: Number(c.end_s), bytes: Number(c.bytes) }));
+}
+
+/** A game's latest dataset export. */
+export interface DatasetRow {
+  format: string;
+  training_uri: string;
+  validation_uri: string;
+  training_examples: number;
+  validation_examples: number;
+  occurred_at: string;
+}
+
+export async function latestDataset(client: ClickHouse, gameId: string): Promise<DatasetRow | undefined> {
+  const rows = await client.select<DatasetRow>(
+    `SELECT format, training_uri, validation_uri, training_examples, validation_examples, occurred_at FROM datasets FINAL
+     WHERE game_id = ${param('game_id')} ORDER BY occurred_at DESC LIMIT 1`,
+    { game_id: gameId },
+  );
+  return rows[0];
 }

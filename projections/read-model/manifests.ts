@@ -1,7 +1,7 @@
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
-import { param, type ClickHouse, type SqlParams } from './clickhouse-client.ts';
-import { startsWithParam } from './queries.ts';
+import { param, type ClickHouse, type SqlParams } from '../clickhouse-client.ts';
+import { startsWithParam } from './job-status.ts';
 
 export const manifestFormats = ['json', 'jsonl', 'csv', 'parquet'] as const;
 export type ManifestFormat = (typeof manifestFormats)[number];
@@ -182,9 +182,9 @@ export async function writeManifests(rows: AsyncIterable<ManifestRow>, format: M
 }
 
 /** A readable stream of the export, for HTTP replies. */
-export function manifestStream(client: ClickHouse, filter: ManifestFilter, format: ManifestFormat, onError: (error: unknown) => void): Readable {
+export function manifestStream(rows: AsyncIterable<ManifestRow>, format: ManifestFormat, onError: (error: unknown) => void): Readable {
   const out = new PassThrough();
-  writeManifests(manifestRows(client, filter), format, out).catch((error: unknown) => {
+  writeManifests(rows, format, out).catch((error: unknown) => {
     onError(error);
     out.destroy(error as Error);
   });

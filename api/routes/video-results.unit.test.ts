@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DetectionRow, OcrTextRow } from '../../projections/read-model/port.ts';
+import { bearer, inMemoryApp, inMemoryKeys as keys, jobRow, type InMemoryApp } from '../in-memory-app.ts';
+
+const detection = (batch: number, frame: number): DetectionRow => ({
+  batch_index: batch,
+  frame_index: frame,
+  timestamp_s: frame / 10,
+  x1: 1,
+  y1: 2,
+  x2: 3,
+  y2: 4,
+  class_id: 0,
+  class_name: 'person',
+  score: 0.9,
+  model_name: 'yolo',
+  model_version: '8',
+});
+const text = (batch: number, value: string): OcrTextRow => ({
+  batch_index: batch,
+  frame_index: 0,
+  x1: 0,
+  y1: 0,
+  x2: 10,
+  y2: 10,
+  text: value,
+  confidence: 0.8,
+  model_name: 'ppocr',
+  model_version: '4',
+});
+
+describe('video results routes (in-memory ports)', () => {
+  let given: InMemoryApp;
+  afterEach(() => given?.app.close());
+
+  it('GET detections pages them and filters one batch', async () => {
+    given = await inMemoryApp();
+    given.readModel.detectionRows.set('v', [detection(0, 0), detection(0, 1), detection(1, 10)]);
+    const page = await given.app.inject({ url: '/v1/videos/v/detections?limit=2&offset=1', headers: bearer(keys.reader) });
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toEqual({ items: [detection(0, 1), detection(1, 10)], limit: 2, offset: 1 });
+    const batch = await given.app.inject({ url: '/v1/videos/v/detections?batch=1', headers: bearer(keys.reader) });
+    expect(batch.json()).toEqual({ items: [detection(1, 10)], limit: 100, offset: 0 });
+    const bad = await given.app.inject({ url: '/v1/videos/v/detections?limit=0', headers: bearer(keys.reader) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('querystring/limit must be >= 1');
+  });
+
+  it('GET ocr answers the texts of a video', async () => {
+    given = await inMemoryApp();
+    given.readModel.ocrRows.set('v', [text(0, 'LIONS 21'), text(1, 'HAWKS 14')]);
+    const response = await given.app.inject({ url: '/v1/videos/v/ocr', headers: bearer(keys.reader) });
+    expect(response.json()).toEqual({ items: [text(0, 'LIONS 21'), text(1, 'HAWKS 14')], limit: 100, offset: 0 });
+  });
+
+  it('GET events streams the progress of a finished job, then its end', async () => {
+    given = await inMemoryApp();
+    given.readModel.jobs.push(jobRow('v'));
+    const response = await given.app.inject({ url: '/v1/videos/v/events', headers: bearer(keys.reader) });
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
+  });
+});

@@ -1,0 +1,32 @@
+import { jobStates } from '../../projections/read-model/job-status.ts';
+
+/** Schema pieces several routes share; `as const`, so that the type provider derives the types. */
+
+export const videoIdSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
+
+export const videoIdParams = { type: 'object', required: ['id'], properties: { id: videoIdSchema } } as const;
+
+/** Every error answer: `{ error: <code>, message }` (see plugins/errors.ts). */
+export const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+
+export { jobStates };
+
+export const jobStatusSchema = {
+  type: 'object',
+  properties: {
+    video_id: { type: 'string' },
+    state: { type: 'string', enum: jobStates },
+    progress_percent: { type: 'number' },
+    extraction_progress: { type: 'string' },
+    detection_progress: { type: 'string' },
+    ocr_progress: { type: 'string' },
+    checks_progress: { type: 'string' },
+    batches_total: { type: 'integer' },
+    failures: { type: 'integer' },
+    last_error: { type: 'string' },
+    started_at: { type: 'string' },
+    updated_at: { type: 'string' },
+    eta_seconds: { type: 'integer' },
+    batches_checked_by_version: { type: 'object', additionalProperties: { type: 'integer' }, description: 'batches with check results, per check version' },
+  },
+} as const;

@@ -1,0 +1,59 @@
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../common/config.ts';
+import { createLogger } from '../common/logger.ts';
+import { createClickHouseReadModel } from '../projections/read-model/clickhouse.ts';
+import type { ReadModel } from '../projections/read-model/port.ts';
+import { replayProgress } from '../processors/replay/index.ts';
+import { createS3Client } from '../storage/object-store.ts';
+import type { EventPublisher } from '../streams/event-publisher.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
+import { EventSerde } from '../streams/serde.ts';
+import filmroomApp, { type AppOptions } from './app.ts';
+
+/** Ports a caller may hand in (unit tests: in-memory ones); the others are built here from config. */
+export type ServerPorts = Partial<Omit<AppOptions, 'config'>>;
+
+/**
+ * The API's composition root: the Fastify instance with the common logger (the Authorization
+ * header redacted), the ports built once from config (the read model over ClickHouse, one
+ * long-lived Kafka producer with its topics and schemas ready), the app plugin on top. What it
+ * built it closes with the instance; ports passed in stay the caller's to close.
+ */
+export async function buildServer(config: Config, options: { logLevel?: string; ports?: ServerPorts } = {}): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = createLogger(options.logLevel ?? config.logLevel, 'api').child({}, { redact: ['req.headers.authorization'] });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.api.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<JsonSchemaToTsProvider>();
+  const given = options.ports ?? {};
+  const owned: (() => Promise<void>)[] = [];
+  app.addHook('onClose', async () => {
+    for (const close of owned.reverse()) await close();
+  });
+  try {
+    const kafka = given.kafka ?? createKafka(config.kafka, 'filmroom-api');
+    const s3 = given.s3 ?? createS3Client(config.s3);
+    if (!given.s3) owned.push(async () => s3.destroy());
+    const readModel =
+      given.readModel ?? createClickHouseReadModel(config.clickhouse, { replayProgress: (replay) => replayProgress(kafka, config.topics, replay) });
+    if (!given.readModel) owned.push(() => readModel.close());
+    const publisher: EventPublisher = given.publisher ?? (await createKafkaPublisher(kafka, new EventSerde(config.registry, config.topics), config.topics));
+    if (!given.publisher) owned.push(() => publisher.close());
+    await app.register(filmroomApp, { config, readModel, publisher, kafka, s3 });
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
+  return app;
+}
+
+/** Builds the API and listens on the configured host and port. */
+export async function startServer(config: Config, options: { logLevel?: string; ports?: ServerPorts } = {}): Promise<FastifyInstance> {
+  const app = await buildServer(config, options);
+  await app.listen({ host: config.api.host, port: config.api.port });
+  return app;
+}

@@ -1,0 +1,67 @@
+import { FilmroomError } from '../../common/errors.ts';
+import type { ContainerKind, ProcessingOptions, Stage } from '../../schemas/index.ts';
+import type { EventPublisher } from '../../streams/event-publisher.ts';
+import { videoIngestedOf } from './video-ingested.ts';
+
+export const stageNames: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'];
+
+/** One ingestion, from the CLI, `POST /v1/videos` or `POST /v1/uploads`. */
+export interface IngestRequest {
+  /** Default: derived from the source, so that re-ingesting the same source is idempotent. */
+  videoId?: string;
+  sourceUri: string;
+  container?: ContainerKind;
+  sessionMetadata?: Record<string, string>;
+  options?: Partial<ProcessingOptions>;
+  uploader: string;
+  producer: { name: string; version: string };
+}
+
+export interface IngestPorts {
+  publisher: EventPublisher;
+  /**
+   * Whether the video was ingested already: when given, a known video is not published again
+   * (its event id is deterministic anyway). The API asks; the CLI re-ingests on purpose.
+   */
+  videoKnown?: (videoId: string) => Promise<boolean>;
+  now: () => number;
+}
+
+export interface IngestResult {
+  videoId: string;
+  sourceUri: string;
+  eventId: string;
+  /** True when the video was known and nothing was published. */
+  duplicate: boolean;
+}
+
+const invalid = (field: string, message: string, got: unknown) =>
+  new FilmroomError('VALIDATION_FAILED', `${field} ${message} (got '${String(got)}')`, { context: { field } });
+
+/** The processing options checked field by field: every caller gets the same rules and messages. */
+export function validOptions(options: Partial<ProcessingOptions>): Partial<ProcessingOptions> {
+  const { sample_fps, sample_stride, batch_size, stages } = options;
+  if (sample_fps != null && !(Number.isFinite(sample_fps) && sample_fps > 0 && sample_fps <= 240))
+    throw invalid('sample_fps', 'must be a number above 0 and at most 240', sample_fps);
+  if (sample_stride != null && !(Number.isInteger(sample_stride) && sample_stride >= 1))
+    throw invalid('sample_stride', 'must be a positive integer', sample_stride);
+  if (batch_size !== undefined && !(Number.isInteger(batch_size) && batch_size >= 1 && batch_size <= 1000))
+    throw invalid('batch_size', 'must be an integer from 1 to 1000', batch_size);
+  if (stages !== undefined) {
+    const unknown = stages.find((stage) => !stageNames.includes(stage));
+    if (stages.length === 0 || unknown !== undefined) throw invalid('stages', `must list some of ${stageNames.join(', ')}`, unknown ?? '');
+  }
+  return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}) };
+}
+
+/**
+ * The ingest command: validates the request, builds its video-ingested event and publishes it,
+ * unless the video is known already (see `IngestPorts.videoKnown`).
+ */
+export async function ingestVideo(ports: IngestPorts, request: IngestRequest): Promise<IngestResult> {
+  const event = videoIngestedOf({ ...request, options: validOptions(request.options ?? {}), now: ports.now() });
+  const { video_id: videoId, source_uri: sourceUri, event_id: eventId } = event.value;
+  const duplicate = ports.videoKnown ? await ports.videoKnown(videoId) : false;
+  if (!duplicate) await ports.publisher.publish([event]);
+  return { videoId, sourceUri, eventId, duplicate };
+}

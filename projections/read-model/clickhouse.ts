@@ -1,0 +1,39 @@
+import type { ClickHouseConfig } from '../../common/config.ts';
+import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-client.ts';
+import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
+import { jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
+import { manifestRows } from './manifests.ts';
+import type { ReadModel } from './port.ts';
+import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
+import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
+
+/**
+ * The read model over ClickHouse. A running replay's progress lives in Kafka (its consumer
+ * group's offsets): `replayProgress` reads it, passed in so that this module only speaks SQL.
+ */
+export function clickHouseReadModel(client: ClickHouse, options: { replayProgress: ReplayProgressOf }): ReadModel {
+  return {
+    jobStatus: (videoId) => jobStatus(client, videoId),
+    jobPhases: (videoId) => jobPhases(client, videoId),
+    listVideos: (filter) => listVideos(client, filter),
+    videoKnown: (videoId) => videoKnown(client, videoId),
+    detections: (videoId, page) => detections(client, videoId, page),
+    ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
+    topTexts: (videoId, limit) => topTexts(client, videoId, limit),
+    manifests: (filter) => manifestRows(client, filter),
+    gameVideos: (gameId) => gameVideos(client, gameId),
+    gamePlays: (gameId) => gamePlays(client, gameId),
+    gameClips: (gameId) => gameClips(client, gameId),
+    latestDataset: (gameId) => latestDataset(client, gameId),
+    latestRender: (videoId) => latestRender(client, videoId),
+    replayKnown: (replayId) => replayKnown(client, replayId),
+    replayStatus: (replayId) => replayStatus(client, replayId, options.replayProgress),
+    ready: () => selectOne(client),
+    close: () => client.close(),
+  };
+}
+
+/** The read model with a client of its own on the configured database, closed with it. */
+export function createClickHouseReadModel(config: ClickHouseConfig, options: { replayProgress: ReplayProgressOf }): ReadModel {
+  return clickHouseReadModel(createClickHouse(config, { database: config.database }), options);
+}

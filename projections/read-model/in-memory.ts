@@ -1,0 +1,110 @@
+import type { DatasetPlay } from '../../processors/clips/dataset.ts';
+import type { GameVideo } from '../../processors/clips/plays.ts';
+import type {
+  ClipRow,
+  DatasetRow,
+  DetectionRow,
+  JobPhases,
+  JobStatusRow,
+  ManifestFilter,
+  ManifestRow,
+  OcrTextRow,
+  ReadModel,
+  RenderRow,
+  ReplayStatus,
+  ResultPage,
+  VideoFilter,
+} from './port.ts';
+
+/** What a game has in the read model. */
+export interface InMemoryGame {
+  videos?: GameVideo[];
+  plays?: DatasetPlay[];
+  clips?: ClipRow[];
+  dataset?: DatasetRow;
+}
+
+const page = <T extends { batch_index: number }>(rows: T[], { limit, offset, batch }: ResultPage) =>
+  rows.filter((r) => batch === undefined || r.batch_index === batch).slice(offset, offset + limit);
+
+/**
+ * The read model as plain rows, for unit tests: given rows in its fields, the queries answer as
+ * the ClickHouse adapter does (same filters, order given by the rows' order).
+ */
+export class InMemoryReadModel implements ReadModel {
+  jobs: JobStatusRow[] = [];
+  phases = new Map<string, JobPhases>();
+  /** Ids of ingested videos (a video with a job is known too). */
+  ingested = new Set<string>();
+  detectionRows = new Map<string, DetectionRow[]>();
+  ocrRows = new Map<string, OcrTextRow[]>();
+  manifestRows: ManifestRow[] = [];
+  games = new Map<string, InMemoryGame>();
+  renders = new Map<string, RenderRow>();
+  replays = new Map<string, ReplayStatus>();
+  /** When set, `ready()` rejects with it (the store is down). */
+  unavailable?: Error;
+  closed = false;
+
+  async jobStatus(videoId: string) {
+    return this.jobs.find((j) => j.video_id === videoId);
+  }
+  async jobPhases(videoId: string) {
+    return this.phases.get(videoId);
+  }
+  async listVideos({ state, prefix, limit, offset }: VideoFilter) {
+    return this.jobs.filter((j) => (!state || j.state === state) && (!prefix || j.video_id.startsWith(prefix))).slice(offset, offset + limit);
+  }
+  async videoKnown(videoId: string) {
+    return this.ingested.has(videoId) || this.jobs.some((j) => j.video_id === videoId);
+  }
+  async detections(videoId: string, p: ResultPage) {
+    return page(this.detectionRows.get(videoId) ?? [], p);
+  }
+  async ocrTexts(videoId: string, p: ResultPage) {
+    return page(this.ocrRows.get(videoId) ?? [], p);
+  }
+  async topTexts(videoId: string, limit: number) {
+    const frames = new Map<string, number>();
+    for (const row of this.ocrRows.get(videoId) ?? []) frames.set(row.text, (frames.get(row.text) ?? 0) + 1);
+    return [...frames]
+      .sort(([a, n], [b, m]) => m - n || a.localeCompare(b))
+      .slice(0, limit)
+      .map(([text, n]) => ({ text, frames: String(n) }));
+  }
+  async *manifests({ checkVersion, prefix, complete }: ManifestFilter) {
+    for (const row of this.manifestRows) {
+      if (checkVersion && row.check_version !== checkVersion) continue;
+      if (prefix && !row.video_id.startsWith(prefix)) continue;
+      if (complete !== undefined && row.complete !== complete) continue;
+      yield row;
+    }
+  }
+  async gameVideos(gameId: string) {
+    return new Map((this.games.get(gameId)?.videos ?? []).map((v) => [v.camera, { ...v }]));
+  }
+  async gamePlays(gameId: string) {
+    return this.games.get(gameId)?.plays ?? [];
+  }
+  async gameClips(gameId: string) {
+    return this.games.get(gameId)?.clips ?? [];
+  }
+  async latestDataset(gameId: string) {
+    return this.games.get(gameId)?.dataset;
+  }
+  async latestRender(videoId: string) {
+    return this.renders.get(videoId);
+  }
+  async replayKnown(replayId: string) {
+    return this.replays.has(replayId);
+  }
+  async replayStatus(replayId: string) {
+    return this.replays.get(replayId) ?? null;
+  }
+  async ready() {
+    if (this.unavailable) throw this.unavailable;
+  }
+  async close() {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,108 @@
+import { param, type ClickHouse } from '../clickhouse-client.ts';
+
+/** The states of a job, as the job_status view computes them. */
+export const jobStates = ['queued', 'extracting', 'processing', 'complete', 'failed', 'partially_failed'] as const;
+export type JobState = (typeof jobStates)[number];
+
+export interface JobStatusRow {
+  video_id: string;
+  state: JobState;
+  progress_percent: number;
+  extraction_progress: string;
+  detection_progress: string;
+  ocr_progress: string;
+  checks_progress: string;
+  batches_total: number;
+  failures: string;
+  last_error: string;
+  started_at: string;
+  updated_at: string;
+  eta_seconds: string;
+  checked_versions: string[];
+  batches_checked_per_version: (string | number)[];
+}
+
+/** A job status as the API shows it: counts as numbers, the per-version parallel arrays as one `{version: batches}` object. */
+export type PresentedJobStatus = Omit<JobStatusRow, 'failures' | 'eta_seconds' | 'checked_versions' | 'batches_checked_per_version'> & {
+  failures: number;
+  eta_seconds: number;
+  batches_checked_by_version: Record<string, number>;
+};
+
+export function presentJobStatus(row: JobStatusRow): PresentedJobStatus {
+  const { checked_versions, batches_checked_per_version, ...rest } = row;
+  return {
+    ...rest,
+    batches_total: Number(row.batches_total),
+    failures: Number(row.failures),
+    eta_seconds: Number(row.eta_seconds),
+    batches_checked_by_version: Object.fromEntries(checked_versions.map((version, i) => [version, Number(batches_checked_per_version[i])])),
+  };
+}
+
+export const terminalStates: ReadonlySet<string> = new Set<JobState>(['complete', 'failed', 'partially_failed']);
+
+/** The job_status columns the API and CLI show, in one place. */
+export const jobStatusColumns =
+  'video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
+
+export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
+  return (await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${param('video_id')}`, { video_id: videoId }))[0];
+}
+
+/** SQL that keeps rows whose `column` starts with the bound `name` (18.16 has no startsWith). */
+export const startsWithParam = (column: string, name: string) => `substring(${column}, 1, length(${param(name)})) = ${param(name)}`;
+
+/** Batches done per phase, for progress bars: the stages the video runs and each phase's count. */
+export interface JobPhases {
+  stages: string[];
+  batches_total: number;
+  batches_extracted: number;
+  batches_detected: number;
+  batches_ocr_done: number;
+  batches_checked: number;
+}
+
+export async function jobPhases(client: ClickHouse, videoId: string): Promise<JobPhases | undefined> {
+  const rows = await client.select<JobPhases>(
+    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked FROM job_status WHERE video_id = ${param('video_id')}`,
+    { video_id: videoId },
+  );
+  const row = rows[0];
+  return (
+    row && {
+      stages: row.stages,
+      batches_total: Number(row.batches_total),
+      batches_extracted: Number(row.batches_extracted),
+      batches_detected: Number(row.batches_detected),
+      batches_ocr_done: Number(row.batches_ocr_done),
+      batches_checked: Number(row.batches_checked),
+    }
+  );
+}
+
+export interface VideoFilter {
+  state?: string;
+  /** Only videos whose id starts with this. */
+  prefix?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Videos' job status, newest first. */
+export async function listVideos(client: ClickHouse, filter: VideoFilter): Promise<JobStatusRow[]> {
+  const { state, prefix, limit, offset } = filter;
+  // LIMIT takes literals only: they must be integers, checked here so nothing else reaches the SQL text.
+  if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new TypeError('limit and offset must be integers');
+  const where = [state ? `state = ${param('state')}` : '', prefix ? startsWithParam('video_id', 'prefix') : ''].filter(Boolean);
+  return client.select<JobStatusRow>(
+    `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
+    { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}) },
+  );
+}
+
+/** Whether a video-ingested event for this id was projected already. */
+export async function videoKnown(client: ClickHouse, videoId: string): Promise<boolean> {
+  const rows = await client.select<{ n: string }>(`SELECT count() AS n FROM videos WHERE video_id = ${param('video_id')}`, { video_id: videoId });
+  return Number(rows[0]?.n ?? 0) > 0;
+}

@@ -1,0 +1,57 @@
+import type { DatasetPlay } from '../../processors/clips/dataset.ts';
+import type { GameVideo } from '../../processors/clips/plays.ts';
+import type { ClipRow, DatasetRow } from './games.ts';
+import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
+import type { ManifestFilter, ManifestRow } from './manifests.ts';
+import type { ReplayStatus } from './replay-status.ts';
+import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
+
+export type {
+  ClipRow,
+  DatasetRow,
+  DetectionRow,
+  JobPhases,
+  JobStatusRow,
+  ManifestFilter,
+  ManifestRow,
+  OcrTextRow,
+  RenderRow,
+  ReplayStatus,
+  ResultPage,
+  VideoFilter,
+};
+
+/**
+ * The read-model port: every question the API and the CLI ask of the projections. Built once per
+ * process at the composition root (`createClickHouseReadModel`, or `InMemoryReadModel` in unit
+ * tests); no SQL lives outside its ClickHouse adapter.
+ */
+export interface ReadModel {
+  /** A video's job status; undefined until its video-ingested event is projected. */
+  jobStatus(videoId: string): Promise<JobStatusRow | undefined>;
+  /** Batches done per phase of a video's job, for progress bars. */
+  jobPhases(videoId: string): Promise<JobPhases | undefined>;
+  /** Videos' job status filtered by state and id prefix, newest first, one page. */
+  listVideos(filter: VideoFilter): Promise<JobStatusRow[]>;
+  /** Whether a video with this id was ingested (projected) already. */
+  videoKnown(videoId: string): Promise<boolean>;
+  detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
+  ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
+  /** The texts read most often in a video, with how many frames each was read in. */
+  topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
+  /** Quality manifests, streamed row by row (never buffered whole); `manifests.ts` writes them in each format. */
+  manifests(filter: ManifestFilter): AsyncIterable<ManifestRow>;
+  /** A game's camera videos by camera (the latest ingestion wins per camera). */
+  gameVideos(gameId: string): Promise<Map<string, GameVideo>>;
+  gamePlays(gameId: string): Promise<DatasetPlay[]>;
+  gameClips(gameId: string): Promise<ClipRow[]>;
+  latestDataset(gameId: string): Promise<DatasetRow | undefined>;
+  latestRender(videoId: string): Promise<RenderRow | undefined>;
+  /** Whether a replay with this id was requested already. */
+  replayKnown(replayId: string): Promise<boolean>;
+  /** A replay's state and progress; null for an unknown id. */
+  replayStatus(replayId: string): Promise<ReplayStatus | null>;
+  /** Resolves when the store answers a real query; rejects with why not. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
