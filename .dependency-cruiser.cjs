@@ -61,6 +61,16 @@ module.exports = {
       to: { path: '^projections/|node_modules/@clickhouse/' },
     },
     {
+      name: 'api-handlers-see-ports-only',
+      severity: 'error',
+      comment:
+        'Routes and plugins get ports (read model, publisher, event log, object store); only the composition root (api/server.ts) builds them from SDK clients.',
+      from: { path: '^api/', pathNot: '^api/server\\.ts$' },
+      to: {
+        path: 'node_modules/(kafkajs|@aws-sdk|@clickhouse)/|^storage/object-store\\.ts$|^streams/(kafka-client|kafka-publisher|serde)\\.ts$|^projections/(clickhouse-client|read-model/clickhouse)\\.ts$',
+      },
+    },
+    {
       name: 'nothing-imports-the-top',
       severity: 'error',
       comment: 'api, cli, deploy, bench and bin are entry points: nothing below them imports them.',

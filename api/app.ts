@@ -1,10 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
+import type { ObjectStore } from '../storage/ports.ts';
+import type { EventLog } from '../streams/event-log.ts';
 import type { EventPublisher } from '../streams/event-publisher.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
@@ -26,8 +26,8 @@ export interface AppOptions {
   config: Config;
   readModel: ReadModel;
   publisher: EventPublisher;
-  kafka: Kafka;
-  s3: S3Client;
+  eventLog: EventLog;
+  objectStore: ObjectStore;
 }
 
 /**
@@ -46,7 +46,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errors);
   await app.register(httpMetrics);
-  await app.register(services, { config: options.config, kafka: options.kafka, s3: options.s3 });
+  await app.register(services, { config: options.config, eventLog: options.eventLog, objectStore: options.objectStore });
   await app.register(readModel, { readModel: options.readModel });
   await app.register(publisher, { publisher: options.publisher });
   await app.register(auth, { keys: options.config.api.keys });

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../common/config.ts';
 import { InMemoryReadModel } from '../projections/read-model/in-memory.ts';
 import type { JobStatusRow } from '../projections/read-model/port.ts';
+import { InMemoryObjectStore } from '../storage/in-memory-object-store.ts';
+import { InMemoryEventLog } from '../streams/event-log.ts';
 import { InMemoryEventPublisher } from '../streams/event-publisher.ts';
 import { buildServer } from './server.ts';
 
@@ -14,12 +16,15 @@ export interface InMemoryApp {
   config: Config;
   readModel: InMemoryReadModel;
   publisher: InMemoryEventPublisher;
+  eventLog: InMemoryEventLog;
+  objectStore: InMemoryObjectStore;
 }
 
 /**
  * The API on in-memory ports, for route unit tests (`inject`, no port opened, no service reached):
  * given rows in `readModel`, requests answer from them; published events land in
- * `publisher.published`, and a published video-ingested makes its video known, as the projector would.
+ * `publisher.published`, and a published video-ingested makes its video known, as the projector
+ * would; objects live in `objectStore`, and `eventLog` answers readiness, lag and end offsets.
  */
 export async function inMemoryApp(env: Record<string, string> = {}): Promise<InMemoryApp> {
   const config = loadConfig({
@@ -30,8 +35,10 @@ export async function inMemoryApp(env: Record<string, string> = {}): Promise<InM
   const publisher = new InMemoryEventPublisher((outputs) => {
     for (const output of outputs) if (output.event === 'video-ingested') readModel.ingested.add(output.value.video_id);
   });
-  const app = await buildServer(config, { logLevel: 'silent', ports: { readModel, publisher } });
-  return { app, config, readModel, publisher };
+  const eventLog = new InMemoryEventLog();
+  const objectStore = new InMemoryObjectStore();
+  const app = await buildServer(config, { logLevel: 'silent', ports: { readModel, publisher, eventLog, objectStore } });
+  return { app, config, readModel, publisher, eventLog, objectStore };
 }
 
 /** A job_status row as ClickHouse returns it (64-bit counts as strings), complete unless overridden. */

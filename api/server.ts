@@ -5,7 +5,8 @@ import { createLogger } from '../common/logger.ts';
 import { createClickHouseReadModel } from '../projections/read-model/clickhouse.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
 import { replayProgress } from '../processors/replay/index.ts';
-import { createS3Client } from '../storage/object-store.ts';
+import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
+import { kafkaEventLog } from '../streams/event-log.ts';
 import type { EventPublisher } from '../streams/event-publisher.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
@@ -34,15 +35,20 @@ export async function buildServer(config: Config, options: { logLevel?: string; 
     for (const close of owned.reverse()) await close();
   });
   try {
-    const kafka = given.kafka ?? createKafka(config.kafka, 'filmroom-api');
-    const s3 = given.s3 ?? createS3Client(config.s3);
-    if (!given.s3) owned.push(async () => s3.destroy());
+    const kafka = createKafka(config.kafka, 'filmroom-api');
+    const eventLog = given.eventLog ?? kafkaEventLog(kafka, config.topics);
+    let objectStore = given.objectStore;
+    if (!objectStore) {
+      const s3 = createS3Client(config.s3);
+      owned.push(async () => s3.destroy());
+      objectStore = s3ObjectStore(s3);
+    }
     const readModel =
       given.readModel ?? createClickHouseReadModel(config.clickhouse, { replayProgress: (replay) => replayProgress(kafka, config.topics, replay) });
     if (!given.readModel) owned.push(() => readModel.close());
     const publisher: EventPublisher = given.publisher ?? (await createKafkaPublisher(kafka, new EventSerde(config.registry, config.topics), config.topics));
     if (!given.publisher) owned.push(() => publisher.close());
-    await app.register(filmroomApp, { config, readModel, publisher, kafka, s3 });
+    await app.register(filmroomApp, { config, readModel, publisher, eventLog, objectStore });
     await app.ready();
   } catch (error) {
     await app.close().catch(() => {});

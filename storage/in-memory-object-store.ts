@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { objectNotFound, type ObjectLocation } from './object-location.ts';
 import type { ObjectStore } from './ports.ts';
 
@@ -8,7 +9,7 @@ import type { ObjectStore } from './ports.ts';
  */
 export class InMemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { body: Buffer; contentType: string }>();
-  readonly requests = { get: 0, put: 0, download: 0, list: 0, delete: 0 };
+  readonly requests = { get: 0, put: 0, upload: 0, download: 0, list: 0, delete: 0 };
 
   private static id = (location: ObjectLocation) => `${location.bucket}/${location.key}`;
 
@@ -22,6 +23,17 @@ export class InMemoryObjectStore implements ObjectStore {
   async put(location: ObjectLocation, body: Buffer, contentType: string): Promise<void> {
     this.requests.put++;
     this.objects.set(InMemoryObjectStore.id(location), { body: Buffer.from(body), contentType });
+  }
+
+  async upload(location: ObjectLocation, body: Readable): Promise<void> {
+    this.requests.upload++;
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+    this.objects.set(InMemoryObjectStore.id(location), { body: Buffer.concat(chunks), contentType: 'application/octet-stream' });
+  }
+
+  async bucketNames(): Promise<string[]> {
+    return [...new Set([...this.objects.keys()].map((id) => id.slice(0, id.indexOf('/'))))].sort();
   }
 
   async download(location: ObjectLocation, path: string): Promise<number> {

@@ -12,6 +12,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { Counter } from 'prom-client';
 import { FilmroomError } from '../common/errors.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
@@ -134,6 +135,13 @@ export async function listObjectSizes(client: S3Client, bucket: string, prefix: 
   return objects;
 }
 
+/** Streams a body of unknown length to S3 as a multipart upload (8 MiB parts, two in flight). */
+export async function uploadStream(client: S3Client, location: ObjectLocation, body: Readable): Promise<void> {
+  await new Upload({ client, params: { Bucket: location.bucket, Key: location.key, Body: body }, queueSize: 2, partSize: 8 * 1024 ** 2 })
+    .done()
+    .catch((error: unknown) => Promise.reject(objectStoreError('PUT', location, error)));
+}
+
 /** The S3 adapter of the ObjectStore port: the functions above, over one client (its timeouts and retries included). */
 export function s3ObjectStore(client: S3Client): ObjectStore {
   return {
@@ -142,5 +150,7 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
     download: (location, path) => downloadToFile(client, location, path),
     list: (bucket, prefix) => listObjectSizes(client, bucket, prefix),
     delete: (location) => deleteObject(client, location),
+    upload: (location, body) => uploadStream(client, location, body),
+    bucketNames: () => listBucketNames(client),
   };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { RgbImage } from '../schemas/vision.ts';
 import type { ObjectLocation } from './object-location.ts';
 
@@ -11,11 +12,15 @@ import type { ObjectLocation } from './object-location.ts';
 export interface ObjectStore {
   get(location: ObjectLocation): Promise<Buffer>;
   put(location: ObjectLocation, body: Buffer, contentType: string): Promise<void>;
+  /** Streams a body of unknown length in parts (uploads), without holding it in memory. */
+  upload(location: ObjectLocation, body: Readable): Promise<void>;
   /** Streams an object to a local file without holding it in memory; returns its size in bytes. */
   download(location: ObjectLocation, path: string): Promise<number>;
   /** Keys under a prefix with their sizes in bytes (all pages). */
   list(bucket: string, prefix: string): Promise<Map<string, number>>;
   delete(location: ObjectLocation): Promise<void>;
+  /** The buckets there are: a real request, so it doubles as the readiness check. */
+  bucketNames(): Promise<string[]>;
 }
 
 /** One sampled frame of a batch artifact, decoded. Shared between the stages of a process: never mutate it. */

@@ -1,24 +1,24 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../../common/config.ts';
+import type { ObjectStore } from '../../storage/ports.ts';
+import type { EventLog } from '../../streams/event-log.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    /** Cluster reads beside the events port: readiness, consumer lag, a replay's target offsets. */
-    kafka: Kafka;
-    s3: S3Client;
+    /** Reads about the event log beside the events port: readiness, consumer lag, a replay's target offsets. */
+    eventLog: EventLog;
+    objectStore: ObjectStore;
   }
 }
 
-/** Decorates the app with its validated config and the clients the composition root built. */
+/** Decorates the app with its validated config and the ports the composition root built. */
 export default fp(
-  async (app: FastifyInstance, options: { config: Config; kafka: Kafka; s3: S3Client }) => {
+  async (app: FastifyInstance, options: { config: Config; eventLog: EventLog; objectStore: ObjectStore }) => {
     app.decorate('config', options.config);
-    app.decorate('kafka', options.kafka);
-    app.decorate('s3', options.s3);
+    app.decorate('eventLog', options.eventLog);
+    app.decorate('objectStore', options.objectStore);
   },
   { name: 'filmroom-services' },
 );

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry } from 'prom-client';
 import { describeError } from '../../common/errors.ts';
-import { listBucketNames } from '../../storage/object-store.ts';
-import { describeCluster } from '../../streams/kafka-client.ts';
-import { consumerGroupLags, type GroupLag } from '../../streams/group-lag.ts';
+import type { GroupLag } from '../../streams/group-lag.ts';
 import { metricsRegistry } from '../../streams/metrics.ts';
 import { listSubjects } from '../../streams/schema-registry.ts';
 
@@ -15,10 +13,10 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
 
   app.get('/readyz', async (_request, reply) => {
     const checks: Record<string, () => Promise<unknown>> = {
-      kafka: () => describeCluster(app.kafka),
+      kafka: () => app.eventLog.describe(),
       schema_registry: () => listSubjects(app.config.registry),
       clickhouse: () => app.readModel.ready(),
-      object_store: () => listBucketNames(app.s3),
+      object_store: () => app.objectStore.bucketNames(),
     };
     const results = Object.fromEntries(
       await Promise.all(
@@ -41,7 +39,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
   let lagCache: { at: number; lags: Promise<GroupLag[]> } | undefined;
   const lagsNow = () => {
     if (!lagCache || Date.now() - lagCache.at > lagCacheMs) {
-      const lags = consumerGroupLags(app.kafka, app.config.topics.prefix);
+      const lags = app.eventLog.consumerGroupLags();
       lagCache = { at: Date.now(), lags };
       lags.catch(() => (lagCache = undefined));
     }

@@ -13,4 +13,16 @@ describe('health routes (in-memory ports)', () => {
     const docs = await given.app.inject({ url: '/docs/json' });
     expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/v1/videos', '/v1/videos/{id}', '/v1/uploads', '/v1/games/{id}/plays']));
   });
+
+  it('readiness names the service that does not answer (503), and lag comes from the event log', async () => {
+    given = await inMemoryApp({ FILMROOM_REGISTRY_URL: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    given.eventLog.down = new Error('broker unreachable');
+    const response = await given.app.inject({ url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().checks).toMatchObject({ kafka: 'broker unreachable', clickhouse: 'ok', object_store: 'ok' });
+    given.eventLog.down = undefined;
+    given.eventLog.lags = [{ group: 'filmroom.checks.v1', topic: 'filmroom.batch-extracted', lag: 7 }];
+    const metrics = await given.app.inject({ url: '/metrics' });
+    expect(metrics.body).toContain('filmroom_consumer_group_lag{group="filmroom.checks.v1",topic="filmroom.batch-extracted"} 7');
+  });
 });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
-import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
+import { parseS3Uri } from '../../storage/object-location.ts';
 import { errorSchema, videoIdSchema, videoIdParams } from '../schemas/common.ts';
 
 const link = { type: 'object', properties: { uri: { type: 'string' }, url: { type: 'string' } } } as const;
@@ -81,7 +81,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       // Only files the render recorded are served: the name never reaches S3 on its own.
       const uri = row && [row.preview_uri, row.contact_sheet_uri, ...row.thumbnail_uris].find((u) => fileName(u) === file);
       if (!uri) throw new FilmroomError('NOT_FOUND', `video ${id} has no render ${file}`);
-      const body = await getObjectBuffer(app.s3, parseS3Uri(uri));
+      const body = await app.objectStore.get(parseS3Uri(uri));
       return reply.header('content-type', contentType(file)).header('cache-control', 'private, max-age=60').send(body);
     },
   );

@@ -47,4 +47,27 @@ describe('renders routes (in-memory ports)', () => {
     const traversal = await given.app.inject({ url: '/v1/videos/v/renders/..%2Fsecret.jpg', headers: bearer(keys.reader) });
     expect(traversal.statusCode).toBe(400);
   });
+
+  it('serves a recorded render file from object storage with its content type', async () => {
+    given = await inMemoryApp();
+    given.readModel.renders.set('v', {
+      preview_uri: 's3://a/renders/v/preview.mp4',
+      contact_sheet_uri: 's3://a/renders/v/contact-sheet.jpg',
+      thumbnail_uris: [],
+      thumbnail_timestamps_s: [],
+      frames: 1,
+      batches: 1,
+      width: 2,
+      height: 2,
+      detections: 0,
+      texts: 0,
+      occurred_at: '2026-01-01 00:00:00',
+    });
+    await given.objectStore.put({ bucket: 'a', key: 'renders/v/contact-sheet.jpg' }, Buffer.from('jpeg bytes'), 'image/jpeg');
+    const response = await given.app.inject({ url: '/v1/videos/v/renders/contact-sheet.jpg', headers: bearer(keys.reader) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('image/jpeg');
+    expect(response.body).toBe('jpeg bytes');
+    expect(given.objectStore.requests.get).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { checkVersions } from '../../processors/checks/check-versions.ts';
-import { currentReplayTargets, replayIdFor, replayRequestedOf } from '../../processors/replay/index.ts';
+import { replayIdFor, replayRequestedOf } from '../../processors/replay/index.ts';
 import { errorSchema } from '../schemas/common.ts';
 
 const replayId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9-]{0,63}$' } as const;
@@ -70,7 +70,8 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         checkVersion: check_version,
         fromTimestamp: from === 'earliest' ? null : Date.parse(from),
         videoPrefix: prefix ?? null,
-        targetOffsets: await currentReplayTargets(app.kafka, app.config.topics),
+        // The publisher provisioned every product topic at start-up, batch-extracted included.
+        targetOffsets: await app.eventLog.endOffsets('batch-extracted'),
         requestedBy: request.apiKeyName ?? 'api',
         producer: { name: 'api', version: '0.1.0' },
         now: Date.now(),

@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
 import multipart from '@fastify/multipart';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestVideo, validOptions } from '../../processors/ingest/ingest-video.ts';
 import { videoIdFor } from '../../processors/ingest/video-ingested.ts';
 import type { ProcessingOptions, Stage } from '../../schemas/index.ts';
-import { deleteObject, s3Uri } from '../../storage/object-store.ts';
+import { s3Uri } from '../../storage/object-location.ts';
 import { errorSchema } from '../schemas/common.ts';
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -64,15 +63,10 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         if (!videoIdPattern.test(videoId)) throw new FilmroomError('VALIDATION_FAILED', `video_id must match ${videoIdPattern}`);
         const options = validOptions(optionsOfFields(fields));
         const location = { bucket: app.config.s3.buckets.uploads, key: `uploads/${videoId}/${filename}` };
-        await new Upload({
-          client: app.s3,
-          params: { Bucket: location.bucket, Key: location.key, Body: part.file },
-          queueSize: 2,
-          partSize: 8 * 1024 ** 2,
-        }).done();
+        await app.objectStore.upload(location, part.file);
         if (part.file.truncated) {
           // The stored object is only the first part of the file: it must not be mistaken for the video.
-          await deleteObject(app.s3, location);
+          await app.objectStore.delete(location);
           throw new FilmroomError('PAYLOAD_TOO_LARGE', `file is larger than ${app.config.api.uploadLimit} bytes (FILMROOM_API_UPLOAD_LIMIT)`);
         }
         const result = await ingestVideo(
