@@ -9,7 +9,7 @@ import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
-import { createReplayCoordinator } from '../processors/replay/index.ts';
+import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
@@ -91,7 +91,7 @@ export async function startPipeline(
       running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay');
-      running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), s3, kafka }), { config, serde: serde(), log }));
+      running.push(await runReplayCoordinator({ config, serde: serde(), s3, kafka, log }));
     }
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ s3, config }), { config, serde: serde(), log }));
     if (parts.includes('render')) running.push(await runProcessor(createRenderProcessor({ s3, config }), { config, serde: serde(), log }));

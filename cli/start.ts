@@ -11,7 +11,7 @@ import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { publishEvents } from '../streams/publish.ts';
-import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
+import { shutdownDeadlineMs, stopOnSignals } from './stop-on-signals.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { followJob, statusLine } from './follow.ts';
 import type { CliContext } from './context.ts';

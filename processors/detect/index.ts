@@ -6,7 +6,7 @@ import type { Detection, Detector } from '../../schemas/vision.ts';
 import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { getObjectBuffer, parseS3Uri } from '../../storage/object-store.ts';
 import { defineProcessor } from '../../streams/processor.ts';
-import { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
+import { batchDetectedOf, detectorVersion } from './batch-detected.ts';
 
 export { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
 
@@ -28,9 +28,9 @@ export function createDetectProcessor(options: DetectOptions) {
     name: 'detect',
     version: detectorVersion,
     input: 'batch-extracted',
+    stages: ['DETECT', 'OCR', 'RENDER'],
     outputs: ['batch-detected'],
     async handle(batch, context) {
-      if (!detectionWanted(batch.stages)) return [];
       const artifact = await getObjectBuffer(s3, parseS3Uri(batch.artifact_uri));
       const { frames } = await unpackBatchArtifact(artifact, batch.artifact_uri);
       const detections: Detection[][] = [];

@@ -4,11 +4,11 @@ import { buildApp } from '../../api/app.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
-import { createReplayCoordinator } from '../../processors/replay/index.ts';
+import { runReplayCoordinator } from '../../processors/replay/coordinator.ts';
 import { createS3Client } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishEvents } from '../../streams/publish.ts';
-import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
+import type { RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics } from '../../streams/topics.ts';
 import { batch, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
@@ -34,7 +34,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     running.push({ stop: () => clickhouse.close() });
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);
-    coordinator = await runProcessor(createReplayCoordinator({ config, serde, s3, kafka }), { config, serde, log });
+    coordinator = await runReplayCoordinator({ config, serde, s3, kafka, log });
   }, 120_000);
 
   afterAll(async () => {

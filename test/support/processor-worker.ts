@@ -10,7 +10,8 @@ import { createEchoProcessor } from '../../processors/echo/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createS3Client } from '../../storage/object-store.ts';
-import { runProcessor, shutdownDeadlineMs, stopOnSignals } from '../../streams/runtime.ts';
+import { shutdownDeadlineMs, stopOnSignals } from '../../cli/stop-on-signals.ts';
+import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 
 const config = loadConfig();

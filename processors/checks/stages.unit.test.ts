@@ -1,0 +1,35 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/logger.ts';
+import { processorMetrics } from '../../streams/metrics.ts';
+import { processRecord } from '../../streams/process-record.ts';
+import { createChecksProcessor } from './index.ts';
+
+describe('the checks processor routes by requested stages', () => {
+  it('skips a batch of a video that did not ask for CHECKS, without reading its artifact', async () => {
+    const reads: unknown[] = [];
+    const s3 = { send: async (command: unknown) => void reads.push(command) } as unknown as S3Client;
+    const definition = createChecksProcessor({ s3, version: 'v1' });
+    expect(definition.stages).toEqual(['CHECKS']);
+    const registry = new Registry();
+    const batch = { video_id: 'no-checks', batch_index: 0, artifact_uri: 's3://b/k.tar', stages: ['EXTRACT', 'DETECT'] };
+    const outcome = await processRecord(
+      {
+        definition,
+        serde: { decode: async () => batch as never, encode: () => Buffer.alloc(0) },
+        config: { topics: { prefix: '' } as never, retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1, factor: 2 } },
+        metrics: processorMetrics(registry),
+        log: createLogger('silent'),
+        now: () => 0,
+        signal: new AbortController().signal,
+        send: async () => undefined,
+      },
+      { topic: 'filmroom.batch-extracted', partition: 0, offset: '0', key: 'no-checks' },
+      Buffer.alloc(1),
+    );
+    expect(outcome).toEqual({ kind: 'skipped', messages: [] });
+    expect(reads).toEqual([]);
+    expect((await registry.getSingleMetric('filmroom_processor_skipped_total')?.get())?.values).toEqual([{ value: 1, labels: { processor: 'checks' } }]);
+  });
+});

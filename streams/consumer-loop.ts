@@ -1,0 +1,226 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Config } from '../common/config.ts';
+import { describeError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+import { createKafka } from './kafka-client.ts';
+
+/** The records of one partition that one fetch returned. */
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: KafkaMessage[];
+}
+
+/** Where a partition's next record is: committing it says every record before it is done. */
+export interface PartitionEnd {
+  topic: string;
+  partition: number;
+  next: bigint;
+}
+
+export interface BatchControl {
+  /** Aborted when shutdown's grace period is over: in-flight work gives up, uncommitted. */
+  signal: AbortSignal;
+  /** False once the loop is stopping or the partition was reassigned: take no more records of this batch. */
+  isActive(): boolean;
+  /** Moves the fetch position past this offset (it commits nothing). */
+  resolve(offset: string): void;
+  /** Commits these ends now (`now`) or once the commit interval has passed since the last commit. */
+  commit(ends: PartitionEnd[], options?: { now?: boolean }): Promise<void>;
+}
+
+export interface ConsumerLoopOptions {
+  groupId: string;
+  topics: string[];
+  /** Kafka client id, e.g. to tell instances apart in broker logs. */
+  clientId?: string;
+  /** Where a group without committed offsets starts: the whole history by default. */
+  fromBeginning?: boolean;
+  /** For a group with no committed offsets yet: start at the first record at or after this time (epoch ms). */
+  fromTimestamp?: number;
+  /** Partitions whose batches may be handled at once. */
+  concurrency: number;
+  /** Commits asked for without `now` wait this long after the last one (0: every commit goes out). */
+  commitIntervalMs: number;
+  /** Handles one partition's batch; it commits what it finished through `control`. Throwing restarts the consumer, uncommitted. */
+  onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;
+  /** Runs when stopping, before the consumer stops (batches may still be in flight): e.g. finish queued writes. */
+  beforeStop?(control: BatchControl): Promise<void>;
+}
+
+export interface RunningLoop {
+  groupId: string;
+  kafka: Kafka;
+  /** Stops fetching, lets in-flight work finish (or abandons it after the grace period), commits, leaves the group. */
+  stop(): Promise<void>;
+  /** Settles when the loop has stopped, by `stop()` or because its consumer crashed for good. */
+  stopped: Promise<void>;
+  /** Settles when this instance has first joined its group. */
+  joined: Promise<void>;
+  /** Partitions currently assigned to this instance, per topic. */
+  assignedPartitions(topic?: string): number[];
+  /** Commits offsets outside a batch (writes that finish after their batch returned). */
+  commit: BatchControl['commit'];
+}
+
+export interface ConsumerLoopDeps {
+  config: Pick<Config, 'kafka' | 'processor'>;
+  log: Logger;
+}
+
+/**
+ * The one consumer loop of filmroom, under processors and projectors alike: it creates the
+ * consumer, joins the group, follows assignments, beats the heart while a batch is handled (a
+ * handler may run for minutes), commits the offsets its handler reports done (and nothing else: no
+ * auto-commit), and stops with a grace period after which in-flight work is abandoned uncommitted.
+ */
+export async function runConsumerLoop(options: ConsumerLoopOptions, deps: ConsumerLoopDeps): Promise<RunningLoop> {
+  const { config } = deps;
+  const log = deps.log.child({ group: options.groupId });
+  const kafka = createKafka(config.kafka, options.clientId ?? options.groupId, log);
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: config.processor.sessionTimeoutMs,
+    heartbeatInterval: config.processor.heartbeatMs,
+    allowAutoTopicCreation: false,
+    // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
+    maxWaitTimeInMs: 1000,
+  });
+  const abandon = new AbortController();
+  const commits = new Commits(consumer, options.commitIntervalMs, log);
+  let assigned: Record<string, number[]> = {};
+  let closing = false;
+  const joined = new Promise<void>((resolve) =>
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      assigned = Object.fromEntries(Object.entries(event.payload.memberAssignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
+      commits.keepOnly(assigned);
+      log.info({ partitions: assigned }, 'joined group');
+      resolve();
+    }),
+  );
+  const outside: BatchControl = {
+    signal: abandon.signal,
+    isActive: () => !closing,
+    resolve: () => undefined,
+    commit: (ends, commitOptions) => commits.add(ends, commitOptions?.now ?? false),
+  };
+
+  if (options.fromTimestamp !== undefined) {
+    for (const topic of options.topics) await startGroupAt(kafka, options.groupId, topic, options.fromTimestamp, log);
+  }
+  await consumer.connect();
+  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.concurrency,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0 || closing || !isRunning() || isStale()) return;
+      const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
+      try {
+        const control: BatchControl = { ...outside, isActive: () => !closing && isRunning() && !isStale(), resolve: resolveOffset };
+        await options.onBatch({ topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, messages: batch.messages }, control);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  });
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) {
+      log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
+      void stop();
+    }
+  });
+
+  let stopping: Promise<void> | undefined;
+  function stop(): Promise<void> {
+    stopping ??= (async () => {
+      log.info('stopping: finishing in-flight work');
+      closing = true;
+      const grace = setTimeout(() => abandon.abort(), config.processor.shutdownGraceMs);
+      try {
+        await options.beforeStop?.(outside);
+        // Waits for in-flight batches, which commit what they finished, then leaves the group.
+        await consumer.stop();
+      } finally {
+        clearTimeout(grace);
+        abandon.abort();
+        await consumer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'consumer disconnect failed'));
+        assigned = {};
+        log.info('stopped');
+        resolveStopped();
+      }
+    })();
+    return stopping;
+  }
+
+  return {
+    groupId: options.groupId,
+    kafka,
+    stop,
+    stopped,
+    joined,
+    assignedPartitions: (topic = options.topics[0]!) => assigned[topic] ?? [],
+    commit: outside.commit,
+  };
+}
+
+/**
+ * Offsets reported done, committed at most once per interval (or at once when asked), in the order
+ * reported. A failed commit only means records may be processed again, which is harmless: their
+ * outputs carry the same keys and event ids.
+ */
+class Commits {
+  private pending = new Map<string, PartitionEnd>();
+  private last = 0;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  async add(ends: PartitionEnd[], now: boolean): Promise<void> {
+    for (const end of ends) this.pending.set(`${end.topic}/${end.partition}`, end);
+    if (!now && Date.now() - this.last < this.intervalMs) return;
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    if (due.length === 0) return;
+    this.last = Date.now();
+    try {
+      await this.consumer.commitOffsets(due.map((end) => ({ topic: end.topic, partition: end.partition, offset: String(end.next) })));
+    } catch (error) {
+      this.log.warn(
+        { err: error, ends: due.map((e) => `${e.topic}/${e.partition}@${e.next}`) },
+        `commit failed; records may be processed again: ${describeError(error)}`,
+      );
+    }
+  }
+
+  /** After a rebalance, forgets what it would commit for partitions no longer assigned (another member owns them now). */
+  keepOnly(assigned: Record<string, number[]>): void {
+    for (const [key, end] of this.pending) if (!(assigned[end.topic] ?? []).includes(end.partition)) this.pending.delete(key);
+  }
+}
+
+/** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */
+async function startGroupAt(kafka: Kafka, groupId: string, topic: string, timestamp: number, log: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed.some((t) => t.partitions.some((p) => p.offset !== '-1'))) {
+      log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
+      return;
+    }
+    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset })) });
+    log.info({ timestamp, partitions }, 'group starts at timestamp');
+  } finally {
+    await admin.disconnect();
+  }
+}
