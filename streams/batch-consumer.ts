@@ -3,7 +3,7 @@ import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
 import type { AnyEventName } from '../schemas/index.ts';
-import { runConsumerLoop } from './consumer-loop.ts';
+import { runConsumerLoop, type PartitionEnd } from './consumer-loop.ts';
 import { createKafka } from './kafka-client.ts';
 import { waitForGroup } from './offsets.ts';
 import { PipelinedWrites } from './pipelined-writes.ts';
@@ -64,20 +64,10 @@ export async function runBatchConsumer(
   await provisionTopics(createKafka(config.kafka, options.groupId, log), config.topics, options.events);
   const positions = new Map<string, string>();
   const giveUp = new AbortController();
-  const writes = new PipelinedWrites<RawRecord>(
-    (records) =>
-      retry(() => options.sink(records), {
-        ...config.retry,
-        maxAttempts: Number.POSITIVE_INFINITY,
-        signal: giveUp.signal,
-        onRetry: (error, attempt) => log.warn({ attempt, records: records.length, err: error }, `sink failed, retrying: ${describeError(error)}`),
-      }),
-    async (ends) => {
-      for (const end of ends) positions.set(`${end.topic}/${end.partition}`, String(end.next));
-      await (await started).commit(ends, { now: true });
-    },
-    options.limits,
-  );
+  const writes = retriedWrites(options, { config, log, giveUp: giveUp.signal }, async (ends) => {
+    for (const end of ends) positions.set(`${end.topic}/${end.partition}`, String(end.next));
+    await (await started).commit(ends, { now: true });
+  });
   const started = runConsumerLoop(
     {
       groupId: options.groupId,
@@ -118,6 +108,26 @@ export async function runBatchConsumer(
       const mine = new Map([...ends].filter(([key]) => eventOfTopic.has(key.slice(0, key.lastIndexOf('/')))));
       return waitForGroup(loop.kafka, options.groupId, mine, timeoutMs);
     },
-    stop: loop.stop,
+    stop: () => loop.stop(),
   };
+}
+
+/** Sink calls retried with backoff for as long as it takes (until `giveUp`), committing in order. */
+function retriedWrites(
+  options: Pick<BatchConsumerOptions, 'sink' | 'limits'>,
+  deps: { config: Pick<Config, 'retry'>; log: Logger; giveUp: AbortSignal },
+  commit: (ends: PartitionEnd[]) => Promise<void>,
+): PipelinedWrites<RawRecord> {
+  const { config, log } = deps;
+  return new PipelinedWrites<RawRecord>(
+    (records) =>
+      retry(() => options.sink(records), {
+        ...config.retry,
+        maxAttempts: Number.POSITIVE_INFINITY,
+        signal: deps.giveUp,
+        onRetry: (error, attempt) => log.warn({ attempt, records: records.length, err: error }, `sink failed, retrying: ${describeError(error)}`),
+      }),
+    commit,
+    options.limits,
+  );
 }

@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -76,97 +76,122 @@ export interface ConsumerLoopDeps {
  * auto-commit), and stops with a grace period after which in-flight work is abandoned uncommitted.
  */
 export async function runConsumerLoop(options: ConsumerLoopOptions, deps: ConsumerLoopDeps): Promise<RunningLoop> {
-  const { config } = deps;
-  const log = deps.log.child({ group: options.groupId });
-  const kafka = createKafka(config.kafka, options.clientId ?? options.groupId, log);
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout: config.processor.sessionTimeoutMs,
-    heartbeatInterval: config.processor.heartbeatMs,
-    allowAutoTopicCreation: false,
-    // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
-    maxWaitTimeInMs: 1000,
-  });
-  const abandon = new AbortController();
-  const commits = new Commits(consumer, options.commitIntervalMs, log);
-  let assigned: Record<string, number[]> = {};
-  let closing = false;
-  const joined = new Promise<void>((resolve) =>
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      assigned = Object.fromEntries(Object.entries(event.payload.memberAssignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
-      commits.keepOnly(assigned);
-      log.info({ partitions: assigned }, 'joined group');
-      resolve();
-    }),
-  );
-  const outside: BatchControl = {
-    signal: abandon.signal,
-    isActive: () => !closing,
-    resolve: () => undefined,
-    commit: (ends, commitOptions) => commits.add(ends, commitOptions?.now ?? false),
-  };
+  const loop = new ConsumerLoop(options, deps);
+  await loop.start();
+  return loop;
+}
 
-  if (options.fromTimestamp !== undefined) {
-    for (const topic of options.topics) await startGroupAt(kafka, options.groupId, topic, options.fromTimestamp, log);
+class ConsumerLoop implements RunningLoop {
+  readonly groupId: string;
+  readonly kafka: Kafka;
+  readonly joined: Promise<void>;
+  readonly stopped: Promise<void>;
+  private readonly log: Logger;
+  private readonly consumer: Consumer;
+  private readonly abandon = new AbortController();
+  private readonly commits: Commits;
+  private readonly outside: BatchControl;
+  private assigned: Record<string, number[]> = {};
+  private closing = false;
+  private stopping: Promise<void> | undefined;
+  private resolveStopped!: () => void;
+
+  constructor(
+    private readonly options: ConsumerLoopOptions,
+    private readonly deps: ConsumerLoopDeps,
+  ) {
+    const { config } = deps;
+    this.groupId = options.groupId;
+    this.log = deps.log.child({ group: options.groupId });
+    this.kafka = createKafka(config.kafka, options.clientId ?? options.groupId, this.log);
+    this.consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: config.processor.sessionTimeoutMs,
+      heartbeatInterval: config.processor.heartbeatMs,
+      allowAutoTopicCreation: false,
+      // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
+      maxWaitTimeInMs: 1000,
+    });
+    this.commits = new Commits(this.consumer, options.commitIntervalMs, this.log);
+    this.outside = {
+      signal: this.abandon.signal,
+      isActive: () => !this.closing,
+      resolve: () => undefined,
+      commit: (ends, commitOptions) => this.commits.add(ends, commitOptions?.now ?? false),
+    };
+    this.joined = new Promise<void>((resolve) =>
+      this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.onJoin(event.payload.memberAssignment), resolve())),
+    );
+    this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (event.payload.restart) return;
+      this.log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
+      void this.stop();
+    });
   }
-  await consumer.connect();
-  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.concurrency,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      if (batch.messages.length === 0 || closing || !isRunning() || isStale()) return;
-      const beat = setInterval(() => heartbeat().catch(() => undefined), config.processor.heartbeatMs);
-      try {
-        const control: BatchControl = { ...outside, isActive: () => !closing && isRunning() && !isStale(), resolve: resolveOffset };
-        await options.onBatch({ topic: batch.topic, partition: batch.partition, highWatermark: batch.highWatermark, messages: batch.messages }, control);
-      } finally {
-        clearInterval(beat);
-      }
-    },
-  });
 
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) {
-      log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
-      void stop();
+  async start(): Promise<void> {
+    const { options } = this;
+    if (options.fromTimestamp !== undefined) {
+      for (const topic of options.topics) await startGroupAt(this.kafka, options.groupId, topic, options.fromTimestamp, this.log);
     }
-  });
-
-  let stopping: Promise<void> | undefined;
-  function stop(): Promise<void> {
-    stopping ??= (async () => {
-      log.info('stopping: finishing in-flight work');
-      closing = true;
-      const grace = setTimeout(() => abandon.abort(), config.processor.shutdownGraceMs);
-      try {
-        await options.beforeStop?.(outside);
-        // Waits for in-flight batches, which commit what they finished, then leaves the group.
-        await consumer.stop();
-      } finally {
-        clearTimeout(grace);
-        abandon.abort();
-        await consumer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'consumer disconnect failed'));
-        assigned = {};
-        log.info('stopped');
-        resolveStopped();
-      }
-    })();
-    return stopping;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
   }
 
-  return {
-    groupId: options.groupId,
-    kafka,
-    stop,
-    stopped,
-    joined,
-    assignedPartitions: (topic = options.topics[0]!) => assigned[topic] ?? [],
-    commit: outside.commit,
-  };
+  private onJoin(assignment: Record<string, number[]>): void {
+    this.assigned = Object.fromEntries(Object.entries(assignment).map(([topic, ps]) => [topic, [...ps].sort((a, b) => a - b)]));
+    this.commits.keepOnly(this.assigned);
+    this.log.info({ partitions: this.assigned }, 'joined group');
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || this.closing || !isRunning() || isStale()) return;
+    // A batch may take minutes (a long extraction, a ClickHouse outage): keep the group session alive meanwhile.
+    const beat = setInterval(() => heartbeat().catch(() => undefined), this.deps.config.processor.heartbeatMs);
+    try {
+      const control: BatchControl = { ...this.outside, isActive: () => !this.closing && isRunning() && !isStale(), resolve: resolveOffset };
+      const { topic, partition, highWatermark, messages } = batch;
+      await this.options.onBatch({ topic, partition, highWatermark, messages }, control);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  assignedPartitions(topic = this.options.topics[0]!): number[] {
+    return this.assigned[topic] ?? [];
+  }
+
+  commit: BatchControl['commit'] = (ends, options) => this.outside.commit(ends, options);
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    this.log.info('stopping: finishing in-flight work');
+    this.closing = true;
+    const grace = setTimeout(() => this.abandon.abort(), this.deps.config.processor.shutdownGraceMs);
+    try {
+      await this.options.beforeStop?.(this.outside);
+      // Waits for in-flight batches, which commit what they finished, then leaves the group.
+      await this.consumer.stop();
+    } finally {
+      clearTimeout(grace);
+      this.abandon.abort();
+      await this.consumer.disconnect().catch((error: unknown) => this.log.warn({ err: error }, 'consumer disconnect failed'));
+      this.assigned = {};
+      this.log.info('stopped');
+      this.resolveStopped();
+    }
+  }
 }
 
 /**
