@@ -90,7 +90,7 @@ export async function startPipeline(
       const version = options.checkVersion ?? config.checks.version;
       running.push(await runProcessor(createChecksProcessor({ s3, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
-      const kafka = createKafka(config.kafka, 'filmroom-replay');
+      const kafka = createKafka(config.kafka, 'filmroom-replay', log);
       running.push(await runReplayCoordinator({ config, serde: serde(), s3, kafka, log }));
     }
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ s3, config }), { config, serde: serde(), log }));

@@ -202,6 +202,7 @@ class ConsumerLoop implements RunningLoop {
 class Commits {
   private pending = new Map<string, PartitionEnd>();
   private last = 0;
+  private assigned: Record<string, number[]> | undefined;
 
   constructor(
     private readonly consumer: Consumer,
@@ -210,7 +211,7 @@ class Commits {
   ) {}
 
   async add(ends: PartitionEnd[], now: boolean): Promise<void> {
-    for (const end of ends) this.pending.set(`${end.topic}/${end.partition}`, end);
+    for (const end of ends) if (this.owns(end)) this.pending.set(`${end.topic}/${end.partition}`, end);
     if (!now && Date.now() - this.last < this.intervalMs) return;
     const due = [...this.pending.values()];
     this.pending.clear();
@@ -226,9 +227,17 @@ class Commits {
     }
   }
 
-  /** After a rebalance, forgets what it would commit for partitions no longer assigned (another member owns them now). */
+  /**
+   * After a rebalance, forgets (and from then on drops) what it would commit for partitions no
+   * longer assigned: another member owns them now, and a late commit could move its offsets back.
+   */
   keepOnly(assigned: Record<string, number[]>): void {
-    for (const [key, end] of this.pending) if (!(assigned[end.topic] ?? []).includes(end.partition)) this.pending.delete(key);
+    this.assigned = assigned;
+    for (const [key, end] of this.pending) if (!this.owns(end)) this.pending.delete(key);
+  }
+
+  private owns(end: PartitionEnd): boolean {
+    return !this.assigned || (this.assigned[end.topic] ?? []).includes(end.partition);
   }
 }
 
