@@ -4,7 +4,7 @@ import type { Config } from '../common/config.ts';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AnyEventName } from '../schemas/index.ts';
-import { runConsumerLoop, type BatchControl, type PartitionBatch } from './consumer-loop.ts';
+import { runConsumerLoop, type BatchControl, type PartitionBatch, type RunningLoop } from './consumer-loop.ts';
 import { processorMetrics, type ProcessorMetrics } from './metrics.ts';
 import { processRecord, type Outcome, type ProcessRecordDeps, type ToSend } from './process-record.ts';
 import { createKafka } from './kafka-client.ts';
@@ -64,7 +64,7 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
   const { config, serde } = deps;
   const metrics = deps.metrics ?? processorMetrics();
   const groupId = consumerGroupOf(definition, config.topics.prefix);
-  const log = deps.log.child({ processor: definition.name, group: groupId });
+  const log = deps.log.child({ processor: definition.name });
   const inputTopic = topicName(definition.input, config.topics);
   const clientId = options.clientId ?? `filmroom-${definition.name}`;
   const producer = await startProducer(deps, { read: [definition.input], written: [...definition.outputs, 'processing-failed'] }, clientId, log);
@@ -92,9 +92,14 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
     },
     { config, log },
   );
+  return runningOn(loop, producer, inputTopic, log);
+}
+
+/** A consumer loop and the producer of its outputs, as one running processor: the producer goes when the loop has stopped. */
+export function runningOn(loop: RunningLoop, producer: Producer, inputTopic: string, log: Logger): RunningProcessor {
   const stopped = loop.stopped.then(() => producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed')));
   return {
-    groupId,
+    groupId: loop.groupId,
     stop: async () => {
       await loop.stop();
       await stopped;

@@ -8,7 +8,7 @@ import { runConsumerLoop, type BatchControl, type PartitionBatch } from '../../s
 import { deadLetterEvent } from '../../streams/dead-letter.ts';
 import { deadLetterMessage, recordContext, type ToSend } from '../../streams/process-record.ts';
 import { consumerGroupOf } from '../../streams/processor.ts';
-import { produce, startProducer, type RunningProcessor } from '../../streams/runtime.ts';
+import { produce, runningOn, startProducer, type RunningProcessor } from '../../streams/runtime.ts';
 import { topicName } from '../../streams/topics.ts';
 import { replayProcessorVersion, runChecksReplay, type ReplayDeps } from './index.ts';
 
@@ -24,7 +24,7 @@ const name = 'replay';
 export async function runReplayCoordinator(deps: ReplayDeps): Promise<RunningProcessor> {
   const { config } = deps;
   const groupId = consumerGroupOf({ name }, config.topics.prefix);
-  const log = deps.log.child({ coordinator: name, group: groupId });
+  const log = deps.log.child({ coordinator: name });
   const producer = await startProducer(deps, { read: ['replay-requested'], written: ['replay-completed', 'processing-failed'] }, 'filmroom-replay', log);
   const inputTopic = topicName('replay-requested', config.topics);
   const loop = await runConsumerLoop(
@@ -38,16 +38,7 @@ export async function runReplayCoordinator(deps: ReplayDeps): Promise<RunningPro
     },
     { config, log },
   );
-  const stopped = loop.stopped.then(() => producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed')));
-  return {
-    groupId,
-    stop: async () => {
-      await loop.stop();
-      await stopped;
-    },
-    stopped,
-    assignedPartitions: () => loop.assignedPartitions(inputTopic),
-  };
+  return runningOn(loop, producer, inputTopic, log);
 }
 
 /** Replays one request after the other; each request's offset is committed once its replay-completed is acknowledged. */
