@@ -14,7 +14,9 @@ import type { ReadModel } from '../projections/read-model/port.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
-import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
+import { metricsRegistry } from '../streams/metrics.ts';
+import { serveMetrics } from '../streams/metrics-server.ts';
+import { shutdownDeadlineMs, stopOnSignals } from './stop-on-signals.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { followJob, statusLine } from './follow.ts';
@@ -88,9 +90,14 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       if (unknown.length) throw new FilmroomError('USAGE', `--only takes ${pipelineParts.join(', ')} (got ${unknown.join(', ')})`);
       const config = ctx.config();
       const log = ctx.log();
+      // Every process serves its own /metrics: scaled-out workers are scraped one by one.
+      const metrics = await serveMetrics(metricsRegistry, config.metrics);
       const pipeline = await startPipeline(config, log, chosen, {
         ...(options.checkVersion ? { checkVersion: options.checkVersion } : {}),
         apiLogLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn',
+      }).catch(async (error: unknown) => {
+        await metrics.stop();
+        throw error;
       });
       if (pipeline.migrated.length) ctx.print(`clickhouse: applied migrations ${pipeline.migrated.join(', ')}`);
       if (pipeline.app) {
@@ -98,8 +105,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         const address = pipeline.app.server.address();
         ctx.print(`api: http://${config.api.host}:${typeof address === 'object' && address ? address.port : config.api.port} (OpenAPI at /docs)`);
       }
+      ctx.print(`metrics: ${metrics.url}`);
       ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);
-      stopOnSignals([pipeline], log, { deadlineMs: shutdownDeadlineMs(config) });
+      stopOnSignals([pipeline, metrics], log, { deadlineMs: shutdownDeadlineMs(config) });
       await new Promise(() => {}); // runs until a signal
     });
 

@@ -9,7 +9,7 @@ import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
-import { createReplayCoordinator } from '../processors/replay/index.ts';
+import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
@@ -94,8 +94,8 @@ export async function startPipeline(
       const version = options.checkVersion ?? config.checks.version;
       running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
-      const kafka = createKafka(config.kafka, 'filmroom-replay');
-      running.push(await runProcessor(createReplayCoordinator({ config, serde: serde(), frameSource, kafka }), { config, serde: serde(), log }));
+      const kafka = createKafka(config.kafka, 'filmroom-replay', log);
+      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
     }
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))

@@ -8,7 +8,9 @@ import { ingestVideo } from '../processors/ingest/ingest-video.ts';
 import { ensureSample } from '../samples/index.ts';
 import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
-import { shutdownDeadlineMs, stopOnSignals } from '../streams/runtime.ts';
+import { metricsRegistry } from '../streams/metrics.ts';
+import { serveMetrics } from '../streams/metrics-server.ts';
+import { shutdownDeadlineMs, stopOnSignals } from './stop-on-signals.ts';
 import { followJob, statusLine } from './follow.ts';
 import type { CliContext } from './context.ts';
 import { pipelineParts, stagesOf, startPipeline } from './pipeline.ts';
@@ -37,6 +39,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
 
   // Without configured keys the API gets keys for this session only, printed below.
   const apiConfig: Config = config.api.keys.length > 0 ? config : { ...config, api: { ...config.api, keys: sessionKeys() } };
+  const metrics = await serveMetrics(metricsRegistry, config.metrics);
   const pipeline = await startPipeline(apiConfig, log, pipelineParts, { apiLogLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn' });
   if (pipeline.migrated.length) ctx.print(`clickhouse: applied migrations ${pipeline.migrated.join(', ')}`);
   const ports = openCliPorts(config, 'filmroom-start');
@@ -106,7 +109,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     ctx.print(`    --query "SELECT video_id, state, progress_percent, checks_progress FROM job_status WHERE video_id = '${videoId}' FORMAT PrettyCompact"`);
     const address = pipeline.app?.server.address() as AddressInfo | null | undefined;
     const base = `http://${config.api.host}:${address?.port ?? config.api.port}`;
-    ctx.print(`\nAPI: ${base} (OpenAPI UI at ${base}/docs)`);
+    ctx.print(`\nAPI: ${base} (OpenAPI UI at ${base}/docs); this process's metrics: ${metrics.url}`);
     if (config.api.keys.length === 0) {
       ctx.print('FILMROOM_API_KEYS is not set: keys for this session only:');
       for (const key of apiConfig.api.keys) ctx.print(`  ${key.role.padEnd(8)} ${key.secret}`);
@@ -117,16 +120,18 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
   } catch (error) {
     await ports.close();
     await pipeline.stop();
+    await metrics.stop();
     throw error;
   }
   await ports.close();
   if (options.once) {
     await pipeline.stop();
+    await metrics.stop();
     ctx.print('\n--once: done. Stop the stack with `npm run stack -- down`.');
     return;
   }
   ctx.print('Serving until Ctrl-C (processors, projections and API; the stack keeps running: `npm run stack -- down` stops it).');
-  stopOnSignals([pipeline], log, { deadlineMs: shutdownDeadlineMs(config) });
+  stopOnSignals([pipeline, metrics], log, { deadlineMs: shutdownDeadlineMs(config) });
   await new Promise(() => {});
 }
 

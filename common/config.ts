@@ -183,6 +183,11 @@ const envSchema = z.object({
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
   // 0 picks a free port (tests, several local instances).
   FILMROOM_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /**
+   * Where each `filmroom run` (and `start`) process serves Prometheus `/metrics` for its own
+   * processors and projectors, on FILMROOM_API_HOST; 0 picks a free port (printed at start).
+   */
+  FILMROOM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
   FILMROOM_API_KEYS: z
     .string()
@@ -401,6 +406,10 @@ function toConfig(env: Env) {
       bodyLimit: env.FILMROOM_API_BODY_LIMIT,
       uploadLimit: env.FILMROOM_API_UPLOAD_LIMIT,
       keys: [...parseApiKeys((env.FILMROOM_API_KEYS ?? '').split(',')), ...apiKeysFromFile(env.FILMROOM_API_KEYS_FILE)],
+    },
+    metrics: {
+      host: env.FILMROOM_API_HOST,
+      port: env.FILMROOM_METRICS_PORT,
     },
     retry: {
       maxAttempts: env.FILMROOM_RETRY_MAX_ATTEMPTS,

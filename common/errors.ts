@@ -98,3 +98,13 @@ export function describeError(error: unknown): string {
   }
   return text;
 }
+
+/**
+ * Adds where an error happened to a FilmroomError's context (keys it already has win); other
+ * errors are returned as they are. Used where a lower layer raised the error without knowing the record.
+ */
+export function withContext(error: unknown, context: ErrorContext): unknown {
+  if (!(error instanceof FilmroomError)) return error;
+  for (const [key, value] of Object.entries(context)) if (value !== undefined && error.context[key] === undefined) error.context[key] = value;
+  return error;
+}

@@ -1,13 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { Counter } from 'prom-client';
 import type { Config } from '../common/config.ts';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { checkVersions } from '../processors/checks/check-versions.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
-import { metricsRegistry } from '../streams/metrics.ts';
 import type { ClickHouse } from './clickhouse-client.ts';
+import { ProjectionDeadLetters } from './dead-letters.ts';
 import { JsonLines } from './json-lines.ts';
 import { rowsOf, type DecodedEvent } from './rows.ts';
 import { ProjectionWriter } from './writer/index.ts';
@@ -32,14 +31,6 @@ export const familyNames = Object.keys(projectionFamilies) as ProjectionFamily[]
 
 export const projectorGroup = (family: ProjectionFamily, prefix: string) => `${prefix}filmroom.projector.${family}`;
 
-const projected = new Counter({
-  name: 'filmroom_projection_rows_total',
-  help: 'Rows inserted into ClickHouse by the projectors',
-  labelNames: ['table'] as const,
-  registers: [metricsRegistry],
-});
-
-/** Inserts the rows of a batch of records, table by table. Any failure is transient: the batch is retried. */
 /** Encodes each record's rows as it comes, one JSONEachRow body per table (see `JsonLines`). */
 export function encodeRows(records: Iterable<DecodedEvent>): Map<string, JsonLines> {
   const byTable = new Map<string, JsonLines>();
@@ -53,9 +44,12 @@ export function encodeRows(records: Iterable<DecodedEvent>): Map<string, JsonLin
   return byTable;
 }
 
-/** Inserts encoded rows table by table; resolves with the number of rows once ClickHouse acknowledged them all. */
-export async function insertEncoded(client: ClickHouse, byTable: Map<string, JsonLines>): Promise<number> {
-  let written = 0;
+/**
+ * Inserts encoded rows table by table; resolves with the rows per table once ClickHouse
+ * acknowledged them all. Any failure is transient: the batch is retried.
+ */
+export async function insertEncoded(client: ClickHouse, byTable: Map<string, JsonLines>): Promise<Record<string, number>> {
+  const written: Record<string, number> = {};
   for (const [table, lines] of byTable) {
     try {
       await client.insertJsonLines(table, lines.body());
@@ -64,8 +58,7 @@ export async function insertEncoded(client: ClickHouse, byTable: Map<string, Jso
         cause: error,
       });
     }
-    projected.inc({ table }, lines.rows);
-    written += lines.rows;
+    written[table] = lines.rows;
   }
   return written;
 }
@@ -107,6 +100,7 @@ export async function runProjectors(
 ): Promise<RunningBatchConsumer[]> {
   const writer = new ProjectionWriter(deps.config, deps.config.projection.writerThreads);
   await writer.start();
+  const deadLetters = await ProjectionDeadLetters.start(deps.config, deps.log);
   const running: RunningBatchConsumer[] = [];
   let open = families.length;
   for (const family of families) {
@@ -119,17 +113,17 @@ export async function runProjectors(
         limits: { maxRecords: deps.config.projection.batchRows, lingerMs: deps.config.projection.lingerMs, inFlight: deps.config.projection.writerThreads },
         sink: async (records) => {
           const { undecodable } = await writer.write(records);
-          for (const skipped of undecodable) log.warn(skipped, `skipping undecodable record: ${skipped.message}`);
+          await deadLetters.send(family, records, undecodable);
         },
       },
       { config: deps.config, log },
     );
-    // The writer threads go when the last of these projectors stops.
+    // The writer threads and the dead-letter producer go when the last of these projectors stops.
     running.push({
       ...consumer,
       stop: async () => {
         await consumer.stop();
-        if (--open === 0) await writer.close();
+        if (--open === 0) await Promise.all([writer.close(), deadLetters.close()]);
       },
     });
   }

@@ -1,14 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
+import type { Logger } from '../common/logger.ts';
+
+/**
+ * kafkajs's own log lines (connection losses, rebalances, crashes) at warn and above, into the
+ * common logger: without them a consumer that keeps restarting says nothing.
+ */
+export function kafkaLogBridge(log: Logger): logCreator {
+  return () =>
+    ({ level, log: entry }) => {
+      const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
+      const line = { kafkajs: entry.logger, ...fields };
+      if (level === logLevel.ERROR) log.error(line, `kafkajs: ${message}`);
+      else if (level === logLevel.WARN) log.warn(line, `kafkajs: ${message}`);
+    };
+}
 
 /** kafkajs stays behind this module: the rest of filmroom asks streams/ for what it needs. */
-export function createKafka(config: KafkaConfig, clientId = 'filmroom'): Kafka {
+export function createKafka(config: KafkaConfig, clientId = 'filmroom', log?: Logger): Kafka {
   return new Kafka({
     clientId,
     brokers: config.brokers,
-    logLevel: logLevel.NOTHING,
+    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
+    ...(log ? { logCreator: kafkaLogBridge(log) } : {}),
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 3000 },
     connectionTimeout: 3000,
   });

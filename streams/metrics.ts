@@ -19,6 +19,12 @@ function createProcessorMetrics(registry: Registry) {
       labelNames: ['processor', 'error_class', 'error_code'] as const,
       registers: [registry],
     }),
+    skipped: new Counter({
+      name: 'filmroom_processor_skipped_total',
+      help: 'Input records skipped because their event did not ask for the stages the processor serves',
+      labelNames,
+      registers: [registry],
+    }),
     retried: new Counter({ name: 'filmroom_processor_retried_total', help: 'Handler retries after transient errors', labelNames, registers: [registry] }),
     handlerSeconds: new Histogram({
       name: 'filmroom_processor_handler_seconds',

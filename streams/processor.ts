@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger.ts';
 import type { Output, SourceRecord } from '../schemas/envelope.ts';
-import type { AnyEventName, EventTypes } from '../schemas/index.ts';
+import type { AnyEventName, EventTypes, Stage } from '../schemas/index.ts';
 
 export interface HandlerContext<O extends AnyEventName = AnyEventName> {
   /** Aborted when the process shuts down and the grace period is over: stop and throw. */
@@ -31,6 +31,12 @@ export interface ProcessorDefinition<I extends AnyEventName = AnyEventName, O ex
   version: string;
   input: I;
   outputs: readonly O[];
+  /**
+   * The requested stages this processor serves: it runs on an event whose `stages` (or
+   * `options.stages`) include any of them; the runtime skips the others (commits, emits nothing).
+   * Absent: every event (inputs without stages, such as echo or clips requests).
+   */
+  stages?: readonly Stage[];
   /** Appended to the consumer group, e.g. the check version, so each version has its own offsets. */
   groupSuffix?: string;
   handle(event: EventTypes[I], context: HandlerContext<O>): Promise<Output<O>[]>;
@@ -44,4 +50,19 @@ export function defineProcessor<I extends AnyEventName, O extends AnyEventName>(
 /** The consumer group of a processor: `<prefix>filmroom.<name>[.<suffix>]`. */
 export function consumerGroupOf(definition: Pick<ProcessorDefinition, 'name' | 'groupSuffix'>, prefix = ''): string {
   return `${prefix}filmroom.${definition.name}${definition.groupSuffix ? `.${definition.groupSuffix}` : ''}`;
+}
+
+/** The stages an event asks for, when it carries them (batch and ingestion events do). */
+export function requestedStagesOf(event: unknown): readonly Stage[] | undefined {
+  if (!event || typeof event !== 'object') return undefined;
+  const record = event as { stages?: unknown; options?: { stages?: unknown } };
+  const stages = record.stages ?? record.options?.stages;
+  return Array.isArray(stages) ? (stages as Stage[]) : undefined;
+}
+
+/** Whether a processor serves an event: it declares no stages, the event carries none, or they meet. */
+export function servesEvent(definition: Pick<ProcessorDefinition, 'stages'>, event: unknown): boolean {
+  const requested = requestedStagesOf(event);
+  if (!definition.stages || !requested) return true;
+  return definition.stages.some((stage) => requested.includes(stage));
 }

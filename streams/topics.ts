@@ -72,6 +72,24 @@ async function verifyTopic(admin: Admin, topic: string, partitions: number): Pro
   }
 }
 
+async function createTopics(admin: Admin, missing: string[], partitions: number): Promise<void> {
+  const create = admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((topic) => ({
+      topic,
+      numPartitions: partitions,
+      replicationFactor: -1,
+      configEntries: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
+    })),
+  });
+  await create.catch(async (error: unknown) => {
+    // While a new topic's metadata spreads, KRaft may answer UNKNOWN_TOPIC_OR_PARTITION to the
+    // wait for leaders (another process may also have just created it): wait until it is known.
+    if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    await retry(() => admin.fetchTopicMetadata({ topics: missing }), { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1000, factor: 2 });
+  });
+}
+
 /**
  * Creates the topics for the given events that do not exist yet and verifies the settings of the
  * ones that do. Idempotent: safe at every start of every process.
@@ -84,15 +102,7 @@ export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: topics.partitions,
-          replicationFactor: -1,
-          configEntries: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
-        })),
-      });
+      await createTopics(admin, missing, topics.partitions);
     }
     const verified = wanted.filter((topic) => existing.has(topic));
     // A topic another process created a moment ago may have no leader yet ("does not host this

@@ -30,6 +30,7 @@ export function createChecksProcessor(options: ChecksOptions) {
     version: checksProcessorVersion,
     groupSuffix: options.groupSuffix ?? config.version,
     input: 'batch-extracted',
+    stages: ['CHECKS'],
     outputs: ['check-result'],
     async handle(batch, context) {
       if (options.videoPrefix && !batch.video_id.startsWith(options.videoPrefix)) return [];

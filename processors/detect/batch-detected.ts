@@ -6,7 +6,6 @@ import type { Output } from '../../schemas/envelope.ts';
 export const detectorVersion = '1.0.0';
 
 /** Detection runs when the video asked for it, or for a stage that needs its boxes (OCR, RENDER). */
-export const detectionWanted = (stages: readonly Stage[]) => stages.some((s) => s === 'DETECT' || s === 'OCR' || s === 'RENDER');
 
 /** Normalised coordinates rounded to 1e-6: the events stay small and identical across reruns. */
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;

@@ -41,18 +41,13 @@ describe('the detect handler (in-memory ports)', () => {
     expect(detected.frames.every((f) => f.detections.length === 1 && f.detections[0]!.class_name === 'text')).toBe(true);
   });
 
-  it('given a video that asked for no detection, reads nothing and emits nothing', async () => {
-    const store = new InMemoryObjectStore();
-    const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v2', batchIndex: 0, frameCount: 1 });
+  it('serves DETECT, and OCR and RENDER which need detections: the runtime skips videos that asked for none of them', () => {
     const processor = createDetectProcessor({
-      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      frameSource: createFrameSource({ objectStore: new InMemoryObjectStore(), cacheBatches: 4 }),
       detector: recordingDetector().detector,
       config: { maxBatch: 2 },
     });
-    const batch = batchExtractedOf({ videoId: 'v2', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'CHECKS'] });
-
-    expect(await processor.handle(batch, handlerContext())).toEqual([]);
-    expect(store.requests.get).toBe(0);
+    expect(processor.stages).toEqual(['DETECT', 'OCR', 'RENDER']);
   });
 
   it('given a corrupt artifact, fails with a permanent error naming it', async () => {

@@ -3,9 +3,9 @@ import type { DetectConfig } from '../../common/config.ts';
 import type { Detection, Detector } from '../../schemas/vision.ts';
 import type { FrameSource } from '../../storage/ports.ts';
 import { defineProcessor } from '../../streams/processor.ts';
-import { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
+import { batchDetectedOf, detectorVersion } from './batch-detected.ts';
 
-export { batchDetectedOf, detectionWanted, detectorVersion } from './batch-detected.ts';
+export { batchDetectedOf, detectorVersion } from './batch-detected.ts';
 
 export interface DetectOptions {
   frameSource: FrameSource;
@@ -25,9 +25,9 @@ export function createDetectProcessor(options: DetectOptions) {
     name: 'detect',
     version: detectorVersion,
     input: 'batch-extracted',
+    stages: ['DETECT', 'OCR', 'RENDER'],
     outputs: ['batch-detected'],
     async handle(batch, context) {
-      if (!detectionWanted(batch.stages)) return [];
       const frames = await options.frameSource.frames(batch.artifact_uri);
       const detections: Detection[][] = [];
       let inferenceMs = 0;

@@ -160,9 +160,9 @@ export function createExtractProcessor(ports: ExtractPorts) {
     name: 'extract',
     version: extractorVersion,
     input: 'video-ingested',
+    stages: ['EXTRACT'],
     outputs: ['batch-extracted', 'processing-failed'],
     async handle(ingested, context) {
-      if (!ingested.options.stages.includes('EXTRACT')) return [];
       const tmp = await mkdtemp(join(config.extract.tmpDir, `filmroom-extract-`));
       try {
         return await extractVideo(ingested, context, tmp);

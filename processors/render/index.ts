@@ -160,9 +160,9 @@ export function createRenderProcessor(ports: RenderPorts) {
     name: 'render',
     version: renderProcessorVersion,
     input: 'ocr-done',
+    stages: ['RENDER'],
     outputs: ['render-done'],
     async handle(event, context) {
-      if (!event.stages.includes('RENDER')) return [];
       const tmp = await mkdtemp(join(config.clips.tmpDir, 'filmroom-render-'));
       try {
         return await render(event, context, tmp);

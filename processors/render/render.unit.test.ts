@@ -59,12 +59,9 @@ describe('the render handler (in-memory ports)', () => {
       expect(store.objects.has(uri.slice('s3://'.length))).toBe(true);
   }, 60_000);
 
-  it('given a video that did not ask for RENDER, reads and writes nothing', async () => {
+  it('serves RENDER only: the runtime skips videos that did not ask for it', () => {
     const store = new InMemoryObjectStore();
     const processor = createRenderProcessor({ objectStore: store, frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }), config });
-    const event = { ...ocrDoneOf(0, [{ frameIndex: 0, timestampS: 0 }]), stages: ['EXTRACT' as const, 'DETECT' as const, 'OCR' as const] };
-
-    expect(await processor.handle(event, handlerContext())).toEqual([]);
-    expect(store.requests).toEqual({ get: 0, put: 0, download: 0, list: 0, delete: 0 });
+    expect(processor.stages).toEqual(['RENDER']);
   });
 });

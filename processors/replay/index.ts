@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../../common/config.ts';
-import { describeError } from '../../common/errors.ts';
 import type { Producer, ReplayRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { endOffsets, groupProgress } from '../../streams/offsets.ts';
-import { consumerGroupOf, defineProcessor } from '../../streams/processor.ts';
+import { consumerGroupOf } from '../../streams/processor.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { runProcessor, type RuntimeDeps } from '../../streams/runtime.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
@@ -115,46 +114,4 @@ export async function runChecksReplay(
   } finally {
     await running.stop();
   }
-}
-
-/**
- * The replay coordinator, run by `filmroom run` (with checks): turns each replay-requested event
- * into a finished replay and a replay-completed event. The API only publishes requests; it never
- * runs processors itself. A crash mid-replay redelivers the request, and the replay's group resumes
- * from its committed offsets.
- */
-export function createReplayCoordinator(deps: Omit<ReplayDeps, 'log'>) {
-  return defineProcessor({
-    name: 'replay',
-    version: replayProcessorVersion,
-    input: 'replay-requested',
-    outputs: ['replay-completed'],
-    async handle(request, context) {
-      let batchesReplayed = 0;
-      let error: string | null = null;
-      try {
-        context.log.info({ replay_id: request.replay_id, check_version: request.check_version }, 'replay started');
-        ({ batchesReplayed } = await runChecksReplay({ ...deps, log: context.log }, request, { signal: context.signal }));
-      } catch (caught) {
-        if (context.signal.aborted) throw caught;
-        // An unknown check version or a broken request cannot get better by retrying: report it on the replay.
-        error = describeError(caught);
-      }
-      return [
-        {
-          event: 'replay-completed' as const,
-          key: request.replay_id,
-          value: {
-            event_id: deterministicEventId('replay-completed', request.replay_id),
-            occurred_at: context.now(),
-            producer: { name: 'replay', version: replayProcessorVersion },
-            replay_id: request.replay_id,
-            check_version: request.check_version,
-            batches_replayed: batchesReplayed,
-            error,
-          },
-        },
-      ];
-    },
-  });
 }

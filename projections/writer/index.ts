@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
+import { projectionMetrics } from '../metrics.ts';
 import { packRecords, type RawRecord, type Undecodable, type WriteReply } from './protocol.ts';
 
 export type { RawRecord, Undecodable } from './protocol.ts';
@@ -88,7 +89,12 @@ export class ProjectionWriter {
     const thread = this.threads.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const reply = await thread.send(request);
     if (!reply.ok) throw new FilmroomError(reply.retriable ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', reply.message, { retriable: reply.retriable });
-    return { rows: reply.rows, undecodable: reply.undecodable };
+    let rows = 0;
+    for (const [table, count] of Object.entries(reply.rowsByTable)) {
+      projectionMetrics.rows.inc({ table }, count);
+      rows += count;
+    }
+    return { rows, undecodable: reply.undecodable };
   }
 
   async close(): Promise<void> {

@@ -27,7 +27,8 @@ export interface Undecodable {
   message: string;
 }
 
-export type WriteReply = { id: number; ok: true; rows: number; undecodable: Undecodable[] } | { id: number; ok: false; message: string; retriable: boolean };
+export type WriteReply =
+  { id: number; ok: true; rowsByTable: Record<string, number>; undecodable: Undecodable[] } | { id: number; ok: false; message: string; retriable: boolean };
 
 export function packRecords(id: number, records: RawRecord[]): WriteRequest {
   const events: AnyEventName[] = [];

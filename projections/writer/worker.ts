@@ -62,8 +62,8 @@ async function write(request: WriteRequest): Promise<WriteReply> {
   const records = unpackRecords(request);
   const failedWriters = await learnWriters(records);
   const undecodable: Undecodable[] = [];
-  const rows = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable)));
-  return { id: request.id, ok: true, rows, undecodable };
+  const rowsByTable = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable)));
+  return { id: request.id, ok: true, rowsByTable, undecodable };
 }
 
 parentPort!.postMessage('ready');

@@ -4,12 +4,12 @@ import { buildServer } from '../../api/server.ts';
 import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
-import { createReplayCoordinator } from '../../processors/replay/index.ts';
+import { runReplayCoordinator } from '../../processors/replay/coordinator.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
+import type { RunningProcessor } from '../../streams/runtime.ts';
 import { publishOnce } from '../support/publish.ts';
-import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics } from '../../streams/topics.ts';
 import { batch, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
@@ -35,15 +35,13 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     running.push({ stop: () => clickhouse.close() });
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);
-    coordinator = await runProcessor(
-      createReplayCoordinator({
-        config,
-        serde,
-        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
-        kafka,
-      }),
-      { config, serde, log },
-    );
+    coordinator = await runReplayCoordinator({
+      config,
+      serde,
+      frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+      kafka,
+      log,
+    });
   }, 120_000);
 
   afterAll(async () => {

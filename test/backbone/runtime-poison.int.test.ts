@@ -21,11 +21,13 @@ describe('processor runtime: poison records and failing handlers (real broker an
     const harness = await echoHarness(config);
     const good = (from: number) => Array.from({ length: 50 }, (_, i) => echoRequest(from + i));
     await harness.produce(good(0));
-    await produceRaw(harness.kafka, config, [
-      { key: 'poison-json', value: Buffer.from('{"request_id":"not avro at all"}') },
-      { key: 'poison-schema', value: frame(2_000_000_001, Buffer.from([0x02])) },
-    ]);
-    await harness.produce([echoRequest(1000, 'FAIL_PERMANENTLY'), echoRequest(1001, 'FAIL_TRANSIENTLY')]);
+    // One send per bad record, so that each one's partition and offset are known.
+    const placed = {
+      'poison-json': (await produceRaw(harness.kafka, config, [{ key: 'poison-json', value: Buffer.from('{"request_id":"not avro at all"}') }]))[0]!,
+      'poison-schema': (await produceRaw(harness.kafka, config, [{ key: 'poison-schema', value: frame(2_000_000_001, Buffer.from([0x02])) }]))[0]!,
+      'req-1000': (await harness.produce([echoRequest(1000, 'FAIL_PERMANENTLY')]))[0]!,
+      'req-1001': (await harness.produce([echoRequest(1001, 'FAIL_TRANSIENTLY')]))[0]!,
+    };
     await harness.produce(good(50));
 
     running = await runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: createLogger('silent') });
@@ -71,6 +73,6 @@ describe('processor runtime: poison records and failing handlers (real broker an
       message: `gave up after ${config.retry.maxAttempts} attempt(s): echo request req-1001#1001 asked to fail transiently`,
     });
     // Coordinates point at the very record that failed.
-    for (const failure of failures.records) expect(failure.value.source.offset).toBeGreaterThanOrEqual(0);
+    for (const [key, at] of Object.entries(placed)) expect(byKey[key]!.source).toEqual({ topic: inputTopic, partition: at.partition, offset: at.offset, key });
   }, 120_000);
 });

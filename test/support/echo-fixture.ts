@@ -37,6 +37,8 @@ export function workerEnv(config: Config, extra: Record<string, string> = {}): R
     FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: String(config.processor.sessionTimeoutMs),
     FILMROOM_PROCESSOR_HEARTBEAT_MS: String(config.processor.heartbeatMs),
     FILMROOM_LOG_LEVEL: 'warn',
+    // Several `filmroom run` processes at once: each serves /metrics on a free port.
+    FILMROOM_METRICS_PORT: '0',
     ...extra,
   };
 }
@@ -55,20 +57,24 @@ export function echoRequest(sequence: number, behaviour: EchoBehaviour = 'ECHO',
 }
 
 /** Produces raw values (already encoded, or deliberately malformed) to the echo input topic. */
-export async function produceRaw(kafka: Kafka, config: Config, records: { key: string; value: Buffer }[]): Promise<void> {
+/** Produces records as they are; resolves with where each send put its first record (one per send of 500). */
+export async function produceRaw(kafka: Kafka, config: Config, records: { key: string; value: Buffer }[]): Promise<{ partition: number; offset: number }[]> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const topic = topicName('echo-requested', config.topics);
+  const placed: { partition: number; offset: number }[] = [];
   for (let i = 0; i < records.length; i += 500) {
-    await producer.send({ topic, acks: -1, messages: records.slice(i, i + 500) });
+    const [first] = await producer.send({ topic, acks: -1, messages: records.slice(i, i + 500) });
+    placed.push({ partition: first!.partition, offset: Number(first!.baseOffset) });
   }
   await producer.disconnect();
+  return placed;
 }
 
 export interface EchoHarness {
   kafka: Kafka;
   serde: EventSerde;
-  produce(requests: EchoRequested[]): Promise<void>;
+  produce(requests: EchoRequested[]): Promise<{ partition: number; offset: number }[]>;
 }
 
 export async function echoHarness(config: Config): Promise<EchoHarness> {

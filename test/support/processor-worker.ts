@@ -11,7 +11,8 @@ import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
-import { runProcessor, shutdownDeadlineMs, stopOnSignals } from '../../streams/runtime.ts';
+import { shutdownDeadlineMs, stopOnSignals } from '../../cli/stop-on-signals.ts';
+import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 
 const config = loadConfig();

@@ -1,0 +1,184 @@
+import { dateTime, entriesOf, stamp, type RowBuilders } from './rows-helpers.ts';
+
+/** The rows of the video pipeline's events: videos, batches, detections, OCR, checks, failures, renders. */
+export const pipelineRows: RowBuilders<
+  'video-ingested' | 'batch-extracted' | 'batch-detected' | 'ocr-done' | 'check-result' | 'processing-failed' | 'render-done'
+> = {
+  'video-ingested': (v) => {
+    return [
+      {
+        table: 'videos',
+        row: {
+          video_id: v.video_id,
+          source_uri: v.source_uri,
+          container: v.container,
+          ...entriesOf(v.session_metadata),
+          sample_fps: v.options.sample_fps,
+          sample_stride: v.options.sample_stride,
+          batch_size: v.options.batch_size,
+          stages: v.options.stages,
+          uploader: v.uploader,
+          ingested_at: dateTime(v.ingested_at),
+          ...stamp(v),
+        },
+      },
+    ];
+  },
+  'batch-extracted': (b) => {
+    return [
+      {
+        table: 'batches',
+        row: {
+          video_id: b.video_id,
+          batch_index: b.batch_index,
+          batch_count: b.batch_count,
+          frame_start: b.frame_start,
+          frame_end: b.frame_end,
+          frames: b.frame_indices.length,
+          frame_indices: b.frame_indices,
+          timestamps_s: b.timestamps_s,
+          artifact_uri: b.artifact_uri,
+          source_uri: b.source_uri,
+          duration_s: b.video.duration_s,
+          fps: b.video.fps,
+          width: b.video.width,
+          height: b.video.height,
+          codec: b.video.codec,
+          frame_count: b.video.frame_count,
+          ...entriesOf(b.session_metadata),
+          extractor_version: b.extractor_version,
+          ...stamp(b),
+        },
+      },
+    ];
+  },
+  'batch-detected': (d) => {
+    const model = { model_name: d.model.name, model_version: d.model.version };
+    const detections = d.frames.flatMap((frame) =>
+      frame.detections.map((det, i) => ({
+        table: 'detections',
+        row: {
+          video_id: d.video_id,
+          batch_index: d.batch_index,
+          frame_index: frame.frame_index,
+          detection_index: i,
+          timestamp_s: frame.timestamp_s,
+          ...det.box,
+          class_id: det.class_id,
+          class_name: det.class_name,
+          score: det.score,
+          ...model,
+          ...stamp(d),
+        },
+      })),
+    );
+    return [
+      {
+        table: 'detected_batches',
+        row: {
+          video_id: d.video_id,
+          batch_index: d.batch_index,
+          batch_count: d.batch_count,
+          frames: d.frames.length,
+          detections: detections.length,
+          ...model,
+          inference_ms: d.inference_ms,
+          ...stamp(d),
+        },
+      },
+      ...detections,
+    ];
+  },
+  'ocr-done': (o) => {
+    const model = { model_name: o.model.name, model_version: o.model.version };
+    return [
+      {
+        table: 'ocr_batches',
+        row: {
+          video_id: o.video_id,
+          batch_index: o.batch_index,
+          batch_count: o.batch_count,
+          texts: o.texts.length,
+          regions_evaluated: o.regions_evaluated,
+          ...model,
+          ...stamp(o),
+        },
+      },
+      ...o.texts.map((t, i) => ({
+        table: 'ocr_texts',
+        row: {
+          video_id: o.video_id,
+          batch_index: o.batch_index,
+          text_index: i,
+          frame_index: t.frame_index,
+          ...t.box,
+          text: t.text,
+          confidence: t.confidence,
+          ...model,
+          ...stamp(o),
+        },
+      })),
+    ];
+  },
+  'check-result': (c) => {
+    const names = Object.keys(c.measures).sort();
+    return [
+      {
+        table: 'check_results',
+        row: {
+          video_id: c.video_id,
+          batch_index: c.batch_index,
+          check_name: c.check_name,
+          check_version: c.check_version,
+          batch_count: c.batch_count,
+          frames_evaluated: c.frames_evaluated,
+          measure_names: names,
+          measure_values: names.map((n) => c.measures[n]!),
+          ...stamp(c),
+        },
+      },
+    ];
+  },
+  'processing-failed': (f) => {
+    return [
+      {
+        table: 'failures',
+        row: {
+          stage: f.stage,
+          video_id: f.video_id ?? '',
+          batch_index: f.batch_index,
+          error_class: f.error_class,
+          error_code: f.error_code,
+          message: f.message,
+          source_topic: f.source.topic,
+          source_partition: f.source.partition,
+          source_offset: f.source.offset,
+          source_key: f.source.key ?? '',
+          attempts: f.attempts,
+          ...stamp(f),
+        },
+      },
+    ];
+  },
+  'render-done': (r) => {
+    return [
+      {
+        table: 'renders',
+        row: {
+          video_id: r.video_id,
+          preview_uri: r.preview_uri,
+          contact_sheet_uri: r.contact_sheet_uri,
+          thumbnail_uris: r.thumbnails.map((t) => t.uri),
+          thumbnail_timestamps_s: r.thumbnails.map((t) => t.timestamp_s),
+          frames: r.frames,
+          batches: r.batches,
+          width: r.width,
+          height: r.height,
+          detections: r.detections,
+          texts: r.texts,
+          ...stamp(r),
+        },
+      },
+    ];
+  },
+};
