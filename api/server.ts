@@ -3,7 +3,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
 import { createClickHouseReadModel } from '../projections/read-model/clickhouse.ts';
-import type { ReadModel } from '../projections/read-model/port.ts';
 import { replayProgress } from '../processors/replay/index.ts';
 import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import { kafkaEventLog } from '../streams/event-log.ts';

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { exportDataset } from '../processors/clips/export-dataset.ts';
 import { importPlays, type ImportResult } from '../processors/clips/import-plays.ts';

@@ -48,6 +48,60 @@ export function paramsRow(params: SqlParams): string {
   return JSON.stringify(Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typeof value === 'boolean' ? Number(value) : value])));
 }
 
+/** Where and as whom SELECTs with bound values go: the HTTP interface, Basic auth. */
+interface SelectTarget {
+  url: string;
+  database: string | undefined;
+  authorization: string;
+}
+
+/** POSTs a SELECT with its values as external data; one fresh try when a pooled connection was closed. */
+async function postSelect(target: SelectTarget, sql: string, params: SqlParams): Promise<Response> {
+  const url = new URL(target.url);
+  if (target.database) url.searchParams.set('database', target.database);
+  url.searchParams.set('query', `${sql}\nFORMAT JSONEachRow`);
+  // The values go as a multipart file part; with none, the body stays empty (18.16 refuses an empty multipart form).
+  let body: FormData | undefined;
+  if (Object.keys(params).length > 0) {
+    url.searchParams.set('params_structure', paramsStructure(params));
+    url.searchParams.set('params_format', 'JSONEachRow');
+    body = new FormData();
+    body.set('params', new Blob([paramsRow(params)]), 'params');
+  }
+  // A SELECT is safe to send again: a pooled connection the server closed while idle (EPIPE,
+  // ECONNRESET) gets one fresh try before the failure reaches the caller.
+  const send = () =>
+    fetch(url, { method: 'POST', ...(body ? { body } : {}), headers: { authorization: target.authorization }, signal: AbortSignal.timeout(30_000) });
+  let response: Response;
+  try {
+    response = await send().catch((error: unknown) => (isStaleConnection(error) ? send() : Promise.reject(error)));
+  } catch (error) {
+    throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: ${(error as Error).message}`, { cause: error });
+  }
+  if (!response.ok) {
+    const text = (await response.text()).trim();
+    const serverTrouble = response.status >= 500 && !/DB::Exception/.test(text);
+    throw new FilmroomError(serverTrouble ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', `clickhouse: ${text}`, { retriable: serverTrouble });
+  }
+  return response;
+}
+
+/** The rows of a JSONEachRow answer, one at a time as they arrive. */
+async function* jsonEachRow<T>(response: Response): AsyncGenerator<T> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let at: number;
+    while ((at = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, at);
+      buffered = buffered.slice(at + 1);
+      if (line.trim()) yield JSON.parse(line) as T;
+    }
+  }
+  if (buffered.trim()) yield JSON.parse(buffered) as T;
+}
+
 /**
  * The one ClickHouse client factory. Works against the Debian 18.16 server and current releases.
  * Queries with user-supplied values go through `select`/`selectStream` (bound values); the
@@ -63,54 +117,14 @@ export function createClickHouse(config: ClickHouseConfig, options: { database?:
     // Failures reach callers as errors and are logged once by them; the client's own logger would repeat them.
     log: { level: ClickHouseLogLevel.OFF },
   });
-  const authorization = `Basic ${Buffer.from(`${config.user}:${config.password}`).toString('base64')}`;
-
-  async function post(sql: string, params: SqlParams): Promise<Response> {
-    const url = new URL(config.url);
-    if (options.database) url.searchParams.set('database', options.database);
-    url.searchParams.set('query', `${sql}\nFORMAT JSONEachRow`);
-    // The values go as a multipart file part; with none, the body stays empty (18.16 refuses an empty multipart form).
-    let body: FormData | undefined;
-    if (Object.keys(params).length > 0) {
-      url.searchParams.set('params_structure', paramsStructure(params));
-      url.searchParams.set('params_format', 'JSONEachRow');
-      body = new FormData();
-      body.set('params', new Blob([paramsRow(params)]), 'params');
-    }
-    // A SELECT is safe to send again: a pooled connection the server closed while idle (EPIPE,
-    // ECONNRESET) gets one fresh try before the failure reaches the caller.
-    const send = () => fetch(url, { method: 'POST', ...(body ? { body } : {}), headers: { authorization }, signal: AbortSignal.timeout(30_000) });
-    let response: Response;
-    try {
-      response = await send().catch((error: unknown) => (isStaleConnection(error) ? send() : Promise.reject(error)));
-    } catch (error) {
-      throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: ${(error as Error).message}`, { cause: error });
-    }
-    if (!response.ok) {
-      const text = (await response.text()).trim();
-      throw new FilmroomError(response.status >= 500 && !/DB::Exception/.test(text) ? 'SERVICE_UNAVAILABLE' : 'HANDLER_FAILED', `clickhouse: ${text}`, {
-        retriable: response.status >= 500 && !/DB::Exception/.test(text),
-      });
-    }
-    return response;
-  }
-
-  async function* selectStream<T>(sql: string, params: SqlParams = {}): AsyncGenerator<T> {
-    const response = await post(sql, params);
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let at: number;
-      while ((at = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, at);
-        buffered = buffered.slice(at + 1);
-        if (line.trim()) yield JSON.parse(line) as T;
-      }
-    }
-    if (buffered.trim()) yield JSON.parse(buffered) as T;
-  }
-
+  const target: SelectTarget = {
+    url: config.url,
+    database: options.database,
+    authorization: `Basic ${Buffer.from(`${config.user}:${config.password}`).toString('base64')}`,
+  };
+  const selectStream = async function* <T>(sql: string, params: SqlParams = {}): AsyncGenerator<T> {
+    yield* jsonEachRow<T>(await postSelect(target, sql, params));
+  };
   return Object.assign(client, {
     select: async <T>(sql: string, params: SqlParams = {}) => {
       const rows: T[] = [];

@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';

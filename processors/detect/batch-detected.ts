@@ -1,4 +1,4 @@
-import type { BatchDetected, BatchExtracted, Stage } from '../../schemas/index.ts';
+import type { BatchDetected, BatchExtracted } from '../../schemas/index.ts';
 import type { Detection, ModelInfo } from '../../schemas/vision.ts';
 import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';

@@ -15,7 +15,7 @@ import { createS3Client, getObjectBuffer, listKeys, objectStoreRequests, parseS3
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishOnce } from '../support/publish.ts';
-import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
+import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';

