@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type logCreator } from 'kafkajs';
 import type { KafkaConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -12,6 +12,9 @@ export function kafkaLogBridge(log: Logger): logCreator {
   return () =>
     ({ level, log: entry }) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
+      // Said once per producer, and by design: retries are bounded so a send fails into the runtime's
+      // own retry and dead-letter path; a duplicate after a failed send carries the same event id.
+      if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
       const line = { kafkajs: entry.logger, ...fields };
       if (level === logLevel.ERROR) log.error(line, `kafkajs: ${message}`);
       else if (level === logLevel.WARN) log.warn(line, `kafkajs: ${message}`);
@@ -68,7 +71,7 @@ export async function kafkaRoundTrip(kafka: Kafka, timeoutMs = 30_000): Promise<
   const groupId = `filmroom-health-${token}`;
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
   try {
     await ensureHealthTopic(admin);

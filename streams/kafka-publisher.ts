@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import type { EventPublisher } from './event-publisher.ts';
@@ -26,7 +26,12 @@ export async function createKafkaPublisher(
     for (const event of missing) ready.add(event);
   };
   await prepare(options.events ?? productTopicEvents);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   let closed: Promise<void> | undefined;
   return {

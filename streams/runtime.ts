@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -119,7 +119,12 @@ export async function startProducer(
   const kafka = createKafka(deps.config.kafka, clientId, log);
   await provisionTopics(kafka, deps.config.topics, [...events.read, ...events.written]);
   await deps.serde.registerWriters(events.written);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return producer;
 }
