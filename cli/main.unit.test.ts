@@ -86,4 +86,22 @@ describe('filmroom CLI', () => {
     expect(await run('stack', 'logs', 'zookeeper')).toBe(2);
     expect(io.err()).toContain("unknown service 'zookeeper'");
   });
+
+  it('refuses ingest options that could never produce work with exit 2 and one line, before any upload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'filmroom-cli-'));
+    const video = join(dir, 'game.mp4');
+    writeFileSync(video, 'not even a video: validation comes first');
+    for (const [args, message] of [
+      [['--stages', 'OCR'], "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')"],
+      [['--sample-fps', '2', '--sample-stride', '5'], 'sample_fps and sample_stride choose the sampling two ways: give one of them'],
+    ] as const) {
+      const io = capture();
+      // The default config points at a stack that is not asked: an upload attempt would fail differently.
+      expect(await run('ingest', video, ...args)).toBe(2);
+      expect(io.err()).toContain(message);
+      expect(io.err().trim().split('\n')).toHaveLength(1);
+      expect(io.out()).not.toContain('uploaded');
+      vi.restoreAllMocks();
+    }
+  });
 });

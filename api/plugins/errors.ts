@@ -41,7 +41,11 @@ export default fp(
       }
       // Fastify's own errors (a body over the limit, malformed JSON) carry their status and code.
       const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      if (status >= 500) {
+        // An unexpected error is a bug: its message may name internals (hosts, paths, SQL), so it stays in the log.
+        request.log.error({ err: error }, 'request failed');
+        return reply.status(status).send({ error: 'INTERNAL', message: `internal error: see the server log for request ${request.id}` });
+      }
       return reply.status(status).send({ error: fastifyError.code ?? 'ERROR', message: fastifyError.message });
     });
   },

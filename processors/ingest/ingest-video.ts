@@ -47,9 +47,13 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
     throw invalid('sample_stride', 'must be a positive integer', sample_stride);
   if (batch_size !== undefined && !(Number.isInteger(batch_size) && batch_size >= 1 && batch_size <= 1000))
     throw invalid('batch_size', 'must be an integer from 1 to 1000', batch_size);
+  if (sample_fps != null && sample_stride != null)
+    throw invalid('sample_fps', 'and sample_stride choose the sampling two ways: give one of them', `${sample_fps}' and '${sample_stride}`);
   if (stages !== undefined) {
     const unknown = stages.find((stage) => !stageNames.includes(stage));
     if (stages.length === 0 || unknown !== undefined) throw invalid('stages', `must list some of ${stageNames.join(', ')}`, unknown ?? '');
+    // Every other stage reads the extracted frames: without EXTRACT the job could never start, let alone finish.
+    if (!stages.includes('EXTRACT')) throw invalid('stages', 'must include EXTRACT: every other stage reads the extracted frames', stages.join(','));
   }
   return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}) };
 }

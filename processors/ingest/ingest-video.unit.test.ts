@@ -44,12 +44,22 @@ describe('the ingest command', () => {
       [{ sample_stride: 0 }, 'sample_stride'],
       [{ stages: [] }, 'stages'],
       [{ stages: ['EXTRACT', 'PAINT'] }, 'stages'],
+      [{ stages: ['OCR'] }, 'stages'],
+      [{ stages: ['DETECT', 'CHECKS'] }, 'stages'],
+      [{ sample_fps: 2, sample_stride: 5 }, 'sample_fps'],
     ] as const) {
       const error = await refused({ options }).catch((e: unknown) => e);
       expect(error, field).toBeInstanceOf(FilmroomError);
       expect(error).toMatchObject({ code: 'VALIDATION_FAILED', context: { field } });
     }
     expect(publisher.published).toEqual([]);
+  });
+
+  it('says why a job without EXTRACT is refused: it could never produce work', async () => {
+    const publisher = new InMemoryEventPublisher();
+    await expect(ingestVideo({ publisher, now }, { ...request, options: { stages: ['OCR'] } })).rejects.toThrow(
+      "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')",
+    );
   });
 
   it('keeps each stage once', () => {
