@@ -12,6 +12,7 @@ export const statusOfCode: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   SOURCE_NOT_FOUND: 404,
+  IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_YET_AVAILABLE: 501,
@@ -34,7 +35,8 @@ export default fp(
         // Name the field: "body/options/batch_size must be integer", "body must NOT have additional properties: colour".
         const details = fastifyError.validation.map((v) => {
           const where = `${fastifyError.validationContext ?? 'request'}${v.instancePath || ''}`;
-          const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+          const params = v.params as { additionalProperty?: string; propertyName?: string };
+          const extra = params.additionalProperty ?? params.propertyName;
           return `${where} ${v.message}${extra ? `: ${extra}` : ''}`;
         });
         return reply.status(400).send({ error: 'VALIDATION_FAILED', message: details.join('; ') });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { parseS3Uri } from '../../storage/object-location.ts';
-import { errorSchema, videoIdSchema, videoIdParams } from '../schemas/common.ts';
+import { authErrors, errorSchema, videoIdSchema, videoIdParams } from '../schemas/common.ts';
 
 const link = { type: 'object', properties: { uri: { type: 'string' }, url: { type: 'string' } } } as const;
 
@@ -13,7 +13,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos/:id/renders',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: "A video's annotated preview MP4, thumbnails and contact sheet (s3 URIs and API links)",
         params: videoIdParams,
@@ -37,6 +37,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               rendered_at: { type: 'string' },
             },
           },
+          ...authErrors,
           404: errorSchema,
         },
       },
@@ -65,7 +66,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos/:id/renders/:file',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: 'One render file: preview.mp4, contact-sheet.jpg or thumbnail-NN.jpg',
         params: {
