@@ -20,7 +20,9 @@ export function fingerprintOf(fields: Record<string, unknown>): string {
             .map(([k, v]) => [k, canonical(v)]),
         )
       : value;
-  return createHash('sha256').update(JSON.stringify(canonical(fields))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(fields)))
+    .digest('hex');
 }
 
 export const reusedKey = (key: string) =>

@@ -94,7 +94,10 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const parsed = playRowsOfCsv(body);
         if (parsed.missingColumns.length) throw new FilmroomError('USAGE', `body: the CSV header lacks column(s) ${parsed.missingColumns.join(', ')}`);
         if (parsed.unknownColumns.length)
-          throw new FilmroomError('VALIDATION_FAILED', `body: unknown CSV column(s) ${parsed.unknownColumns.join(', ')}; the columns are ${playColumns.join(', ')}`);
+          throw new FilmroomError(
+            'VALIDATION_FAILED',
+            `body: unknown CSV column(s) ${parsed.unknownColumns.join(', ')}; the columns are ${playColumns.join(', ')}`,
+          );
         rows = parsed.rows;
       } else {
         rows = playRowsOfJson(Array.isArray(body) ? body : body.plays);

@@ -74,6 +74,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           required: ['id', 'file'],
           properties: { id: videoIdSchema, file: { type: 'string', pattern: '^(preview\\.mp4|contact-sheet\\.jpg|thumbnail-\\d{2}\\.jpg)$' } },
         },
+        response: { 200: { description: 'The file (video/mp4 or image/jpeg)', type: 'string', format: 'binary' }, ...authErrors, 404: errorSchema },
       },
     },
     async (request, reply) => {
@@ -83,7 +84,10 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const uri = row && [row.preview_uri, row.contact_sheet_uri, ...row.thumbnail_uris].find((u) => fileName(u) === file);
       if (!uri) throw new FilmroomError('NOT_FOUND', `video ${id} has no render ${file}`);
       const body = await app.objectStore.get(parseS3Uri(uri));
-      return reply.header('content-type', contentType(file)).header('cache-control', 'private, max-age=60').send(body);
+      return reply
+        .header('content-type', contentType(file))
+        .header('cache-control', 'private, max-age=60')
+        .send(body as never); // bytes go out as they are: the type provider only knows the JSON answers
     },
   );
 };

@@ -122,7 +122,8 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const projected = (await app.readModel.replayKnown(id)) ? await app.readModel.replayStatus(id) : null;
         if (!projected) return requestNew(id);
         const projectedFrom = projected.from === 'earliest' ? null : Date.parse(projected.from);
-        if (replayFingerprint({ check_version: projected.check_version, fromTimestamp: projectedFrom, prefix: projected.prefix }) !== fingerprint) throw reusedKey(key);
+        if (replayFingerprint({ check_version: projected.check_version, fromTimestamp: projectedFrom, prefix: projected.prefix }) !== fingerprint)
+          throw reusedKey(key);
         return { replay_id: id, status_url: `/v1/replays/${id}`, duplicate: true };
       });
       return reply.status(202).send({ ...answer, duplicate: repeated || answer.duplicate });

@@ -22,7 +22,9 @@ export const authErrors = {
 /** IETF draft-ietf-httpapi-idempotency-key-header: the same key with the same request gets the same answer. */
 export const idempotencyKeyHeader = {
   type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'Same key and same body: the first answer again; another body: 422' } },
+  properties: {
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'Same key and same body: the first answer again; another body: 422' },
+  },
 } as const;
 
 export { jobStates };
