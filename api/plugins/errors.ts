@@ -35,8 +35,7 @@ export default fp(
         // Name the field: "body/options/batch_size must be integer", "body must NOT have additional properties: colour".
         const details = fastifyError.validation.map((v) => {
           const where = `${fastifyError.validationContext ?? 'request'}${v.instancePath || ''}`;
-          const params = v.params as { additionalProperty?: string; propertyName?: string };
-          const extra = params.additionalProperty ?? params.propertyName;
+          const extra = (v.params as { additionalProperty?: string }).additionalProperty;
           return `${where} ${v.message}${extra ? `: ${extra}` : ''}`;
         });
         return reply.status(400).send({ error: 'VALIDATION_FAILED', message: details.join('; ') });
