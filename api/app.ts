@@ -9,6 +9,7 @@ import type { EventPublisher } from '../streams/event-publisher.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
+import idempotency from './plugins/idempotency.ts';
 import publisher from './plugins/publisher.ts';
 import readModel from './plugins/read-model.ts';
 import services from './plugins/services.ts';
@@ -50,6 +51,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(readModel, { readModel: options.readModel });
   await app.register(publisher, { publisher: options.publisher });
   await app.register(auth, { keys: options.config.api.keys });
+  await app.register(idempotency);
   await app.register(healthRoutes);
   await app.register(videoRoutes);
   await app.register(manifestRoutes);

@@ -15,6 +15,12 @@ const heap = (fallback: string) =>
  * Every environment variable filmroom reads, with its default. This schema is both the validator
  * and (through `loadConfig`) the source of the typed config object: there is no second declaration.
  */
+/** One API key entry: `name:role:secret`. */
+export const apiKeyEntry = /^([A-Za-z0-9_.-]+):(uploader|reader|operator):([^,:\s]{16,})$/;
+
+/** Variables whose values are secrets: a configuration error names them and never shows their value. */
+export const secretVariables: ReadonlySet<string> = new Set(['FILMROOM_API_KEYS']);
+
 export const envSchema = z.object({
   FILMROOM_HOME: z.string().min(1).default('.filmroom'),
   FILMROOM_CACHE_DIR: z
@@ -186,10 +192,16 @@ export const envSchema = z.object({
   /** API keys as `name:role:secret` entries separated by commas; roles: uploader, reader, operator. */
   FILMROOM_API_KEYS: z
     .string()
-    .regex(
-      /^([A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})(,[A-Za-z0-9_.-]+:(uploader|reader|operator):[^,:\s]{16,})*$/,
-      'expected name:role:secret entries (role uploader, reader or operator; secret of 16+ characters) separated by commas',
-    )
+    .superRefine((value, ctx) => {
+      // The value holds secrets: the message says which entries are wrong by position, never what they contain.
+      const entries = value.split(',');
+      const bad = entries.flatMap((entry, i) => (apiKeyEntry.test(entry) ? [] : [i + 1]));
+      if (bad.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `entr${bad.length > 1 ? 'ies' : 'y'} ${bad.join(', ')} of ${entries.length} (comma-separated, counted from 1) not name:role:secret (role uploader, reader or operator; secret of 16+ characters, no commas, colons or spaces)`,
+        });
+    })
     .optional(),
   /** A file of API keys, one `name:role:secret` per line (`#` comments): keeps secrets out of the environment. */
   FILMROOM_API_KEYS_FILE: z.string().min(1).optional(),
@@ -199,6 +211,8 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Longest silence on an open Server-Sent Events stream: a heartbeat comment is sent after this many milliseconds without an event. */
+  FILMROOM_API_SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   /** Largest file POST /v1/uploads accepts, in bytes. */
   FILMROOM_API_UPLOAD_LIMIT: z.coerce
     .number()

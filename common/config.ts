@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envSchema, type Env } from './config-env.ts';
+import { apiKeyEntry, envSchema, secretVariables, type Env } from './config-env.ts';
 import { inferenceConfig } from './config-inference.ts';
 import { FilmroomError } from './errors.ts';
 
@@ -10,8 +10,6 @@ export type { Env } from './config-env.ts';
 
 /** The repository root: default home of the local stack's data. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const apiKeyEntry = /^([A-Za-z0-9_.-]+):(uploader|reader|operator):([^,:\s]{16,})$/;
 
 function parseApiKeys(entries: string[]): { name: string; role: 'uploader' | 'reader' | 'operator'; secret: string }[] {
   return entries.filter(Boolean).map((entry) => {
@@ -124,6 +122,7 @@ function toConfig(env: Env) {
       port: env.FILMROOM_API_PORT,
       bodyLimit: env.FILMROOM_API_BODY_LIMIT,
       uploadLimit: env.FILMROOM_API_UPLOAD_LIMIT,
+      sseHeartbeatMs: env.FILMROOM_API_SSE_HEARTBEAT_MS,
       keys: [...parseApiKeys((env.FILMROOM_API_KEYS ?? '').split(',')), ...apiKeysFromFile(env.FILMROOM_API_KEYS_FILE)],
     },
     metrics: {
@@ -197,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      return secretVariables.has(name) ? `${name}: ${issue.message}` : `${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
     });
     throw new FilmroomError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
       context: { variables: parsed.error.issues.map((i) => String(i.path[0])) },

@@ -105,4 +105,18 @@ describe('API keys', () => {
     }
     expect(() => loadConfig({ FILMROOM_API_KEYS_FILE: `${file}.missing` })).toThrow(/FILMROOM_API_KEYS_FILE: cannot read .*keys\.missing/);
   });
+
+  it('names a bad FILMROOM_API_KEYS entry by its position and never shows the value (it holds secrets)', () => {
+    const value = 'up:uploader:uploader-secret-0123456789,rd:admin:reader-secret-0123456789,op:operator:short';
+    let message = '';
+    try {
+      loadConfig({ FILMROOM_API_KEYS: value });
+    } catch (error) {
+      message = `${(error as Error).message} ${JSON.stringify(error)}`;
+    }
+    expect(message).toContain('FILMROOM_API_KEYS: entries 2, 3 of 3 (comma-separated, counted from 1) not name:role:secret');
+    for (const secret of ['uploader-secret-0123456789', 'reader-secret-0123456789', 'short', 'admin']) expect(message).not.toContain(secret);
+    // Other variables still show what they got.
+    expect(() => loadConfig({ FILMROOM_API_PORT: '70000' })).toThrow('(got "70000")');
+  });
 });

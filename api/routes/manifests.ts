@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { authErrors } from '../schemas/common.ts';
 import { contentTypeOf, manifestFormats, manifestStream } from '../../projections/read-model/manifests.ts';
 
 /** Manifest exports for training jobs: streamed, in JSON, JSON Lines, CSV or Parquet. */
@@ -19,6 +20,7 @@ const manifestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             format: { type: 'string', enum: manifestFormats, default: 'json' },
           },
         },
+        response: { 200: { description: 'The manifests, streamed in the asked format', type: 'string', format: 'binary' }, ...authErrors },
       },
     },
     async (request, reply) => {
@@ -29,7 +31,10 @@ const manifestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         ...(complete === undefined ? {} : { complete }),
       });
       const stream = manifestStream(rows, format, (error) => request.log.error({ err: error }, 'manifest export failed'));
-      return reply.header('content-type', contentTypeOf[format]).header('content-disposition', `attachment; filename="manifests.${format}"`).send(stream);
+      return reply
+        .header('content-type', contentTypeOf[format])
+        .header('content-disposition', `attachment; filename="manifests.${format}"`)
+        .send(stream as never); // streams go out as they are: the type provider only knows the JSON answers
     },
   );
 };

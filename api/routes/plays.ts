@@ -2,13 +2,18 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import type { FromSchema } from 'json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { importPlays } from '../../processors/clips/import-plays.ts';
-import { idPattern, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
-import { errorSchema } from '../schemas/common.ts';
+import { idPattern, playColumns, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
+import { authErrors, errorSchema } from '../schemas/common.ts';
 
 const gameId = { type: 'string', pattern: idPattern.source } as const;
 const gameParams = { type: 'object', required: ['id'], properties: { id: gameId } } as const;
-const cellValue = { anyOf: [{ type: 'string', maxLength: 10_000 }, { type: 'number' }, { type: 'null' }] } as const;
-const playItem = { type: 'object', maxProperties: 30, additionalProperties: cellValue } as const;
+const cellValue = { anyOf: [{ type: 'string', maxLength: 10_000 }, { type: 'number', minimum: -1e12, maximum: 1e12 }, { type: 'null' }] } as const;
+/** The columns by name (as the CSV header's, lower case); any other name is refused. */
+const playItem = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(playColumns.map((name) => [name, cellValue])) as Record<string, typeof cellValue>,
+} as const;
 const rowErrors = {
   type: 'array',
   items: {
@@ -59,7 +64,7 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post(
     '/v1/games/:id/plays',
     {
-      preHandler: app.requireRole('uploader'),
+      onRequest: app.requireRole('uploader'),
       schema: {
         summary: "Import a game's plays (JSON or CSV); emits plays-imported and clips-requested per camera video",
         description:
@@ -70,9 +75,12 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         body: { content: { 'application/json': { schema: playsJson }, 'text/csv': { schema: playsCsv } } },
         response: {
           202: importResult,
-          400: { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, errors: rowErrors } },
-          401: errorSchema,
-          403: errorSchema,
+          ...authErrors,
+          400: {
+            description: 'No valid row (each listed in `errors`), or a field breaks the schema',
+            type: 'object',
+            properties: { error: { type: 'string' }, message: { type: 'string' }, errors: rowErrors },
+          },
         },
       },
     },
@@ -82,6 +90,11 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (typeof body === 'string') {
         const parsed = playRowsOfCsv(body);
         if (parsed.missingColumns.length) throw new FilmroomError('USAGE', `body: the CSV header lacks column(s) ${parsed.missingColumns.join(', ')}`);
+        if (parsed.unknownColumns.length)
+          throw new FilmroomError(
+            'VALIDATION_FAILED',
+            `body: unknown CSV column(s) ${parsed.unknownColumns.join(', ')}; the columns are ${playColumns.join(', ')}`,
+          );
         rows = parsed.rows;
       } else {
         rows = playRowsOfJson(Array.isArray(body) ? body : body.plays);
@@ -118,7 +131,7 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/games/:id/clips',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: "A game's plays, its clips with their status (PENDING, OK, FAILED and the cause) and its latest dataset export",
         params: gameParams,
@@ -162,6 +175,7 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               },
             },
           },
+          ...authErrors,
           404: errorSchema,
         },
       },

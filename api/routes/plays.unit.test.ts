@@ -64,6 +64,28 @@ describe('plays routes (in-memory ports)', () => {
     expect(given.publisher.published).toEqual([]);
   });
 
+  it('POST plays refuses unknown fields by name: a JSON row key or a CSV column (400), and publishes nothing', async () => {
+    given = await inMemoryApp();
+    given.readModel.games.set('g1', { videos: cameras });
+    const json = await given.app.inject({
+      method: 'POST',
+      url: '/v1/games/g1/plays',
+      headers: bearer(keys.uploader),
+      payload: [{ play_id: 'p1', angle: 'LEFT', start_s: 1, end_s: 5, colour: 'red' }],
+    });
+    expect(json.statusCode).toBe(400);
+    expect(json.json().message).toContain('body/0 must NOT have additional properties: colour');
+    const csv = await given.app.inject({
+      method: 'POST',
+      url: '/v1/games/g1/plays',
+      headers: { ...bearer(keys.uploader), 'content-type': 'text/csv' },
+      payload: 'play_id,angle,start_s,end_s,colour\np1,LEFT,1,5,red\n',
+    });
+    expect(csv.statusCode).toBe(400);
+    expect(csv.json()).toEqual({ error: 'VALIDATION_FAILED', message: expect.stringContaining('body: unknown CSV column(s) colour') });
+    expect(given.publisher.published).toEqual([]);
+  });
+
   it('GET clips answers the plays, clips by status and the latest dataset; 404 for a game without plays', async () => {
     given = await inMemoryApp();
     const dataset = {

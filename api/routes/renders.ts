@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { parseS3Uri } from '../../storage/object-location.ts';
-import { errorSchema, videoIdSchema, videoIdParams } from '../schemas/common.ts';
+import { authErrors, errorSchema, videoIdSchema, videoIdParams } from '../schemas/common.ts';
 
 const link = { type: 'object', properties: { uri: { type: 'string' }, url: { type: 'string' } } } as const;
 
@@ -13,7 +13,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos/:id/renders',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: "A video's annotated preview MP4, thumbnails and contact sheet (s3 URIs and API links)",
         params: videoIdParams,
@@ -37,6 +37,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               rendered_at: { type: 'string' },
             },
           },
+          ...authErrors,
           404: errorSchema,
         },
       },
@@ -65,7 +66,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos/:id/renders/:file',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: 'One render file: preview.mp4, contact-sheet.jpg or thumbnail-NN.jpg',
         params: {
@@ -73,6 +74,7 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           required: ['id', 'file'],
           properties: { id: videoIdSchema, file: { type: 'string', pattern: '^(preview\\.mp4|contact-sheet\\.jpg|thumbnail-\\d{2}\\.jpg)$' } },
         },
+        response: { 200: { description: 'The file (video/mp4 or image/jpeg)', type: 'string', format: 'binary' }, ...authErrors, 404: errorSchema },
       },
     },
     async (request, reply) => {
@@ -82,7 +84,10 @@ const renderRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const uri = row && [row.preview_uri, row.contact_sheet_uri, ...row.thumbnail_uris].find((u) => fileName(u) === file);
       if (!uri) throw new FilmroomError('NOT_FOUND', `video ${id} has no render ${file}`);
       const body = await app.objectStore.get(parseS3Uri(uri));
-      return reply.header('content-type', contentType(file)).header('cache-control', 'private, max-age=60').send(body);
+      return reply
+        .header('content-type', contentType(file))
+        .header('cache-control', 'private, max-age=60')
+        .send(body as never); // bytes go out as they are: the type provider only knows the JSON answers
     },
   );
 };

@@ -1,16 +1,20 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { presentJobStatus, terminalStates } from '../../projections/read-model/job-status.ts';
-import { videoIdParams } from '../schemas/common.ts';
+import { FilmroomError } from '../../common/errors.ts';
+import { presentJobStatus, terminalStates, type JobStatusRow } from '../../projections/read-model/job-status.ts';
+import { authErrors, errorSchema, jobStatusSchema, maxOffset, videoIdParams } from '../schemas/common.ts';
 
 const page = {
   type: 'object',
   additionalProperties: false,
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
-    batch: { type: 'integer', minimum: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: maxOffset, default: 0 },
+    batch: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
   },
 } as const;
+
+/** How often an open stream reads the job status. */
+const pollMs = 1000;
 
 const pageOf = (items: object[], limit: number, offset: number) => ({ items, limit, offset });
 
@@ -18,26 +22,51 @@ const pageOf = (items: object[], limit: number, offset: number) => ({ items, lim
 const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos/:id/events',
-    { preHandler: app.requireRole('reader'), schema: { summary: 'Server-Sent Events: job progress until the job ends', params: videoIdParams } },
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: 'Server-Sent Events: job progress until the job ends',
+        description:
+          '`event: progress` carries the job status exactly as GET /v1/videos/:id answers it (same types), `event: end` the final state; ' +
+          'a comment line (`: heartbeat`) comes at least every FILMROOM_API_SSE_HEARTBEAT_MS while nothing changes.',
+        params: videoIdParams,
+        response: { 200: { description: 'text/event-stream', type: 'string' }, ...authErrors, 404: errorSchema },
+      },
+    },
     async (request, reply) => {
+      const id = request.params.id;
+      const first = await app.readModel.jobStatus(id);
+      // Checked before the stream opens, so that an unknown id is a 404, not a connection held open for nothing.
+      if (!first && !(await app.readModel.videoKnown(id))) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
+      // The same presentation, serialised against the same schema as the REST answer: numbers stay numbers.
+      const serializeJobStatus = reply.compileSerializationSchema(jobStatusSchema);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       let closed = false;
       request.raw.on('close', () => (closed = true));
+      const heartbeatMs = app.config.api.sseHeartbeatMs;
       let last = '';
-      while (!closed) {
-        const row = await app.readModel.jobStatus(request.params.id).catch(() => undefined);
-        const text = JSON.stringify(row ? presentJobStatus(row) : { video_id: request.params.id, state: 'unknown' });
+      let lastWrite = Date.now();
+      let row: JobStatusRow | undefined = first;
+      for (;;) {
+        const text = serializeJobStatus(row ? presentJobStatus(row) : { video_id: id, state: 'queued' });
         if (text !== last) {
           raw.write(`event: progress\ndata: ${text}\n\n`);
           last = text;
+          lastWrite = Date.now();
+        } else if (Date.now() - lastWrite >= heartbeatMs) {
+          // A comment line: keeps proxies from closing an idle stream and lets the client see the server is there.
+          raw.write(': heartbeat\n\n');
+          lastWrite = Date.now();
         }
         if (row && terminalStates.has(row.state)) {
           raw.write(`event: end\ndata: ${JSON.stringify({ state: row.state })}\n\n`);
           break;
         }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, heartbeatMs)));
+        if (closed) break;
+        row = await app.readModel.jobStatus(id).catch(() => row);
       }
       raw.end();
     },
@@ -45,7 +74,10 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.get(
     '/v1/videos/:id/detections',
-    { preHandler: app.requireRole('reader'), schema: { summary: "A video's detections, paginated", params: videoIdParams, querystring: page } },
+    {
+      onRequest: app.requireRole('reader'),
+      schema: { summary: "A video's detections, paginated", params: videoIdParams, querystring: page, response: { ...authErrors } },
+    },
     async (request) => {
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.detections(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
@@ -54,7 +86,10 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
 
   app.get(
     '/v1/videos/:id/ocr',
-    { preHandler: app.requireRole('reader'), schema: { summary: "A video's ocr_texts, paginated", params: videoIdParams, querystring: page } },
+    {
+      onRequest: app.requireRole('reader'),
+      schema: { summary: "A video's ocr_texts, paginated", params: videoIdParams, querystring: page, response: { ...authErrors } },
+    },
     async (request) => {
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.ocrTexts(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);

@@ -60,4 +60,24 @@ describe('video results routes (in-memory ports)', () => {
     expect(response.headers['content-type']).toBe('text/event-stream');
     expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
   });
+
+  it('GET events on an unknown video is 404 before any stream opens', async () => {
+    given = await inMemoryApp();
+    const response = await given.app.inject({ url: '/v1/videos/nobody/events', headers: bearer(keys.reader) });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'NOT_FOUND', message: 'no video nobody' });
+  });
+
+  it('GET events sends heartbeats while nothing changes, and the same types as the REST answer', async () => {
+    given = await inMemoryApp({ FILMROOM_API_SSE_HEARTBEAT_MS: '100' });
+    given.readModel.jobs.push(jobRow('v', { state: 'processing', progress_percent: 50, failures: '2', eta_seconds: '30' }));
+    setTimeout(() => (given.readModel.jobs[0] = jobRow('v', { failures: '2' })), 450);
+    const response = await given.app.inject({ url: '/v1/videos/v/events', headers: bearer(keys.reader) });
+    expect(response.body.match(/^: heartbeat$/gm)?.length).toBeGreaterThanOrEqual(2);
+    const progress = [...response.body.matchAll(/^event: progress\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+    expect(progress.map((p) => p.state)).toEqual(['processing', 'complete']);
+    const rest = (await given.app.inject({ url: '/v1/videos/v', headers: bearer(keys.reader) })).json();
+    expect(progress[1]).toEqual(rest);
+    expect(progress[0]).toMatchObject({ failures: 2, eta_seconds: 30, batches_total: 6 });
+  });
 });

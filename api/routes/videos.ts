@@ -2,14 +2,21 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestVideo, stageNames } from '../../processors/ingest/ingest-video.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
-import { errorSchema, jobStates, jobStatusSchema, videoIdParams, videoIdSchema } from '../schemas/common.ts';
+import { fingerprintOf } from '../plugins/idempotency.ts';
+import { authErrors, errorSchema, idempotencyKeyHeader, jobStates, jobStatusSchema, maxOffset, videoIdParams, videoIdSchema } from '../schemas/common.ts';
 
 const ingestBody = {
   type: 'object',
   additionalProperties: false,
   required: ['source_uri'],
   properties: {
-    source_uri: { type: 'string', pattern: '^(s3://[^/]+/.+|file:///.+)$', maxLength: 2048 },
+    source_uri: {
+      type: 'string',
+      // Over HTTP only object storage: a local path would make the server read its own disk (local files are a CLI feature).
+      pattern: '^s3://[a-z0-9][a-z0-9.-]{0,62}/[^\\u0000-\\u001f]+$',
+      maxLength: 2048,
+      description: 's3://bucket/key of a video or TAR bundle in object storage (upload local files with POST /v1/uploads or the CLI)',
+    },
     video_id: videoIdSchema,
     session_metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 100 },
     options: {
@@ -17,7 +24,7 @@ const ingestBody = {
       additionalProperties: false,
       properties: {
         sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
-        sample_stride: { type: 'integer', minimum: 1 },
+        sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
         batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
         stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
       },
@@ -30,55 +37,65 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post(
     '/v1/videos',
     {
-      preHandler: app.requireRole('uploader'),
+      onRequest: app.requireRole('uploader'),
       schema: {
         summary: 'Register a video already in object storage; emits video-ingested',
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+        headers: idempotencyKeyHeader,
         body: ingestBody,
         response: {
           202: {
+            description: 'Registered; `duplicate: true` when the video was known (or the Idempotency-Key seen with the same body) and nothing was published',
             type: 'object',
             properties: { video_id: { type: 'string' }, event_id: { type: 'string' }, status_url: { type: 'string' }, duplicate: { type: 'boolean' } },
           },
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
+          ...authErrors,
+          422: { description: 'The Idempotency-Key was used before with another body', ...errorSchema },
         },
       },
     },
     async (request, reply) => {
       const { source_uri, video_id, session_metadata, options } = request.body;
-      // The same video registered again emits no second event (its id is deterministic anyway).
-      const result = await ingestVideo(
-        { publisher: app.publisher, videoKnown: (id) => app.readModel.videoKnown(id), now: Date.now },
-        {
-          ...(video_id ? { videoId: video_id } : {}),
-          sourceUri: source_uri,
-          sessionMetadata: session_metadata ?? {},
-          options: {
-            sample_fps: options?.sample_fps ?? null,
-            sample_stride: options?.sample_stride ?? null,
-            ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
-            ...(options?.stages ? { stages: [...options.stages] } : {}),
+      const ingest = async () => {
+        // The same video registered again emits no second event (its id is deterministic anyway); this instance
+        // remembers what it registered, so a repeat right away is a duplicate before the projections have the first.
+        const result = await ingestVideo(
+          {
+            publisher: app.publisher,
+            videoKnown: async (id) => (await app.idempotency.recall('video-ingested', id)) !== undefined || app.readModel.videoKnown(id),
+            now: Date.now,
           },
-          uploader: request.apiKeyName ?? 'api',
-          producer: { name: 'api', version: '0.1.0' },
-        },
-      );
-      return reply
-        .status(202)
-        .send({ video_id: result.videoId, event_id: result.eventId, status_url: `/v1/videos/${result.videoId}`, duplicate: result.duplicate });
+          {
+            ...(video_id ? { videoId: video_id } : {}),
+            sourceUri: source_uri,
+            sessionMetadata: session_metadata ?? {},
+            options: {
+              sample_fps: options?.sample_fps ?? null,
+              sample_stride: options?.sample_stride ?? null,
+              ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
+              ...(options?.stages ? { stages: [...options.stages] } : {}),
+            },
+            uploader: request.apiKeyName ?? 'api',
+            producer: { name: 'api', version: '0.1.0' },
+          },
+        );
+        app.idempotency.remember('video-ingested', result.videoId, true);
+        return { video_id: result.videoId, event_id: result.eventId, status_url: `/v1/videos/${result.videoId}`, duplicate: result.duplicate };
+      };
+      const key = request.headers['idempotency-key'];
+      if (!key) return reply.status(202).send(await ingest());
+      const { answer, repeated } = await app.idempotency.once('videos', key, fingerprintOf(request.body), ingest);
+      return reply.status(202).send({ ...answer, duplicate: repeated || answer.duplicate });
     },
   );
 
   app.get(
     '/v1/videos/:id',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: "A video's job status with per-phase progress and ETA",
         params: videoIdParams,
-        response: { 200: jobStatusSchema, 404: errorSchema },
+        response: { 200: jobStatusSchema, ...authErrors, 404: errorSchema },
       },
     },
     async (request) => {
@@ -91,7 +108,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.get(
     '/v1/videos',
     {
-      preHandler: app.requireRole('reader'),
+      onRequest: app.requireRole('reader'),
       schema: {
         summary: 'Videos and their job status, filtered by state and id prefix, paginated',
         querystring: {
@@ -101,11 +118,12 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             state: { type: 'string', enum: jobStates },
             prefix: { type: 'string', maxLength: 128 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: maxOffset, default: 0 },
           },
         },
         response: {
           200: { type: 'object', properties: { videos: { type: 'array', items: jobStatusSchema }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          ...authErrors,
         },
       },
     },

@@ -2,12 +2,30 @@ import { jobStates } from '../../projections/read-model/job-status.ts';
 
 /** Schema pieces several routes share; `as const`, so that the type provider derives the types. */
 
+/** The largest page offset a list accepts: far beyond any real list, well inside every integer type the stores use. */
+export const maxOffset = 10_000_000;
+
 export const videoIdSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
 
 export const videoIdParams = { type: 'object', required: ['id'], properties: { id: videoIdSchema } } as const;
 
 /** Every error answer: `{ error: <code>, message }` (see plugins/errors.ts). */
 export const errorSchema = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } } as const;
+
+/** The answers every authenticated route may give before its handler runs (authentication runs first, then validation). */
+export const authErrors = {
+  400: { description: 'A field breaks the schema; the message names it', ...errorSchema },
+  401: { description: 'No valid API key', ...errorSchema },
+  403: { description: "The key's role may not do this", ...errorSchema },
+} as const;
+
+/** IETF draft-ietf-httpapi-idempotency-key-header: the same key with the same request gets the same answer. */
+export const idempotencyKeyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'Same key and same body: the first answer again; another body: 422' },
+  },
+} as const;
 
 export { jobStates };
 

@@ -41,6 +41,9 @@ const aliases: Record<string, string[]> = {
   annotation: ['annotation', 'text', 'text_prompt', 'textprompt', 'description'],
 };
 
+/** Every column name a play row may use (lower case): anything else is refused by name. */
+export const playColumns: readonly string[] = Object.values(aliases).flat();
+
 /** Columns a plays CSV must have (under one of their names). */
 export const requiredColumns = ['play_id', 'angle', 'start_s', 'end_s'] as const;
 
@@ -52,11 +55,12 @@ function cell(cells: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-/** A plays CSV as raw rows; a header without the required columns is one usage error. */
-export function playRowsOfCsv(text: string): { rows: RawPlayRow[]; missingColumns: string[] } {
+/** A plays CSV as raw rows; a header without the required columns, or with unknown ones, is one usage error. */
+export function playRowsOfCsv(text: string): { rows: RawPlayRow[]; missingColumns: string[]; unknownColumns: string[] } {
   const { header, rows } = parseCsv(text);
   const missingColumns = requiredColumns.filter((name) => !aliases[name]!.some((alias) => header.includes(alias)));
-  return { rows: rows.map((r) => ({ row: `line ${r.line}`, cells: r.cells })), missingColumns };
+  const unknownColumns = header.filter((name) => !playColumns.includes(name));
+  return { rows: rows.map((r) => ({ row: `line ${r.line}`, cells: r.cells })), missingColumns, unknownColumns };
 }
 
 /** A JSON body (`[...]` or `{plays: [...]}`) as raw rows. */
