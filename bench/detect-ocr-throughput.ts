@@ -122,7 +122,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
           frame_indices: frames.map((f) => f.frameIndex),
           timestamps_s: frames.map((f) => f.timestampS),
           artifact_uri: s3Uri({ bucket: config.s3.buckets.artifacts, key }),
-          video: { duration_s: 60, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1800 },
+          video: { duration_s: 60, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1800, pix_fmt: 'yuv420p', bit_rate: null },
           source_uri: sample,
           session_metadata: {},
           extractor_version: 'bench',

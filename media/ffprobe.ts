@@ -13,6 +13,10 @@ export interface VideoProbe {
   /** Frames in the video stream, counted from its packets (demuxing only, no decoding). */
   frameCount: number;
   formatName: string;
+  /** Pixel format, e.g. 'yuv420p'; empty when ffprobe does not say. */
+  pixFmt: string;
+  /** Bits per second of the stream, else of the container; undefined when neither says. */
+  bitRate: number | undefined;
 }
 
 const parseRate = (rate: string | undefined): number => {
@@ -32,14 +36,18 @@ export function parseProbe(json: string, what: string): VideoProbe {
       r_frame_rate?: string;
       nb_read_packets?: string;
       duration?: string;
+      pix_fmt?: string;
+      bit_rate?: string;
     }[];
-    format?: { duration?: string; format_name?: string };
+    format?: { duration?: string; format_name?: string; bit_rate?: string };
   };
   const stream = probe.streams?.[0];
   if (!stream) throw new FilmroomError('INVALID_SOURCE', `${what} has no video stream`);
   const fps = parseRate(stream.avg_frame_rate) || parseRate(stream.r_frame_rate);
   const durationS = Number(stream.duration ?? probe.format?.duration ?? 0);
   const frameCount = Number(stream.nb_read_packets ?? 0);
+  // WebM and Matroska streams carry no bit rate of their own ('N/A' or absent): the container's stands in.
+  const bitRate = [stream.bit_rate, probe.format?.bit_rate].map(Number).find((rate) => Number.isInteger(rate) && rate > 0);
   if (!(fps > 0) || !(frameCount > 0) || !stream.width || !stream.height) {
     throw new FilmroomError(
       'INVALID_SOURCE',
@@ -54,6 +62,8 @@ export function parseProbe(json: string, what: string): VideoProbe {
     codec: stream.codec_name ?? 'unknown',
     frameCount,
     formatName: probe.format?.format_name ?? 'unknown',
+    pixFmt: stream.pix_fmt ?? '',
+    bitRate,
   };
 }
 
@@ -70,7 +80,7 @@ export async function probeVideo(path: string, what = path): Promise<VideoProbe>
         'v:0',
         '-count_packets',
         '-show_entries',
-        'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_read_packets,duration:format=duration,format_name',
+        'stream=codec_name,width,height,avg_frame_rate,r_frame_rate,nb_read_packets,duration,pix_fmt,bit_rate:format=duration,format_name,bit_rate',
         '-of',
         'json',
         path,

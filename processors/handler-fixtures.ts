@@ -42,7 +42,7 @@ export function batchExtractedOf(input: {
     frame_indices: indices,
     timestamps_s: input.frames.map((f) => f.timestampS),
     artifact_uri: input.artifactUri,
-    video: { duration_s: 60, fps: 30, width: 64, height: 36, codec: 'h264', frame_count: 1800 },
+    video: { duration_s: 60, fps: 30, width: 64, height: 36, codec: 'h264', frame_count: 1800, pix_fmt: 'yuv420p', bit_rate: null },
     source_uri: `s3://uploads/${input.videoId}.mp4`,
     session_metadata: {},
     extractor_version: 'test',

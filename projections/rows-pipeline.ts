@@ -50,6 +50,17 @@ export const pipelineRows: RowBuilders<
           ...stamp(b),
         },
       },
+      {
+        // Per video (every batch carries the same metadata; the latest event wins): what the manifests read.
+        table: 'extracted_videos',
+        row: {
+          video_id: b.video_id,
+          batch_count: b.batch_count,
+          ...b.video,
+          ...entriesOf(b.session_metadata),
+          ...stamp(b),
+        },
+      },
     ];
   },
   'batch-detected': (d) => {

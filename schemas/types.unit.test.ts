@@ -39,7 +39,7 @@ describe('Avro schemas', () => {
       frame_indices: [0, 29, 58],
       timestamps_s: [0, 1, 2],
       artifact_uri: 's3://filmroom-artifacts/v1/batch-0000.tar',
-      video: { duration_s: 60, fps: 29.97, width: 1920, height: 1080, codec: 'h264', frame_count: null },
+      video: { duration_s: 60, fps: 29.97, width: 1920, height: 1080, codec: 'h264', frame_count: null, pix_fmt: '', bit_rate: null },
       source_uri: 's3://filmroom-uploads/v1.mp4',
       session_metadata: {},
       extractor_version: '1.0.0',

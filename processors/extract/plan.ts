@@ -49,7 +49,16 @@ export const frameTimestamp = (plan: Pick<SamplingPlan, 'fps'>, frameIndex: numb
 export const firstFrameOfBatch = (plan: SamplingPlan, batchIndex: number) => batchIndex * plan.batchSize * plan.stride;
 
 export function videoMetadataOf(probe: VideoProbe): VideoMetadata {
-  return { duration_s: probe.durationS, fps: probe.fps, width: probe.width, height: probe.height, codec: probe.codec, frame_count: probe.frameCount };
+  return {
+    duration_s: probe.durationS,
+    fps: probe.fps,
+    width: probe.width,
+    height: probe.height,
+    codec: probe.codec,
+    frame_count: probe.frameCount,
+    pix_fmt: probe.pixFmt,
+    bit_rate: probe.bitRate ?? null,
+  };
 }
 
 /** The batch-extracted event of one batch: deterministic apart from occurred_at. */

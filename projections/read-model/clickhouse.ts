@@ -2,7 +2,7 @@ import type { ClickHouseConfig } from '../../common/config.ts';
 import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-client.ts';
 import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
 import { jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
-import { manifestRows } from './manifests.ts';
+import { manifestCheckVersions, manifestRows } from './manifests.ts';
 import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
 import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
@@ -21,6 +21,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),
     manifests: (filter) => manifestRows(client, filter),
+    manifestCheckVersions: (filter) => manifestCheckVersions(client, filter),
     gameVideos: (gameId) => gameVideos(client, gameId),
     gamePlays: (gameId) => gamePlays(client, gameId),
     gameClips: (gameId) => gameClips(client, gameId),

@@ -72,13 +72,17 @@ export class InMemoryReadModel implements ReadModel {
       .slice(0, limit)
       .map(([text, n]) => ({ text, frames: String(n) }));
   }
-  async *manifests({ checkVersion, prefix, complete }: ManifestFilter) {
-    for (const row of this.manifestRows) {
-      if (checkVersion && row.check_version !== checkVersion) continue;
-      if (prefix && !row.video_id.startsWith(prefix)) continue;
-      if (complete !== undefined && row.complete !== complete) continue;
+  async *manifests({ prefix }: ManifestFilter) {
+    const byVideo = (a: ManifestRow, b: ManifestRow) => a.video_id.localeCompare(b.video_id) || a.check_version.localeCompare(b.check_version);
+    for (const row of [...this.manifestRows].sort(byVideo)) {
+      if (prefix && !row.video_id.startsWith(prefix) && !row.s3_key.startsWith(prefix)) continue;
       yield row;
     }
+  }
+  async manifestCheckVersions(filter: ManifestFilter) {
+    const versions = new Set<string>();
+    for await (const row of this.manifests(filter)) if (row.check_version) versions.add(row.check_version);
+    return [...versions].sort();
   }
   async gameVideos(gameId: string) {
     return new Map((this.games.get(gameId)?.videos ?? []).map((v) => [v.camera, { ...v }]));

@@ -1,30 +1,43 @@
-import { PassThrough, Readable, type Writable } from 'node:stream';
-import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
-import { param, type ClickHouse, type SqlParams } from '../clickhouse-client.ts';
+import { FilmroomError } from '../../common/errors.ts';
+import type { ClickHouse, SqlParams } from '../clickhouse-client.ts';
 import { startsWithParam } from './job-status.ts';
 
-export const manifestFormats = ['json', 'jsonl', 'csv', 'parquet'] as const;
-export type ManifestFormat = (typeof manifestFormats)[number];
-
+/** What the read model filters manifests by, in SQL. */
 export interface ManifestFilter {
-  checkVersion?: string;
-  /** Only videos whose id starts with this. */
+  /** Only videos whose id or source key (`2024/01/`) starts with this. */
   prefix?: string;
+}
+
+/** One export's choices: the filter, then one check version and completeness. */
+export interface ManifestExport extends ManifestFilter {
+  checkVersion?: string;
   complete?: boolean;
 }
 
-/** One exported manifest row: the `manifests` view with session metadata as a JSON object string. */
+/**
+ * One exported manifest row, per video and check version: the two-stage pipeline's manifest
+ * (s3_key, the ffprobe metadata of its ExtractedData, session metadata, error records) with the
+ * quality checks' results.
+ */
 export interface ManifestRow {
   video_id: string;
+  /** The check version of the results; every row of one export has the same. */
   check_version: string;
   source_uri: string;
-  source_key: string;
+  /** The source's key in its bucket (`2024/01/game-7.tar`). */
+  s3_key: string;
+  /** ISO-8601, UTC. */
+  ingested_at: string;
+  /** From the ingestion (`--meta`) and the TAR bundle's JSON, flattened (`match.map`). */
+  session_metadata: Record<string, string>;
+  codec: string;
+  pix_fmt: string;
+  bit_rate: number | null;
   duration_s: number;
   fps: number;
   width: number;
   height: number;
-  codec: string;
-  session_metadata: string;
+  frame_count: number | null;
   frames_evaluated: number;
   dark_fraction: number;
   is_video_mostly_dark: boolean;
@@ -40,14 +53,12 @@ export interface ManifestRow {
   batches_checked: number;
   batches_total: number;
   complete: boolean;
+  /** The video's latest failure; empty when none. */
   error: string;
 }
 
-const numberColumns = [
-  'duration_s',
-  'fps',
-  'width',
-  'height',
+/** The columns each check version fills in; a video without results for a version has them zeroed. */
+const checkColumns = [
   'frames_evaluated',
   'dark_fraction',
   'letterbox_fraction',
@@ -58,36 +69,28 @@ const numberColumns = [
   'blurry_fraction',
   'laplacian_variance_mean',
   'batches_checked',
-  'batches_total',
 ] as const;
+const numberColumns = ['duration_s', 'fps', 'width', 'height', 'batches_total', ...checkColumns] as const;
+const nullableNumberColumns = ['bit_rate', 'frame_count'] as const;
 const booleanColumns = ['is_video_mostly_dark', 'is_dpi_scale_issue', 'is_video_mostly_menu', 'complete'] as const;
-export const manifestColumns: (keyof ManifestRow)[] = [
-  'video_id',
-  'check_version',
-  'source_uri',
-  'source_key',
-  ...numberColumns.slice(0, 4),
-  'codec',
-  'session_metadata',
-  ...numberColumns.slice(4),
-  ...booleanColumns,
-  'error',
-];
 
-/** The manifests query for a filter, its values bound. */
+const whereOf = (filter: ManifestFilter) => (filter.prefix ? `WHERE (${startsWithParam('video_id', 'prefix')} OR ${startsWithParam('s3_key', 'prefix')})` : '');
+const paramsOf = (filter: ManifestFilter): SqlParams => (filter.prefix ? { prefix: filter.prefix } : {});
+
+/** The manifests query for a filter, its values bound: every check version's row, by video then version. */
 export function manifestQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
-  const where = [
-    filter.checkVersion ? `check_version = ${param('check_version')}` : '',
-    filter.prefix ? startsWithParam('video_id', 'prefix') : '',
-    filter.complete === undefined ? '' : `complete = ${param('complete')}`,
-  ].filter(Boolean);
   return {
-    sql: `SELECT * FROM manifests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY video_id, check_version`,
-    params: {
-      ...(filter.checkVersion ? { check_version: filter.checkVersion } : {}),
-      ...(filter.prefix ? { prefix: filter.prefix } : {}),
-      ...(filter.complete === undefined ? {} : { complete: filter.complete }),
-    },
+    sql: `SELECT *, toUInt32(ingested_at) AS ingested_at_s FROM manifests ${whereOf(filter)} ORDER BY video_id, check_version`,
+    params: paramsOf(filter),
+  };
+}
+
+/** The check versions with results among the filtered videos. */
+export function manifestVersionsQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
+  const where = whereOf(filter);
+  return {
+    sql: `SELECT DISTINCT check_version FROM manifests ${where ? `${where} AND` : 'WHERE'} check_version != '' ORDER BY check_version`,
+    params: paramsOf(filter),
   };
 }
 
@@ -99,94 +102,90 @@ export function toManifestRow(raw: Record<string, unknown>): ManifestRow {
     video_id: raw.video_id,
     check_version: raw.check_version,
     source_uri: raw.source_uri,
-    source_key: raw.source_key,
+    s3_key: raw.s3_key,
+    ingested_at: new Date(Number(raw.ingested_at_s) * 1000).toISOString(),
+    session_metadata: Object.fromEntries(keys.map((k, i) => [k, values[i] ?? ''])),
     codec: raw.codec,
-    session_metadata: JSON.stringify(Object.fromEntries(keys.map((k, i) => [k, values[i]]))),
+    pix_fmt: raw.pix_fmt,
     error: raw.error ?? '',
   };
-  for (const column of numberColumns) row[column] = Number(raw[column] ?? 0);
+  // NaN (an average over no results) reads as null: 0, like the other empty measures.
+  for (const column of numberColumns) row[column] = Number(raw[column] ?? 0) || 0;
+  for (const column of nullableNumberColumns) row[column] = raw[column] === null || raw[column] === undefined ? null : Number(raw[column]);
   for (const column of booleanColumns) row[column] = Number(raw[column]) === 1;
   return row as unknown as ManifestRow;
 }
 
-/** The manifests rows, streamed from ClickHouse (never buffered whole). */
+/** The manifests rows of every check version, streamed from ClickHouse (never buffered whole). */
 export async function* manifestRows(client: ClickHouse, filter: ManifestFilter): AsyncGenerator<ManifestRow> {
   const { sql, params } = manifestQuery(filter);
   for await (const row of client.selectStream<Record<string, unknown>>(sql, params)) yield toManifestRow(row);
 }
 
-const csvCell = (value: unknown) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
-const parquetSchema = () =>
-  new ParquetSchema(
-    Object.fromEntries(
-      manifestColumns.map((column) => [
-        column,
-        {
-          type: (booleanColumns as readonly string[]).includes(column) ? 'BOOLEAN' : (numberColumns as readonly string[]).includes(column) ? 'DOUBLE' : 'UTF8',
-        },
-      ]),
-    ) as ConstructorParameters<typeof ParquetSchema>[0],
-  );
-
-export const contentTypeOf: Record<ManifestFormat, string> = {
-  json: 'application/json',
-  jsonl: 'application/x-ndjson',
-  csv: 'text/csv; charset=utf-8',
-  parquet: 'application/vnd.apache.parquet',
-};
-
-/** Writes rows in a format to a stream as they come; resolves when the output is complete. */
-export async function writeManifests(rows: AsyncIterable<ManifestRow>, format: ManifestFormat, out: Writable): Promise<number> {
-  let count = 0;
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
-  switch (format) {
-    case 'parquet': {
-      // The writer ends the stream itself when it closes.
-      const writer = await ParquetWriter.openStream(parquetSchema(), out as unknown as Parameters<typeof ParquetWriter.openStream>[1]);
-      for await (const row of rows) {
-        await writer.appendRow(row as unknown as Record<string, unknown>);
-        count++;
-      }
-      await writer.close();
-      return count;
-    }
-    case 'json':
-      await write('[');
-      for await (const row of rows) await write(`${count++ === 0 ? '' : ','}\n${JSON.stringify(row)}`);
-      await write('\n]\n');
-      break;
-    case 'jsonl':
-      for await (const row of rows) {
-        await write(`${JSON.stringify(row)}\n`);
-        count++;
-      }
-      break;
-    case 'csv':
-      await write(`${manifestColumns.join(',')}\n`);
-      for await (const row of rows) {
-        await write(`${manifestColumns.map((c) => csvCell(row[c])).join(',')}\n`);
-        count++;
-      }
-      break;
-    default: {
-      const unreachable: never = format;
-      throw new TypeError(`unknown format ${String(unreachable)}`);
-    }
-  }
-  out.end();
-  return count;
+export async function manifestCheckVersions(client: ClickHouse, filter: ManifestFilter): Promise<string[]> {
+  const { sql, params } = manifestVersionsQuery(filter);
+  return (await client.select<{ check_version: string }>(sql, params)).map((r) => r.check_version);
 }
 
-/** A readable stream of the export, for HTTP replies. */
-export function manifestStream(rows: AsyncIterable<ManifestRow>, format: ManifestFormat, onError: (error: unknown) => void): Readable {
-  const out = new PassThrough();
-  writeManifests(rows, format, out).catch((error: unknown) => {
-    onError(error);
-    out.destroy(error as Error);
-  });
-  return out;
+/**
+ * The check version an export holds. An export never mixes versions: without one asked for, the
+ * only version the videos have is taken, and more than one is refused naming them (`option` is
+ * how the caller spells the choice: `--check-version`, `check_version`).
+ */
+export function chooseCheckVersion(available: string[], requested: string | undefined, option: string): string {
+  if (requested) {
+    if (available.length > 0 && !available.includes(requested))
+      throw new FilmroomError('VALIDATION_FAILED', `${option}: no check results for version '${requested}' (have ${available.join(', ')})`);
+    return requested;
+  }
+  if (available.length > 1)
+    throw new FilmroomError('VALIDATION_FAILED', `the videos have results of check versions ${available.join(', ')}: choose one with ${option}`);
+  return available[0] ?? '';
+}
+
+/** A video's row without check results: its video columns, the checks' zeroed. */
+function unchecked(row: ManifestRow, checkVersion: string): ManifestRow {
+  const zeroed: Record<string, unknown> = { ...row, check_version: checkVersion };
+  for (const column of checkColumns) zeroed[column] = 0;
+  for (const column of booleanColumns) zeroed[column] = false;
+  return zeroed as unknown as ManifestRow;
+}
+
+/**
+ * Pure: one row per video for one check version, from rows ordered by video: the version's row,
+ * or (a failed video, one not checked with it yet) the video's row with no results.
+ */
+export async function* oneVersionPerVideo(rows: AsyncIterable<ManifestRow>, checkVersion: string, complete?: boolean): AsyncGenerator<ManifestRow> {
+  let pending: ManifestRow | undefined;
+  let found = false;
+  const flush = (): ManifestRow | undefined => (pending && !found ? unchecked(pending, checkVersion) : undefined);
+  const keep = (row: ManifestRow | undefined) => row !== undefined && (complete === undefined || row.complete === complete);
+  for await (const row of rows) {
+    if (pending && row.video_id !== pending.video_id) {
+      const last = flush();
+      if (keep(last)) yield last!;
+      found = false;
+    }
+    pending = row;
+    if (row.check_version === checkVersion) {
+      found = true;
+      if (keep(row)) yield row;
+    }
+  }
+  const last = flush();
+  if (keep(last)) yield last!;
+}
+
+/**
+ * The rows of one export, one check version, chosen before any row is read (so a refusal comes
+ * before any output): the one place the CLI and the API build an export from the read model.
+ */
+export async function manifestExport(
+  readModel: { manifests(filter: ManifestFilter): AsyncIterable<ManifestRow>; manifestCheckVersions(filter: ManifestFilter): Promise<string[]> },
+  choice: ManifestExport,
+  option: string,
+): Promise<{ checkVersion: string; rows: AsyncIterable<ManifestRow> }> {
+  const filter: ManifestFilter = choice.prefix ? { prefix: choice.prefix } : {};
+  const checkVersion = chooseCheckVersion(await readModel.manifestCheckVersions(filter), choice.checkVersion, option);
+  return { checkVersion, rows: oneVersionPerVideo(readModel.manifests(filter), checkVersion, choice.complete) };
 }

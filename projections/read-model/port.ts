@@ -39,8 +39,13 @@ export interface ReadModel {
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
   /** The texts read most often in a video, with how many frames each was read in. */
   topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
-  /** Quality manifests, streamed row by row (never buffered whole); `manifests.ts` writes them in each format. */
+  /**
+   * Quality manifests of every check version, by video then version, streamed row by row (never
+   * buffered whole); `manifests.ts` picks one version, `manifest-formats.ts` writes each format.
+   */
   manifests(filter: ManifestFilter): AsyncIterable<ManifestRow>;
+  /** The check versions with results among the filtered videos, sorted. */
+  manifestCheckVersions(filter: ManifestFilter): Promise<string[]>;
   /** A game's camera videos by camera (the latest ingestion wins per camera). */
   gameVideos(gameId: string): Promise<Map<string, GameVideo>>;
   gamePlays(gameId: string): Promise<DatasetPlay[]>;

@@ -47,6 +47,18 @@ export interface FilmroomEventsVideoMetadata {
      * Default: null
      */
     frame_count: null | number;
+    /**
+     * Pixel format of the video stream, e.g. 'yuv420p'; empty when unknown.
+     *
+     * Default: ""
+     */
+    pix_fmt: string;
+    /**
+     * Bits per second of the video stream (or the container's, when the stream does not say).
+     *
+     * Default: null
+     */
+    bit_rate: null | number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
-import { manifestQuery } from '../../projections/read-model/manifests.ts';
+import { manifestQuery, manifestVersionsQuery } from '../../projections/read-model/manifests.ts';
 import { loadMigrations } from '../../projections/migrate.ts';
 import { checkVersionRows } from '../../projections/projector.ts';
 import { param, paramsRow, paramsStructure, type SqlParams } from '../../projections/clickhouse-client.ts';
@@ -79,7 +79,9 @@ const mainQueries: Record<string, { sql: string; params: SqlParams }> = {
     sql: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, checked_versions, batches_checked_per_version, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
   },
   manifests: manifestQuery({}),
-  manifests_filtered: manifestQuery({ checkVersion: 'v1', prefix: 'compat-c', complete: true }),
+  manifests_filtered: manifestQuery({ prefix: 'compat-c' }),
+  manifests_by_key: manifestQuery({ prefix: 'compat-p' }),
+  manifest_versions: manifestVersionsQuery({}),
   videos_by_prefix: {
     sql: `SELECT ${jobStatusColumns} FROM job_status WHERE ${startsWithParam('video_id', 'prefix')} ORDER BY started_at DESC, video_id LIMIT 50 OFFSET 0`,
     params: { prefix: "compat' OR 1=1 --" },
@@ -148,11 +150,13 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
           ['compat-partial', 'partially_failed', 33.3],
           ['compat-queued', 'queued', 0],
         ]);
-        expect(old.manifests!.map((r) => [r.video_id, r.check_version, Number(r.dark_fraction), Number(r.complete)])).toEqual([
-          ['compat-complete', 'v1', 0.65, 1],
-          ['compat-complete', 'v2', 1, 0], // v2 has checked 1 of 2 batches: not complete
-          ['compat-partial', 'v1', 0, 0],
+        expect(old.manifests!.map((r) => [r.video_id, r.check_version, Number(r.dark_fraction), Number(r.complete), r.s3_key, r.pix_fmt, r.error])).toEqual([
+          ['compat-complete', 'v1', 0.65, 1, 'compat-complete.mp4', 'yuv420p', ''],
+          ['compat-complete', 'v2', 1, 0, 'compat-complete.mp4', 'yuv420p', ''], // v2 has checked 1 of 2 batches: not complete
+          ['compat-partial', 'v1', 0, 0, 'compat-partial.mp4', 'yuv420p', 'decoding stopped after source frame 599'],
+          ['compat-queued', '', 0, 0, 'compat-queued.mp4', '', ''], // every ingested video has a row
         ]);
+        expect(old.manifest_versions!.map((r) => r.check_version)).toEqual(['v1', 'v2']);
         // Checked batches per version, in job_status itself; batches_checked is the most advanced version's.
         expect(
           old.job_status!.map((r) => [r.video_id, r.checked_versions, (r.batches_checked_per_version as unknown[]).map(Number), Number(r.batches_checked)]),

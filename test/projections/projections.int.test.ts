@@ -94,13 +94,13 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
     ]);
 
     const manifestQuery =
-      "SELECT video_id, check_version, source_key, width, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, blurry_fraction, complete, error FROM manifests WHERE check_version = 'v1' ORDER BY video_id";
+      "SELECT video_id, check_version, s3_key, width, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, blurry_fraction, complete, error FROM manifests WHERE check_version = 'v1' ORDER BY video_id";
     const manifests = await queryUntil<Record<string, unknown>>(config, manifestQuery, (rows) => rows.length === 2);
     expect(manifests).toEqual([
       {
         video_id: complete,
         check_version: 'v1',
-        source_key: `${complete}.mp4`,
+        s3_key: `${complete}.mp4`,
         width: 640,
         dark_fraction: 0.55,
         is_video_mostly_dark: 1,
@@ -115,7 +115,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
       {
         video_id: partial,
         check_version: 'v1',
-        source_key: `${partial}.mp4`,
+        s3_key: `${partial}.mp4`,
         width: 640,
         dark_fraction: 0,
         is_video_mostly_dark: 0,
@@ -180,7 +180,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       const progress: string[] = [];
       const reports = await rebuildProjections({ config, clickhouse, log: createLogger('silent') }, familyNames, (line) => progress.push(line));
       expect(reports.map((r) => r.family)).toEqual(familyNames);
-      expect(progress.some((line) => line.startsWith('batches: tables batches truncated'))).toBe(true);
+      expect(progress.some((line) => line.startsWith('batches: tables batches, extracted_videos truncated'))).toBe(true);
       const after = Object.fromEntries(
         await Promise.all(tables.map(async (t) => [t, await tableChecksum(clickhouse, config.clickhouse.database, t)] as const)),
       );

@@ -44,7 +44,7 @@ export async function queryUntil<T>(config: Config, query: string, until: (rows:
 
 /* Synthetic events with known answers, for projection and API tests. */
 const producer = { name: 'test', version: '0' };
-const video = { duration_s: 40, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1200 };
+const video = { duration_s: 40, fps: 30, width: 640, height: 360, codec: 'h264', frame_count: 1200, pix_fmt: 'yuv420p', bit_rate: 1_500_000 };
 
 export function batch(videoId: string, index: number, count: number): Output<'batch-extracted'> {
   const frames = Array.from({ length: 10 }, (_, i) => (index * 10 + i) * 30);
