@@ -13,6 +13,7 @@ import publisher from './plugins/publisher.ts';
 import readModel from './plugins/read-model.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
+import ingestRoutes from './routes/ingests.ts';
 import manifestRoutes from './routes/manifests.ts';
 import playRoutes from './routes/plays.ts';
 import renderRoutes from './routes/renders.ts';
@@ -52,6 +53,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(auth, { keys: options.config.api.keys });
   await app.register(healthRoutes);
   await app.register(videoRoutes);
+  await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);
   await app.register(uploadRoutes);
