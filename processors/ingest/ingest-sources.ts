@@ -90,13 +90,14 @@ export function parseS3Prefix(uri: string): { bucket: string; prefix: string } |
 
 /**
  * The videos and `.tar` bundles under an S3 prefix, sorted by key, through the ObjectStore port.
- * Other objects (folder markers, JSON sidecars) are counted, not ingested.
+ * Other objects (JSON sidecars, notes) are counted, not ingested.
  */
 export async function listPrefix(store: ObjectStore, uri: string): Promise<{ items: SourceItem[]; otherObjects: number }> {
   const parsed = parseS3Prefix(uri);
   if (!parsed) throw new FilmroomError('VALIDATION_FAILED', `prefix must be s3://bucket/ or s3://bucket/folder/ ending in '/' (got '${uri}')`);
   const objects = await store.list(parsed.bucket, parsed.prefix);
-  const keys = [...objects.keys()].sort();
+  // Keys ending in '/' are folder markers (some servers list one per folder): neither videos nor other objects.
+  const keys = [...objects.keys()].filter((key) => !key.endsWith('/')).sort();
   const items = keys.filter(isIngestible).map((key) => ({ where: key, source: `s3://${parsed.bucket}/${key}`, size: objects.get(key)! }));
   return { items, otherObjects: keys.length - items.length };
 }

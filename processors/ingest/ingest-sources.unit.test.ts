@@ -40,7 +40,7 @@ describe('the sources of a bulk ingestion', () => {
 
   it('an S3 prefix: its videos and bundles through the ObjectStore port, sorted, with sizes; other objects counted', async () => {
     const store = new InMemoryObjectStore();
-    for (const key of ['2024/01/b.tar', '2024/01/a.mp4', '2024/01/a.json', '2024/02/c.tar', '2023/12/d.tar'])
+    for (const key of ['2024/01/b.tar', '2024/01/a.mp4', '2024/01/a.json', '2024/01/', '2024/02/c.tar', '2023/12/d.tar'])
       await store.put({ bucket: 'games', key }, Buffer.from('abc'), 'application/octet-stream');
     const listed = await listPrefix(store, 's3://games/2024/');
     expect(listed.items).toEqual([
