@@ -14,6 +14,7 @@ import publisher from './plugins/publisher.ts';
 import readModel from './plugins/read-model.ts';
 import services from './plugins/services.ts';
 import healthRoutes from './routes/health.ts';
+import ingestRoutes from './routes/ingests.ts';
 import manifestRoutes from './routes/manifests.ts';
 import playRoutes from './routes/plays.ts';
 import renderRoutes from './routes/renders.ts';
@@ -54,6 +55,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(idempotency);
   await app.register(healthRoutes);
   await app.register(videoRoutes);
+  await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);
   await app.register(uploadRoutes);

@@ -16,12 +16,19 @@ import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput } from './detect-ocr-throughput.ts';
 import { clipThroughput } from './clip-throughput.ts';
 import { frameCacheBench } from './frame-cache.ts';
+import { ingestThroughput } from './ingest-throughput.ts';
+
+export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest'] as const;
+export type BenchName = (typeof benchNames)[number];
+
+/** Events of the ingest benchmark: a task list of this many existing keys. */
+const ingestEvents = 10_000;
 
 export interface BenchOptions {
   records: number;
   recordSize: number;
   /** Which benchmarks: runtime, extract, or both. */
-  only?: 'runtime' | 'extract' | 'projection' | 'clips' | 'detect' | 'frames';
+  only?: BenchName;
   projectionEvents: number;
   extractMinutes: number;
   extractFps: number;
@@ -39,6 +46,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runDetect = options.only === undefined || options.only === 'detect';
   const runClips = options.only === undefined || options.only === 'clips';
   const runFrames = options.only === undefined || options.only === 'frames';
+  const runIngest = options.only === undefined || options.only === 'ingest';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -133,6 +141,30 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
           (r) =>
             `| ${r.cacheBatches === 0 ? 'off (FILMROOM_FRAME_CACHE_BATCHES=0)' : `on (${r.cacheBatches} batches)`} | ${per(r.artifactGets, r.batches)} | ${per(r.decodes, r.batches)} | ${per(r.artifactsBucketGets, r.batches)} | ${r.seconds.toFixed(1)} |`,
         ),
+      ].join('\n'),
+    );
+  }
+  if (runIngest) {
+    print(`bench: bulk ingest of a task list of ${ingestEvents} existing S3 keys (tiny objects under bench-ingest/, put once and kept)...`);
+    const r = await ingestThroughput(config, ingestEvents);
+    const bareTopic = `${config.topics.prefix}ingest-raw`;
+    const admin = createKafka(config.kafka, 'bench').admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: bareTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
+    await admin.disconnect();
+    const bare = await kafkaProducerPerf(java, config, bareTopic, r.events, r.eventBytes);
+    const row = (name: string, seconds: number) => `| ${name} | ${r.events} | ${seconds.toFixed(2)} | ${Math.round(r.events / seconds)} |`;
+    print(
+      [
+        '',
+        `setup (objects present or put, task list written, migrations, producer connected): ${r.setupSeconds.toFixed(1)} s; outcome ${JSON.stringify(r.summary)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+        '| measurement | events | seconds | events/s |',
+        '|---|---:|---:|---:|',
+        row(`Kafka ProducerPerformance (Java, acks=all, idempotent, ${r.eventBytes}-byte records)`, bare.seconds),
+        row('filmroom bulk ingest, whole (read task list + check every key + already-ingested check + publish)', r.planSeconds + r.publishSeconds),
+        row('  of which checking (one S3 listing per folder)', r.planSeconds),
+        row('  of which publishing with the already-ingested check (one read-model query per video)', r.publishSeconds),
+        row('filmroom publishing without the already-ingested check (the same events again)', r.publishUncheckedSeconds),
       ].join('\n'),
     );
   }

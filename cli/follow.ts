@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { FilmroomError } from '../common/errors.ts';
 import { terminalStates } from '../projections/read-model/job-status.ts';
 import type { JobStatusRow, ReadModel } from '../projections/read-model/port.ts';
+import { ExitCode, type CliContext } from './context.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
@@ -61,4 +62,11 @@ export async function followJob(
   } finally {
     bars.stop();
   }
+}
+
+/** Follows a job with per-phase progress until it ends, then prints its line; exit code 0 only for `complete`. */
+export async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string): Promise<void> {
+  const row = await followJob(readModel, videoId, { print: ctx.print });
+  ctx.print(statusLine(row));
+  if (row.state !== 'complete') throw new ExitCode(1);
 }

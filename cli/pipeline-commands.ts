@@ -1,37 +1,23 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Upload } from '@aws-sdk/lib-storage';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { checkVersions } from '../processors/checks/index.ts';
-import { ingestVideo, validOptions } from '../processors/ingest/ingest-video.ts';
-import { videoIdFor } from '../processors/ingest/video-ingested.ts';
 import { currentReplayTargets, replayIdFor, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
-import type { Stage } from '../schemas/index.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
-import { createS3Client, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
+import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
 import { serveMetrics } from '../streams/metrics-server.ts';
 import { shutdownDeadlineMs, stopOnSignals } from './stop-on-signals.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
-import { followJob, statusLine } from './follow.ts';
-import { ExitCode, type CliContext } from './context.ts';
+import { followStatus, statusLine } from './follow.ts';
+import { registerIngestCommand } from './ingest-command.ts';
+import type { CliContext } from './context.ts';
 import { withCliPorts } from './ports.ts';
 import { pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-
-/** Follows a job with per-phase progress until it ends; exit code 0 only for `complete`. */
-async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string): Promise<void> {
-  const row = await followJob(readModel, videoId, { print: ctx.print });
-  ctx.print(statusLine(row));
-  if (row.state !== 'complete') throw new ExitCode(1);
-}
 
 /** Follows a published replay through its status until it completes; exit code 1 if it failed. */
 async function followReplay(readModel: ReadModel, replayId: string, onProgress: (done: number, state: string) => void): Promise<void> {
@@ -49,33 +35,6 @@ async function followReplay(readModel: ReadModel, replayId: string, onProgress: 
       );
     await sleep(1000);
   }
-}
-
-/** Uploads a local file to the uploads bucket with a progress bar; returns its s3:// URI. */
-async function uploadWithProgress(ctx: CliContext, config: Config, path: string, videoId: string): Promise<string> {
-  const size = statSync(path).size;
-  const location = { bucket: config.s3.buckets.uploads, key: `uploads/${videoId}/${basename(path)}` };
-  const s3 = createS3Client(config.s3);
-  const bar = new cliProgress.SingleBar(
-    { format: ' Upload [{bar}] {percentage}% {value}/{total} MB', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(Math.max(1, Math.ceil(size / 1024 ** 2)), 0);
-  try {
-    const upload = new Upload({
-      client: s3,
-      params: { Bucket: location.bucket, Key: location.key, Body: createReadStream(path) },
-      queueSize: 2,
-      partSize: 8 * 1024 ** 2,
-    });
-    upload.on('httpUploadProgress', (progress) => bar.update(Math.ceil((progress.loaded ?? 0) / 1024 ** 2)));
-    await upload.done();
-  } finally {
-    bar.stop();
-    s3.destroy();
-  }
-  ctx.print(`uploaded ${path} to ${s3Uri(location)}`);
-  return s3Uri(location);
 }
 
 export function registerPipelineCommands(program: Command, ctx: CliContext): void {
@@ -111,61 +70,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       await new Promise(() => {}); // runs until a signal
     });
 
-  program
-    .command('ingest')
-    .argument('<source>', 'a local video or TAR bundle (uploaded first), or s3://bucket/key, or file:///path')
-    .description('Ingest a video: upload it if local, emit video-ingested, optionally wait for the job to finish')
-    .option('--video-id <id>', 'the video id (default: derived from the source, so re-ingesting is idempotent)')
-    .option('--meta <key=value...>', 'session metadata', [])
-    .option('--sample-fps <fps>', 'sample this many frames per second (default 1)')
-    .option('--sample-stride <n>', 'sample every n-th frame instead')
-    .option('--batch-size <n>', 'frames per batch', '30')
-    .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
-    .option('--wait', 'wait for the job to finish, with progress; exit 1 unless it completes', false)
-    .action(
-      async (
-        source: string,
-        options: { videoId?: string; meta: string[]; sampleFps?: string; sampleStride?: string; batchSize: string; stages: string[]; wait: boolean },
-      ) => {
-        const config = ctx.config();
-        const metadata: Record<string, string> = {};
-        for (const pair of options.meta) {
-          const at = pair.indexOf('=');
-          if (at < 1) throw new FilmroomError('USAGE', `--meta takes key=value (got '${pair}')`);
-          metadata[pair.slice(0, at)] = pair.slice(at + 1);
-        }
-        const number = (text: string | undefined) => (text === undefined ? null : Number(text));
-        // Checked before anything is uploaded.
-        const processing = validOptions({
-          sample_fps: number(options.sampleFps),
-          sample_stride: number(options.sampleStride),
-          batch_size: Number(options.batchSize),
-          stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
-        });
-        const isRemote = /^(s3|file):\/\//.test(source);
-        const localPath = isRemote ? undefined : resolve(source);
-        if (localPath && !existsSync(localPath)) throw new FilmroomError('USAGE', `no such file: ${localPath}`);
-        const videoId = options.videoId ?? videoIdFor(localPath ? pathToFileURL(localPath).href : source);
-        const sourceUri = localPath ? await uploadWithProgress(ctx, config, localPath, videoId) : source;
-        await withCliPorts(config, 'filmroom-ingest', async (ports) => {
-          const result = await ingestVideo(
-            { publisher: await ports.publisher(['video-ingested']), now: Date.now },
-            {
-              videoId,
-              sourceUri,
-              ...(localPath && /\.tar$/i.test(localPath) ? { container: 'TAR_BUNDLE' as const } : {}),
-              sessionMetadata: metadata,
-              options: processing,
-              uploader: 'cli',
-              producer: { name: 'cli', version: '0.1.0' },
-            },
-          );
-          ctx.print(`ingested ${sourceUri} as video ${videoId} (event ${result.eventId})`);
-          if (options.wait) await followStatus(ctx, ports.readModel, videoId);
-          else ctx.print(`follow it with: filmroom status ${videoId} --follow`);
-        });
-      },
-    );
+  registerIngestCommand(program, ctx);
 
   program
     .command('status')
@@ -176,7 +81,8 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       await withCliPorts(ctx.config(), 'filmroom-status', async ({ readModel }) => {
         if (options.follow) return followStatus(ctx, readModel, videoId);
         const row = await readModel.jobStatus(videoId);
-        if (!row) throw new FilmroomError('USAGE', `no video ${videoId} in job_status`);
+        // Not a usage error: the command was right, the video is not there (exit 1).
+        if (!row) throw new FilmroomError('NOT_FOUND', `no video ${videoId} in job_status`);
         ctx.print(statusLine(row));
       });
     });

@@ -59,13 +59,20 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
 }
 
 /**
- * The ingest command: validates the request, builds its video-ingested event and publishes it,
- * unless the video is known already (see `IngestPorts.videoKnown`).
+ * The ingest command: validates the requests, builds their video-ingested events and publishes
+ * them in one batch, leaving out videos known already (see `IngestPorts.videoKnown`). Nothing is
+ * published unless every request is valid. Bulk ingestion (bulk-ingest.ts) calls it per chunk.
  */
+export async function ingestVideos(ports: IngestPorts, requests: readonly IngestRequest[]): Promise<IngestResult[]> {
+  const events = requests.map((request) => videoIngestedOf({ ...request, options: validOptions(request.options ?? {}), now: ports.now() }));
+  const videoKnown = ports.videoKnown;
+  const known = videoKnown ? await Promise.all(events.map((event) => videoKnown(event.value.video_id))) : events.map(() => false);
+  const fresh = events.filter((_, i) => !known[i]);
+  if (fresh.length) await ports.publisher.publish(fresh);
+  return events.map(({ value }, i) => ({ videoId: value.video_id, sourceUri: value.source_uri, eventId: value.event_id, duplicate: known[i]! }));
+}
+
+/** One ingestion: `ingestVideos` with one request. */
 export async function ingestVideo(ports: IngestPorts, request: IngestRequest): Promise<IngestResult> {
-  const event = videoIngestedOf({ ...request, options: validOptions(request.options ?? {}), now: ports.now() });
-  const { video_id: videoId, source_uri: sourceUri, event_id: eventId } = event.value;
-  const duplicate = ports.videoKnown ? await ports.videoKnown(videoId) : false;
-  if (!duplicate) await ports.publisher.publish([event]);
-  return { videoId, sourceUri, eventId, duplicate };
+  return (await ingestVideos(ports, [request]))[0]!;
 }

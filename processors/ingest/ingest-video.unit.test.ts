@@ -18,7 +18,7 @@ describe('the ingest command', () => {
       occurred_at: now(),
       options: { batch_size: 30, stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] },
     });
-    expect(result.videoId).toMatch(/^final-[0-9a-f]{10}$/);
+    expect(result.videoId).toMatch(/^games\.final-[0-9a-f]{10}$/);
   });
 
   it('the same ingestion twice is one event id; with a videoKnown lookup the second publishes nothing', async () => {

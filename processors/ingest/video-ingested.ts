@@ -8,16 +8,41 @@ export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 
 export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages };
 
-/** A video id from a source URI when the uploader gives none: stable, so re-ingesting is idempotent. */
+const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Throws VALIDATION_FAILED unless `videoId` can be a Kafka key, an S3 key part and a URL path segment. */
+export function checkVideoId(videoId: string): string {
+  if (!videoIdPattern.test(videoId))
+    throw new FilmroomError(
+      'VALIDATION_FAILED',
+      `video_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${videoId}')`,
+      {
+        context: { field: 'video_id' },
+      },
+    );
+  return videoId;
+}
+
+/**
+ * A video id from a source URI when the uploader gives none: stable, so re-ingesting is idempotent.
+ * An S3 key keeps its folders, joined with '.', so ids sort and select by the key's path as the old
+ * pipeline's did (`s3://b/2024/01/game-7.tar` → `2024.01.game-7-<hash>`; select January with the
+ * id prefix `2024.01.`). Inside a segment anything but letters, digits, '_' and '-' becomes '-', so
+ * '.' only ever separates folders. Other sources (local files, uploads) keep their file name only:
+ * a local path says where a file sat on one machine, not what it is. The hash of the whole URI
+ * (bucket included) keeps ids of different sources apart whatever the cleaning merged.
+ */
 export function videoIdFor(sourceUri: string): string {
-  const base =
-    sourceUri
-      .split('/')
-      .pop()!
-      .replace(/\.[^.]+$/, '')
-      .replace(/[^A-Za-z0-9_-]+/g, '-')
-      .slice(0, 40) || 'video';
-  return `${base}-${createHash('sha256').update(sourceUri).digest('hex').slice(0, 10)}`;
+  const s3Key = /^s3:\/\/[^/]+\/(.+)$/.exec(sourceUri)?.[1];
+  const segments = (s3Key ?? sourceUri.split('/').pop() ?? '').split('/').filter(Boolean);
+  const readable = segments
+    .map((segment, i) => (i === segments.length - 1 ? segment.replace(/\.[^.]+$/, '') : segment).replace(/[^A-Za-z0-9_-]+/g, '-'))
+    .filter(Boolean)
+    .join('.')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 100)
+    .replace(/[.]+$/, '');
+  return `${readable || 'video'}-${createHash('sha256').update(sourceUri).digest('hex').slice(0, 10)}`;
 }
 
 export function containerFor(sourceUri: string): ContainerKind {
@@ -42,9 +67,7 @@ export function videoIngestedOf(input: {
     throw new FilmroomError('VALIDATION_FAILED', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
   }
   const videoId = input.videoId ?? videoIdFor(input.sourceUri);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(videoId)) {
-    throw new FilmroomError('VALIDATION_FAILED', `video_id must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${videoId}')`);
-  }
+  checkVideoId(videoId);
   const options: ProcessingOptions = { ...defaultOptions, ...input.options };
   const value: VideoIngested = {
     event_id: deterministicEventId('video-ingested', videoId, input.sourceUri, JSON.stringify(options)),

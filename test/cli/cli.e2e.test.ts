@@ -46,7 +46,7 @@ describe('the filmroom CLI end to end: run, ingest --wait, status, replay checks
 
       const status = await filmroom('status', videoId);
       expect(status.stdout.trim()).toBe(`${videoId}: complete 100% (Extraction: 6/6 batches, Checks: 6/6 batches)`);
-      await expect(filmroom('status', 'no-such-video')).rejects.toMatchObject({ code: 2 });
+      await expect(filmroom('status', 'no-such-video')).rejects.toMatchObject({ code: 1 });
 
       const replayed = await filmroom('replay', 'checks', '--check-version', 'v2', '--prefix', videoId);
       expect(replayed.stdout).toContain('replayed checks v2');

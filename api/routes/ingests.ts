@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { FilmroomError } from '../../common/errors.ts';
+import { ingestBulk, summarise } from '../../processors/ingest/bulk-ingest.ts';
+import { stageNames } from '../../processors/ingest/ingest-video.ts';
+import { listPrefix, type SourceItem } from '../../processors/ingest/ingest-sources.ts';
+import { errorSchema } from '../schemas/common.ts';
+
+/** Items one request may ingest: a larger prefix is split by the caller (say, per month). */
+export const maxIngestItems = 10_000;
+
+const ingestsBody = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Exactly one of `sources` and `prefix`. Object-store sources only: local files are a CLI feature.',
+  properties: {
+    sources: { type: 'array', minItems: 1, maxItems: maxIngestItems, items: { type: 'string', pattern: '^s3://[^/]+/.+$', maxLength: 2048 } },
+    prefix: {
+      type: 'string',
+      pattern: '^s3://[^/]+/(.*/)?$',
+      maxLength: 2048,
+      description: 's3://bucket/ or s3://bucket/folder/: every video and .tar bundle under it',
+    },
+    session_metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 100 },
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
+        sample_stride: { type: 'integer', minimum: 1 },
+        batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
+        stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
+      },
+    },
+  },
+} as const;
+
+const count = { type: 'integer', minimum: 0 } as const;
+
+const ingestsResponse = {
+  type: 'object',
+  required: ['summary', 'results'],
+  properties: {
+    summary: { type: 'object', required: ['ingested', 'skipped', 'refused'], properties: { ingested: count, skipped: count, refused: count } },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['item', 'source', 'outcome'],
+        properties: {
+          item: { type: 'string', description: '`sources[i]`, or the key under the prefix' },
+          source: { type: 'string' },
+          outcome: { type: 'string', enum: ['ingested', 'skipped', 'refused'] },
+          video_id: { type: 'string' },
+          event_id: { type: 'string' },
+          status_url: { type: 'string' },
+          reason: { type: 'string', description: 'why an item was skipped (unchanged) or refused' },
+        },
+      },
+    },
+  },
+} as const;
+
+/**
+ * Bulk ingestion over HTTP, the CLI's `ingest --task-list | s3://bucket/prefix/`. A valid request
+ * answers 200 with one result per item, whatever each item's outcome: a refused item (missing,
+ * empty) does not stop the others, so callers read `summary.refused`. A bad body or bad options
+ * answer 400 and nothing is published.
+ */
+const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  app.post(
+    '/v1/ingests',
+    {
+      preHandler: app.requireRole('uploader', 'operator'),
+      schema: {
+        summary: 'Ingest many objects (a list of s3:// sources or an s3:// prefix); emits one video-ingested per new video',
+        body: ingestsBody,
+        response: { 200: ingestsResponse, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (request) => {
+      const { sources, prefix, session_metadata, options } = request.body;
+      if ((sources === undefined) === (prefix === undefined)) throw new FilmroomError('VALIDATION_FAILED', 'body must have exactly one of sources and prefix');
+      let items: SourceItem[];
+      if (prefix !== undefined) {
+        items = (await listPrefix(app.objectStore, prefix)).items;
+        if (items.length > maxIngestItems)
+          throw new FilmroomError(
+            'VALIDATION_FAILED',
+            `prefix ${prefix} holds ${items.length} videos, more than ${maxIngestItems} per request: use a longer prefix`,
+          );
+      } else items = sources!.map((source, i) => ({ where: `sources[${i}]`, source }));
+      const results = await ingestBulk(
+        { objectStore: app.objectStore, publisher: app.publisher, videoKnown: (id) => app.readModel.videoKnown(id), now: Date.now },
+        {
+          items,
+          baseDir: '/',
+          allowLocal: false,
+          uploadsBucket: app.config.s3.buckets.uploads,
+          options: {
+            sample_fps: options?.sample_fps ?? null,
+            sample_stride: options?.sample_stride ?? null,
+            ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
+            ...(options?.stages ? { stages: [...options.stages] } : {}),
+          },
+          sessionMetadata: session_metadata ?? {},
+          uploader: request.apiKeyName ?? 'api',
+          producer: { name: 'api', version: '0.1.0' },
+        },
+      );
+      return {
+        summary: summarise(results),
+        results: results.map((r) => ({
+          item: r.where,
+          source: r.source,
+          outcome: r.outcome,
+          ...(r.videoId ? { video_id: r.videoId, status_url: `/v1/videos/${r.videoId}` } : {}),
+          ...(r.eventId ? { event_id: r.eventId } : {}),
+          ...(r.reason ? { reason: r.reason } : {}),
+        })),
+      };
+    },
+  );
+};
+
+export default ingestRoutes;
