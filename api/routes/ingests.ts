@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestBulk, summarise } from '../../processors/ingest/bulk-ingest.ts';
-import { stageNames } from '../../processors/ingest/ingest-video.ts';
 import { listPrefix, type SourceItem } from '../../processors/ingest/ingest-sources.ts';
-import { errorSchema } from '../schemas/common.ts';
+import { errorSchema, processingOptionsOf, processingOptionsSchema, sessionMetadataSchema } from '../schemas/common.ts';
 
 /** Items one request may ingest: a larger prefix is split by the caller (say, per month). */
 export const maxIngestItems = 10_000;
@@ -20,17 +19,8 @@ const ingestsBody = {
       maxLength: 2048,
       description: 's3://bucket/ or s3://bucket/folder/: every video and .tar bundle under it',
     },
-    session_metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 100 },
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
-        sample_stride: { type: 'integer', minimum: 1 },
-        batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
-        stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
-      },
-    },
+    session_metadata: sessionMetadataSchema,
+    options: processingOptionsSchema,
   },
 } as const;
 
@@ -96,12 +86,7 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           baseDir: '/',
           allowLocal: false,
           uploadsBucket: app.config.s3.buckets.uploads,
-          options: {
-            sample_fps: options?.sample_fps ?? null,
-            sample_stride: options?.sample_stride ?? null,
-            ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
-            ...(options?.stages ? { stages: [...options.stages] } : {}),
-          },
+          options: processingOptionsOf(options),
           sessionMetadata: session_metadata ?? {},
           uploader: request.apiKeyName ?? 'api',
           producer: { name: 'api', version: '0.1.0' },

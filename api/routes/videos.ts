@@ -1,9 +1,21 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
-import { ingestVideo, stageNames } from '../../processors/ingest/ingest-video.ts';
+import { ingestVideo } from '../../processors/ingest/ingest-video.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
-import { authErrors, errorSchema, idempotencyKeyHeader, jobStates, jobStatusSchema, maxOffset, videoIdParams, videoIdSchema } from '../schemas/common.ts';
+import {
+  authErrors,
+  errorSchema,
+  idempotencyKeyHeader,
+  jobStates,
+  jobStatusSchema,
+  maxOffset,
+  videoIdParams,
+  videoIdSchema,
+  processingOptionsOf,
+  processingOptionsSchema,
+  sessionMetadataSchema,
+} from '../schemas/common.ts';
 
 const ingestBody = {
   type: 'object',
@@ -18,17 +30,8 @@ const ingestBody = {
       description: 's3://bucket/key of a video or TAR bundle in object storage (upload local files with POST /v1/uploads or the CLI)',
     },
     video_id: videoIdSchema,
-    session_metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 100 },
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
-        sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
-        stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
-      },
-    },
+    session_metadata: sessionMetadataSchema,
+    options: processingOptionsSchema,
   },
 } as const;
 
@@ -68,12 +71,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             ...(video_id ? { videoId: video_id } : {}),
             sourceUri: source_uri,
             sessionMetadata: session_metadata ?? {},
-            options: {
-              sample_fps: options?.sample_fps ?? null,
-              sample_stride: options?.sample_stride ?? null,
-              ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
-              ...(options?.stages ? { stages: [...options.stages] } : {}),
-            },
+            options: processingOptionsOf(options),
             uploader: request.apiKeyName ?? 'api',
             producer: { name: 'api', version: '0.1.0' },
           },

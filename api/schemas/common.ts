@@ -1,3 +1,5 @@
+import { stageNames } from '../../processors/ingest/ingest-video.ts';
+import type { ProcessingOptions } from '../../schemas/index.ts';
 import { jobStates } from '../../projections/read-model/job-status.ts';
 
 /** Schema pieces several routes share; `as const`, so that the type provider derives the types. */
@@ -48,3 +50,30 @@ export const jobStatusSchema = {
     batches_checked_by_version: { type: 'object', additionalProperties: { type: 'integer' }, description: 'batches with check results, per check version' },
   },
 } as const;
+
+/** Processing options of an ingestion (`POST /v1/videos`, `POST /v1/ingests`). */
+export const processingOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
+    sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
+    stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
+  },
+} as const;
+
+/** Session metadata sent with an ingestion: string values, bounded. */
+export const sessionMetadataSchema = { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 100 } as const;
+
+/** The options of a request body as the ingest command takes them (absent sampling is null: the default rate). */
+export function processingOptionsOf(
+  options: { sample_fps?: number; sample_stride?: number; batch_size?: number; stages?: readonly ProcessingOptions['stages'][number][] } | undefined,
+): Partial<ProcessingOptions> {
+  return {
+    sample_fps: options?.sample_fps ?? null,
+    sample_stride: options?.sample_stride ?? null,
+    ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
+    ...(options?.stages ? { stages: [...options.stages] } : {}),
+  };
+}

@@ -1,21 +1,11 @@
 import { FilmroomError } from '../../common/errors.ts';
-import type { ContainerKind, ProcessingOptions, Stage } from '../../schemas/index.ts';
+import type { ProcessingOptions, Stage } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
-import { videoIngestedOf } from './video-ingested.ts';
+import { videoIngestedOf, type IngestRequest } from './video-ingested.ts';
+
+export type { IngestRequest };
 
 export const stageNames: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'];
-
-/** One ingestion, from the CLI, `POST /v1/videos` or `POST /v1/uploads`. */
-export interface IngestRequest {
-  /** Default: derived from the source, so that re-ingesting the same source is idempotent. */
-  videoId?: string;
-  sourceUri: string;
-  container?: ContainerKind;
-  sessionMetadata?: Record<string, string>;
-  options?: Partial<ProcessingOptions>;
-  uploader: string;
-  producer: { name: string; version: string };
-}
 
 export interface IngestPorts {
   publisher: EventPublisher;

@@ -49,11 +49,9 @@ export function containerFor(sourceUri: string): ContainerKind {
   return /\.tar$/i.test(sourceUri) ? 'TAR_BUNDLE' : 'VIDEO';
 }
 
-/**
- * The video-ingested event for an upload. Its id derives from the video id, source and options,
- * so the same ingestion sent twice is recognisably one event.
- */
-export function videoIngestedOf(input: {
+/** One ingestion, from the CLI, `POST /v1/videos`, `POST /v1/uploads` or `POST /v1/ingests`. */
+export interface IngestRequest {
+  /** Default: derived from the source, so that re-ingesting the same source is idempotent. */
   videoId?: string;
   sourceUri: string;
   container?: ContainerKind;
@@ -61,8 +59,13 @@ export function videoIngestedOf(input: {
   options?: Partial<ProcessingOptions>;
   uploader: string;
   producer: { name: string; version: string };
-  now: number;
-}): Output<'video-ingested'> {
+}
+
+/**
+ * The video-ingested event for an upload. Its id derives from the video id, source and options,
+ * so the same ingestion sent twice is recognisably one event.
+ */
+export function videoIngestedOf(input: IngestRequest & { now: number }): Output<'video-ingested'> {
   if (!/^(s3:\/\/[^/]+\/.+|file:\/\/\/.+)$/.test(input.sourceUri)) {
     throw new FilmroomError('VALIDATION_FAILED', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
   }
