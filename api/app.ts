@@ -1,18 +1,11 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../common/config.ts';
-import type { ReadModel } from '../projections/read-model/port.ts';
-import type { ObjectStore } from '../storage/ports.ts';
-import type { EventLog } from '../streams/event-log.ts';
-import type { EventPublisher } from '../streams/event-publisher.ts';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
 import idempotency from './plugins/idempotency.ts';
-import publisher from './plugins/publisher.ts';
-import readModel from './plugins/read-model.ts';
-import services from './plugins/services.ts';
+import ports, { type AppPorts } from './plugins/ports.ts';
 import healthRoutes from './routes/health.ts';
 import ingestRoutes from './routes/ingests.ts';
 import manifestRoutes from './routes/manifests.ts';
@@ -24,13 +17,7 @@ import videoResultRoutes from './routes/video-results.ts';
 import videoRoutes from './routes/videos.ts';
 
 /** What the app is built from: the config and the ports, all made by the composition root (`server.ts`) or a test. */
-export interface AppOptions {
-  config: Config;
-  readModel: ReadModel;
-  publisher: EventPublisher;
-  eventLog: EventLog;
-  objectStore: ObjectStore;
-}
+export type AppOptions = AppPorts;
 
 /**
  * The API as a plugin, loaded in tiers: external (OpenAPI) → app (errors, metrics, ports, auth) →
@@ -48,9 +35,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errors);
   await app.register(httpMetrics);
-  await app.register(services, { config: options.config, eventLog: options.eventLog, objectStore: options.objectStore });
-  await app.register(readModel, { readModel: options.readModel });
-  await app.register(publisher, { publisher: options.publisher });
+  await app.register(ports, options);
   await app.register(auth, { keys: options.config.api.keys });
   await app.register(idempotency);
   await app.register(healthRoutes);
