@@ -69,6 +69,7 @@ describe('Avro schemas', () => {
       batch_count: 2,
       texts: [{ frame_index: 0, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, text: '12:34', confidence: 0.5 }],
       regions_evaluated: 1,
+      artifact_uri: '',
       model: { name: 'ppocr-rec', version: '4' },
       stages: ['EXTRACT', 'DETECT', 'OCR'],
       detections: [{ frame_index: 0, timestamp_s: 0, detections: [{ box: { x1: 0, y1: 0, x2: 1, y2: 1 }, class_id: 0, class_name: 'text', score: 0.75 }] }],

@@ -23,6 +23,11 @@ export interface ArtifactFrame {
 
 export const batchArtifactKey = (videoId: string, batchIndex: number) => `videos/${videoId}/batches/batch-${String(batchIndex).padStart(5, '0')}.tar`;
 export const batchArtifactPrefix = (videoId: string) => `videos/${videoId}/batches/`;
+/**
+ * Where a batch that decoding stopped inside is kept: beside, never at, the complete batch's key, so
+ * a later run does not take it for finished and extracts that batch again.
+ */
+export const partialBatchArtifactKey = (videoId: string, batchIndex: number) => batchArtifactKey(videoId, batchIndex).replace(/\.tar$/, '.partial.tar');
 
 const frameFile = (frameIndex: number) => `frame-${String(frameIndex).padStart(8, '0')}.jpg`;
 

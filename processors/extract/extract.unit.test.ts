@@ -221,24 +221,19 @@ describe('the extract handler (in-memory ports)', () => {
     );
   }, 60_000);
 
-  // BUG: a batch cut short by a decode failure is stored at the batch's deterministic key with the
-  // frames that decoded. A re-run takes that artifact for a complete batch: it re-emits the batch's
-  // event under the same event id but with the planned frame list (frame 6, which the artifact lacks),
-  // and reports no failure. Expected: the same event as the first run, and the failure again.
-  it.fails(
-    'run again on a source cut off inside a frame, emits the same batch events as the first run and fails again',
-    async () => {
-      const store = await storeWith({ 'cut.mp4': truncated });
-      const input = ingested('cut', 's3://uploads/cut.mp4', { options: { sample_fps: 10 } });
-      const first = await extract(store, input);
+  // Regression: a batch cut short by a decode failure used to be stored at the complete batch's key, so
+  // a re-run took it for finished, re-emitted it with its planned frames (one the artifact lacked) and
+  // reported no failure. It is kept at a partial key now: a re-run extracts that batch again.
+  it('run again on a source cut off inside a frame, emits the same batch events as the first run and fails again', async () => {
+    const store = await storeWith({ 'cut.mp4': truncated });
+    const input = ingested('cut', 's3://uploads/cut.mp4', { options: { sample_fps: 10 } });
+    const first = await extract(store, input);
 
-      const second = await extract(store, input);
+    const second = await extract(store, input);
 
-      expect(second.emitted.map((o) => o.value)).toEqual(first.emitted.map((o) => o.value));
-      expect(second.returned.map((o) => o.event)).toEqual(['processing-failed']);
-    },
-    60_000,
-  );
+    expect(second.emitted.map((o) => o.value)).toEqual(first.emitted.map((o) => o.value));
+    expect(second.returned.map((o) => o.event)).toEqual(['processing-failed']);
+  }, 60_000);
 
   it('serves EXTRACT only: the runtime skips videos that did not ask for it', () => {
     expect(createExtractProcessor({ objectStore: new InMemoryObjectStore(), config }).stages).toEqual(['EXTRACT']);

@@ -5,7 +5,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import { decodeJpegFrames, type DecodeOutcome } from '../../media/decode-frames.ts';
 import { probeVideo } from '../../media/ffprobe.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
-import { batchArtifactKey, batchArtifactPrefix, packBatchArtifact, type ArtifactFrame } from '../../storage/batch-artifact.ts';
+import { batchArtifactKey, batchArtifactPrefix, packBatchArtifact, partialBatchArtifactKey, type ArtifactFrame } from '../../storage/batch-artifact.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import type { ObjectStore } from '../../storage/ports.ts';
 import { deadLetterEvent } from '../../streams/dead-letter.ts';
@@ -60,13 +60,13 @@ export function createExtractProcessor(ports: ExtractPorts) {
     const plan = planSampling(probe, ingested.options);
     const video = videoMetadataOf(probe);
     const sessionMetadata = mergeSessionMetadata(ingested.session_metadata, bundleMetadata);
-    const eventOf = (batchIndex: number, frameIndices: number[]) =>
+    const eventOf = (batchIndex: number, frameIndices: number[], artifactKey = batchArtifactKey(ingested.video_id, batchIndex)) =>
       batchExtractedOf({
         ingested,
         plan,
         batchIndex,
         frameIndices,
-        artifactUri: s3Uri({ bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }),
+        artifactUri: s3Uri({ bucket: artifactsBucket, key: artifactKey }),
         video,
         sessionMetadata,
         occurredAt: context.now(),
@@ -94,17 +94,21 @@ export function createExtractProcessor(ports: ExtractPorts) {
     let expected = batchFrameIndices(plan, batchIndex);
     let current: ArtifactFrame[] = [];
     const completeBatch = async () => {
-      if (exists(batchIndex)) {
+      // A batch decoding stopped inside goes to a key of its own: a re-run must not take it for finished.
+      const partial = current.length < expected.length;
+      const key = partial ? partialBatchArtifactKey(ingested.video_id, batchIndex) : batchArtifactKey(ingested.video_id, batchIndex);
+      if (!partial && exists(batchIndex)) {
         extractMetrics.batchesSkipped.inc();
       } else {
         const artifact = await packBatchArtifact(ingested.video_id, batchIndex, current);
-        await objectStore.put({ bucket: artifactsBucket, key: batchArtifactKey(ingested.video_id, batchIndex) }, artifact, 'application/x-tar');
+        await objectStore.put({ bucket: artifactsBucket, key }, artifact, 'application/x-tar');
         extractMetrics.batchesUploaded.inc();
       }
       await context.emit([
         eventOf(
           batchIndex,
           current.map((f) => f.frameIndex),
+          key,
         ),
       ]);
       batchIndex++;

@@ -29,6 +29,7 @@ export function ocrDoneOf(input: {
     model: { name: model.name, version: model.version },
     stages: detected.stages,
     detections: detected.frames,
+    artifact_uri: detected.artifact_uri,
   };
   return { event: 'ocr-done', key: batchKey(detected.video_id, detected.batch_index), value };
 }

@@ -50,7 +50,8 @@ export function createRenderProcessor(ports: RenderPorts) {
   const fps = config.render.previewFps;
 
   async function renderSegment(event: OcrDone, tmp: string): Promise<void> {
-    const artifactUri = s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.batch_index) });
+    // The event names its artifact (a partial last batch has a key of its own); older events do not.
+    const artifactUri = event.artifact_uri || s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.batch_index) });
     const frames = await frameSource.frames(artifactUri);
     if (frames.length === 0) return;
     const size = renderSize(frames[0]!.rgb.width, frames[0]!.rgb.height, config.render.width);

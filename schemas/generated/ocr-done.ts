@@ -103,4 +103,10 @@ export interface FilmroomEventsOcrDone {
      * Default: []
      */
     detections: FilmroomEventsFrameDetections[];
+    /**
+     * The batch artifact the texts refer to, carried forward from batch-detected (empty in events written before it existed: readers then derive the usual key).
+     *
+     * Default: ""
+     */
+    artifact_uri: string;
 }

@@ -177,6 +177,7 @@ describe('manifest exports through the API (real stack)', () => {
             batch_count: 2,
             texts: [{ frame_index: 0, box: { x1: 0.25, y1: 0.25, x2: 0.5, y2: 0.5 }, text: 'LIONS 21', confidence: 0.5 }],
             regions_evaluated: 1,
+            artifact_uri: '',
             model: { name: 'rec', version: '1' },
             stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'],
             detections: [],

@@ -61,6 +61,7 @@ function events(): Output<AnyEventName>[] {
         batch_count: 2,
         texts: [{ frame_index: i * 300, box: { x1: 0.25, y1: 0.125, x2: 0.5, y2: 0.25 }, text: i === 0 ? 'LIONS 21' : "HAWKS 'Q' 14", confidence: 0.875 }],
         regions_evaluated: 1,
+        artifact_uri: '',
         model: { name: 'ppocr-rec-v4', version: 'def' },
         stages: [...stages],
         detections: [],
