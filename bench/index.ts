@@ -163,7 +163,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         row(`Kafka ProducerPerformance (Java, acks=all, idempotent, ${r.eventBytes}-byte records)`, bare.seconds),
         row('filmroom bulk ingest, whole (read task list + check every key + already-ingested check + publish)', r.planSeconds + r.publishSeconds),
         row('  of which checking (one S3 listing per folder)', r.planSeconds),
-        row('  of which publishing with the already-ingested check (one read-model query per video)', r.publishSeconds),
+        row('  of which publishing with the already-ingested check (one read-model query per 5,000 videos)', r.publishSeconds),
         row('filmroom publishing without the already-ingested check (the same events again)', r.publishUncheckedSeconds),
       ].join('\n'),
     );

@@ -24,7 +24,7 @@ export interface IngestBenchResult {
   setupSeconds: number;
   /** Reading the task list and checking every item (one listing per folder), nothing written. */
   planSeconds: number;
-  /** Publishing with the already-ingested check (one read-model query per video) and without it. */
+  /** Publishing with the already-ingested check (one read-model query per 5,000 videos) and without it. */
   publishSeconds: number;
   publishUncheckedSeconds: number;
   summary: { ingested: number; skipped: number; refused: number };
@@ -89,11 +89,13 @@ export async function ingestThroughput(config: Config, count: number): Promise<I
     const plans = await planBulkIngest(objectStore, request);
     const planSeconds = (performance.now() - planStarted) / 1000;
     const publishStarted = performance.now();
-    const results = await runBulkIngest({ objectStore, publisher, videoKnown: (id) => readModel.videoKnown(id), now: Date.now }, request, plans);
+    const results = await runBulkIngest({ objectStore, publisher, knownVideos: (ids) => readModel.knownVideos(ids), now: Date.now }, request, plans);
     const publishSeconds = (performance.now() - publishStarted) / 1000;
+    // Planned before its clock starts, so only the publishing is timed.
+    const plansAgain = await planBulkIngest(objectStore, request);
     const uncheckedStarted = performance.now();
-    await runBulkIngest({ objectStore, publisher, now: Date.now }, request, await planBulkIngest(objectStore, request));
-    const publishUncheckedSeconds = (performance.now() - uncheckedStarted) / 1000 - planSeconds;
+    await runBulkIngest({ objectStore, publisher, now: Date.now }, request, plansAgain);
+    const publishUncheckedSeconds = (performance.now() - uncheckedStarted) / 1000;
     const eventBytes = serde.encode('video-ingested', videoIngestedOf({ sourceUri: sources[0]!, uploader: 'bench', producer, now: Date.now() }).value).length;
     return { events: count, eventBytes, setupSeconds, planSeconds, publishSeconds, publishUncheckedSeconds, summary: summarise(results) };
   } finally {

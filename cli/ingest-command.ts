@@ -146,7 +146,7 @@ async function ingestMany(
       const publisher = await ports.publisher(['video-ingested']);
       bar.start(plans.length, 0);
       try {
-        return await runBulkIngest({ objectStore, publisher, videoKnown: (id) => ports.readModel.videoKnown(id), now: Date.now }, request, plans, (done) =>
+        return await runBulkIngest({ objectStore, publisher, knownVideos: (ids) => ports.readModel.knownVideos(ids), now: Date.now }, request, plans, (done) =>
           bar.update(done),
         );
       } finally {

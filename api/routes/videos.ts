@@ -64,7 +64,11 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const result = await ingestVideo(
           {
             publisher: app.publisher,
-            videoKnown: async (id) => (await app.idempotency.recall('video-ingested', id)) !== undefined || app.readModel.videoKnown(id),
+            knownVideos: async (ids) => {
+              const known = await app.readModel.knownVideos(ids);
+              for (const id of ids) if ((await app.idempotency.recall('video-ingested', id)) !== undefined) known.add(id);
+              return known;
+            },
             now: Date.now,
           },
           {

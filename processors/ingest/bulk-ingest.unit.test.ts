@@ -15,7 +15,12 @@ async function given(keys: string[]) {
   await objectStore.put({ bucket: 'games', key: '2024/01/empty.mp4' }, Buffer.alloc(0), 'video/mp4');
   const known = new Set<string>();
   const publisher = new InMemoryEventPublisher((outputs) => outputs.forEach((o) => known.add((o.value as { video_id: string }).video_id)));
-  return { objectStore, publisher, known, ports: { objectStore, publisher, now, videoKnown: async (id: string) => known.has(id) } };
+  return {
+    objectStore,
+    publisher,
+    known,
+    ports: { objectStore, publisher, now, knownVideos: async (ids: readonly string[]) => new Set(ids.filter((id) => known.has(id))) },
+  };
 }
 
 const request = (text: string, overrides: Partial<BulkIngestRequest> = {}): BulkIngestRequest => ({

@@ -10,10 +10,11 @@ export const stageNames: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS
 export interface IngestPorts {
   publisher: EventPublisher;
   /**
-   * Whether the video was ingested already: when given, a known video is not published again
-   * (its event id is deterministic anyway). The API asks; the CLI re-ingests on purpose.
+   * Which of the videos were ingested already: when given, a known video is not published again
+   * (its event id is deterministic anyway). The API and bulk ingests ask; a single CLI ingest
+   * re-ingests on purpose.
    */
-  videoKnown?: (videoId: string) => Promise<boolean>;
+  knownVideos?: (videoIds: readonly string[]) => Promise<Set<string>>;
   now: () => number;
 }
 
@@ -50,13 +51,13 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
 
 /**
  * The ingest command: validates the requests, builds their video-ingested events and publishes
- * them in one batch, leaving out videos known already (see `IngestPorts.videoKnown`). Nothing is
+ * them in one batch, leaving out videos known already (see `IngestPorts.knownVideos`: one lookup for the whole batch). Nothing is
  * published unless every request is valid. Bulk ingestion (bulk-ingest.ts) calls it per chunk.
  */
 export async function ingestVideos(ports: IngestPorts, requests: readonly IngestRequest[]): Promise<IngestResult[]> {
   const events = requests.map((request) => videoIngestedOf({ ...request, options: validOptions(request.options ?? {}), now: ports.now() }));
-  const videoKnown = ports.videoKnown;
-  const known = videoKnown ? await Promise.all(events.map((event) => videoKnown(event.value.video_id))) : events.map(() => false);
+  const knownIds = ports.knownVideos ? await ports.knownVideos(events.map((event) => event.value.video_id)) : new Set<string>();
+  const known = events.map((event) => knownIds.has(event.value.video_id));
   const fresh = events.filter((_, i) => !known[i]);
   if (fresh.length) await ports.publisher.publish(fresh);
   return events.map(({ value }, i) => ({ videoId: value.video_id, sourceUri: value.source_uri, eventId: value.event_id, duplicate: known[i]! }));

@@ -21,10 +21,10 @@ describe('the ingest command', () => {
     expect(result.videoId).toMatch(/^games\.final-[0-9a-f]{10}$/);
   });
 
-  it('the same ingestion twice is one event id; with a videoKnown lookup the second publishes nothing', async () => {
+  it('the same ingestion twice is one event id; with a knownVideos lookup the second publishes nothing', async () => {
     const publisher = new InMemoryEventPublisher();
     const known = new Set<string>();
-    const ports = { publisher, now, videoKnown: async (id: string) => known.has(id) };
+    const ports = { publisher, now, knownVideos: async (ids: readonly string[]) => new Set(ids.filter((id) => known.has(id))) };
     const first = await ingestVideo(ports, request);
     known.add(first.videoId);
     const second = await ingestVideo(ports, request);

@@ -58,6 +58,11 @@ export class InMemoryReadModel implements ReadModel {
   async videoKnown(videoId: string) {
     return this.ingested.has(videoId) || this.jobs.some((j) => j.video_id === videoId);
   }
+  async knownVideos(videoIds: readonly string[]) {
+    const known = new Set<string>();
+    for (const id of videoIds) if (await this.videoKnown(id)) known.add(id);
+    return known;
+  }
   async detections(videoId: string, p: ResultPage) {
     return page(this.detectionRows.get(videoId) ?? [], p);
   }

@@ -101,6 +101,22 @@ export async function listVideos(client: ClickHouse, filter: VideoFilter): Promi
   );
 }
 
+/** Ids at most per query: the list travels as one external-data value. */
+const knownVideosChunk = 5000;
+
+/** Which of these ids have a projected video-ingested event. */
+export async function knownVideos(client: ClickHouse, videoIds: readonly string[]): Promise<Set<string>> {
+  const known = new Set<string>();
+  for (let at = 0; at < videoIds.length; at += knownVideosChunk) {
+    const ids = videoIds.slice(at, at + knownVideosChunk);
+    const rows = await client.select<{ video_id: string }>(`SELECT DISTINCT video_id FROM videos WHERE video_id IN (SELECT arrayJoin(ids) FROM params)`, {
+      ids: [...ids],
+    });
+    for (const row of rows) known.add(row.video_id);
+  }
+  return known;
+}
+
 /** Whether a video-ingested event for this id was projected already. */
 export async function videoKnown(client: ClickHouse, videoId: string): Promise<boolean> {
   const rows = await client.select<{ n: string }>(`SELECT count() AS n FROM videos WHERE video_id = ${param('video_id')}`, { video_id: videoId });
