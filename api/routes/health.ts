@@ -9,31 +9,40 @@ const lagCacheMs = 5000;
 
 /** Liveness, readiness (every backing service answers a real request) and Prometheus metrics. */
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  // Probes and scrapers carry no key: these three routes are public, and the OpenAPI document says so (`security: []`).
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness', security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    async () => ({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async (_request, reply) => {
-    const checks: Record<string, () => Promise<unknown>> = {
-      kafka: () => app.eventLog.describe(),
-      schema_registry: () => listSubjects(app.config.registry),
-      clickhouse: () => app.readModel.ready(),
-      object_store: () => app.objectStore.bucketNames(),
-    };
-    const results = Object.fromEntries(
-      await Promise.all(
-        Object.entries(checks).map(async ([name, check]) => {
-          try {
-            await check();
-            return [name, 'ok'] as const;
-          } catch (error) {
-            return [name, describeError(error)] as const;
-          }
-        }),
-      ),
-    );
-    const ready = Object.values(results).every((r) => r === 'ok');
-    // A probe's status is its answer (load balancers read it), not an error: the body says which service is down.
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
-  });
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness: every backing service answers a real request (200), else 503 naming it', security: [] } },
+    async (_request, reply) => {
+      const checks: Record<string, () => Promise<unknown>> = {
+        kafka: () => app.eventLog.describe(),
+        schema_registry: () => listSubjects(app.config.registry),
+        clickhouse: () => app.readModel.ready(),
+        object_store: () => app.objectStore.bucketNames(),
+      };
+      const results = Object.fromEntries(
+        await Promise.all(
+          Object.entries(checks).map(async ([name, check]) => {
+            try {
+              await check();
+              return [name, 'ok'] as const;
+            } catch (error) {
+              return [name, describeError(error)] as const;
+            }
+          }),
+        ),
+      );
+      const ready = Object.values(results).every((r) => r === 'ok');
+      // A probe's status is its answer (load balancers read it), not an error: the body says which service is down.
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
+    },
+  );
 
   // Lag is read from Kafka at scrape time, at most every few seconds however often Prometheus asks.
   let lagCache: { at: number; lags: Promise<GroupLag[]> } | undefined;
@@ -46,7 +55,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     return lagCache.lags;
   };
 
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', security: [] } }, async (request, reply) => {
     const lagRegistry = new Registry();
     const groupLag = new Gauge({
       name: 'filmroom_consumer_group_lag',

@@ -12,6 +12,9 @@ describe('health routes (in-memory ports)', () => {
     expect(live.json()).toEqual({ status: 'ok' });
     const docs = await given.app.inject({ url: '/docs/json' });
     expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/v1/videos', '/v1/videos/{id}', '/v1/uploads', '/v1/games/{id}/plays']));
+    // Public routes say so in the document; the others inherit the bearer requirement.
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect(docs.json().paths[path].get.security, path).toEqual([]);
+    expect(docs.json().paths['/v1/videos'].get.security).toBeUndefined();
   });
 
   it('readiness names the service that does not answer (503), and lag comes from the event log', async () => {
