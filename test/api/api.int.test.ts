@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one real-stack scenario per describe block shares its set-up (stack, projectors, keys); splitting it would start that set-up again.
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

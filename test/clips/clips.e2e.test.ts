@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the generated 4-camera game is made once and every scenario (import, clips, reuse, export, copy mode, failures) runs against it.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
