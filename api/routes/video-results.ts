@@ -18,8 +18,26 @@ const pollMs = 1000;
 
 const pageOf = (items: object[], limit: number, offset: number) => ({ items, limit, offset });
 
+/** How long an id that nobody knows is waited for before the answer is 404: a fresh ingestion shows up within seconds. */
+const unknownVideoGraceMs = 5000;
+
 /** Live progress (Server-Sent Events) and a video's detections and OCR texts, paginated. */
 const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  /**
+   * Whether a video is there or on its way: known to the read model, registered by this instance a
+   * moment ago, or known within a few seconds (a client that follows right after ingesting through
+   * another instance must not get a 404 only because the projection is a moment behind).
+   */
+  const videoExpected = async (id: string): Promise<boolean> => {
+    if ((await app.idempotency.recall('video-ingested', id)) !== undefined) return true;
+    const deadline = Date.now() + unknownVideoGraceMs;
+    for (;;) {
+      if (await app.readModel.videoKnown(id)) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, unknownVideoGraceMs)));
+    }
+  };
+
   app.get(
     '/v1/videos/:id/events',
     {
@@ -37,7 +55,7 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const id = request.params.id;
       const first = await app.readModel.jobStatus(id);
       // Checked before the stream opens, so that an unknown id is a 404, not a connection held open for nothing.
-      if (!first && !(await app.readModel.videoKnown(id))) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
+      if (!first && !(await videoExpected(id))) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
       // The same presentation, serialised against the same schema as the REST answer: numbers stay numbers.
       const serializeJobStatus = reply.compileSerializationSchema(jobStatusSchema);
       reply.hijack();

@@ -61,12 +61,27 @@ describe('video results routes (in-memory ports)', () => {
     expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
   });
 
-  it('GET events on an unknown video is 404 before any stream opens', async () => {
+  it('GET events on an unknown video is 404 before any stream opens, after a few seconds of grace for a projection behind', async () => {
     given = await inMemoryApp();
+    const began = Date.now();
     const response = await given.app.inject({ url: '/v1/videos/nobody/events', headers: bearer(keys.reader) });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: 'NOT_FOUND', message: 'no video nobody' });
-  });
+    expect(Date.now() - began).toBeGreaterThanOrEqual(4500);
+  }, 15_000);
+
+  it('GET events right after an ingest through this instance streams at once, before the projection knows the video', async () => {
+    given = await inMemoryApp();
+    given.readModel.videoKnown = async () => false; // the projector has not caught up
+    given.readModel.knownVideos = async () => new Set();
+    const posted = await given.app.inject({ method: 'POST', url: '/v1/videos', headers: bearer(keys.uploader), payload: { source_uri: 's3://b/fresh.mp4' } });
+    const id = posted.json().video_id as string;
+    // No status row yet either; the job's row (complete) appears a moment later.
+    setTimeout(() => given.readModel.jobs.push(jobRow(id)), 300);
+    const response = await given.app.inject({ url: `/v1/videos/${id}/events`, headers: bearer(keys.reader) });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('event: end');
+  }, 15_000);
 
   it('GET events sends heartbeats while nothing changes, and the same types as the REST answer', async () => {
     given = await inMemoryApp({ FILMROOM_API_SSE_HEARTBEAT_MS: '100' });
