@@ -86,8 +86,16 @@ async function createTopics(admin: Admin, missing: string[], partitions: number)
     // While a new topic's metadata spreads, KRaft may answer UNKNOWN_TOPIC_OR_PARTITION to the
     // wait for leaders (another process may also have just created it): wait until it is known.
     if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-    await retry(() => admin.fetchTopicMetadata({ topics: missing }), { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1000, factor: 2 });
+    await topicsKnown(admin, missing);
   });
+}
+
+/**
+ * Waits until the brokers serve these topics' metadata: a topic created a moment ago (by this
+ * process or another) answers "does not host this topic-partition" until its leaders are known.
+ */
+function topicsKnown(admin: Admin, topics: string[]): Promise<unknown> {
+  return retry(() => admin.fetchTopicMetadata({ topics }), { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1000, factor: 2 });
 }
 
 /**
@@ -105,20 +113,8 @@ export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events
       await createTopics(admin, missing, topics.partitions);
     }
     const verified = wanted.filter((topic) => existing.has(topic));
-    // A topic another process created a moment ago may have no leader yet ("does not host this
-    // topic-partition"): its metadata is retried briefly; a misconfigured topic is not.
-    for (const topic of verified) {
-      await retry(
-        (bail) =>
-          verifyTopic(admin, topic, topics.partitions).catch((error: unknown) => (error instanceof FilmroomError ? bail(error) : Promise.reject(error))),
-        {
-          maxAttempts: 10,
-          initialDelayMs: 100,
-          maxDelayMs: 1000,
-          deadlineMs: 15_000,
-        },
-      );
-    }
+    if (verified.length > 0) await topicsKnown(admin, verified);
+    for (const topic of verified) await verifyTopic(admin, topic, topics.partitions);
     return { created: missing, verified };
   } finally {
     await admin.disconnect();
