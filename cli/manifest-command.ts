@@ -52,8 +52,9 @@ async function checkOut(path: string): Promise<void> {
 /** Opens the output file; an error is one readable line, not a stack trace. */
 async function openOut(path: string): Promise<Writable> {
   try {
+    // The stream owns the FileHandle itself: handing it only the number let GC close the handle mid-write (EBADF).
     const handle = await open(path, 'w');
-    return createWriteStream(path, { fd: handle.fd });
+    return createWriteStream(path, { fd: handle });
   } catch (error) {
     throw new FilmroomError('USAGE', `--out ${path}: cannot write there (${whyNotWritable(error)})`);
   }
