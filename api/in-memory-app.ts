@@ -33,7 +33,7 @@ export async function inMemoryApp(env: Record<string, string> = {}): Promise<InM
   });
   const readModel = new InMemoryReadModel();
   const publisher = new InMemoryEventPublisher((outputs) => {
-    for (const output of outputs) if (output.event === 'video-ingested') readModel.ingested.add(output.value.video_id);
+    for (const output of outputs) if (output.event === 'video-ingested') readModel.runs.set(output.value.video_id, output.value.run_id);
   });
   const eventLog = new InMemoryEventLog();
   const objectStore = new InMemoryObjectStore();
@@ -44,12 +44,14 @@ export async function inMemoryApp(env: Record<string, string> = {}): Promise<InM
 /** A job_status row as ClickHouse returns it (64-bit counts as strings), complete unless overridden. */
 export const jobRow = (videoId: string, overrides: Partial<JobStatusRow> = {}): JobStatusRow => ({
   video_id: videoId,
+  run_id: '',
   state: 'complete',
   progress_percent: 100,
   extraction_progress: 'Extraction: 6/6 batches',
   detection_progress: '',
   ocr_progress: '',
   checks_progress: 'Checks: 6/6 batches',
+  render_progress: '',
   batches_total: 6,
   failures: '0',
   last_error: '',

@@ -105,7 +105,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
         const n = b * options.batchSize + i;
         return { frameIndex: Math.round((n * 30) / options.fps), timestampS: n / options.fps, jpeg };
       });
-      const key = batchArtifactKey(videoId, b);
+      const key = batchArtifactKey(videoId, '', b);
       await putObject(s3, { bucket: config.s3.buckets.artifacts, key }, await packBatchArtifact(videoId, b, frames), 'application/x-tar');
       events.push({
         event: 'batch-extracted',
@@ -115,6 +115,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
           occurred_at: Date.now(),
           producer: { name: 'bench', version: '0' },
           video_id: videoId,
+          run_id: '',
           batch_index: b,
           batch_count: batchCount,
           frame_start: frames[0]!.frameIndex,

@@ -89,7 +89,7 @@ export async function ingestThroughput(config: Config, count: number): Promise<I
     const plans = await planBulkIngest(objectStore, request);
     const planSeconds = (performance.now() - planStarted) / 1000;
     const publishStarted = performance.now();
-    const results = await runBulkIngest({ objectStore, publisher, knownVideos: (ids) => readModel.knownVideos(ids), now: Date.now }, request, plans);
+    const results = await runBulkIngest({ objectStore, publisher, currentRuns: (ids) => readModel.currentRuns(ids), now: Date.now }, request, plans);
     const publishSeconds = (performance.now() - publishStarted) / 1000;
     // Planned before its clock starts, so only the publishing is timed.
     const plansAgain = await planBulkIngest(objectStore, request);

@@ -31,6 +31,7 @@ function checkResult(i: number): CheckResult {
     occurred_at: 1_700_000_000_000 + i,
     producer: { name: 'bench', version: '0' },
     video_id: videoId,
+    run_id: '',
     batch_index: batchIndex,
     batch_count: 100,
     check_name: checkName,

@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSl
 
 /** One line per job: state, overall %, each phase's "done/total", ETA, failures. */
 export function statusLine(row: JobStatusRow): string {
-  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress].filter(Boolean).join(', ');
+  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress, row.render_progress].filter(Boolean).join(', ');
   const eta = Number(row.eta_seconds) > 0 ? `, ETA ${row.eta_seconds} s` : '';
   return `${row.video_id}: ${row.state} ${row.progress_percent}% (${phases}${eta})${Number(row.failures) > 0 ? `; ${row.failures} failure(s), last: ${row.last_error}` : ''}`;
 }
@@ -18,6 +18,7 @@ const phases = [
   { name: 'Detection ', stage: 'DETECT', column: 'batches_detected' },
   { name: 'OCR       ', stage: 'OCR', column: 'batches_ocr_done' },
   { name: 'Checks    ', stage: 'CHECKS', column: 'batches_checked' },
+  { name: 'Render    ', stage: 'RENDER', column: 'batches_rendered' },
 ] as const;
 
 /**
@@ -27,7 +28,7 @@ const phases = [
 export async function followJob(
   readModel: ReadModel,
   videoId: string,
-  options: { quiet?: boolean; notStartedAfterMs?: number; print: (line: string) => void },
+  options: { quiet?: boolean; notStartedAfterMs?: number; print: (line: string) => void; runId?: string },
 ): Promise<JobStatusRow> {
   const bars = new cliProgress.MultiBar(
     { format: ' {phase} [{bar}] {value}/{total} batches', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
@@ -37,10 +38,12 @@ export async function followJob(
   const waitingSince = Date.now();
   try {
     for (;;) {
-      const row = await readModel.jobStatus(videoId);
+      const found = await readModel.jobStatus(videoId);
+      // A run just ingested is followed, not the one it supersedes (until its video-ingested is projected, the old one shows).
+      const row = options.runId === undefined || found?.run_id === options.runId ? found : undefined;
       if (!row) {
         if (Date.now() - waitingSince > (options.notStartedAfterMs ?? 60_000)) {
-          throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId} after 60 s: is \`filmroom run\` (with projections) running?`, {
+          throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId}${options.runId ? ` run ${options.runId}` : ''} after 60 s: is \`filmroom run\` (with projections) running?`, {
             retriable: false,
           });
         }
@@ -65,8 +68,8 @@ export async function followJob(
 }
 
 /** Follows a job with per-phase progress until it ends, then prints its line; exit code 0 only for `complete`. */
-export async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string): Promise<void> {
-  const row = await followJob(readModel, videoId, { print: ctx.print });
+export async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string, runId?: string): Promise<void> {
+  const row = await followJob(readModel, videoId, { print: ctx.print, ...(runId !== undefined ? { runId } : {}) });
   ctx.print(statusLine(row));
   if (row.state !== 'complete') throw new ExitCode(1);
 }

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { planBulkIngest, runBulkIngest, summarise, summaryLines, type BulkIngestRequest } from '../processors/ingest/bulk-ingest.ts';
-import { ingestVideo, validOptions } from '../processors/ingest/ingest-video.ts';
+import { forcedAttempt, ingestVideo, validOptions } from '../processors/ingest/ingest-video.ts';
+import { sourceFingerprint } from '../processors/ingest/source-fingerprint.ts';
 import { classifySource, listPrefix, parseS3Prefix, parseTaskList, walkVideoFolder, type SourceItem } from '../processors/ingest/ingest-sources.ts';
 import { checkVideoId, videoIdFor } from '../processors/ingest/video-ingested.ts';
 import type { ProcessingOptions, Stage } from '../schemas/index.ts';
@@ -25,6 +26,7 @@ interface IngestOptions {
   batchSize: string;
   stages: string[];
   wait: boolean;
+  force: boolean;
 }
 
 const producer = { name: 'cli', version: '0.1.0' };
@@ -132,6 +134,7 @@ async function ingestMany(
     sessionMetadata: metadata,
     uploader: 'cli',
     producer,
+    ...(options.force ? { attempt: forcedAttempt(Date.now()) } : {}),
   };
   ctx.print(`checking ${bulk.items.length} item(s) from ${bulk.from}...`);
   const s3 = createS3Client(config.s3);
@@ -146,7 +149,7 @@ async function ingestMany(
       const publisher = await ports.publisher(['video-ingested']);
       bar.start(plans.length, 0);
       try {
-        return await runBulkIngest({ objectStore, publisher, knownVideos: (ids) => ports.readModel.knownVideos(ids), now: Date.now }, request, plans, (done) =>
+        return await runBulkIngest({ objectStore, publisher, currentRuns: (ids) => ports.readModel.currentRuns(ids), now: Date.now }, request, plans, (done) =>
           bar.update(done),
         );
       } finally {
@@ -168,9 +171,16 @@ async function ingestOne(ctx: CliContext, config: Config, source: string, option
   if (localPath && !statSync(localPath, { throwIfNoEntry: false })) throw new FilmroomError('USAGE', `no such file: ${localPath}`);
   const videoId = options.videoId ?? videoIdFor(localPath ? pathToFileURL(localPath).href : source);
   const sourceUri = localPath ? await uploadWithProgress(ctx, config, localPath, videoId) : source;
+  const s3 = createS3Client(config.s3);
+  const objectStore = s3ObjectStore(s3);
   await withCliPorts(config, 'filmroom-ingest', async (ports) => {
     const result = await ingestVideo(
-      { publisher: await ports.publisher(['video-ingested']), now: Date.now },
+      {
+        publisher: await ports.publisher(['video-ingested']),
+        fingerprint: (uri) => sourceFingerprint(objectStore, uri),
+        currentRuns: (ids) => ports.readModel.currentRuns(ids),
+        now: Date.now,
+      },
       {
         videoId,
         sourceUri,
@@ -179,12 +189,18 @@ async function ingestOne(ctx: CliContext, config: Config, source: string, option
         options: processing,
         uploader: 'cli',
         producer,
+        ...(options.force ? { attempt: forcedAttempt(Date.now()) } : {}),
       },
     );
-    ctx.print(`ingested ${sourceUri} as video ${videoId} (event ${result.eventId})`);
-    if (options.wait) await followStatus(ctx, ports.readModel, videoId);
+    if (result.duplicate)
+      ctx.print(`video ${videoId}: run ${result.runId} (this source, these options) is its current run already: nothing published (--force re-extracts it)`);
+    else
+      ctx.print(
+        `ingested ${sourceUri} as video ${videoId}, run ${result.runId}${result.supersedes !== undefined ? ` (supersedes run ${result.supersedes || '(before runs)'})` : ''} (event ${result.eventId})`,
+      );
+    if (options.wait) await followStatus(ctx, ports.readModel, videoId, result.runId);
     else ctx.print(`follow it with: filmroom status ${videoId} --follow`);
-  });
+  }).finally(() => s3.destroy());
 }
 
 export function registerIngestCommand(program: Command, ctx: CliContext): void {
@@ -205,6 +221,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--batch-size <n>', 'frames per batch', '30')
     .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
     .option('--wait', 'wait for the job of a single source to finish, with progress; exit 1 unless it completes', false)
+    .option('--force', 'start a new run even when this source and these options ran before: stored artifacts are ignored, everything is re-extracted', false)
     .action(async (source: string | undefined, options: IngestOptions) => {
       const config = ctx.config();
       checkedOptions(options);

@@ -6,7 +6,8 @@ import type { Config } from '../common/config.ts';
 import { formatReport, stackUp } from '../deploy/local/stack.ts';
 import { ingestVideo } from '../processors/ingest/ingest-video.ts';
 import { ensureSample } from '../samples/index.ts';
-import { createS3Client, putObject, s3Uri } from '../storage/object-store.ts';
+import { sourceFingerprint } from '../processors/ingest/source-fingerprint.ts';
+import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
 import { serveMetrics } from '../streams/metrics-server.ts';
@@ -35,6 +36,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
   const s3 = createS3Client(config.s3);
   const sourceLocation = { bucket: config.s3.buckets.uploads, key: `samples/${basename(sample.path)}` };
   await putObject(s3, sourceLocation, readFileSync(sample.path), 'video/mp4');
+  const fingerprint = await sourceFingerprint(s3ObjectStore(s3), s3Uri(sourceLocation));
   s3.destroy();
 
   // Without configured keys the API gets keys for this session only, printed below.
@@ -50,7 +52,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     const stages = stagesOf(pipelineParts);
     ctx.print(`ingesting ${s3Uri(sourceLocation)} as video ${videoId} (stages ${stages.join(', ')}; batches of ${sampleBatchSize} frames, 1 frame per second)`);
     await ingestVideo(
-      { publisher: await ports.publisher(['video-ingested']), now: Date.now },
+      { publisher: await ports.publisher(['video-ingested']), fingerprint: async () => fingerprint, now: Date.now },
       {
         videoId,
         sourceUri: s3Uri(sourceLocation),

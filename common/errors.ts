@@ -43,6 +43,8 @@ export const errorCodes = {
   INVALID_SOURCE: { retriable: false },
   /** ffmpeg stopped decoding part-way through a video. */
   DECODE_FAILED: { retriable: false },
+  /** The source decodes to clearly less than its container declares (a truncated file). */
+  SOURCE_TRUNCATED: { retriable: false },
   /** A clip (or render) asks for a time range the video does not have. */
   OUT_OF_RANGE: { retriable: false },
   /** ffmpeg could not cut a clip or encode a render from a readable source. */

@@ -35,6 +35,7 @@ export function batchExtractedOf(input: {
     occurred_at: 1,
     producer: { name: 'extract', version: 'test' },
     video_id: input.videoId,
+    run_id: '',
     batch_index: input.batchIndex,
     batch_count: input.batchCount,
     frame_start: Math.min(...indices),

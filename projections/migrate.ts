@@ -36,34 +36,41 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
 }
 
 /**
- * Applies the migrations not yet recorded in `schema_migrations`, in order. Statements are
- * idempotent (IF NOT EXISTS), so a migration interrupted half-way is simply run again.
+ * Applies the migrations not yet recorded in `schema_migrations`, in order. Each statement is
+ * recorded in `schema_migration_steps` once it succeeded, so a migration interrupted half-way
+ * resumes at the statement it stopped at: multi-step changes (copy a table, drop it, rename the
+ * copy) never run a step twice. Most statements are idempotent besides (IF NOT EXISTS).
  */
 export async function migrate(admin: ClickHouseClient, client: ClickHouseClient, database: string): Promise<string[]> {
   await ensureDatabase(admin, database);
   await client.command({
     query: 'CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version',
   });
-  const applied = new Set(
-    ((await (await client.query({ query: 'SELECT version FROM schema_migrations', format: 'JSONEachRow' })).json()) as { version: number }[]).map((r) =>
-      Number(r.version),
-    ),
-  );
+  await client.command({
+    query: 'CREATE TABLE IF NOT EXISTS schema_migration_steps (version UInt32, statement UInt32, applied_at DateTime) ENGINE = MergeTree ORDER BY (version, statement)',
+  });
+  const select = async <T>(query: string) => (await (await client.query({ query, format: 'JSONEachRow' })).json()) as T[];
+  const applied = new Set((await select<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  const now = () => Math.floor(Date.now() / 1000);
   const done: string[] = [];
   for (const migration of loadMigrations()) {
     if (applied.has(migration.version)) continue;
-    for (const statement of migration.statements) {
+    const stepsDone = new Set(
+      (await select<{ statement: number }>(`SELECT statement FROM schema_migration_steps WHERE version = ${migration.version}`)).map((r) => Number(r.statement)),
+    );
+    for (const [index, statement] of migration.statements.entries()) {
+      if (stepsDone.has(index)) continue;
       try {
         await client.command({ query: statement });
       } catch (error) {
-        throw new FilmroomError('SERVICE_UNAVAILABLE', `migration ${migration.name} failed: ${describeError(error)}`, { cause: error, retriable: false });
+        throw new FilmroomError('SERVICE_UNAVAILABLE', `migration ${migration.name} failed at statement ${index + 1}: ${describeError(error)}`, {
+          cause: error,
+          retriable: false,
+        });
       }
+      await client.insert({ table: 'schema_migration_steps', format: 'JSONEachRow', values: [{ version: migration.version, statement: index, applied_at: now() }] });
     }
-    await client.insert({
-      table: 'schema_migrations',
-      format: 'JSONEachRow',
-      values: [{ version: migration.version, name: migration.name, applied_at: Math.floor(Date.now() / 1000) }],
-    });
+    await client.insert({ table: 'schema_migrations', format: 'JSONEachRow', values: [{ version: migration.version, name: migration.name, applied_at: now() }] });
     done.push(migration.name);
   }
   return done;

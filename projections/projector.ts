@@ -13,7 +13,7 @@ import { ProjectionWriter } from './writer/index.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
 export const projectionFamilies = {
-  videos: { events: ['video-ingested'], tables: ['videos'] },
+  videos: { events: ['video-ingested'], tables: ['videos', 'runs'] },
   batches: { events: ['batch-extracted'], tables: ['batches', 'extracted_videos'] },
   detections: { events: ['batch-detected'], tables: ['detected_batches', 'detections'] },
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },

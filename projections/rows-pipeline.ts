@@ -5,23 +5,23 @@ export const pipelineRows: RowBuilders<
   'video-ingested' | 'batch-extracted' | 'batch-detected' | 'ocr-done' | 'check-result' | 'processing-failed' | 'render-done'
 > = {
   'video-ingested': (v) => {
+    const run = {
+      video_id: v.video_id,
+      run_id: v.run_id,
+      source_uri: v.source_uri,
+      source_fingerprint: v.source_fingerprint,
+      sample_fps: v.options.sample_fps,
+      sample_stride: v.options.sample_stride,
+      batch_size: v.options.batch_size,
+      stages: v.options.stages,
+      uploader: v.uploader,
+      ingested_at: dateTime(v.ingested_at),
+      ...stamp(v),
+    };
+    // The latest ingestion is the video's current run (videos: one row per video); every run stays in runs.
     return [
-      {
-        table: 'videos',
-        row: {
-          video_id: v.video_id,
-          source_uri: v.source_uri,
-          container: v.container,
-          ...entriesOf(v.session_metadata),
-          sample_fps: v.options.sample_fps,
-          sample_stride: v.options.sample_stride,
-          batch_size: v.options.batch_size,
-          stages: v.options.stages,
-          uploader: v.uploader,
-          ingested_at: dateTime(v.ingested_at),
-          ...stamp(v),
-        },
-      },
+      { table: 'videos', row: { ...run, container: v.container, ...entriesOf(v.session_metadata) } },
+      { table: 'runs', row: run },
     ];
   },
   'batch-extracted': (b) => {
@@ -30,6 +30,7 @@ export const pipelineRows: RowBuilders<
         table: 'batches',
         row: {
           video_id: b.video_id,
+          run_id: b.run_id,
           batch_index: b.batch_index,
           batch_count: b.batch_count,
           frame_start: b.frame_start,
@@ -55,6 +56,7 @@ export const pipelineRows: RowBuilders<
         table: 'extracted_videos',
         row: {
           video_id: b.video_id,
+          run_id: b.run_id,
           batch_count: b.batch_count,
           ...b.video,
           ...entriesOf(b.session_metadata),
@@ -70,6 +72,7 @@ export const pipelineRows: RowBuilders<
         table: 'detections',
         row: {
           video_id: d.video_id,
+          run_id: d.run_id,
           batch_index: d.batch_index,
           frame_index: frame.frame_index,
           detection_index: i,
@@ -88,6 +91,7 @@ export const pipelineRows: RowBuilders<
         table: 'detected_batches',
         row: {
           video_id: d.video_id,
+          run_id: d.run_id,
           batch_index: d.batch_index,
           batch_count: d.batch_count,
           frames: d.frames.length,
@@ -107,6 +111,7 @@ export const pipelineRows: RowBuilders<
         table: 'ocr_batches',
         row: {
           video_id: o.video_id,
+          run_id: o.run_id,
           batch_index: o.batch_index,
           batch_count: o.batch_count,
           texts: o.texts.length,
@@ -119,6 +124,7 @@ export const pipelineRows: RowBuilders<
         table: 'ocr_texts',
         row: {
           video_id: o.video_id,
+          run_id: o.run_id,
           batch_index: o.batch_index,
           text_index: i,
           frame_index: t.frame_index,
@@ -138,6 +144,7 @@ export const pipelineRows: RowBuilders<
         table: 'check_results',
         row: {
           video_id: c.video_id,
+          run_id: c.run_id,
           batch_index: c.batch_index,
           check_name: c.check_name,
           check_version: c.check_version,
@@ -157,6 +164,7 @@ export const pipelineRows: RowBuilders<
         row: {
           stage: f.stage,
           video_id: f.video_id ?? '',
+          run_id: f.run_id,
           batch_index: f.batch_index,
           error_class: f.error_class,
           error_code: f.error_code,
@@ -166,6 +174,8 @@ export const pipelineRows: RowBuilders<
           source_offset: f.source.offset,
           source_key: f.source.key ?? '',
           attempts: f.attempts,
+          // The failed input as sent, so a retry can send it again (see processors/retry).
+          payload: f.payload ? Buffer.from(f.payload).toString('base64') : '',
           ...stamp(f),
         },
       },
@@ -177,6 +187,7 @@ export const pipelineRows: RowBuilders<
         table: 'renders',
         row: {
           video_id: r.video_id,
+          run_id: r.run_id,
           preview_uri: r.preview_uri,
           contact_sheet_uri: r.contact_sheet_uri,
           thumbnail_uris: r.thumbnails.map((t) => t.uri),

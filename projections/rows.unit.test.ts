@@ -23,6 +23,7 @@ const batch = (index: number): BatchExtracted => ({
   occurred_at: 1_700_000_100_000 + index,
   producer,
   video_id: '2024/01/game-7',
+  run_id: '',
   batch_index: index,
   batch_count: 2,
   frame_start: index * 300,

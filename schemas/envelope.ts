@@ -16,6 +16,12 @@ export function deterministicEventId(event: AnyEventName, ...parts: (string | nu
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The id parts that place an event in its run: none for events written before runs existed (so
+ * their ids, and a rebuild from them, stay what they were), else the run id.
+ */
+export const runParts = (runId: string): string[] => (runId ? [`run:${runId}`] : []);
+
 /** Video-level events are keyed by video id. */
 export const videoKey = (videoId: string) => videoId;
 

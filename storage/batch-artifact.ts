@@ -6,7 +6,8 @@ import { FilmroomError } from '../common/errors.ts';
  * The batch artifact: one uncompressed TAR per batch holding `manifest.json` and one JPEG per
  * sampled frame (`frame-<source frame number, 8 digits>.jpg`, full source resolution). JPEGs keep
  * it compact (no raw RGB); TAR keeps it readable with standard tools (`tar tf batch-00000.tar`).
- * Key: `videos/<video_id>/batches/batch-<index, 5 digits>.tar` in the artifacts bucket.
+ * Key: `videos/<video_id>/runs/<run_id>/batches/batch-<index, 5 digits>.tar` in the artifacts bucket
+ * (`videos/<video_id>/batches/…` for runs from before run ids existed).
  */
 export interface BatchManifest {
   format: 'filmroom.batch-artifact/1';
@@ -21,13 +22,28 @@ export interface ArtifactFrame {
   jpeg: Buffer;
 }
 
-export const batchArtifactKey = (videoId: string, batchIndex: number) => `videos/${videoId}/batches/batch-${String(batchIndex).padStart(5, '0')}.tar`;
-export const batchArtifactPrefix = (videoId: string) => `videos/${videoId}/batches/`;
+/**
+ * Where one run of a video keeps its objects: a run's artifacts never share keys with another run's,
+ * so a re-ingest with another source or options can never pick up stale frames. Everything of a
+ * video is under `videos/<video_id>/` (what deleting a video removes).
+ */
+/** One run of one video. */
+export interface VideoRun {
+  videoId: string;
+  runId: string;
+}
+
+export const videoRunFolder = (videoId: string, runId: string) => (runId ? `videos/${videoId}/runs/${runId}/` : `videos/${videoId}/`);
+
+export const batchArtifactPrefix = (videoId: string, runId: string) => `${videoRunFolder(videoId, runId)}batches/`;
+export const batchArtifactKey = (videoId: string, runId: string, batchIndex: number) =>
+  `${batchArtifactPrefix(videoId, runId)}batch-${String(batchIndex).padStart(5, '0')}.tar`;
 /**
  * Where a batch that decoding stopped inside is kept: beside, never at, the complete batch's key, so
  * a later run does not take it for finished and extracts that batch again.
  */
-export const partialBatchArtifactKey = (videoId: string, batchIndex: number) => batchArtifactKey(videoId, batchIndex).replace(/\.tar$/, '.partial.tar');
+export const partialBatchArtifactKey = (videoId: string, runId: string, batchIndex: number) =>
+  batchArtifactKey(videoId, runId, batchIndex).replace(/\.tar$/, '.partial.tar');
 
 const frameFile = (frameIndex: number) => `frame-${String(frameIndex).padStart(8, '0')}.jpg`;
 

@@ -23,8 +23,9 @@ describe('batch artifact', () => {
     expect(unpacked).toEqual(frames);
   });
 
-  it('has a deterministic key per video and batch', () => {
-    expect(batchArtifactKey('game-7', 12)).toBe('videos/game-7/batches/batch-00012.tar');
+  it('has a deterministic key per video, run and batch (runs from before run ids keep the old layout)', () => {
+    expect(batchArtifactKey('game-7', '0123456789abcdef', 12)).toBe('videos/game-7/runs/0123456789abcdef/batches/batch-00012.tar');
+    expect(batchArtifactKey('game-7', '', 12)).toBe('videos/game-7/batches/batch-00012.tar');
   });
 
   it('rejects bytes that are not a batch artifact', async () => {

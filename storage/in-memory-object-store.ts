@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { objectNotFound, type ObjectLocation } from './object-location.ts';
-import type { ObjectStore } from './ports.ts';
+import type { ObjectStat, ObjectStore } from './ports.ts';
 
 /**
  * The ObjectStore port in memory: a test double for unit tests only (integration tests use the
@@ -9,7 +10,7 @@ import type { ObjectStore } from './ports.ts';
  */
 export class InMemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { body: Buffer; contentType: string }>();
-  readonly requests = { get: 0, put: 0, upload: 0, download: 0, list: 0, delete: 0 };
+  readonly requests = { get: 0, put: 0, upload: 0, download: 0, list: 0, delete: 0, stat: 0 };
 
   private static id = (location: ObjectLocation) => `${location.bucket}/${location.key}`;
 
@@ -51,6 +52,12 @@ export class InMemoryObjectStore implements ObjectStore {
       if (id.startsWith(`${bucket}/${prefix}`)) sizes.set(id.slice(bucket.length + 1), object.body.length);
     }
     return sizes;
+  }
+
+  async stat(location: ObjectLocation): Promise<ObjectStat | undefined> {
+    this.requests.stat++;
+    const found = this.objects.get(InMemoryObjectStore.id(location));
+    return found && { size: found.body.length, etag: `"${createHash('md5').update(found.body).digest('hex')}"` };
   }
 
   async delete(location: ObjectLocation): Promise<void> {

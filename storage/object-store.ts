@@ -6,6 +6,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -18,7 +19,7 @@ import { FilmroomError } from '../common/errors.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
 import type { S3Config } from '../common/config.ts';
 import { objectNotFound, s3Uri, type ObjectLocation } from './object-location.ts';
-import type { ObjectStore } from './ports.ts';
+import type { ObjectStat, ObjectStore } from './ports.ts';
 
 export { parseS3Uri, s3Uri, type ObjectLocation } from './object-location.ts';
 
@@ -115,6 +116,18 @@ export async function deleteObject(client: S3Client, location: ObjectLocation): 
   }
 }
 
+/** An object's size and ETag; undefined when there is none (404). */
+export async function statObject(client: S3Client, location: ObjectLocation): Promise<ObjectStat | undefined> {
+  objectStoreRequests.inc({ operation: 'head', bucket: location.bucket });
+  try {
+    const answer = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    return { size: answer.ContentLength ?? 0, etag: answer.ETag ?? '' };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw objectStoreError('HEAD', location, error);
+  }
+}
+
 /** Keys under a prefix (all pages). */
 export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
   return [...(await listObjectSizes(client, bucket, prefix)).keys()];
@@ -150,6 +163,7 @@ export function s3ObjectStore(client: S3Client): ObjectStore {
     download: (location, path) => downloadToFile(client, location, path),
     list: (bucket, prefix) => listObjectSizes(client, bucket, prefix),
     delete: (location) => deleteObject(client, location),
+    stat: (location) => statObject(client, location),
     upload: (location, body) => uploadStream(client, location, body),
     bucketNames: () => listBucketNames(client),
   };

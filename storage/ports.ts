@@ -8,6 +8,11 @@ import type { ObjectLocation } from './object-location.ts';
  * the frame source `createFrameSource` (frame-source.ts); unit tests use `InMemoryObjectStore`.
  */
 
+export interface ObjectStat {
+  size: number;
+  etag: string;
+}
+
 /** Object storage as the processors use it. A missing object fails with SOURCE_NOT_FOUND (permanent). */
 export interface ObjectStore {
   get(location: ObjectLocation): Promise<Buffer>;
@@ -19,6 +24,8 @@ export interface ObjectStore {
   /** Keys under a prefix with their sizes in bytes (all pages). */
   list(bucket: string, prefix: string): Promise<Map<string, number>>;
   delete(location: ObjectLocation): Promise<void>;
+  /** An object's size and ETag, or undefined when there is none at the location. */
+  stat(location: ObjectLocation): Promise<ObjectStat | undefined>;
   /** The buckets there are: a real request, so it doubles as the readiness check. */
   bucketNames(): Promise<string[]>;
 }

@@ -42,7 +42,7 @@ export async function putSyntheticBatch(store: ObjectStore, batch: SyntheticBatc
     const frameIndex = (batch.batchIndex * batch.frameCount + i) * 30;
     frames.push({ frameIndex, timestampS: frameIndex / 30, jpeg: await syntheticJpeg(width, height, frameIndex) });
   }
-  const location = { bucket: batch.bucket, key: batchArtifactKey(batch.videoId, batch.batchIndex) };
+  const location = { bucket: batch.bucket, key: batchArtifactKey(batch.videoId, '', batch.batchIndex) };
   await store.put(location, await packBatchArtifact(batch.videoId, batch.batchIndex, frames), 'application/x-tar');
   return { uri: s3Uri(location), frames };
 }

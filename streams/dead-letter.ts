@@ -7,6 +7,7 @@ import type { SourceRecord } from '../schemas/envelope.ts';
 export interface FailedInputIdentity {
   video_id?: string | null;
   batch_index?: number | null;
+  run_id?: string | null;
 }
 
 export function identityOf(event: unknown): FailedInputIdentity {
@@ -15,6 +16,7 @@ export function identityOf(event: unknown): FailedInputIdentity {
   return {
     video_id: typeof record.video_id === 'string' ? record.video_id : null,
     batch_index: typeof record.batch_index === 'number' ? record.batch_index : null,
+    run_id: typeof record.run_id === 'string' ? record.run_id : null,
   };
 }
 
@@ -41,6 +43,7 @@ export function deadLetterEvent(input: {
     producer: { name: input.stage, version: input.stageVersion },
     stage: input.stage,
     video_id: input.identity.video_id ?? null,
+    run_id: input.identity.run_id ?? '',
     batch_index: input.identity.batch_index ?? null,
     error_class: exhausted ? 'TRANSIENT_EXHAUSTED' : 'PERMANENT',
     error_code: root instanceof FilmroomError ? root.code : root instanceof Error ? root.name : 'UNKNOWN',

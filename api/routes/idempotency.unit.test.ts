@@ -92,7 +92,7 @@ describe('Idempotency-Key (in-memory ports)', () => {
 
   it('POST /v1/videos twice in a row without a key: the repeat is a duplicate even before the projections know the video', async () => {
     given = await inMemoryApp();
-    given.readModel.knownVideos = async () => new Set(); // the projector has not caught up
+    given.readModel.currentRuns = async () => new Map(); // the projector has not caught up
     const post = () => given.app.inject({ method: 'POST', url: '/v1/videos', headers: bearer(keys.uploader), payload: { source_uri: 's3://b/again.mp4' } });
     const [first, second] = [(await post()).json(), (await post()).json()];
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);

@@ -80,7 +80,7 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           );
       } else items = sources!.map((source, i) => ({ where: `sources[${i}]`, source }));
       const results = await ingestBulk(
-        { objectStore: app.objectStore, publisher: app.publisher, knownVideos: (ids) => app.readModel.knownVideos(ids), now: Date.now },
+        { objectStore: app.objectStore, publisher: app.publisher, currentRuns: (ids) => app.readModel.currentRuns(ids), now: Date.now },
         {
           items,
           baseDir: '/',

@@ -3,10 +3,11 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestVideo, validOptions } from '../../processors/ingest/ingest-video.ts';
+import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { videoIdFor } from '../../processors/ingest/video-ingested.ts';
 import type { ProcessingOptions, Stage } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
-import { authErrors, errorSchema } from '../schemas/common.ts';
+import { authErrors, errorSchema, ingestAnswer, ingestedSchema } from '../schemas/common.ts';
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const metaKeyPattern = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -105,11 +106,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         consumes: ['multipart/form-data'],
         body: { content: { 'multipart/form-data': { schema: uploadForm } } },
         response: {
-          202: {
-            description: 'Stored and registered: video-ingested is published',
-            type: 'object',
-            properties: { video_id: { type: 'string' }, source_uri: { type: 'string' }, event_id: { type: 'string' }, status_url: { type: 'string' } },
-          },
+          202: { ...ingestedSchema, description: 'Stored and registered: video-ingested is published (a different file for a known video id starts a new run that `supersedes` the old one)' },
           ...authErrors,
           413: { description: 'The file is larger than FILMROOM_API_UPLOAD_LIMIT', ...errorSchema },
           415: { description: 'The body is not multipart/form-data', ...errorSchema },
@@ -144,7 +141,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const form = checkedForm(fields);
         const videoId = form.videoId ?? stored.location.key.split('/')[1]!;
         const result = await ingestVideo(
-          { publisher: app.publisher, now: Date.now },
+          { publisher: app.publisher, fingerprint: (uri) => sourceFingerprint(app.objectStore, uri), currentRuns: (ids) => app.readModel.currentRuns(ids), now: Date.now },
           {
             videoId,
             sourceUri: s3Uri(stored.location),
@@ -154,7 +151,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             producer: { name: 'api', version: '0.1.0' },
           },
         );
-        return reply.status(202).send({ video_id: videoId, source_uri: result.sourceUri, event_id: result.eventId, status_url: `/v1/videos/${videoId}` });
+        return reply.status(202).send(ingestAnswer(result));
       } catch (error) {
         // A refused form (or a truncated file) must not leave an object that could be mistaken for the video.
         if (stored) await app.objectStore.delete(stored.location).catch((e: unknown) => request.log.warn({ err: e }, 'could not delete a refused upload'));

@@ -58,7 +58,7 @@ describe('video results routes (in-memory ports)', () => {
     given.readModel.jobs.push(jobRow('v'));
     const response = await given.app.inject({ url: '/v1/videos/v/events', headers: bearer(keys.reader) });
     expect(response.headers['content-type']).toBe('text/event-stream');
-    expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
+    expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","run_id":"","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
   });
 
   it('GET events on an unknown video is 404 before any stream opens, after a few seconds of grace for a projection behind', async () => {
@@ -73,7 +73,7 @@ describe('video results routes (in-memory ports)', () => {
   it('GET events right after an ingest through this instance streams at once, before the projection knows the video', async () => {
     given = await inMemoryApp();
     given.readModel.videoKnown = async () => false; // the projector has not caught up
-    given.readModel.knownVideos = async () => new Set();
+    given.readModel.currentRuns = async () => new Map();
     const posted = await given.app.inject({ method: 'POST', url: '/v1/videos', headers: bearer(keys.uploader), payload: { source_uri: 's3://b/fresh.mp4' } });
     const id = posted.json().video_id as string;
     // No status row yet either; the job's row (complete) appears a moment later.

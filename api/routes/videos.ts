@@ -1,11 +1,15 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
-import { ingestVideo } from '../../processors/ingest/ingest-video.ts';
+import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video.ts';
+import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
 import {
   authErrors,
   errorSchema,
+  forceSchema,
+  ingestAnswer,
+  ingestedSchema,
   idempotencyKeyHeader,
   jobStates,
   jobStatusSchema,
@@ -32,6 +36,7 @@ const ingestBody = {
     video_id: videoIdSchema,
     session_metadata: sessionMetadataSchema,
     options: processingOptionsSchema,
+    force: forceSchema,
   },
 } as const;
 
@@ -47,9 +52,9 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         body: ingestBody,
         response: {
           202: {
-            description: 'Registered; `duplicate: true` when the video was known (or the Idempotency-Key seen with the same body) and nothing was published',
-            type: 'object',
-            properties: { video_id: { type: 'string' }, event_id: { type: 'string' }, status_url: { type: 'string' }, duplicate: { type: 'boolean' } },
+            ...ingestedSchema,
+            description:
+              'Registered. `duplicate: true` when this source and these options are the current run already (or the Idempotency-Key was seen with the same body) and nothing was published; another source or other options start a new run that `supersedes` the old one',
           },
           ...authErrors,
           422: { description: 'The Idempotency-Key was used before with another body', ...errorSchema },
@@ -57,17 +62,21 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       },
     },
     async (request, reply) => {
-      const { source_uri, video_id, session_metadata, options } = request.body;
+      const { source_uri, video_id, session_metadata, options, force } = request.body;
       const ingest = async () => {
         // The same video registered again emits no second event (its id is deterministic anyway); this instance
         // remembers what it registered, so a repeat right away is a duplicate before the projections have the first.
         const result = await ingestVideo(
           {
             publisher: app.publisher,
-            knownVideos: async (ids) => {
-              const known = await app.readModel.knownVideos(ids);
-              for (const id of ids) if ((await app.idempotency.recall('video-ingested', id)) !== undefined) known.add(id);
-              return known;
+            fingerprint: (uri) => sourceFingerprint(app.objectStore, uri),
+            currentRuns: async (ids) => {
+              const runs = await app.readModel.currentRuns(ids);
+              for (const id of ids) {
+                const registered = await app.idempotency.recall('video-ingested', id);
+                if (typeof registered === 'string') runs.set(id, registered);
+              }
+              return runs;
             },
             now: Date.now,
           },
@@ -76,12 +85,13 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             sourceUri: source_uri,
             sessionMetadata: session_metadata ?? {},
             options: processingOptionsOf(options),
+            ...(force ? { attempt: forcedAttempt(Date.now()) } : {}),
             uploader: request.apiKeyName ?? 'api',
             producer: { name: 'api', version: '0.1.0' },
           },
         );
-        app.idempotency.remember('video-ingested', result.videoId, true);
-        return { video_id: result.videoId, event_id: result.eventId, status_url: `/v1/videos/${result.videoId}`, duplicate: result.duplicate };
+        app.idempotency.remember('video-ingested', result.videoId, result.runId);
+        return ingestAnswer(result);
       };
       const key = request.headers['idempotency-key'];
       if (!key) return reply.status(202).send(await ingest());

@@ -12,12 +12,14 @@ describe('videos routes (in-memory ports)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       video_id: 'game-1',
+      run_id: '',
       state: 'complete',
       progress_percent: 100,
       extraction_progress: 'Extraction: 6/6 batches',
       detection_progress: '',
       ocr_progress: '',
       checks_progress: 'Checks: 6/6 batches',
+      render_progress: '',
       batches_total: 6,
       failures: 2,
       last_error: 'boom',

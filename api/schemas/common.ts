@@ -1,4 +1,4 @@
-import { stageNames } from '../../processors/ingest/ingest-video.ts';
+import { pipelineStages, type IngestResult } from '../../processors/ingest/ingest-video.ts';
 import type { ProcessingOptions } from '../../schemas/index.ts';
 import { jobStates } from '../../projections/read-model/job-status.ts';
 
@@ -35,12 +35,14 @@ export const jobStatusSchema = {
   type: 'object',
   properties: {
     video_id: { type: 'string' },
+    run_id: { type: 'string', description: "the video's current run (the latest ingestion's): every count is of this run" },
     state: { type: 'string', enum: jobStates },
     progress_percent: { type: 'number' },
     extraction_progress: { type: 'string' },
     detection_progress: { type: 'string' },
     ocr_progress: { type: 'string' },
     checks_progress: { type: 'string' },
+    render_progress: { type: 'string' },
     batches_total: { type: 'integer' },
     failures: { type: 'integer' },
     last_error: { type: 'string' },
@@ -59,7 +61,7 @@ export const processingOptionsSchema = {
     sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
     sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
-    stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: stageNames } },
+    stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: pipelineStages } },
   },
 } as const;
 
@@ -77,3 +79,30 @@ export function processingOptionsOf(
     ...(options?.stages ? { stages: [...options.stages] } : {}),
   };
 }
+
+/** `force` in a request body: re-extract even when the same source and options ran before (a new run). */
+export const forceSchema = { type: 'boolean', description: 'Start a new run even when this source and these options ran before: stored artifacts are ignored and everything is re-extracted' } as const;
+
+/** What an ingestion answers (POST /v1/videos, /v1/uploads). */
+export const ingestedSchema = {
+  type: 'object',
+  properties: {
+    video_id: { type: 'string' },
+    run_id: { type: 'string', description: 'The run this ingestion names: a digest of source content, options and extractor version' },
+    source_uri: { type: 'string' },
+    event_id: { type: 'string' },
+    status_url: { type: 'string' },
+    duplicate: { type: 'boolean', description: 'This run was the current one already: nothing was published' },
+    supersedes: { type: 'string', description: "The video's previous run, now superseded (its rows are kept as history and no longer counted)" },
+  },
+} as const;
+
+export const ingestAnswer = (result: IngestResult) => ({
+  video_id: result.videoId,
+  run_id: result.runId,
+  source_uri: result.sourceUri,
+  event_id: result.eventId,
+  status_url: `/v1/videos/${result.videoId}`,
+  duplicate: result.duplicate,
+  ...(result.supersedes !== undefined ? { supersedes: result.supersedes } : {}),
+});

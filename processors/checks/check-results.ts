@@ -1,5 +1,5 @@
 import type { BatchExtracted, CheckResult } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import type { CheckMeasurement, CheckName } from './core/index.ts';
 
@@ -14,10 +14,11 @@ export function checkResultsOf(
 ): Output<'check-result'>[] {
   return Object.entries(measurements).map(([name, measurement]) => {
     const value: CheckResult = {
-      event_id: deterministicEventId('check-result', batch.video_id, batch.batch_index, name, version),
+      event_id: deterministicEventId('check-result', batch.video_id, ...runParts(batch.run_id), batch.batch_index, name, version),
       occurred_at: occurredAt,
       producer: { name: 'checks', version: checksProcessorVersion },
       video_id: batch.video_id,
+      run_id: batch.run_id,
       batch_index: batch.batch_index,
       batch_count: batch.batch_count,
       check_name: name,

@@ -1,6 +1,6 @@
 import type { BatchDetected, BatchExtracted } from '../../schemas/index.ts';
 import type { Detection, ModelInfo } from '../../schemas/vision.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
 
 export const detectorVersion = '1.0.0';
@@ -21,10 +21,11 @@ export function batchDetectedOf(input: {
 }): Output<'batch-detected'> {
   const { batch, model } = input;
   const value: BatchDetected = {
-    event_id: deterministicEventId('batch-detected', batch.video_id, batch.batch_index, model.name, model.version, detectorVersion),
+    event_id: deterministicEventId('batch-detected', batch.video_id, ...runParts(batch.run_id), batch.batch_index, model.name, model.version, detectorVersion),
     occurred_at: input.occurredAt,
     producer: { name: 'detect', version: detectorVersion },
     video_id: batch.video_id,
+    run_id: batch.run_id,
     batch_index: batch.batch_index,
     batch_count: batch.batch_count,
     artifact_uri: batch.artifact_uri,

@@ -6,7 +6,7 @@ import tar from 'tar-stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../common/config.ts';
 import { batchKey } from '../../schemas/envelope.ts';
-import type { BatchExtracted, ContainerKind, ProcessingOptions } from '../../schemas/index.ts';
+import type { BatchExtracted, ContainerKind, ProcessingOptions, VideoIngested } from '../../schemas/index.ts';
 import { batchArtifactKey, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
 import { InMemoryObjectStore } from '../../storage/in-memory-object-store.ts';
 import { generateCameraVideo } from '../../test/support/game-fixture.ts';
@@ -15,7 +15,8 @@ import { videoIngestedOf } from '../ingest/video-ingested.ts';
 import { createExtractProcessor } from './index.ts';
 
 const config = loadConfig({ FILMROOM_S3_BUCKET_ARTIFACTS: 'artifacts', FILMROOM_EXTRACT_TMP_DIR: tmpdir() });
-const artifactKey = (videoId: string, batchIndex: number) => `artifacts/${batchArtifactKey(videoId, batchIndex)}`;
+/** Where a batch of this ingestion's run is stored. */
+const artifactKey = (input: VideoIngested, batchIndex: number) => `artifacts/${batchArtifactKey(input.video_id, input.run_id, batchIndex)}`;
 
 // The camera video of the game fixture: 320×180, 10 fps, 3 s = 30 frames. Sampled at 2 fps (stride 5)
 // in batches of 4: batch 0 holds frames 0, 5, 10, 15 and batch 1 frames 20, 25.
@@ -23,16 +24,18 @@ const options: Partial<ProcessingOptions> = { sample_fps: 2, batch_size: 4, stag
 let video: Buffer;
 // The same video cut inside frame 6: at 10 fps sampling (stride 1) frames 0-5 decode, in batch 0 (0-3) and part of batch 1 (4, 5).
 let truncated: Buffer;
+// The same video cut cleanly before frame 12: its index still declares 3 s, 1.2 s of frames remain and all of them decode.
+let cutShort: Buffer;
 
 /** The video with its index moved first, cut in the middle of video packet `packet`: the frames before it decode, that one does not. */
-function cutInsidePacket(dir: string, path: string, packet: number): Buffer {
+function cutInsidePacket(dir: string, path: string, packet: number, keep: (size: number) => number = (size) => Math.floor(size / 2)): Buffer {
   const faststart = join(dir, 'faststart.mp4');
   execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', path, '-c', 'copy', '-movflags', '+faststart', faststart]);
   const probe = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pos,size', '-of', 'json', faststart], {
     encoding: 'utf8',
   });
   const { pos, size } = (JSON.parse(probe) as { packets: { pos: string; size: string }[] }).packets[packet]!;
-  return readFileSync(faststart).subarray(0, Number(pos) + Math.floor(Number(size) / 2));
+  return readFileSync(faststart).subarray(0, Number(pos) + keep(Number(size)));
 }
 
 beforeAll(() => {
@@ -41,6 +44,7 @@ beforeAll(() => {
     const path = generateCameraVideo(dir, 'FAR_LEFT', 3);
     video = readFileSync(path);
     truncated = cutInsidePacket(dir, path, 6);
+    cutShort = cutInsidePacket(dir, path, 12, () => 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -89,12 +93,13 @@ describe('the extract handler (in-memory ports)', () => {
   it('given a video in the store, downloads it once, writes one TAR per batch at its deterministic key and emits batch-extracted per batch', async () => {
     const store = await storeWith({ 'game.mp4': video });
 
-    const { returned, emitted } = await extract(store, ingested('v1', 's3://uploads/game.mp4'));
+    const input = ingested('v1', 's3://uploads/game.mp4');
+    const { returned, emitted } = await extract(store, input);
 
     expect(returned).toEqual([]);
     expect(store.requests.download).toBe(1);
     expect(store.requests.put).toBe(2);
-    expect([...store.objects.keys()].filter((k) => k.startsWith('artifacts/'))).toEqual([artifactKey('v1', 0), artifactKey('v1', 1)]);
+    expect([...store.objects.keys()].filter((k) => k.startsWith('artifacts/'))).toEqual([artifactKey(input, 0), artifactKey(input, 1)]);
     expect(emitted.map((o) => [o.event, o.key])).toEqual([
       ['batch-extracted', batchKey('v1', 0)],
       ['batch-extracted', batchKey('v1', 1)],
@@ -108,14 +113,14 @@ describe('the extract handler (in-memory ports)', () => {
       frame_end: 15,
       frame_indices: [0, 5, 10, 15],
       timestamps_s: [0, 0.5, 1, 1.5],
-      artifact_uri: `s3://${artifactKey('v1', 0)}`,
+      artifact_uri: `s3://${artifactKey(input, 0)}`,
       source_uri: 's3://uploads/game.mp4',
       video: { width: 320, height: 180, fps: 10, frame_count: 30, codec: 'h264' },
       stages: ['EXTRACT', 'DETECT'],
     });
     expect(second).toMatchObject({ batch_index: 1, batch_count: 2, frame_start: 20, frame_end: 25, frame_indices: [20, 25], timestamps_s: [2, 2.5] });
 
-    const artifact = await unpackBatchArtifact(store.objects.get(artifactKey('v1', 1))!.body, 'batch 1');
+    const artifact = await unpackBatchArtifact(store.objects.get(artifactKey(input, 1))!.body, 'batch 1');
     expect(artifact.manifest).toMatchObject({ video_id: 'v1', batch_index: 1 });
     expect(artifact.frames.map((f) => [f.frameIndex, f.timestampS])).toEqual([
       [20, 2],
@@ -143,13 +148,13 @@ describe('the extract handler (in-memory ports)', () => {
     const store = await storeWith({ 'game.mp4': video });
     const input = ingested('v1', 's3://uploads/game.mp4');
     await extract(store, input);
-    await store.delete({ bucket: 'artifacts', key: batchArtifactKey('v1', 1) });
+    await store.delete({ bucket: 'artifacts', key: batchArtifactKey('v1', input.run_id, 1) });
     store.requests.put = 0;
 
     const { emitted } = await extract(store, input);
 
     expect(store.requests.put).toBe(1);
-    expect(store.objects.has(artifactKey('v1', 1))).toBe(true);
+    expect(store.objects.has(artifactKey(input, 1))).toBe(true);
     expect(emitted.map((o) => (o.value as BatchExtracted).frame_indices)).toEqual([
       [0, 5, 10, 15],
       [20, 25],
@@ -163,14 +168,15 @@ describe('the extract handler (in-memory ports)', () => {
     ]);
     const store = await storeWith({ 'bundle.tar': bundle });
 
-    const { emitted } = await extract(store, ingested('b1', 's3://uploads/bundle.tar', { container: 'TAR_BUNDLE', sessionMetadata: { map: 'inferno' } }));
+    const input = ingested('b1', 's3://uploads/bundle.tar', { container: 'TAR_BUNDLE', sessionMetadata: { map: 'inferno' } });
+    const { emitted } = await extract(store, input);
 
     expect(emitted.map((o) => (o.value as BatchExtracted).frame_indices)).toEqual([
       [0, 5, 10, 15],
       [20, 25],
     ]);
     expect((emitted[0]!.value as BatchExtracted).session_metadata).toEqual({ 'player.name': 'ana', map: 'inferno' });
-    expect(store.objects.has(artifactKey('b1', 0)) && store.objects.has(artifactKey('b1', 1))).toBe(true);
+    expect(store.objects.has(artifactKey(input, 0)) && store.objects.has(artifactKey(input, 1))).toBe(true);
   }, 60_000);
 
   it('given a source that is not in the store, fails with the permanent SOURCE_NOT_FOUND naming it, and stores nothing', async () => {
@@ -219,6 +225,34 @@ describe('the extract handler (in-memory ports)', () => {
     expect((returned[0]!.value as { message: string }).message).toContain(
       'stopped after source frame 5 (t=0.500 s): 6 of 7 remaining sampled frames extracted',
     );
+  }, 60_000);
+
+  it('given a source that decodes fully but to less than its container declares, emits every batch and fails the run with SOURCE_TRUNCATED naming both', async () => {
+    const store = await storeWith({ 'short.mp4': cutShort });
+
+    const { returned, emitted } = await extract(store, ingested('short', 's3://uploads/short.mp4', { options: { sample_fps: 10, batch_size: 5 } }));
+
+    expect(emitted.map((o) => (o.value as BatchExtracted).frame_indices.length)).toEqual([5, 5, 2]);
+    expect(returned.map((o) => o.event)).toEqual(['processing-failed']);
+    expect(returned[0]!.value).toMatchObject({ error_code: 'SOURCE_TRUNCATED', video_id: 'short', batch_index: null, stage: 'extract' });
+    expect((returned[0]!.value as { message: string }).message).toBe(
+      's3://uploads/short.mp4 declares 3.0 s (30 frames at 10 fps) but only 1.2 s (12 frames, 12 sampled) could be decoded: 60 % of it is missing',
+    );
+  }, 60_000);
+
+  it('a new run of the same video (another file behind its id) stores under keys of its own and reuses nothing of the old run', async () => {
+    const store = await storeWith({ 'game.mp4': video, 'other.mp4': cutShort });
+    const first = ingested('same', 's3://uploads/game.mp4');
+    await extract(store, first);
+    store.requests.put = 0;
+
+    const second = ingested('same', 's3://uploads/other.mp4');
+    const { emitted } = await extract(store, second);
+
+    expect(second.run_id).not.toBe(first.run_id);
+    expect(store.requests.put).toBe(emitted.length);
+    expect(emitted.every((o) => (o.value as BatchExtracted).run_id === second.run_id && (o.value as BatchExtracted).artifact_uri.includes(`/runs/${second.run_id}/`))).toBe(true);
+    expect(store.objects.has(artifactKey(first, 0)) && store.objects.has(artifactKey(second, 0))).toBe(true);
   }, 60_000);
 
   // Regression: a batch cut short by a decode failure used to be stored at the complete batch's key, so

@@ -20,6 +20,7 @@ import {
   frameTimestamp,
   mergeSessionMetadata,
   planSampling,
+  truncationOf,
   videoMetadataOf,
 } from './plan.ts';
 import { localSource } from './source.ts';
@@ -60,7 +61,8 @@ export function createExtractProcessor(ports: ExtractPorts) {
     const plan = planSampling(probe, ingested.options);
     const video = videoMetadataOf(probe);
     const sessionMetadata = mergeSessionMetadata(ingested.session_metadata, bundleMetadata);
-    const eventOf = (batchIndex: number, frameIndices: number[], artifactKey = batchArtifactKey(ingested.video_id, batchIndex)) =>
+    const run = { videoId: ingested.video_id, runId: ingested.run_id };
+    const eventOf = (batchIndex: number, frameIndices: number[], artifactKey = batchArtifactKey(run.videoId, run.runId, batchIndex)) =>
       batchExtractedOf({
         ingested,
         plan,
@@ -72,15 +74,37 @@ export function createExtractProcessor(ports: ExtractPorts) {
         occurredAt: context.now(),
       });
 
-    const existing = new Set((await objectStore.list(artifactsBucket, batchArtifactPrefix(ingested.video_id))).keys());
-    const exists = (batchIndex: number) => existing.has(batchArtifactKey(ingested.video_id, batchIndex));
+    const existing = new Set((await objectStore.list(artifactsBucket, batchArtifactPrefix(run.videoId, run.runId))).keys());
+    const exists = (batchIndex: number) => existing.has(batchArtifactKey(run.videoId, run.runId, batchIndex));
     let firstMissing = 0;
     while (firstMissing < plan.batchCount && exists(firstMissing)) firstMissing++;
     log.info({ batches: plan.batchCount, stride: plan.stride, resumeAt: firstMissing }, 'extracting');
     // Finished batches are not decoded again; their events are re-emitted (same ids) in case they were lost.
     for (let b = 0; b < firstMissing; b++) await context.emit([eventOf(b, batchFrameIndices(plan, b))]);
     extractMetrics.batchesSkipped.inc(firstMissing);
-    if (firstMissing === plan.batchCount) return [];
+    const failed = (error: FilmroomError, batchIndex: number | null): Output<ExtractOutput>[] => [
+      {
+        event: 'processing-failed',
+        key: ingested.video_id,
+        value: deadLetterEvent({
+          stage: 'extract',
+          stageVersion: extractorVersion,
+          source: context.source,
+          error,
+          attempts: context.attempt,
+          payload: null,
+          identity: { video_id: ingested.video_id, batch_index: batchIndex, run_id: ingested.run_id },
+          now: context.now(),
+        }),
+      },
+    ];
+    // Every planned frame decoded, but the plan (from the packets there are) may cover less than the container declares.
+    const shortfall = () => {
+      const error = truncationOf(probe, plan, ingested.source_uri);
+      if (error) log.warn({ err: error }, 'source shorter than declared');
+      return error ? failed(error, null) : [];
+    };
+    if (firstMissing === plan.batchCount) return shortfall();
 
     const frames = decodeJpegFrames({
       path: videoPath,
@@ -96,7 +120,7 @@ export function createExtractProcessor(ports: ExtractPorts) {
     const completeBatch = async () => {
       // A batch decoding stopped inside goes to a key of its own: a re-run must not take it for finished.
       const partial = current.length < expected.length;
-      const key = partial ? partialBatchArtifactKey(ingested.video_id, batchIndex) : batchArtifactKey(ingested.video_id, batchIndex);
+      const key = partial ? partialBatchArtifactKey(run.videoId, run.runId, batchIndex) : batchArtifactKey(run.videoId, run.runId, batchIndex);
       if (!partial && exists(batchIndex)) {
         extractMetrics.batchesSkipped.inc();
       } else {
@@ -133,7 +157,7 @@ export function createExtractProcessor(ports: ExtractPorts) {
     if (batchIndex >= plan.batchCount) {
       // More frames than the container announced are ignored: the plan, made before decoding, wins.
       await frames.return(outcome);
-      return [];
+      return shortfall();
     }
 
     // Decoding ended early (truncated or corrupt source): keep what decoded, then say where it stopped.
@@ -147,17 +171,7 @@ export function createExtractProcessor(ports: ExtractPorts) {
       { context: { video_id: ingested.video_id } },
     );
     log.warn({ err: error }, 'partial extraction');
-    const failed = deadLetterEvent({
-      stage: 'extract',
-      stageVersion: extractorVersion,
-      source: context.source,
-      error,
-      attempts: context.attempt,
-      payload: null,
-      identity: { video_id: ingested.video_id, batch_index: batchIndex },
-      now: context.now(),
-    });
-    return [{ event: 'processing-failed', key: ingested.video_id, value: failed }];
+    return failed(error, batchIndex);
   }
 
   return defineProcessor({

@@ -1,6 +1,6 @@
 import { FilmroomError } from '../../common/errors.ts';
 import type { BatchExtracted, ProcessingOptions, VideoIngested, VideoMetadata } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import type { VideoProbe } from '../../media/ffprobe.ts';
 
@@ -48,6 +48,26 @@ export const frameTimestamp = (plan: Pick<SamplingPlan, 'fps'>, frameIndex: numb
 
 export const firstFrameOfBatch = (plan: SamplingPlan, batchIndex: number) => batchIndex * plan.batchSize * plan.stride;
 
+/** How much shorter than declared a decoded source may be before it counts as truncated: 1 s, or 2 % of a long one. */
+export const truncationToleranceS = (declaredS: number) => Math.max(1, 0.02 * declaredS);
+
+/**
+ * The failure of a source whose frames (every one the plan found decoded) end clearly before the
+ * duration its container declares, or undefined. The plan is made from the packets there are, so a
+ * truncated file plans, and decodes, only what is left of it: without this it would end `complete`.
+ */
+export function truncationOf(probe: Pick<VideoProbe, 'durationS' | 'fps'>, plan: SamplingPlan, what: string): FilmroomError | undefined {
+  const declaredS = probe.durationS;
+  const decodedS = plan.sourceFrames / plan.fps;
+  if (!(declaredS > 0) || declaredS - decodedS <= truncationToleranceS(declaredS)) return undefined;
+  const declaredFrames = Math.round(declaredS * plan.fps);
+  return new FilmroomError(
+    'SOURCE_TRUNCATED',
+    `${what} declares ${declaredS.toFixed(1)} s (${declaredFrames} frames at ${+plan.fps.toFixed(3)} fps) but only ${decodedS.toFixed(1)} s ` +
+      `(${plan.sourceFrames} frames, ${plan.sampledFrames} sampled) could be decoded: ${Math.round((100 * (declaredS - decodedS)) / declaredS)} % of it is missing`,
+  );
+}
+
 export function videoMetadataOf(probe: VideoProbe): VideoMetadata {
   return {
     duration_s: probe.durationS,
@@ -74,10 +94,11 @@ export function batchExtractedOf(input: {
 }): Output<'batch-extracted'> {
   const { ingested, plan, batchIndex, frameIndices } = input;
   const value: BatchExtracted = {
-    event_id: deterministicEventId('batch-extracted', ingested.video_id, batchIndex, extractorVersion),
+    event_id: deterministicEventId('batch-extracted', ingested.video_id, ...runParts(ingested.run_id), batchIndex, extractorVersion),
     occurred_at: input.occurredAt,
     producer: { name: 'extract', version: extractorVersion },
     video_id: ingested.video_id,
+    run_id: ingested.run_id,
     batch_index: batchIndex,
     batch_count: plan.batchCount,
     frame_start: frameIndices[0] ?? 0,

@@ -7,6 +7,7 @@ import type { ProcessingOptions } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import type { ObjectStore } from '../../storage/ports.ts';
 import { ingestVideos, validOptions, type IngestPorts } from './ingest-video.ts';
+import { sourceFingerprint } from './source-fingerprint.ts';
 import { classifySource, type ClassifiedSource, type SourceItem } from './ingest-sources.ts';
 import { checkVideoId, containerFor, videoIdFor } from './video-ingested.ts';
 
@@ -16,7 +17,8 @@ import { checkVideoId, containerFor, videoIdFor } from './video-ingested.ts';
  * files are uploaded and the rest published through `ingestVideos`, in chunks. One item's
  * problem refuses that item only; the others go on.
  */
-export interface BulkIngestPorts extends IngestPorts {
+/** The ingest command's ports; sources are fingerprinted through the object store. */
+export interface BulkIngestPorts extends Omit<IngestPorts, 'fingerprint'> {
   objectStore: ObjectStore;
 }
 
@@ -31,6 +33,8 @@ export interface BulkIngestRequest {
   sessionMetadata: Record<string, string>;
   uploader: string;
   producer: { name: string; version: string };
+  /** Set (`--force`, `force: true`): every item starts a new run, re-extracted from scratch. */
+  attempt?: string;
 }
 
 /** ingested: published now; skipped: unchanged (already ingested, or listed twice); refused: with a reason. */
@@ -167,7 +171,7 @@ export async function runBulkIngest(
     }
     try {
       const results = await ingestVideos(
-        ports,
+        { ...ports, fingerprint: (uri) => sourceFingerprint(ports.objectStore, uri) },
         ready.map(({ plan, sourceUri }) => ({
           videoId: plan.videoId!,
           sourceUri,
@@ -176,6 +180,7 @@ export async function runBulkIngest(
           options: request.options,
           uploader: request.uploader,
           producer: request.producer,
+          ...(request.attempt ? { attempt: request.attempt } : {}),
         })),
       );
       results.forEach((result, i) => {
@@ -187,7 +192,7 @@ export async function runBulkIngest(
           videoId: result.videoId,
           sourceUri: result.sourceUri,
           eventId: result.eventId,
-          ...(result.duplicate ? { reason: 'already ingested' } : {}),
+          ...(result.duplicate ? { reason: 'already ingested (same source and options)' } : {}),
         };
       });
     } catch (error) {

@@ -13,13 +13,15 @@ async function given(keys: string[]) {
   const objectStore = new InMemoryObjectStore();
   for (const key of keys) await objectStore.put({ bucket: 'games', key }, Buffer.from('video'), 'video/mp4');
   await objectStore.put({ bucket: 'games', key: '2024/01/empty.mp4' }, Buffer.alloc(0), 'video/mp4');
-  const known = new Set<string>();
-  const publisher = new InMemoryEventPublisher((outputs) => outputs.forEach((o) => known.add((o.value as { video_id: string }).video_id)));
+  const known = new Map<string, string>();
+  const publisher = new InMemoryEventPublisher((outputs) =>
+    outputs.forEach((o) => known.set((o.value as { video_id: string }).video_id, (o.value as { run_id: string }).run_id)),
+  );
   return {
     objectStore,
     publisher,
     known,
-    ports: { objectStore, publisher, now, knownVideos: async (ids: readonly string[]) => new Set(ids.filter((id) => known.has(id))) },
+    ports: { objectStore, publisher, now, currentRuns: async (ids: readonly string[]) => new Map([...known].filter(([id]) => ids.includes(id))) },
   };
 }
 
@@ -85,7 +87,7 @@ describe('bulk ingestion', () => {
 
     const again = await ingestBulk(ports, request(list));
     expect(summarise(again)).toEqual({ ingested: 0, skipped: 4, refused: 4 });
-    expect(again[0]).toMatchObject({ outcome: 'skipped', reason: 'already ingested' });
+    expect(again[0]).toMatchObject({ outcome: 'skipped', reason: 'already ingested (same source and options)' });
     expect(publisher.published).toHaveLength(3);
   });
 

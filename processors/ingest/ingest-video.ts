@@ -1,20 +1,24 @@
 import { FilmroomError } from '../../common/errors.ts';
-import type { ProcessingOptions, Stage } from '../../schemas/index.ts';
+import type { ProcessingOptions } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
-import { videoIngestedOf, type IngestRequest } from './video-ingested.ts';
+import { pipelineStages, videoIngestedOf, type IngestRequest } from './video-ingested.ts';
 
 export type { IngestRequest };
+export { pipelineStages };
 
-export const stageNames: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'];
+/** The attempt of a forced run (`--force`, `force: true`): the request's time, so the run is new. */
+export const forcedAttempt = (now: number) => `forced ${new Date(now).toISOString()}`;
 
 export interface IngestPorts {
   publisher: EventPublisher;
+  /** What a source is now (`sourceFingerprint`): asked for each request that does not carry one. */
+  fingerprint: (sourceUri: string) => Promise<string>;
   /**
-   * Which of the videos were ingested already: when given, a known video is not published again
-   * (its event id is deterministic anyway). The API and bulk ingests ask; a single CLI ingest
-   * re-ingests on purpose.
+   * The current run of each of these videos that has one. When given, a request whose run is the
+   * video's current run is a duplicate and is not published again (its events are deterministic
+   * anyway). The API and bulk ingests ask; a single CLI ingest re-ingests on purpose.
    */
-  knownVideos?: (videoIds: readonly string[]) => Promise<Set<string>>;
+  currentRuns?: (videoIds: readonly string[]) => Promise<Map<string, string>>;
   now: () => number;
 }
 
@@ -22,8 +26,11 @@ export interface IngestResult {
   videoId: string;
   sourceUri: string;
   eventId: string;
-  /** True when the video was known and nothing was published. */
+  runId: string;
+  /** True when this run is the video's current run already and nothing was published. */
   duplicate: boolean;
+  /** The run this ingestion replaces as the video's current one, when the video had another. */
+  supersedes?: string;
 }
 
 const invalid = (field: string, message: string, got: unknown) =>
@@ -41,26 +48,48 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
   if (sample_fps != null && sample_stride != null)
     throw invalid('sample_fps', 'and sample_stride choose the sampling two ways: give one of them', `${sample_fps}' and '${sample_stride}`);
   if (stages !== undefined) {
-    const unknown = stages.find((stage) => !stageNames.includes(stage));
-    if (stages.length === 0 || unknown !== undefined) throw invalid('stages', `must list some of ${stageNames.join(', ')}`, unknown ?? '');
+    const unknown = stages.find((stage) => !pipelineStages.includes(stage));
+    if (stages.length === 0 || unknown !== undefined) throw invalid('stages', `must list some of ${pipelineStages.join(', ')}`, unknown ?? '');
     // Every other stage reads the extracted frames: without EXTRACT the job could never start, let alone finish.
     if (!stages.includes('EXTRACT')) throw invalid('stages', 'must include EXTRACT: every other stage reads the extracted frames', stages.join(','));
   }
   return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}) };
 }
 
+/** Sources fingerprinted at once (HEAD requests or file stats). */
+const fingerprintConcurrency = 16;
+
 /**
- * The ingest command: validates the requests, builds their video-ingested events and publishes
- * them in one batch, leaving out videos known already (see `IngestPorts.knownVideos`: one lookup for the whole batch). Nothing is
- * published unless every request is valid. Bulk ingestion (bulk-ingest.ts) calls it per chunk.
+ * The ingest command: validates the requests, fingerprints their sources, builds their
+ * video-ingested events (each names its run) and publishes them in one batch, leaving out those
+ * whose run is already current (see `IngestPorts.currentRuns`: one lookup for the whole batch).
+ * Nothing is published unless every request is valid. Bulk ingestion (bulk-ingest.ts) calls it per chunk.
  */
 export async function ingestVideos(ports: IngestPorts, requests: readonly IngestRequest[]): Promise<IngestResult[]> {
-  const events = requests.map((request) => videoIngestedOf({ ...request, options: validOptions(request.options ?? {}), now: ports.now() }));
-  const knownIds = ports.knownVideos ? await ports.knownVideos(events.map((event) => event.value.video_id)) : new Set<string>();
-  const known = events.map((event) => knownIds.has(event.value.video_id));
-  const fresh = events.filter((_, i) => !known[i]);
+  const checked = requests.map((request) => ({ ...request, options: validOptions(request.options ?? {}) }));
+  checked.forEach((request) => videoIngestedOf({ ...request, now: 0 })); // every request valid before any source is touched
+  const fingerprints = new Array<string>(checked.length);
+  for (let at = 0; at < checked.length; at += fingerprintConcurrency) {
+    const chunk = checked.slice(at, at + fingerprintConcurrency);
+    const found = await Promise.all(chunk.map((request) => request.sourceFingerprint ?? ports.fingerprint(request.sourceUri)));
+    found.forEach((fingerprint, i) => (fingerprints[at + i] = fingerprint));
+  }
+  const events = checked.map((request, i) => videoIngestedOf({ ...request, sourceFingerprint: fingerprints[i]!, now: ports.now() }));
+  const current = ports.currentRuns ? await ports.currentRuns(events.map((event) => event.value.video_id)) : new Map<string, string>();
+  const duplicate = events.map(({ value }) => current.get(value.video_id) === value.run_id);
+  const fresh = events.filter((_, i) => !duplicate[i]);
   if (fresh.length) await ports.publisher.publish(fresh);
-  return events.map(({ value }, i) => ({ videoId: value.video_id, sourceUri: value.source_uri, eventId: value.event_id, duplicate: known[i]! }));
+  return events.map(({ value }, i) => {
+    const previous = current.get(value.video_id);
+    return {
+      videoId: value.video_id,
+      sourceUri: value.source_uri,
+      eventId: value.event_id,
+      runId: value.run_id,
+      duplicate: duplicate[i]!,
+      ...(previous !== undefined && previous !== value.run_id ? { supersedes: previous } : {}),
+    };
+  });
 }
 
 /** One ingestion: `ingestVideos` with one request. */

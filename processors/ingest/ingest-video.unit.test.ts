@@ -5,14 +5,24 @@ import { ingestVideo, validOptions } from './ingest-video.ts';
 
 const request = { sourceUri: 's3://uploads/games/final.tar', uploader: 'cli', producer: { name: 'cli', version: '0.1.0' } };
 const now = () => 1_700_000_000_000;
+/** Sources and what they hold now, as the ObjectStore's HEAD would say. */
+const sources = new Map<string, string>([[request.sourceUri, 'etag:aaa size:10']]);
+const fingerprint = async (uri: string) => sources.get(uri) ?? 'absent';
 
 describe('the ingest command', () => {
   it('publishes one video-ingested with a derived id, the default options and the container the source implies', async () => {
     const publisher = new InMemoryEventPublisher();
-    const result = await ingestVideo({ publisher, now }, request);
+    const result = await ingestVideo({ publisher, fingerprint, now }, request);
     expect(publisher.published).toHaveLength(1);
     const event = publisher.of('video-ingested')[0]!;
-    expect(result).toEqual({ videoId: event.value.video_id, sourceUri: request.sourceUri, eventId: event.value.event_id, duplicate: false });
+    expect(result).toEqual({
+      videoId: event.value.video_id,
+      sourceUri: request.sourceUri,
+      eventId: event.value.event_id,
+      runId: event.value.run_id,
+      duplicate: false,
+    });
+    expect(event.value).toMatchObject({ source_fingerprint: 'etag:aaa size:10', run_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(event.value).toMatchObject({
       container: 'TAR_BUNDLE',
       occurred_at: now(),
@@ -21,20 +31,48 @@ describe('the ingest command', () => {
     expect(result.videoId).toMatch(/^games\.final-[0-9a-f]{10}$/);
   });
 
-  it('the same ingestion twice is one event id; with a knownVideos lookup the second publishes nothing', async () => {
+  describe('runs', () => {
+    const current = new Map<string, string>();
     const publisher = new InMemoryEventPublisher();
-    const known = new Set<string>();
-    const ports = { publisher, now, knownVideos: async (ids: readonly string[]) => new Set(ids.filter((id) => known.has(id))) };
-    const first = await ingestVideo(ports, request);
-    known.add(first.videoId);
-    const second = await ingestVideo(ports, request);
-    expect(second).toEqual({ ...first, duplicate: true });
-    expect(publisher.published).toHaveLength(1);
+    const ports = { publisher, fingerprint, now, currentRuns: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : []))) };
+    const ingest = async (override: object = {}) => {
+      const result = await ingestVideo(ports, { ...request, videoId: 'x', ...override });
+      current.set(result.videoId, result.runId);
+      return result;
+    };
+
+    it('the same source and options again is the current run: a duplicate, nothing published', async () => {
+      const first = await ingest();
+      const second = await ingest();
+      expect(second).toEqual({ ...first, duplicate: true });
+      expect(publisher.of('video-ingested').filter((e) => e.value.run_id === first.runId)).toHaveLength(1);
+    });
+
+    it('another file behind the same id, other options, or --force: a new run that supersedes the current one', async () => {
+      const first = await ingest();
+      sources.set('s3://uploads/other.mp4', 'etag:bbb size:20');
+      const otherFile = await ingest({ sourceUri: 's3://uploads/other.mp4' });
+      expect(otherFile).toMatchObject({ duplicate: false, supersedes: first.runId });
+      const otherOptions = await ingest({ sourceUri: 's3://uploads/other.mp4', options: { sample_fps: 2 } });
+      expect(otherOptions).toMatchObject({ duplicate: false, supersedes: otherFile.runId });
+      const forced = await ingest({ sourceUri: 's3://uploads/other.mp4', options: { sample_fps: 2 }, attempt: 'forced 2026-12-02T00:00:00.000Z' });
+      expect(forced).toMatchObject({ duplicate: false, supersedes: otherOptions.runId });
+      expect(new Set([first.runId, otherFile.runId, otherOptions.runId, forced.runId]).size).toBe(4);
+      // The same file replaced in place (same key, new content) is a new run too.
+      sources.set('s3://uploads/other.mp4', 'etag:ccc size:20');
+      expect(await ingest({ sourceUri: 's3://uploads/other.mp4', options: { sample_fps: 2 } })).toMatchObject({ duplicate: false, supersedes: forced.runId });
+    });
+
+    it('stages written in another order are the same run', async () => {
+      const a = await ingestVideo({ publisher, fingerprint, now }, { ...request, options: { stages: ['EXTRACT', 'CHECKS', 'DETECT'] } });
+      const b = await ingestVideo({ publisher, fingerprint, now }, { ...request, options: { stages: ['DETECT', 'EXTRACT', 'CHECKS'] } });
+      expect(a.runId).toBe(b.runId);
+    });
   });
 
   it('refuses bad options and sources with VALIDATION_FAILED naming the field, publishing nothing', async () => {
     const publisher = new InMemoryEventPublisher();
-    const refused = (override: object) => ingestVideo({ publisher, now }, { ...request, ...override });
+    const refused = (override: object) => ingestVideo({ publisher, fingerprint, now }, { ...request, ...override });
     await expect(refused({ sourceUri: 'http://x/y.mp4' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^source_uri /) });
     await expect(refused({ videoId: '-bad' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^video_id /) });
     for (const [options, field] of [
@@ -57,7 +95,7 @@ describe('the ingest command', () => {
 
   it('says why a job without EXTRACT is refused: it could never produce work', async () => {
     const publisher = new InMemoryEventPublisher();
-    await expect(ingestVideo({ publisher, now }, { ...request, options: { stages: ['OCR'] } })).rejects.toThrow(
+    await expect(ingestVideo({ publisher, fingerprint, now }, { ...request, options: { stages: ['OCR'] } })).rejects.toThrow(
       "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')",
     );
   });

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { FilmroomError } from '../../common/errors.ts';
 import type { ContainerKind, ProcessingOptions, Stage, VideoIngested } from '../../schemas/index.ts';
-import { deterministicEventId, videoKey } from '../../schemas/envelope.ts';
+import { deterministicEventId, runParts, videoKey } from '../../schemas/envelope.ts';
+import { extractorVersion } from '../extract/plan.ts';
 import type { Output } from '../../schemas/envelope.ts';
+
+/** Every stage, in pipeline order. */
+export const pipelineStages: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS', 'RENDER'];
 
 export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 
@@ -59,6 +63,29 @@ export interface IngestRequest {
   options?: Partial<ProcessingOptions>;
   uploader: string;
   producer: { name: string; version: string };
+  /** What the source is now (`sourceFingerprint` in source-fingerprint.ts); the ingest command fills it in when absent. */
+  sourceFingerprint?: string;
+  /**
+   * Set to start a new run even when source and options are unchanged: `--force` and retries use
+   * the time of the request, so their run id (and so every key and event of the run) is new.
+   */
+  attempt?: string;
+}
+
+/**
+ * A run's id: a digest of everything that determines its results — the video id, the source (where
+ * and what: its fingerprint), the options, the extractor version — and the attempt when forced. The
+ * same ingestion gives the same run (idempotent); another source or other options give a new run
+ * that supersedes the old one.
+ */
+export function runIdOf(input: { videoId: string; sourceUri: string; sourceFingerprint: string; options: ProcessingOptions; attempt?: string }): string {
+  const { sample_fps, sample_stride, batch_size, stages } = input.options;
+  return createHash('sha256')
+    .update(
+      JSON.stringify([input.videoId, input.sourceUri, input.sourceFingerprint, sample_fps, sample_stride, batch_size, stages, extractorVersion, input.attempt ?? '']),
+    )
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -71,13 +98,19 @@ export function videoIngestedOf(input: IngestRequest & { now: number }): Output<
   }
   const videoId = input.videoId ?? videoIdFor(input.sourceUri);
   checkVideoId(videoId);
-  const options: ProcessingOptions = { ...defaultOptions, ...input.options };
+  const merged: ProcessingOptions = { ...defaultOptions, ...input.options };
+  // Stages in pipeline order, once each: the same choice is the same run however it was written.
+  const options: ProcessingOptions = { ...merged, stages: pipelineStages.filter((stage) => merged.stages.includes(stage)) };
+  const sourceFingerprint = input.sourceFingerprint ?? '';
+  const runId = runIdOf({ videoId, sourceUri: input.sourceUri, sourceFingerprint, options, ...(input.attempt ? { attempt: input.attempt } : {}) });
   const value: VideoIngested = {
-    event_id: deterministicEventId('video-ingested', videoId, input.sourceUri, JSON.stringify(options)),
+    event_id: deterministicEventId('video-ingested', videoId, ...runParts(runId), input.sourceUri, JSON.stringify(options)),
     occurred_at: input.now,
     producer: input.producer,
     video_id: videoId,
+    run_id: runId,
     source_uri: input.sourceUri,
+    source_fingerprint: sourceFingerprint,
     container: input.container ?? containerFor(input.sourceUri),
     session_metadata: input.sessionMetadata ?? {},
     options,

@@ -1,6 +1,6 @@
 import type { ModelInfo } from '../../schemas/vision.ts';
 import type { BatchDetected, OcrDone, OcrText } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
 
 export const ocrVersion = '1.0.0';
@@ -18,10 +18,11 @@ export function ocrDoneOf(input: {
 }): Output<'ocr-done'> {
   const { detected, model } = input;
   const value: OcrDone = {
-    event_id: deterministicEventId('ocr-done', detected.video_id, detected.batch_index, model.name, model.version, ocrVersion),
+    event_id: deterministicEventId('ocr-done', detected.video_id, ...runParts(detected.run_id), detected.batch_index, model.name, model.version, ocrVersion),
     occurred_at: input.occurredAt,
     producer: { name: 'ocr', version: ocrVersion },
     video_id: detected.video_id,
+    run_id: detected.run_id,
     batch_index: detected.batch_index,
     batch_count: detected.batch_count,
     texts: input.texts,

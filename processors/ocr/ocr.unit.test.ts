@@ -28,6 +28,7 @@ function detectedOf(uri: string, frames: { frameIndex: number; timestampS: numbe
     occurred_at: 1,
     producer: { name: 'detect', version: 'test' },
     video_id: 'v1',
+    run_id: '',
     batch_index: 0,
     batch_count: 1,
     artifact_uri: uri,

@@ -5,7 +5,7 @@ import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { runFfmpeg } from '../../media/run-ffmpeg.ts';
 import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
-import { batchArtifactKey } from '../../storage/batch-artifact.ts';
+import { batchArtifactKey, type VideoRun } from '../../storage/batch-artifact.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import type { FrameSource, ObjectStore } from '../../storage/ports.ts';
 import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
@@ -27,6 +27,8 @@ import {
 } from './plan.ts';
 
 export { renderProcessorVersion } from './plan.ts';
+
+const runOf = (event: OcrDone): VideoRun => ({ videoId: event.video_id, runId: event.run_id });
 
 export interface RenderPorts {
   objectStore: ObjectStore;
@@ -51,7 +53,8 @@ export function createRenderProcessor(ports: RenderPorts) {
 
   async function renderSegment(event: OcrDone, tmp: string): Promise<void> {
     // The event names its artifact (a partial last batch has a key of its own); older events do not.
-    const artifactUri = event.artifact_uri || s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.batch_index) });
+    const artifactUri = event.artifact_uri || s3Uri({ bucket, key: batchArtifactKey(event.video_id, event.run_id, event.batch_index) });
+    const run = runOf(event);
     const frames = await frameSource.frames(artifactUri);
     if (frames.length === 0) return;
     const size = renderSize(frames[0]!.rgb.width, frames[0]!.rgb.height, config.render.width);
@@ -72,19 +75,19 @@ export function createRenderProcessor(ports: RenderPorts) {
     }
     const output = join(tmp, 'segment.mp4');
     await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-framerate', String(fps), '-i', join(tmp, 'f-%05d.jpg'), ...x264, '-r', String(fps), output]);
-    await objectStore.put({ bucket, key: segmentKey(event.video_id, event.batch_index) }, await readFile(output), 'video/mp4');
-    await objectStore.put({ bucket, key: segmentInfoKey(event.video_id, event.batch_index) }, Buffer.from(JSON.stringify(info)), 'application/json');
+    await objectStore.put({ bucket, key: segmentKey(run, event.batch_index) }, await readFile(output), 'video/mp4');
+    await objectStore.put({ bucket, key: segmentInfoKey(run, event.batch_index) }, Buffer.from(JSON.stringify(info)), 'application/json');
   }
 
-  async function stitch(videoId: string, batchCount: number, tmp: string, now: number): Promise<Output<'render-done'>> {
+  async function stitch(run: VideoRun, batchCount: number, tmp: string, now: number): Promise<Output<'render-done'>> {
     const segments: SegmentInfo[] = [];
     const list: string[] = [];
     for (let b = 0; b < batchCount; b++) {
-      const info = JSON.parse((await objectStore.get({ bucket, key: segmentInfoKey(videoId, b) })).toString()) as SegmentInfo;
+      const info = JSON.parse((await objectStore.get({ bucket, key: segmentInfoKey(run, b) })).toString()) as SegmentInfo;
       segments.push(info);
       if (info.frames.length === 0) continue;
       const path = join(tmp, `segment-${b}.mp4`);
-      await writeFile(path, await objectStore.get({ bucket, key: segmentKey(videoId, b) }));
+      await writeFile(path, await objectStore.get({ bucket, key: segmentKey(run, b) }));
       list.push(`file '${path}'`);
     }
     await writeFile(join(tmp, 'segments.txt'), `${list.join('\n')}\n`);
@@ -106,7 +109,7 @@ export function createRenderProcessor(ports: RenderPorts) {
       '+faststart',
       preview,
     ]);
-    await objectStore.put({ bucket, key: previewKey(videoId) }, await readFile(preview), 'video/mp4');
+    await objectStore.put({ bucket, key: previewKey(run) }, await readFile(preview), 'video/mp4');
 
     const all = segments.flatMap((s) => s.frames);
     const picks = evenlySpaced(all.length, config.render.thumbnails);
@@ -118,11 +121,11 @@ export function createRenderProcessor(ports: RenderPorts) {
       const at = Math.floor((index / fps) * 1000) / 1000;
       await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), '-i', preview, '-frames:v', '1', '-q:v', '3', path]);
       const body = await readFile(path).catch((error: unknown) => {
-        throw new FilmroomError('ENCODE_FAILED', `ffmpeg wrote no thumbnail at ${at} s of the preview of ${videoId}`, { cause: error });
+        throw new FilmroomError('ENCODE_FAILED', `ffmpeg wrote no thumbnail at ${at} s of the preview of ${run.videoId}`, { cause: error });
       });
       tiles.push(body);
-      await objectStore.put({ bucket, key: thumbnailKey(videoId, n) }, body, 'image/jpeg');
-      thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(videoId, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });
+      await objectStore.put({ bucket, key: thumbnailKey(run, n) }, body, 'image/jpeg');
+      thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(run, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });
     }
     const { columns, rows } = sheetGrid(tiles.length);
     const tileWidth = Math.min(320, segments[0]?.width ?? 320);
@@ -132,29 +135,30 @@ export function createRenderProcessor(ports: RenderPorts) {
       .composite(resized.map((input, i) => ({ input, left: (i % columns) * tileWidth, top: Math.floor(i / columns) * tileHeight })))
       .jpeg({ quality: 85 })
       .toBuffer();
-    await objectStore.put({ bucket, key: contactSheetKey(videoId) }, sheet, 'image/jpeg');
+    await objectStore.put({ bucket, key: contactSheetKey(run) }, sheet, 'image/jpeg');
     return renderDoneOf({
-      videoId,
+      run,
       segments,
-      previewUri: s3Uri({ bucket, key: previewKey(videoId) }),
+      previewUri: s3Uri({ bucket, key: previewKey(run) }),
       previewFps: fps,
-      contactSheetUri: s3Uri({ bucket, key: contactSheetKey(videoId) }),
+      contactSheetUri: s3Uri({ bucket, key: contactSheetKey(run) }),
       thumbnails,
       now,
     });
   }
 
   async function render(event: OcrDone, context: HandlerContext<'render-done'>, tmp: string): Promise<Output<'render-done'>[]> {
-    const done = () => objectStore.list(bucket, segmentPrefix(event.video_id)).then((sizes) => new Set(sizes.keys()));
+    const run = runOf(event);
+    const done = () => objectStore.list(bucket, segmentPrefix(run)).then((sizes) => new Set(sizes.keys()));
     let stored = await done();
-    if (!stored.has(segmentInfoKey(event.video_id, event.batch_index))) {
+    if (!stored.has(segmentInfoKey(run, event.batch_index))) {
       await renderSegment(event, tmp);
       stored = await done();
     }
-    const complete = Array.from({ length: event.batch_count }, (_, b) => stored.has(segmentInfoKey(event.video_id, b))).every(Boolean);
+    const complete = Array.from({ length: event.batch_count }, (_, b) => stored.has(segmentInfoKey(run, b))).every(Boolean);
     if (!complete) return [];
     context.log.info({ video_id: event.video_id, batches: event.batch_count }, 'stitching the preview');
-    return [await stitch(event.video_id, event.batch_count, tmp, context.now())];
+    return [await stitch(run, event.batch_count, tmp, context.now())];
   }
 
   return defineProcessor({

@@ -1,19 +1,20 @@
 import type { Detection, OcrText, RenderDone, Thumbnail } from '../../schemas/index.ts';
-import { deterministicEventId } from '../../schemas/envelope.ts';
+import { deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
+import { videoRunFolder, type VideoRun } from '../../storage/batch-artifact.ts';
 
 export const renderProcessorVersion = '1.0.0';
 
-/** Deterministic keys in the artifacts bucket: re-rendering overwrites, never copies. */
-export const renderPrefix = (videoId: string) => `videos/${videoId}/render/`;
-export const segmentPrefix = (videoId: string) => `${renderPrefix(videoId)}segments/`;
+/** Deterministic keys in the artifacts bucket, per run: re-rendering overwrites, never copies. */
+export const renderPrefix = (run: VideoRun) => `${videoRunFolder(run.videoId, run.runId)}render/`;
+export const segmentPrefix = (run: VideoRun) => `${renderPrefix(run)}segments/`;
 const five = (n: number) => String(n).padStart(5, '0');
-export const segmentKey = (videoId: string, batchIndex: number) => `${segmentPrefix(videoId)}segment-${five(batchIndex)}.mp4`;
+export const segmentKey = (run: VideoRun, batchIndex: number) => `${segmentPrefix(run)}segment-${five(batchIndex)}.mp4`;
 /** Written after its segment: its existence says the segment is complete. */
-export const segmentInfoKey = (videoId: string, batchIndex: number) => `${segmentPrefix(videoId)}segment-${five(batchIndex)}.json`;
-export const previewKey = (videoId: string) => `${renderPrefix(videoId)}preview.mp4`;
-export const contactSheetKey = (videoId: string) => `${renderPrefix(videoId)}contact-sheet.jpg`;
-export const thumbnailKey = (videoId: string, n: number) => `${renderPrefix(videoId)}thumbnail-${String(n).padStart(2, '0')}.jpg`;
+export const segmentInfoKey = (run: VideoRun, batchIndex: number) => `${segmentPrefix(run)}segment-${five(batchIndex)}.json`;
+export const previewKey = (run: VideoRun) => `${renderPrefix(run)}preview.mp4`;
+export const contactSheetKey = (run: VideoRun) => `${renderPrefix(run)}contact-sheet.jpg`;
+export const thumbnailKey = (run: VideoRun, n: number) => `${renderPrefix(run)}thumbnail-${String(n).padStart(2, '0')}.jpg`;
 
 /** What a rendered segment holds, stored beside it so the stitcher needs no other source. */
 export interface SegmentInfo {
@@ -80,7 +81,7 @@ export function sheetGrid(count: number): { columns: number; rows: number } {
 }
 
 export function renderDoneOf(input: {
-  videoId: string;
+  run: VideoRun;
   segments: SegmentInfo[];
   previewUri: string;
   previewFps: number;
@@ -90,10 +91,11 @@ export function renderDoneOf(input: {
 }): Output<'render-done'> {
   const { segments } = input;
   const value: RenderDone = {
-    event_id: deterministicEventId('render-done', input.videoId, segments.length, input.previewFps),
+    event_id: deterministicEventId('render-done', input.run.videoId, ...runParts(input.run.runId), segments.length, input.previewFps),
     occurred_at: input.now,
     producer: { name: 'render', version: renderProcessorVersion },
-    video_id: input.videoId,
+    video_id: input.run.videoId,
+    run_id: input.run.runId,
     preview_uri: input.previewUri,
     preview_fps: input.previewFps,
     contact_sheet_uri: input.contactSheetUri,
@@ -105,5 +107,5 @@ export function renderDoneOf(input: {
     detections: segments.reduce((sum, s) => sum + s.detections, 0),
     texts: segments.reduce((sum, s) => sum + s.texts, 0),
   };
-  return { event: 'render-done', key: input.videoId, value };
+  return { event: 'render-done', key: input.run.videoId, value };
 }

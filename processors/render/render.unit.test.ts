@@ -22,6 +22,7 @@ function ocrDoneOf(batchIndex: number, frames: { frameIndex: number; timestampS:
     occurred_at: 1,
     producer: { name: 'ocr', version: 'test' },
     video_id: 'v1',
+    run_id: '',
     batch_index: batchIndex,
     batch_count: 2,
     texts: [{ frame_index: frames[0]!.frameIndex, box: { x1: 0.25, y1: 0, x2: 0.75, y2: 0.125 }, text: 'LIONS', confidence: 0.9 }],
@@ -37,6 +38,9 @@ function ocrDoneOf(batchIndex: number, frames: { frameIndex: number; timestampS:
   };
 }
 
+/** ocrDoneOf's events belong to no run (written before runs existed): their keys are the old layout. */
+const run = { videoId: 'v1', runId: '' };
+
 describe('the render handler (in-memory ports)', () => {
   it('renders a segment per batch from the decoded frames, and the batch that completes the set stitches the preview and emits render-done', async () => {
     const store = new InMemoryObjectStore();
@@ -46,15 +50,15 @@ describe('the render handler (in-memory ports)', () => {
 
     const first = await processor.handle(ocrDoneOf(0, batches[0]!.frames), handlerContext());
     expect(first).toEqual([]);
-    expect(store.objects.has(`artifacts/${segmentKey('v1', 0)}`)).toBe(true);
-    expect(JSON.parse(store.objects.get(`artifacts/${segmentInfoKey('v1', 0)}`)!.body.toString())).toMatchObject({ batch_index: 0, detections: 3, texts: 1 });
+    expect(store.objects.has(`artifacts/${segmentKey(run, 0)}`)).toBe(true);
+    expect(JSON.parse(store.objects.get(`artifacts/${segmentInfoKey(run, 0)}`)!.body.toString())).toMatchObject({ batch_index: 0, detections: 3, texts: 1 });
 
     const last = await processor.handle(ocrDoneOf(1, batches[1]!.frames), handlerContext());
     expect(last).toHaveLength(1);
     expect(last[0]!.event).toBe('render-done');
     const done = last[0]!.value as RenderDone;
-    expect(done.preview_uri).toBe(`s3://artifacts/${previewKey('v1')}`);
-    expect(done.contact_sheet_uri).toBe(`s3://artifacts/${contactSheetKey('v1')}`);
+    expect(done.preview_uri).toBe(`s3://artifacts/${previewKey(run)}`);
+    expect(done.contact_sheet_uri).toBe(`s3://artifacts/${contactSheetKey(run)}`);
     expect(done.thumbnails).toHaveLength(2);
     for (const uri of [done.preview_uri, done.contact_sheet_uri, ...done.thumbnails.map((t) => t.uri)])
       expect(store.objects.has(uri.slice('s3://'.length))).toBe(true);

@@ -1,7 +1,7 @@
 import type { ClickHouseConfig } from '../../common/config.ts';
 import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-client.ts';
 import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
-import { jobPhases, jobStatus, knownVideos, listVideos, videoKnown } from './job-status.ts';
+import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
 import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
@@ -17,7 +17,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     jobPhases: (videoId) => jobPhases(client, videoId),
     listVideos: (filter) => listVideos(client, filter),
     videoKnown: (videoId) => videoKnown(client, videoId),
-    knownVideos: (videoIds) => knownVideos(client, videoIds),
+    currentRuns: (videoIds) => currentRuns(client, videoIds),
     detections: (videoId, page) => detections(client, videoId, page),
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),

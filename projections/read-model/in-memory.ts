@@ -34,8 +34,8 @@ const page = <T extends { batch_index: number }>(rows: T[], { limit, offset, bat
 export class InMemoryReadModel implements ReadModel {
   jobs: JobStatusRow[] = [];
   phases = new Map<string, JobPhases>();
-  /** Ids of ingested videos (a video with a job is known too). */
-  ingested = new Set<string>();
+  /** The current run of each ingested video (a video with a job is known too, with run ''). */
+  runs = new Map<string, string>();
   detectionRows = new Map<string, DetectionRow[]>();
   ocrRows = new Map<string, OcrTextRow[]>();
   manifestRows: ManifestRow[] = [];
@@ -56,12 +56,12 @@ export class InMemoryReadModel implements ReadModel {
     return this.jobs.filter((j) => (!state || j.state === state) && (!prefix || j.video_id.startsWith(prefix))).slice(offset, offset + limit);
   }
   async videoKnown(videoId: string) {
-    return this.ingested.has(videoId) || this.jobs.some((j) => j.video_id === videoId);
+    return this.runs.has(videoId) || this.jobs.some((j) => j.video_id === videoId);
   }
-  async knownVideos(videoIds: readonly string[]) {
-    const known = new Set<string>();
-    for (const id of videoIds) if (await this.videoKnown(id)) known.add(id);
-    return known;
+  async currentRuns(videoIds: readonly string[]) {
+    const runs = new Map<string, string>();
+    for (const id of videoIds) if (await this.videoKnown(id)) runs.set(id, this.runs.get(id) ?? '');
+    return runs;
   }
   async detections(videoId: string, p: ResultPage) {
     return page(this.detectionRows.get(videoId) ?? [], p);

@@ -1,17 +1,20 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
 
 /** The states of a job, as the job_status view computes them. */
-export const jobStates = ['queued', 'extracting', 'processing', 'complete', 'failed', 'partially_failed'] as const;
+export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'complete', 'failed', 'partially_failed'] as const;
 export type JobState = (typeof jobStates)[number];
 
 export interface JobStatusRow {
   video_id: string;
+  /** The current run: the latest ingestion's. */
+  run_id: string;
   state: JobState;
   progress_percent: number;
   extraction_progress: string;
   detection_progress: string;
   ocr_progress: string;
   checks_progress: string;
+  render_progress: string;
   batches_total: number;
   failures: string;
   last_error: string;
@@ -44,7 +47,7 @@ export const terminalStates: ReadonlySet<string> = new Set<JobState>(['complete'
 
 /** The job_status columns the API and CLI show, in one place. */
 export const jobStatusColumns =
-  'video_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
+  'video_id, run_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, render_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
 
 export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
   return (await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${param('video_id')}`, { video_id: videoId }))[0];
@@ -61,11 +64,13 @@ export interface JobPhases {
   batches_detected: number;
   batches_ocr_done: number;
   batches_checked: number;
+  /** 1 once the preview is rendered (RENDER stitches the whole video at once). */
+  batches_rendered: number;
 }
 
 export async function jobPhases(client: ClickHouse, videoId: string): Promise<JobPhases | undefined> {
   const rows = await client.select<JobPhases>(
-    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked FROM job_status WHERE video_id = ${param('video_id')}`,
+    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked, batches_rendered FROM job_status WHERE video_id = ${param('video_id')}`,
     { video_id: videoId },
   );
   const row = rows[0];
@@ -77,6 +82,7 @@ export async function jobPhases(client: ClickHouse, videoId: string): Promise<Jo
       batches_detected: Number(row.batches_detected),
       batches_ocr_done: Number(row.batches_ocr_done),
       batches_checked: Number(row.batches_checked),
+      batches_rendered: Number(row.batches_rendered),
     }
   );
 }
@@ -102,19 +108,20 @@ export async function listVideos(client: ClickHouse, filter: VideoFilter): Promi
 }
 
 /** Ids at most per query: the list travels as one external-data value. */
-const knownVideosChunk = 5000;
+const currentRunsChunk = 5000;
 
-/** Which of these ids have a projected video-ingested event. */
-export async function knownVideos(client: ClickHouse, videoIds: readonly string[]): Promise<Set<string>> {
-  const known = new Set<string>();
-  for (let at = 0; at < videoIds.length; at += knownVideosChunk) {
-    const ids = videoIds.slice(at, at + knownVideosChunk);
-    const rows = await client.select<{ video_id: string }>(`SELECT DISTINCT video_id FROM videos WHERE video_id IN (SELECT arrayJoin(ids) FROM params)`, {
-      ids: [...ids],
-    });
-    for (const row of rows) known.add(row.video_id);
+/** The current run (the latest ingestion's) of each of these ids that has a projected video-ingested event. */
+export async function currentRuns(client: ClickHouse, videoIds: readonly string[]): Promise<Map<string, string>> {
+  const runs = new Map<string, string>();
+  for (let at = 0; at < videoIds.length; at += currentRunsChunk) {
+    const ids = videoIds.slice(at, at + currentRunsChunk);
+    const rows = await client.select<{ video_id: string; run_id: string }>(
+      `SELECT video_id, run_id FROM videos FINAL WHERE video_id IN (SELECT arrayJoin(ids) FROM params)`,
+      { ids: [...ids] },
+    );
+    for (const row of rows) runs.set(row.video_id, row.run_id);
   }
-  return known;
+  return runs;
 }
 
 /** Whether a video-ingested event for this id was projected already. */

@@ -35,8 +35,8 @@ export interface ReadModel {
   listVideos(filter: VideoFilter): Promise<JobStatusRow[]>;
   /** Whether a video with this id was ingested (projected) already. */
   videoKnown(videoId: string): Promise<boolean>;
-  /** Which of these ids were ingested already: one query for a whole batch of ingestions. */
-  knownVideos(videoIds: readonly string[]): Promise<Set<string>>;
+  /** The current run of each of these videos that was ingested: one query for a whole batch of ingestions. */
+  currentRuns(videoIds: readonly string[]): Promise<Map<string, string>>;
   detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
   /** The texts read most often in a video, with how many frames each was read in. */

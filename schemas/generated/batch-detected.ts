@@ -73,6 +73,12 @@ export interface FilmroomEventsBatchDetected {
     occurred_at: number;
     producer: FilmroomEventsProducer;
     video_id: string;
+    /**
+     * The run the batch belongs to.
+     *
+     * Default: ""
+     */
+    run_id: string;
     batch_index: number;
     batch_count: number;
     /**

@@ -78,6 +78,12 @@ export interface FilmroomEventsBatchExtracted {
     producer: FilmroomEventsProducer;
     video_id: string;
     /**
+     * The run the batch belongs to (from video-ingested).
+     *
+     * Default: ""
+     */
+    run_id: string;
+    /**
      * 0-based index of this batch.
      */
     batch_index: number;

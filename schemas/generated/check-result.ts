@@ -28,6 +28,12 @@ export interface FilmroomEventsCheckResult {
     occurred_at: number;
     producer: FilmroomEventsProducer;
     video_id: string;
+    /**
+     * The run the batch belongs to.
+     *
+     * Default: ""
+     */
+    run_id: string;
     batch_index: number;
     batch_count: number;
     /**

@@ -83,6 +83,12 @@ export interface FilmroomEventsOcrDone {
     occurred_at: number;
     producer: FilmroomEventsProducer;
     video_id: string;
+    /**
+     * The run the batch belongs to.
+     *
+     * Default: ""
+     */
+    run_id: string;
     batch_index: number;
     batch_count: number;
     texts: FilmroomEventsOcrText[];

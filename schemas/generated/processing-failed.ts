@@ -50,6 +50,12 @@ export interface FilmroomEventsProcessingFailed {
      */
     video_id: null | string;
     /**
+     * The run of the failed input, when it could be read far enough to know it.
+     *
+     * Default: ""
+     */
+    run_id: string;
+    /**
      * Default: null
      */
     batch_index: null | number;

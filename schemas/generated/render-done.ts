@@ -41,6 +41,12 @@ export interface FilmroomEventsRenderDone {
     producer: FilmroomEventsProducer;
     video_id: string;
     /**
+     * The run the rendered video belongs to.
+     *
+     * Default: ""
+     */
+    run_id: string;
+    /**
      * s3:// URI of the annotated preview MP4.
      */
     preview_uri: string;

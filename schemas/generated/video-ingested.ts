@@ -69,9 +69,21 @@ export interface FilmroomEventsVideoIngested {
      */
     video_id: string;
     /**
+     * The run (attempt) this ingestion starts: a digest of the source content, the options, the extractor version and, for a forced or retried run, its request. Results of different runs never mix; the latest ingestion of a video is its current run. Empty in events written before runs existed.
+     *
+     * Default: ""
+     */
+    run_id: string;
+    /**
      * Where the source is: s3://bucket/key or file:///path.
      */
     source_uri: string;
+    /**
+     * What the source was when ingested: s3 ETag and size, a local file's size and mtime, or 'absent'. Part of the run id.
+     *
+     * Default: ""
+     */
+    source_fingerprint: string;
     /**
      * A plain video file, or a TAR bundle with a video and session-metadata JSON.
      */

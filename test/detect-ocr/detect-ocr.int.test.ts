@@ -105,9 +105,9 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     const short = await uploadFile(config, `it/${detectOnlyId}.mp4`, readFileSync(`${dir}/short.mp4`));
     // Two batches whose artifacts are broken: garbage bytes, and a TAR whose frame is not a JPEG.
     const brokenId = runVideoId(config, 'broken');
-    const garbageKey = batchArtifactKey(brokenId, 0);
+    const garbageKey = batchArtifactKey(brokenId, '', 0);
     await putObject(s3, { bucket: config.s3.buckets.artifacts, key: garbageKey }, Buffer.from('this is not a tar archive'.repeat(40)), 'application/x-tar');
-    const badJpegKey = batchArtifactKey(brokenId, 1);
+    const badJpegKey = batchArtifactKey(brokenId, '', 1);
     await putObject(
       s3,
       { bucket: config.s3.buckets.artifacts, key: badJpegKey },
@@ -254,7 +254,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       [0, 1],
       [1, 16],
     ] as const) {
-      const key = batchArtifactKey(videoId, index);
+      const key = batchArtifactKey(videoId, '', index);
       await putObject(
         s3,
         { bucket: cfg.s3.buckets.artifacts, key },

@@ -5,7 +5,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceDirs } from '../../deploy/local/layout.ts';
 import type { BatchExtracted } from '../../schemas/index.ts';
-import { batchArtifactPrefix } from '../../storage/batch-artifact.ts';
+import { videoRunFolder } from '../../storage/batch-artifact.ts';
 import { createS3Client } from '../../storage/object-store.ts';
 import { publishOnce } from '../support/publish.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
@@ -26,7 +26,7 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
   /** Each artifact's modification time: the file's own (ns precision) on the local stack, S3's otherwise. */
   async function artifactTimes(videoId: string): Promise<Map<string, number>> {
     const bucket = config.s3.buckets.artifacts;
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: batchArtifactPrefix(videoId) }));
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: videoRunFolder(videoId, '') }));
     const times = new Map<string, number>();
     for (const object of listed.Contents ?? []) {
       const local = join(serviceDirs(config, 'object-store').data, bucket, object.Key!);

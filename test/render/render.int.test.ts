@@ -35,6 +35,7 @@ function ocrDoneOf(batch: BatchExtracted, stages: OcrDone['stages']): OcrDone {
     occurred_at: Date.now(),
     producer: { name: 'test', version: '0' },
     video_id: batch.video_id,
+    run_id: '',
     batch_index: batch.batch_index,
     batch_count: batch.batch_count,
     texts: [{ frame_index: batch.frame_indices[0]!, box: { x1: 0.05, y1: 0.05, x2: 0.45, y2: 0.2 }, text: 'FAR_LEFT', confidence: 0.9 }],
