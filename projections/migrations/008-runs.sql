@@ -278,7 +278,7 @@ SELECT
   (NOT has(stages, 'RENDER') OR rendered = 1 OR failed_render > 0 OR (failures > 0 AND detection_over AND ocr_over)) AS render_over,
   (extraction_over AND detection_over AND ocr_over AND checks_over AND render_over) AS settled,
   if(batches_expected = 0, 0,
-    (0.4 * batches_extracted / batches_total
+    (0.4 * batches_extracted / batches_expected
       + has(stages, 'DETECT') * 0.25 * batches_detected / batches_expected
       + has(stages, 'OCR') * 0.15 * batches_ocr_done / batches_expected
       + has(stages, 'CHECKS') * 0.2 * batches_checked / batches_expected

@@ -1,6 +1,7 @@
 import type { GameVideo } from '../../processors/clips/plays.ts';
 import type { DatasetClip, DatasetPlay } from '../../processors/clips/dataset.ts';
 import { param, type ClickHouse } from '../clickhouse-client.ts';
+import { inCurrentRun } from './job-status.ts';
 
 /** A session metadata value by key; the key is one of ours ('game_id', 'camera'), not user input. */
 const sessionValue = (key: 'game_id' | 'camera') => `session_values[indexOf(session_keys, '${key}')]`;
@@ -20,7 +21,7 @@ export async function gameVideos(client: ClickHouse, gameId: string): Promise<Ma
   for (const v of found) if (!videos.has(v.camera)) videos.set(v.camera, { camera: v.camera, videoId: v.video_id, sourceUri: v.source_uri, durationS: null });
   if (videos.size === 0) return videos;
   const durations = await client.select<{ video_id: string; duration_s: number }>(
-    `SELECT video_id, max(duration_s) AS duration_s FROM batches WHERE has(${param('video_ids')}, video_id) GROUP BY video_id`,
+    `SELECT video_id, max(duration_s) AS duration_s FROM batches WHERE has(${param('video_ids')}, video_id) AND ${inCurrentRun} GROUP BY video_id`,
     { video_ids: [...videos.values()].map((v) => v.videoId) },
   );
   for (const d of durations) for (const v of videos.values()) if (v.videoId === d.video_id && Number(d.duration_s) > 0) v.durationS = Number(d.duration_s);

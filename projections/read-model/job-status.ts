@@ -1,7 +1,7 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
 
 /** The states of a job, as the job_status view computes them. */
-export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'complete', 'failed', 'partially_failed'] as const;
+export const jobStates = ['queued', 'extracting', 'processing', 'complete', 'failed', 'partially_failed'] as const;
 export type JobState = (typeof jobStates)[number];
 
 export interface JobStatusRow {
@@ -52,6 +52,9 @@ export const jobStatusColumns =
 export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
   return (await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${param('video_id')}`, { video_id: videoId }))[0];
 }
+
+/** SQL that keeps the rows of each video's current run (the latest ingestion's): superseded runs are history. */
+export const inCurrentRun = '(video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)';
 
 /** SQL that keeps rows whose `column` starts with the bound `name` (18.16 has no startsWith). */
 export const startsWithParam = (column: string, name: string) => `substring(${column}, 1, length(${param(name)})) = ${param(name)}`;

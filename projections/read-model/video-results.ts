@@ -49,12 +49,15 @@ export interface RenderRow {
   occurred_at: string;
 }
 
+/** Keeps the rows of the bound video's current run. */
+const currentRunOf = `run_id = (SELECT any(run_id) FROM videos FINAL WHERE video_id = ${param('video_id')})`;
+
 /** A page of one of a video's result tables; the table, columns and order are ours, never user input. */
 async function resultPage<T>(client: ClickHouse, table: string, columns: string, order: string, videoId: string, page: ResultPage): Promise<T[]> {
   const { limit, offset, batch } = page;
   // LIMIT takes literals only: they must be integers, checked here so nothing else reaches the SQL text.
   if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new TypeError('limit and offset must be integers');
-  const where = [`video_id = ${param('video_id')}`, batch === undefined ? '' : `batch_index = ${param('batch')}`].filter(Boolean).join(' AND ');
+  const where = [`video_id = ${param('video_id')}`, currentRunOf, batch === undefined ? '' : `batch_index = ${param('batch')}`].filter(Boolean).join(' AND ');
   return client.select<T>(`SELECT ${columns} FROM ${table} FINAL WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, {
     video_id: videoId,
     ...(batch === undefined ? {} : { batch }),
@@ -85,7 +88,7 @@ export const ocrTexts = (client: ClickHouse, videoId: string, page: ResultPage) 
 export async function topTexts(client: ClickHouse, videoId: string, limit: number): Promise<{ text: string; frames: string }[]> {
   if (!Number.isInteger(limit)) throw new TypeError('limit must be an integer');
   return client.select(
-    `SELECT text, count() AS frames FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} GROUP BY text ORDER BY frames DESC, text LIMIT ${limit}`,
+    `SELECT text, count() AS frames FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} AND ${currentRunOf} GROUP BY text ORDER BY frames DESC, text LIMIT ${limit}`,
     { video_id: videoId },
   );
 }
@@ -93,7 +96,7 @@ export async function topTexts(client: ClickHouse, videoId: string, limit: numbe
 export async function latestRender(client: ClickHouse, videoId: string): Promise<RenderRow | undefined> {
   const rows = await client.select<RenderRow>(
     `SELECT preview_uri, contact_sheet_uri, thumbnail_uris, thumbnail_timestamps_s, frames, batches, width, height, detections, texts, occurred_at
-     FROM renders FINAL WHERE video_id = ${param('video_id')}`,
+     FROM renders FINAL WHERE video_id = ${param('video_id')} AND ${currentRunOf}`,
     { video_id: videoId },
   );
   return rows[0];

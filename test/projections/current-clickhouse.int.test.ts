@@ -9,7 +9,7 @@ import { rowsByTable } from '../../projections/rows.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { ensureCurrentClickHouse, runOnCurrentClickHouse } from '../support/current-clickhouse.ts';
-import { ingestion } from '../support/pipeline-fixture.ts';
+import { ingestion, fixtureRuns } from '../support/pipeline-fixture.ts';
 import { batch, check, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';
 
 const stages = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] as const;
@@ -34,7 +34,7 @@ function events(): Output<AnyEventName>[] {
         occurred_at: 1_700_000_300_000 + i,
         producer,
         video_id: 'compat-complete',
-        run_id: '',
+        run_id: fixtureRuns.get('compat-complete')!,
         batch_index: i,
         batch_count: 2,
         artifact_uri: `s3://filmroom-artifacts/compat-complete/${i}.tar`,
@@ -58,7 +58,7 @@ function events(): Output<AnyEventName>[] {
         occurred_at: 1_700_000_400_000 + i,
         producer,
         video_id: 'compat-complete',
-        run_id: '',
+        run_id: fixtureRuns.get('compat-complete')!,
         batch_index: i,
         batch_count: 2,
         texts: [{ frame_index: i * 300, box: { x1: 0.25, y1: 0.125, x2: 0.5, y2: 0.25 }, text: i === 0 ? 'LIONS 21' : "HAWKS 'Q' 14", confidence: 0.875 }],
@@ -150,7 +150,7 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
         expect(old.job_status![1]).toMatchObject({ frames_extracted: '10', frames_total: '30' }); // 1 of 3 batches extracted: the rest counted as full
         expect(old.job_status!.map((r) => [r.video_id, r.state, Number(r.progress_percent)])).toEqual([
           ['compat-complete', 'complete', 100],
-          ['compat-partial', 'partially_failed', 33.3],
+          ['compat-partial', 'partially_failed', 100], // settled: its one extracted batch is checked, extraction failed after it
           ['compat-queued', 'queued', 0],
         ]);
         expect(old.manifests!.map((r) => [r.video_id, r.check_version, Number(r.dark_fraction), Number(r.complete), r.s3_key, r.pix_fmt, r.error])).toEqual([

@@ -69,12 +69,13 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
       },
       {
         video_id: partial,
-        state: 'partially_failed',
+        // Extraction failed after 2 of 4 batches, but batch 1's checks are still to come: not terminal yet.
+        state: 'processing',
         batches_total: 4,
         batches_extracted: '2',
         batches_checked: '1',
         failures: '1',
-        progress_percent: 41.7, // (0.4 × 2/4 extracted + 0.2 × 1/4 checked) / (0.4 + 0.2)
+        progress_percent: 83.3, // of the 2 batches there will be: (0.4 × 2/2 extracted + 0.2 × 1/2 checked) / (0.4 + 0.2)
         extraction_progress: 'Extraction: 2/4 batches',
         checks_progress: 'Checks: 1/4 batches',
         last_error: 'decoding stopped after source frame 599',
@@ -92,6 +93,14 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
         last_error: '',
       },
     ]);
+    // Once the last batch there will be is checked, nothing is in flight: partially_failed, at the end of its work.
+    await publishOnce(kafka, serde, config.topics, checksOf(partial, 1, 4, { dark: 0, letterbox: 0, menu: 0, frozen: 0, blurry: 0 }));
+    const settled = await queryUntil<Record<string, unknown>>(
+      config,
+      `SELECT state, progress_percent, batches_checked, failures FROM job_status WHERE video_id = '${partial}'`,
+      (rows) => rows[0]?.batches_checked === '2',
+    );
+    expect(settled).toEqual([{ state: 'partially_failed', progress_percent: 100, batches_checked: '2', failures: '1' }]);
 
     const manifestQuery =
       "SELECT video_id, check_version, s3_key, width, dark_fraction, is_video_mostly_dark, is_dpi_scale_issue, video_menu_percent, is_video_mostly_menu, frozen_fraction, blurry_fraction, complete, error FROM manifests WHERE check_version = 'v1' ORDER BY video_id";
@@ -138,7 +147,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
     for (const projector of running) await projector.waitUntilCaughtUp(ends);
     const counts =
       'SELECT (SELECT count() FROM batches FINAL) AS b, (SELECT count() FROM check_results FINAL) AS c, (SELECT count() FROM videos FINAL) AS v, (SELECT count() FROM failures FINAL) AS f';
-    expect((await queryUntil<Record<string, string>>(config, counts, () => true))[0]).toEqual({ b: '6', c: '25', v: '3', f: '1' });
+    expect((await queryUntil<Record<string, string>>(config, counts, () => true))[0]).toEqual({ b: '6', c: '30', v: '3', f: '1' });
     expect(await queryUntil(config, manifestQuery, () => true)).toEqual(manifests);
     expect(
       (

@@ -33,7 +33,7 @@ export function ingestion(
   options: Partial<ProcessingOptions> = {},
   container?: 'VIDEO' | 'TAR_BUNDLE',
 ): Output<'video-ingested'> {
-  return videoIngestedOf({
+  const event = videoIngestedOf({
     videoId,
     sourceUri,
     ...(container ? { container } : {}),
@@ -43,7 +43,12 @@ export function ingestion(
     producer: { name: 'test', version: '0' },
     now: Date.now(),
   });
+  fixtureRuns.set(videoId, event.value.run_id);
+  return event;
 }
+
+/** The run of each video this test file ingested last, so synthetic events of that video (projection-fixture.ts) belong to it. */
+export const fixtureRuns = new Map<string, string>();
 
 /** Runs ffmpeg for fixtures the tests need (short clips, audio-only files). */
 export function ffmpeg(args: string[]): void {

@@ -4,9 +4,13 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { migrate } from '../../projections/migrate.ts';
 import { writeCheckVersions } from '../../projections/projector.ts';
 import type { BatchExtracted, CheckResult, ProcessingFailed } from '../../schemas/index.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { isolatedConfig } from './echo-fixture.ts';
+import { fixtureRuns } from './pipeline-fixture.ts';
+
+/** The run a synthetic event of this video belongs to: the one `ingestion()` gave it, else none (an event from before runs). */
+const runOf = (videoId: string) => fixtureRuns.get(videoId) ?? '';
 
 /** A config with its own topics and its own ClickHouse database, migrated. */
 export async function projectionConfig(overrides: Record<string, string> = {}): Promise<Config> {
@@ -49,11 +53,11 @@ const video = { duration_s: 40, fps: 30, width: 640, height: 360, codec: 'h264',
 export function batch(videoId: string, index: number, count: number): Output<'batch-extracted'> {
   const frames = Array.from({ length: 10 }, (_, i) => (index * 10 + i) * 30);
   const value: BatchExtracted = {
-    event_id: deterministicEventId('batch-extracted', videoId, index, 'test'),
+    event_id: deterministicEventId('batch-extracted', videoId, ...runParts(runOf(videoId)), index, 'test'),
     occurred_at: 1_700_000_000_000 + index * 1000,
     producer,
     video_id: videoId,
-    run_id: '',
+    run_id: runOf(videoId),
     batch_index: index,
     batch_count: count,
     frame_start: frames[0]!,
@@ -72,11 +76,11 @@ export function batch(videoId: string, index: number, count: number): Output<'ba
 
 export function check(videoId: string, index: number, count: number, name: string, version: string, measures: Record<string, number>): Output<'check-result'> {
   const value: CheckResult = {
-    event_id: deterministicEventId('check-result', videoId, index, name, version),
+    event_id: deterministicEventId('check-result', videoId, ...runParts(runOf(videoId)), index, name, version),
     occurred_at: 1_700_000_100_000 + index * 1000,
     producer,
     video_id: videoId,
-    run_id: '',
+    run_id: runOf(videoId),
     batch_index: index,
     batch_count: count,
     check_name: name,
@@ -112,7 +116,7 @@ export function failure(videoId: string, offset: number, message: string): Outpu
     producer,
     stage: 'extract',
     video_id: videoId,
-    run_id: '',
+    run_id: runOf(videoId),
     batch_index: null,
     error_class: 'PERMANENT',
     error_code: 'DECODE_FAILED',
