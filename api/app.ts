@@ -6,6 +6,7 @@ import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
 import idempotency from './plugins/idempotency.ts';
 import ports, { type AppPorts } from './plugins/ports.ts';
+import deletionRoutes from './routes/deletions.ts';
 import healthRoutes from './routes/health.ts';
 import ingestRoutes from './routes/ingests.ts';
 import manifestRoutes from './routes/manifests.ts';
@@ -40,6 +41,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(idempotency);
   await app.register(healthRoutes);
   await app.register(videoRoutes);
+  await app.register(deletionRoutes);
   await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);

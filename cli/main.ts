@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
 import { registerClipCommands } from './clip-commands.ts';
+import { registerDeleteCommand } from './delete-command.ts';
 import { ExitCode, exitCodes, type CliContext } from './context.ts';
 import { registerManifestCommand } from './manifest-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
@@ -20,6 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStackCommands(program, ctx);
   registerProjectionCommands(program, ctx);
   registerPipelineCommands(program, ctx);
+  registerDeleteCommand(program, ctx);
 
   program
     .command('start')

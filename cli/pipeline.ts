@@ -4,6 +4,7 @@ import type { Logger } from '../common/logger.ts';
 import type { Stage } from '../schemas/index.ts';
 import { createChecksProcessor } from '../processors/checks/index.ts';
 import { createClipsProcessor } from '../processors/clips/index.ts';
+import { createDeleteProcessor } from '../processors/delete/index.ts';
 import { createDetectProcessor } from '../processors/detect/index.ts';
 import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
@@ -13,6 +14,8 @@ import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
+import { runVideoPurger } from '../projections/purge.ts';
+import { videoClipUris } from '../projections/read-model/deletions.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import { createKafka } from '../streams/kafka-client.ts';
@@ -20,7 +23,7 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'clips', 'render', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
@@ -78,6 +81,8 @@ export async function startPipeline(
       await writeCheckVersions(clickhouse);
       await admin.close();
       running.push(...(await runProjectors({ config, log })));
+      // Removes deleted videos' rows once their objects are gone (video-purged), and records the deletion.
+      running.push(await runVideoPurger({ config, log }));
     }
     if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('detect')) {
@@ -100,6 +105,13 @@ export async function startPipeline(
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))
       running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
+    if (parts.includes('delete')) {
+      // The clips projection is the one place that knows which clips were cut from a video.
+      const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+      running.push({ stop: () => clickhouse.close() });
+      const clipUrisOf = (videoId: string) => videoClipUris(clickhouse, videoId);
+      running.push(await runProcessor(createDeleteProcessor({ objectStore, clipUrisOf, config }), { config, serde: serde(), log }));
+    }
     if (parts.includes('api')) {
       const { startServer } = await import('../api/server.ts');
       const app = await startServer(config, { logLevel: options.apiLogLevel ?? config.logLevel });

@@ -4,6 +4,8 @@ import type { Logger } from '../common/logger.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { topicName } from '../streams/topics.ts';
+import type { ClickHouse } from './clickhouse-client.ts';
+import { reapplyDeletions } from './purge.ts';
 import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily, type ProjectorDeps } from './projector.ts';
 
 export interface RebuildReport {
@@ -16,11 +18,11 @@ export interface RebuildReport {
 /**
  * Rebuilds projection families from Kafka: truncates their tables, points their consumer groups at
  * the earliest offsets, and projects until caught up with the topics' ends as they were when the
- * rebuild began. The family's projectors must be stopped meanwhile (checked: a group with active
+ * rebuild began, then applies the recorded deletions again (purge.ts). The family's projectors must be stopped meanwhile (checked: a group with active
  * members is refused); they continue from the rebuilt position when started again.
  */
 export async function rebuildProjections(
-  deps: { config: ProjectorDeps['config']; clickhouse: ClickHouseClient; log: Logger },
+  deps: { config: ProjectorDeps['config']; clickhouse: ClickHouse; log: Logger },
   families: ProjectionFamily[],
   onProgress: (line: string) => void = () => {},
 ): Promise<RebuildReport[]> {
@@ -42,7 +44,7 @@ export async function rebuildProjections(
       }
     }
     // The families replay side by side: each has its own group, tables and topics.
-    return await Promise.all(
+    const reports = await Promise.all(
       families.map(async (family): Promise<RebuildReport> => {
         const started = Date.now();
         const groupId = projectorGroup(family, config.topics.prefix);
@@ -66,6 +68,10 @@ export async function rebuildProjections(
         return { family, tables: [...projectionFamilies[family].tables], records, seconds };
       }),
     );
+    // The topics still hold a deleted video's events: its deletions (kept in `deletions`, which no rebuild truncates) win again.
+    const removed = await reapplyDeletions(clickhouse);
+    if (removed) onProgress(`deletions: ${removed} row(s) of deleted videos removed again`);
+    return reports;
   } finally {
     await admin.disconnect();
   }

@@ -14,6 +14,9 @@ export interface DecodedEvent<E extends AnyEventName = AnyEventName> {
 const rowBuilders: RowBuilders<AnyEventName> = {
   ...pipelineRows,
   ...operationRows,
+  // Deletions are not rows of their own: the purger (purge.ts) removes the video's rows and records the deletion.
+  'video-deleted': () => [],
+  'video-purged': () => [],
   // Test-only events: not projected.
   'echo-requested': () => [],
   'echo-emitted': () => [],

@@ -24,6 +24,8 @@ export const eventNames = [
   'clip-extracted',
   'dataset-exported',
   'render-done',
+  'video-deleted',
+  'video-purged',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

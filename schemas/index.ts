@@ -19,7 +19,9 @@ import type { ProcessingFailed } from './generated/processing-failed.ts';
 import type { RenderDone } from './generated/render-done.ts';
 import type { ReplayCompleted } from './generated/replay-completed.ts';
 import type { ReplayRequested } from './generated/replay-requested.ts';
+import type { VideoDeleted } from './generated/video-deleted.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
+import type { VideoPurged } from './generated/video-purged.ts';
 
 export type {
   BatchDetected,
@@ -36,7 +38,9 @@ export type {
   RenderDone,
   ReplayCompleted,
   ReplayRequested,
+  VideoDeleted,
   VideoIngested,
+  VideoPurged,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -75,6 +79,8 @@ export interface EventTypes {
   'clip-extracted': ClipExtracted;
   'dataset-exported': DatasetExported;
   'render-done': RenderDone;
+  'video-deleted': VideoDeleted;
+  'video-purged': VideoPurged;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

@@ -194,6 +194,17 @@ describe('Avro schemas', () => {
       detections: 12,
       texts: 3,
     },
+    'video-deleted': { event_id: 'e16', occurred_at: 1, producer, video_id: 'v1', requested_by: 'cli', reason: null },
+    'video-purged': {
+      event_id: 'e17',
+      occurred_at: 2,
+      producer,
+      video_id: 'v1',
+      deleted_event_id: 'e16',
+      requested_at: 1,
+      requested_by: 'cli',
+      objects_removed: { 'filmroom-artifacts': 3 },
+    },
     'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
     'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
   };

@@ -23,6 +23,8 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'clip-extracted': 'filmroom.clip-extracted',
   'dataset-exported': 'filmroom.dataset-exported',
   'render-done': 'filmroom.render-done',
+  'video-deleted': 'filmroom.video-deleted',
+  'video-purged': 'filmroom.video-purged',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };

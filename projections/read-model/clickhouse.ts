@@ -1,5 +1,6 @@
 import type { ClickHouseConfig } from '../../common/config.ts';
 import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-client.ts';
+import { deletion, videoClipUris } from './deletions.ts';
 import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
 import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
@@ -28,6 +29,8 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     gameClips: (gameId) => gameClips(client, gameId),
     latestDataset: (gameId) => latestDataset(client, gameId),
     latestRender: (videoId) => latestRender(client, videoId),
+    videoClipUris: (videoId) => videoClipUris(client, videoId),
+    deletion: (videoId, deletedEventId) => deletion(client, videoId, deletedEventId),
     replayKnown: (replayId) => replayKnown(client, replayId),
     replayStatus: (replayId) => replayStatus(client, replayId, options.replayProgress),
     ready: () => selectOne(client),

@@ -3,6 +3,7 @@ import type { GameVideo } from '../../processors/clips/plays.ts';
 import type {
   ClipRow,
   DatasetRow,
+  DeletionRow,
   DetectionRow,
   JobPhases,
   JobStatusRow,
@@ -42,6 +43,8 @@ export class InMemoryReadModel implements ReadModel {
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
   replays = new Map<string, ReplayStatus>();
+  /** Carried-out deletions, oldest first. */
+  deletions: DeletionRow[] = [];
   /** When set, `ready()` rejects with it (the store is down). */
   unavailable?: Error;
   closed = false;
@@ -103,6 +106,12 @@ export class InMemoryReadModel implements ReadModel {
   }
   async latestRender(videoId: string) {
     return this.renders.get(videoId);
+  }
+  async videoClipUris(videoId: string) {
+    return [...this.games.values()].flatMap((g) => g.clips ?? []).flatMap((c) => (c.video_id === videoId && c.clip_uri ? [c.clip_uri] : []));
+  }
+  async deletion(videoId: string, deletedEventId?: string) {
+    return [...this.deletions].reverse().find((d) => d.video_id === videoId && (!deletedEventId || d.deleted_event_id === deletedEventId));
   }
   async replayKnown(replayId: string) {
     return this.replays.has(replayId);

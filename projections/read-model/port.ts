@@ -1,5 +1,6 @@
 import type { DatasetPlay } from '../../processors/clips/dataset.ts';
 import type { GameVideo } from '../../processors/clips/plays.ts';
+import type { DeletionRow } from './deletions.ts';
 import type { ClipRow, DatasetRow } from './games.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
@@ -9,6 +10,7 @@ import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-re
 export type {
   ClipRow,
   DatasetRow,
+  DeletionRow,
   DetectionRow,
   JobPhases,
   JobStatusRow,
@@ -54,6 +56,10 @@ export interface ReadModel {
   gameClips(gameId: string): Promise<ClipRow[]>;
   latestDataset(gameId: string): Promise<DatasetRow | undefined>;
   latestRender(videoId: string): Promise<RenderRow | undefined>;
+  /** The clips cut from a video (s3:// URIs), for its deletion. */
+  videoClipUris(videoId: string): Promise<string[]>;
+  /** A video's latest carried-out deletion (or the one of this video-deleted event id); undefined until recorded. */
+  deletion(videoId: string, deletedEventId?: string): Promise<DeletionRow | undefined>;
   /** Whether a replay with this id was requested already. */
   replayKnown(replayId: string): Promise<boolean>;
   /** A replay's state and progress; null for an unknown id. */

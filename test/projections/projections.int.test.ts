@@ -4,12 +4,16 @@ import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { familyNames, projectionFamilies, projectorGroup, runProjectors } from '../../projections/projector.ts';
 import { rebuildProjections, tableChecksum } from '../../projections/rebuild.ts';
 import { endOffsets, type RunningBatchConsumer } from '../../streams/batch-consumer.ts';
-import { productTopicEvents, topicName } from '../../streams/topics.ts';
+import { topicName } from '../../streams/topics.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { batch, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+
+// The topics the projection families read (deletions are carried out by the purger, which these tests do not start).
+const projectedTopics = (config: { topics: { prefix: string } }) =>
+  [...new Set(familyNames.flatMap((family) => projectionFamilies[family].events))].map((e) => topicName(e, config.topics));
 
 describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', () => {
   const running: RunningBatchConsumer[] = [];
@@ -140,10 +144,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
 
     // Redelivery: the same segment of every topic again (same keys, same event ids).
     await publishOnce(kafka, serde, config.topics, events);
-    const ends = await endOffsets(
-      kafka,
-      productTopicEvents.map((e) => topicName(e, config.topics)),
-    );
+    const ends = await endOffsets(kafka, projectedTopics(config));
     for (const projector of running) await projector.waitUntilCaughtUp(ends);
     const counts =
       'SELECT (SELECT count() FROM batches FINAL) AS b, (SELECT count() FROM check_results FINAL) AS c, (SELECT count() FROM videos FINAL) AS v, (SELECT count() FROM failures FINAL) AS f';
@@ -172,10 +173,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       ];
       await publishOnce(kafka, serde, config.topics, events);
       const projectors = await runProjectors({ config, log: createLogger('silent') });
-      const ends = await endOffsets(
-        kafka,
-        productTopicEvents.map((e) => topicName(e, config.topics)),
-      );
+      const ends = await endOffsets(kafka, projectedTopics(config));
       for (const projector of projectors) await projector.waitUntilCaughtUp(ends);
       await Promise.all(projectors.map((p) => p.stop()));
 
