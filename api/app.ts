@@ -6,6 +6,7 @@ import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
 import idempotency from './plugins/idempotency.ts';
 import ports, { type AppPorts } from './plugins/ports.ts';
+import retryRoutes from './routes/retries.ts';
 import deletionRoutes from './routes/deletions.ts';
 import healthRoutes from './routes/health.ts';
 import ingestRoutes from './routes/ingests.ts';
@@ -42,6 +43,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(healthRoutes);
   await app.register(videoRoutes);
   await app.register(deletionRoutes);
+  await app.register(retryRoutes);
   await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);

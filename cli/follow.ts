@@ -43,9 +43,13 @@ export async function followJob(
       const row = options.runId === undefined || found?.run_id === options.runId ? found : undefined;
       if (!row) {
         if (Date.now() - waitingSince > (options.notStartedAfterMs ?? 60_000)) {
-          throw new FilmroomError('SERVICE_UNAVAILABLE', `no job status for ${videoId}${options.runId ? ` run ${options.runId}` : ''} after 60 s: is \`filmroom run\` (with projections) running?`, {
-            retriable: false,
-          });
+          throw new FilmroomError(
+            'SERVICE_UNAVAILABLE',
+            `no job status for ${videoId}${options.runId ? ` run ${options.runId}` : ''} after 60 s: is \`filmroom run\` (with projections) running?`,
+            {
+              retriable: false,
+            },
+          );
         }
       } else {
         if (!options.quiet && row.batches_total > 0) {

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../common/config.ts';
 import { describeError, FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
 import { registerClipCommands } from './clip-commands.ts';
+import { registerRetryCommands } from './retry-commands.ts';
 import { registerDeleteCommand } from './delete-command.ts';
 import { ExitCode, exitCodes, type CliContext } from './context.ts';
 import { registerManifestCommand } from './manifest-command.ts';
@@ -22,6 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerProjectionCommands(program, ctx);
   registerPipelineCommands(program, ctx);
   registerDeleteCommand(program, ctx);
+  registerRetryCommands(program, ctx);
 
   program
     .command('start')

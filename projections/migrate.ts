@@ -47,7 +47,8 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
     query: 'CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime) ENGINE = MergeTree ORDER BY version',
   });
   await client.command({
-    query: 'CREATE TABLE IF NOT EXISTS schema_migration_steps (version UInt32, statement UInt32, applied_at DateTime) ENGINE = MergeTree ORDER BY (version, statement)',
+    query:
+      'CREATE TABLE IF NOT EXISTS schema_migration_steps (version UInt32, statement UInt32, applied_at DateTime) ENGINE = MergeTree ORDER BY (version, statement)',
   });
   const select = async <T>(query: string) => (await (await client.query({ query, format: 'JSONEachRow' })).json()) as T[];
   const applied = new Set((await select<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
@@ -56,7 +57,9 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
   for (const migration of loadMigrations()) {
     if (applied.has(migration.version)) continue;
     const stepsDone = new Set(
-      (await select<{ statement: number }>(`SELECT statement FROM schema_migration_steps WHERE version = ${migration.version}`)).map((r) => Number(r.statement)),
+      (await select<{ statement: number }>(`SELECT statement FROM schema_migration_steps WHERE version = ${migration.version}`)).map((r) =>
+        Number(r.statement),
+      ),
     );
     for (const [index, statement] of migration.statements.entries()) {
       if (stepsDone.has(index)) continue;
@@ -68,9 +71,17 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
           retriable: false,
         });
       }
-      await client.insert({ table: 'schema_migration_steps', format: 'JSONEachRow', values: [{ version: migration.version, statement: index, applied_at: now() }] });
+      await client.insert({
+        table: 'schema_migration_steps',
+        format: 'JSONEachRow',
+        values: [{ version: migration.version, statement: index, applied_at: now() }],
+      });
     }
-    await client.insert({ table: 'schema_migrations', format: 'JSONEachRow', values: [{ version: migration.version, name: migration.name, applied_at: now() }] });
+    await client.insert({
+      table: 'schema_migrations',
+      format: 'JSONEachRow',
+      values: [{ version: migration.version, name: migration.name, applied_at: now() }],
+    });
     done.push(migration.name);
   }
   return done;

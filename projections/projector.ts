@@ -19,6 +19,7 @@ export const projectionFamilies = {
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
+  retries: { events: ['retry-requested'], tables: ['retries'] },
   replays: { events: ['replay-requested', 'replay-completed'], tables: ['replays', 'replay_completions'] },
   plays: { events: ['plays-imported'], tables: ['plays'] },
   clips: { events: ['clips-requested', 'clip-extracted'], tables: ['clips'] },

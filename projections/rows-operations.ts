@@ -1,9 +1,24 @@
 import { dateTime, stamp, type RowBuilders } from './rows-helpers.ts';
 
-/** The rows of operators' events: replays, plays, clips and datasets. */
+/** The rows of operators' events: replays, retries, plays, clips and datasets. */
 export const operationRows: RowBuilders<
-  'replay-requested' | 'replay-completed' | 'plays-imported' | 'clips-requested' | 'clip-extracted' | 'dataset-exported'
+  'replay-requested' | 'replay-completed' | 'retry-requested' | 'plays-imported' | 'clips-requested' | 'clip-extracted' | 'dataset-exported'
 > = {
+  // One row per retried piece of work; batch -1 is the whole video. Times in ms: a retry must be told from a failure in the same second.
+  'retry-requested': (r) =>
+    r.work.map((w) => ({
+      table: 'retries',
+      row: {
+        video_id: r.video_id,
+        run_id: r.run_id,
+        stage: w.stage,
+        batch_index: w.batch_index ?? -1,
+        mode: r.mode,
+        requested_at_ms: r.occurred_at,
+        requested_by: r.requested_by,
+        ...stamp(r),
+      },
+    })),
   'replay-requested': (r) => {
     return [
       {

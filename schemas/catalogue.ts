@@ -26,6 +26,7 @@ export const eventNames = [
   'render-done',
   'video-deleted',
   'video-purged',
+  'retry-requested',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

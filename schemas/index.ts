@@ -22,6 +22,7 @@ import type { ReplayRequested } from './generated/replay-requested.ts';
 import type { VideoDeleted } from './generated/video-deleted.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
+import type { RetryRequested } from './generated/retry-requested.ts';
 
 export type {
   BatchDetected,
@@ -41,6 +42,7 @@ export type {
   VideoDeleted,
   VideoIngested,
   VideoPurged,
+  RetryRequested,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -81,6 +83,7 @@ export interface EventTypes {
   'render-done': RenderDone;
   'video-deleted': VideoDeleted;
   'video-purged': VideoPurged;
+  'retry-requested': RetryRequested;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

@@ -205,6 +205,16 @@ describe('Avro schemas', () => {
       requested_by: 'cli',
       objects_removed: { 'filmroom-artifacts': 3 },
     },
+    'retry-requested': {
+      event_id: 'e18',
+      occurred_at: 3,
+      producer,
+      video_id: 'v1',
+      run_id: 'r1',
+      mode: 'BATCHES',
+      work: [{ stage: 'detect', batch_index: 2 }],
+      requested_by: 'cli',
+    },
     'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
     'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
   };

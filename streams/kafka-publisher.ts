@@ -48,6 +48,15 @@ export async function createKafkaPublisher(
         })),
       });
     },
+    async redrive(records) {
+      if (closed) throw new Error('event publisher closed');
+      if (records.length === 0) return;
+      const topicsOf = [...new Set(records.map((r) => r.topic))];
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: topicsOf.map((topic) => ({ topic, messages: records.filter((r) => r.topic === topic).map((r) => ({ key: r.key, value: r.value })) })),
+      });
+    },
     close() {
       closed ??= producer.disconnect();
       return closed;

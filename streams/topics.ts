@@ -25,6 +25,7 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'render-done': 'filmroom.render-done',
   'video-deleted': 'filmroom.video-deleted',
   'video-purged': 'filmroom.video-purged',
+  'retry-requested': 'filmroom.retry-requested',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };

@@ -106,7 +106,11 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         consumes: ['multipart/form-data'],
         body: { content: { 'multipart/form-data': { schema: uploadForm } } },
         response: {
-          202: { ...ingestedSchema, description: 'Stored and registered: video-ingested is published (a different file for a known video id starts a new run that `supersedes` the old one)' },
+          202: {
+            ...ingestedSchema,
+            description:
+              'Stored and registered: video-ingested is published (a different file for a known video id starts a new run that `supersedes` the old one)',
+          },
           ...authErrors,
           413: { description: 'The file is larger than FILMROOM_API_UPLOAD_LIMIT', ...errorSchema },
           415: { description: 'The body is not multipart/form-data', ...errorSchema },
@@ -141,7 +145,12 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         const form = checkedForm(fields);
         const videoId = form.videoId ?? stored.location.key.split('/')[1]!;
         const result = await ingestVideo(
-          { publisher: app.publisher, fingerprint: (uri) => sourceFingerprint(app.objectStore, uri), currentRuns: (ids) => app.readModel.currentRuns(ids), now: Date.now },
+          {
+            publisher: app.publisher,
+            fingerprint: (uri) => sourceFingerprint(app.objectStore, uri),
+            currentRuns: (ids) => app.readModel.currentRuns(ids),
+            now: Date.now,
+          },
           {
             videoId,
             sourceUri: s3Uri(stored.location),

@@ -58,7 +58,9 @@ describe('video results routes (in-memory ports)', () => {
     given.readModel.jobs.push(jobRow('v'));
     const response = await given.app.inject({ url: '/v1/videos/v/events', headers: bearer(keys.reader) });
     expect(response.headers['content-type']).toBe('text/event-stream');
-    expect(response.body).toMatch(/^event: progress\ndata: \{"video_id":"v","run_id":"","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s);
+    expect(response.body).toMatch(
+      /^event: progress\ndata: \{"video_id":"v","run_id":"","state":"complete",.*\n\nevent: end\ndata: \{"state":"complete"\}\n\n$/s,
+    );
   });
 
   it('GET events on an unknown video is 404 before any stream opens, after a few seconds of grace for a projection behind', async () => {

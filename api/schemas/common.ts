@@ -81,7 +81,10 @@ export function processingOptionsOf(
 }
 
 /** `force` in a request body: re-extract even when the same source and options ran before (a new run). */
-export const forceSchema = { type: 'boolean', description: 'Start a new run even when this source and these options ran before: stored artifacts are ignored and everything is re-extracted' } as const;
+export const forceSchema = {
+  type: 'boolean',
+  description: 'Start a new run even when this source and these options ran before: stored artifacts are ignored and everything is re-extracted',
+} as const;
 
 /** What an ingestion answers (POST /v1/videos, /v1/uploads). */
 export const ingestedSchema = {

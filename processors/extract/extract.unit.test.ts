@@ -251,7 +251,11 @@ describe('the extract handler (in-memory ports)', () => {
 
     expect(second.run_id).not.toBe(first.run_id);
     expect(store.requests.put).toBe(emitted.length);
-    expect(emitted.every((o) => (o.value as BatchExtracted).run_id === second.run_id && (o.value as BatchExtracted).artifact_uri.includes(`/runs/${second.run_id}/`))).toBe(true);
+    expect(
+      emitted.every(
+        (o) => (o.value as BatchExtracted).run_id === second.run_id && (o.value as BatchExtracted).artifact_uri.includes(`/runs/${second.run_id}/`),
+      ),
+    ).toBe(true);
     expect(store.objects.has(artifactKey(first, 0)) && store.objects.has(artifactKey(second, 0))).toBe(true);
   }, 60_000);
 

@@ -122,7 +122,7 @@ describe('bulk ingestion', () => {
 
   it('a publish failure refuses the items it concerns and those after it, without trying again', async () => {
     const { ports } = await given(['a.mp4', 'b.mp4']);
-    const failing = { ...ports, publisher: { publish: async () => Promise.reject(new Error('broker down')), close: async () => {} } };
+    const failing = { ...ports, publisher: { publish: async () => Promise.reject(new Error('broker down')), redrive: async () => {}, close: async () => {} } };
     const results = await ingestBulk(failing, request('s3://games/a.mp4\ns3://games/b.mp4'));
     expect(results.map((r) => [r.outcome, r.reason])).toEqual([
       ['refused', 'not published: broker down'],

@@ -34,7 +34,12 @@ describe('the ingest command', () => {
   describe('runs', () => {
     const current = new Map<string, string>();
     const publisher = new InMemoryEventPublisher();
-    const ports = { publisher, fingerprint, now, currentRuns: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : []))) };
+    const ports = {
+      publisher,
+      fingerprint,
+      now,
+      currentRuns: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : []))),
+    };
     const ingest = async (override: object = {}) => {
       const result = await ingestVideo(ports, { ...request, videoId: 'x', ...override });
       current.set(result.videoId, result.runId);

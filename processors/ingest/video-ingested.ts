@@ -82,7 +82,17 @@ export function runIdOf(input: { videoId: string; sourceUri: string; sourceFinge
   const { sample_fps, sample_stride, batch_size, stages } = input.options;
   return createHash('sha256')
     .update(
-      JSON.stringify([input.videoId, input.sourceUri, input.sourceFingerprint, sample_fps, sample_stride, batch_size, stages, extractorVersion, input.attempt ?? '']),
+      JSON.stringify([
+        input.videoId,
+        input.sourceUri,
+        input.sourceFingerprint,
+        sample_fps,
+        sample_stride,
+        batch_size,
+        stages,
+        extractorVersion,
+        input.attempt ?? '',
+      ]),
     )
     .digest('hex')
     .slice(0, 16);

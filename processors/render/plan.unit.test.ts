@@ -38,7 +38,14 @@ describe('render plan', () => {
       width: 320,
       height: 180,
     });
-    const input = { run: { videoId: 'v', runId: 'r1' }, segments: [segment(0), segment(1)], previewUri: 'p', previewFps: 2, contactSheetUri: 'c', thumbnails: [] };
+    const input = {
+      run: { videoId: 'v', runId: 'r1' },
+      segments: [segment(0), segment(1)],
+      previewUri: 'p',
+      previewFps: 2,
+      contactSheetUri: 'c',
+      thumbnails: [],
+    };
     const a = renderDoneOf({ ...input, now: 1 });
     expect(a.value).toMatchObject({ frames: 2, batches: 2, detections: 4, texts: 2, width: 320, height: 180 });
     expect(renderDoneOf({ ...input, now: 2 }).value.event_id).toBe(a.value.event_id);

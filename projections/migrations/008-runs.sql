@@ -231,13 +231,28 @@ ALTER TABLE failures ADD COLUMN run_id String DEFAULT '' AFTER video_id;
 
 ALTER TABLE failures ADD COLUMN payload String DEFAULT '';
 
+-- Retries of failed work (filmroom retry): one row per retried (stage, batch); batch -1 is the whole video.
+CREATE TABLE IF NOT EXISTS retries (
+  video_id String,
+  run_id String,
+  stage String,
+  batch_index Int32,
+  mode String,
+  requested_at_ms UInt64,
+  requested_by String,
+  event_id String,
+  occurred_at DateTime,
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (video_id, run_id, stage, batch_index, event_id);
+
 -- job_status, per video, over its current run only. Honest states: a job is terminal only when no
 -- work of the run is still to come — every stage it asked for has, for every batch there will be,
 -- a result or a failure (a failed extraction means the batches it did not reach will never come);
 -- then it is complete with no failures, failed with nothing extracted, else partially_failed. A
 -- failure stops counting once the same work succeeded (a retry): failures are unresolved
 -- (stage, batch) pairs of the current run. RENDER counts in progress. The ETA follows the slowest
--- stage: stages run side by side, so the last one to finish sets the end. Views hold no data.
+-- stage: stages run side by side, so the last one to finish sets the end. A job whose failed work
+-- was retried (filmroom retry) is `retrying` until that work succeeds or fails again. Views hold no data.
 
 DROP TABLE IF EXISTS job_status;
 
@@ -276,7 +291,8 @@ SELECT
   (NOT has(stages, 'OCR') OR batches_ocr_done + failed_ocr + failed_detect >= batches_expected) AS ocr_over,
   (NOT has(stages, 'CHECKS') OR batches_checked + failed_checks >= batches_expected) AS checks_over,
   (NOT has(stages, 'RENDER') OR rendered = 1 OR failed_render > 0 OR (failures > 0 AND detection_over AND ocr_over)) AS render_over,
-  (extraction_over AND detection_over AND ocr_over AND checks_over AND render_over) AS settled,
+  -- Work being retried is in flight again.
+  (retrying = 0 AND extraction_over AND detection_over AND ocr_over AND checks_over AND render_over) AS settled,
   if(batches_expected = 0, 0,
     (0.4 * batches_extracted / batches_expected
       + has(stages, 'DETECT') * 0.25 * batches_detected / batches_expected
@@ -286,6 +302,7 @@ SELECT
     / (0.4 + has(stages, 'DETECT') * 0.25 + has(stages, 'OCR') * 0.15 + has(stages, 'CHECKS') * 0.2 + has(stages, 'RENDER') * 0.1)) AS progress,
   round(100 * progress, 1) AS progress_percent,
   multiIf(
+    retrying > 0, 'retrying',
     settled AND failures = 0, 'complete',
     settled AND batches_extracted = 0, 'failed',
     settled, 'partially_failed',
@@ -388,23 +405,34 @@ FROM
 ANY LEFT JOIN
 (
   -- Unresolved failures of the current run: a (stage, batch) whose work has not succeeded since.
+  -- One retried after its last failure (a retry requested later, in ms) is being retried.
   SELECT video_id,
-    uniqExact(stage, ifNull(batch_index, -1)) AS failures,
-    uniqExactIf(ifNull(batch_index, -1), stage = 'extract') AS extract_failures,
-    uniqExactIf(ifNull(batch_index, -1), stage = 'detect') AS failed_detect,
-    uniqExactIf(ifNull(batch_index, -1), stage = 'ocr') AS failed_ocr,
-    uniqExactIf(ifNull(batch_index, -1), stage = 'checks') AS failed_checks,
-    uniqExactIf(ifNull(batch_index, -1), stage = 'render') AS failed_render,
-    argMax(message, occurred_at) AS last_error,
-    max(occurred_at) AS failed_at
-  FROM failures FINAL
-  WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
-    AND (video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
-      SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches
-      UNION ALL SELECT video_id, run_id, 'ocr', toInt32(batch_index) FROM ocr_batches
-      UNION ALL SELECT video_id, run_id, 'checks', toInt32(batch_index) FROM check_results
-    )
-    AND NOT (stage = 'render' AND (video_id, run_id) IN (SELECT video_id, run_id FROM renders))
+    count() AS failures,
+    countIf(stage = 'extract') AS extract_failures,
+    countIf(stage = 'detect') AS failed_detect,
+    countIf(stage = 'ocr') AS failed_ocr,
+    countIf(stage = 'checks') AS failed_checks,
+    countIf(stage = 'render') AS failed_render,
+    countIf(retried_ms > failed_ms) AS retrying,
+    argMax(message, failed_ms) AS last_error,
+    max(failed_at) AS failed_at
+  FROM
+  (
+    SELECT video_id, run_id, stage, ifNull(batch_index, -1) AS batch, max(version) AS failed_ms, max(occurred_at) AS failed_at, argMax(message, version) AS message
+    FROM failures FINAL
+    WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
+      AND (video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
+        SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches
+        UNION ALL SELECT video_id, run_id, 'ocr', toInt32(batch_index) FROM ocr_batches
+        UNION ALL SELECT video_id, run_id, 'checks', toInt32(batch_index) FROM check_results
+      )
+      AND NOT (stage = 'render' AND (video_id, run_id) IN (SELECT video_id, run_id FROM renders))
+    GROUP BY video_id, run_id, stage, batch
+  ) AS failed_work
+  ANY LEFT JOIN
+  (
+    SELECT video_id, run_id, stage, batch_index AS batch, max(requested_at_ms) AS retried_ms FROM retries GROUP BY video_id, run_id, stage, batch
+  ) AS retried_work USING video_id, run_id, stage, batch
   GROUP BY video_id
 ) AS failed_per_video USING video_id;
 

@@ -1,6 +1,7 @@
 import type { ClickHouseConfig } from '../../common/config.ts';
 import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-client.ts';
 import { deletion, videoClipUris } from './deletions.ts';
+import { currentIngestion, failedWork } from './failures.ts';
 import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
 import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
@@ -19,6 +20,8 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     listVideos: (filter) => listVideos(client, filter),
     videoKnown: (videoId) => videoKnown(client, videoId),
     currentRuns: (videoIds) => currentRuns(client, videoIds),
+    failedWork: (filter) => failedWork(client, filter),
+    currentIngestion: (videoId) => currentIngestion(client, videoId),
     detections: (videoId, page) => detections(client, videoId, page),
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),

@@ -2,6 +2,9 @@ import type { DatasetPlay } from '../../processors/clips/dataset.ts';
 import type { GameVideo } from '../../processors/clips/plays.ts';
 import type {
   ClipRow,
+  CurrentIngestion,
+  FailedWork,
+  FailureFilter,
   DatasetRow,
   DeletionRow,
   DetectionRow,
@@ -45,6 +48,8 @@ export class InMemoryReadModel implements ReadModel {
   replays = new Map<string, ReplayStatus>();
   /** Carried-out deletions, oldest first. */
   deletions: DeletionRow[] = [];
+  failures: FailedWork[] = [];
+  ingestions = new Map<string, CurrentIngestion>();
   /** When set, `ready()` rejects with it (the store is down). */
   unavailable?: Error;
   closed = false;
@@ -65,6 +70,12 @@ export class InMemoryReadModel implements ReadModel {
     const runs = new Map<string, string>();
     for (const id of videoIds) if (await this.videoKnown(id)) runs.set(id, this.runs.get(id) ?? '');
     return runs;
+  }
+  async failedWork({ videoId, stage, limit }: FailureFilter) {
+    return this.failures.filter((f) => (videoId === undefined || f.video_id === videoId) && (stage === undefined || f.stage === stage)).slice(0, limit);
+  }
+  async currentIngestion(videoId: string) {
+    return this.ingestions.get(videoId);
   }
   async detections(videoId: string, p: ResultPage) {
     return page(this.detectionRows.get(videoId) ?? [], p);

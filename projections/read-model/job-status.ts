@@ -1,7 +1,7 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
 
 /** The states of a job, as the job_status view computes them. */
-export const jobStates = ['queued', 'extracting', 'processing', 'complete', 'failed', 'partially_failed'] as const;
+export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'complete', 'failed', 'partially_failed'] as const;
 export type JobState = (typeof jobStates)[number];
 
 export interface JobStatusRow {

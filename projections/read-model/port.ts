@@ -1,7 +1,9 @@
 import type { DatasetPlay } from '../../processors/clips/dataset.ts';
 import type { GameVideo } from '../../processors/clips/plays.ts';
 import type { DeletionRow } from './deletions.ts';
+import type { CurrentIngestion, FailedWork } from '../../processors/retry/retry-failed-work.ts';
 import type { ClipRow, DatasetRow } from './games.ts';
+import type { FailureFilter } from './failures.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
@@ -9,6 +11,9 @@ import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-re
 
 export type {
   ClipRow,
+  CurrentIngestion,
+  FailedWork,
+  FailureFilter,
   DatasetRow,
   DeletionRow,
   DetectionRow,
@@ -39,6 +44,10 @@ export interface ReadModel {
   videoKnown(videoId: string): Promise<boolean>;
   /** The current run of each of these videos that was ingested: one query for a whole batch of ingestions. */
   currentRuns(videoIds: readonly string[]): Promise<Map<string, string>>;
+  /** The failures that count (of current runs, their work not done since), newest first. */
+  failedWork(filter: FailureFilter): Promise<FailedWork[]>;
+  /** How a video's current run was ingested; undefined for an unknown video. */
+  currentIngestion(videoId: string): Promise<CurrentIngestion | undefined>;
   detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
   /** The texts read most often in a video, with how many frames each was read in. */
