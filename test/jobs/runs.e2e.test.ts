@@ -64,7 +64,15 @@ describe('runs: the same video id with another file, --force, and kill -9 of ext
     expect(secondRun?.[2]).toBe(firstRun);
     expect(second.stdout).toMatch(new RegExp(`${videoId}: complete 100%`));
     // Nothing of the old run leaks in: the 40 %-brighter 640×360 frames are not counted, the black 320×240 ones are.
-    expect(await manifestOf(config, videoId)).toMatchObject({ run_id: secondRun![1], width: 320, height: 240, duration: '20', batches: '5', dark_fraction: 1, complete: 1 });
+    expect(await manifestOf(config, videoId)).toMatchObject({
+      run_id: secondRun![1],
+      width: 320,
+      height: 240,
+      duration: '20',
+      batches: '5',
+      dark_fraction: 1,
+      complete: 1,
+    });
     expect(await statusOf(config, videoId)).toMatchObject({ run_id: secondRun![1], state: 'complete', batches_total: '5', failures: '0' });
     // The old run is history, kept beside the new one.
     const runs = await queryUntil<{ run_id: string }>(config, `SELECT run_id FROM runs WHERE video_id = '${videoId}' ORDER BY ingested_at`, () => true);
@@ -90,24 +98,36 @@ describe('runs: the same video id with another file, --force, and kill -9 of ext
     const filmroom = filmroomCommand(config);
     const dir = fixtureDir(config, 'runs');
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=10:duration=8', ...x264, `${dir}/short.mp4`]);
-    ffmpeg(['-f', 'lavfi', '-i', 'color=c=black:size=640x360:rate=20:duration=60', ...x264, `${dir}/long.mp4`]);
+    ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=20:duration=60', ...x264, `${dir}/long.mp4`]);
     running.push(await startFilmroomRun(config, ['checks', 'projections']));
     let extract = await startFilmroomRun(config, ['extract']);
     const videoId = `${config.clickhouse.database}-k`.replaceAll('_', '-');
     const ingest = (file: string, ...more: string[]) =>
-      filmroom('ingest', `${dir}/${file}`, '--video-id', videoId, '--batch-size', '2', '--sample-fps', '2', '--stages', 'EXTRACT', 'CHECKS', ...more);
+      filmroom('ingest', `${dir}/${file}`, '--video-id', videoId, '--batch-size', '10', '--sample-fps', '10', '--stages', 'EXTRACT', 'CHECKS', ...more);
     expect((await ingest('short.mp4', '--wait')).stdout).toMatch(new RegExp(`${videoId}: complete 100%`));
     const newRun = /run ([0-9a-f]{16}) \(supersedes/.exec((await ingest('long.mp4')).stdout)![1]!;
 
-    // Killed once the new run has some of its 60 batches and not all of them.
-    const midway = await statusOf(config, videoId, (row) => row?.run_id === newRun && Number(row.batches_extracted) >= 3, 120_000);
+    // Killed once the new run has stored some of its 60 batches and not all of them.
+    const stored = async () => (await batchKeys(config, videoId)).filter((key) => key.includes(`/runs/${newRun}/`)).length;
+    const deadline = Date.now() + 120_000;
+    while ((await stored()) < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     extract.child.kill('SIGKILL');
-    expect(Number(midway!.batches_extracted)).toBeLessThan(60);
+    const atKill = await stored();
+    expect(atKill).toBeGreaterThanOrEqual(3);
+    expect(atKill).toBeLessThan(60);
     extract = await startFilmroomRun(config, ['extract']);
     running.push(extract);
 
-    const done = await statusOf(config, videoId, (row) => row?.state === 'complete', 180_000);
+    const done = await statusOf(config, videoId, (row) => row?.run_id === newRun && row?.state === 'complete', 240_000);
     expect(done).toMatchObject({ run_id: newRun, batches_total: '60', batches_extracted: '60', failures: '0' });
-    expect(await manifestOf(config, videoId)).toMatchObject({ run_id: newRun, width: 640, height: 360, duration: '60', batches: '60', complete: 1, error: '' });
+    expect(await manifestOf(config, videoId)).toMatchObject({
+      run_id: newRun,
+      width: 1280,
+      height: 720,
+      duration: '60',
+      batches: '60',
+      complete: 1,
+      error: '',
+    });
   }, 600_000);
 });

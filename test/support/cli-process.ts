@@ -11,8 +11,10 @@ const cli = join(projectRoot, 'bin', 'filmroom.js');
 export const cliEnv = (config: Config) => ({ ...process.env, ...workerEnv(config), FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database });
 
 /** Runs a `filmroom` command to its end; rejects (with code, stdout and stderr) on a non-zero exit. */
-export const filmroomCommand = (config: Config) => (...args: string[]) =>
-  execFileAsync(process.execPath, [cli, ...args], { cwd: projectRoot, env: cliEnv(config), timeout: 300_000 });
+export const filmroomCommand =
+  (config: Config) =>
+  (...args: string[]) =>
+    execFileAsync(process.execPath, [cli, ...args], { cwd: projectRoot, env: cliEnv(config), timeout: 300_000 });
 
 /** `filmroom run --only <parts>` as a child process, once it says it is running. */
 export interface RunningCli {
