@@ -127,6 +127,8 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
           session_metadata: {},
           extractor_version: 'bench',
           stages: ['EXTRACT', 'DETECT', 'OCR'],
+          // The bench measures the text detector, whose regions the OCR half reads.
+          detectors: ['text'],
         },
       });
     }
@@ -134,16 +136,17 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     for (const jpeg of jpegs) images.push(await decodeRgbImage(jpeg, 'bench frame'));
 
     // Bare: the same model, threads and batch size, on tensors prepared before the clock starts.
-    const detector = await createOnnxDetector(config.detect);
-    const bare = await loadOnnxModel(config.detect.modelPath, config.detect.threads);
+    const detector = await createOnnxDetector(config.textDetect);
+    const bare = await loadOnnxModel(config.textDetect.modelPath, config.textDetect.threads);
     const chunks: ReturnType<typeof detector.prepare>[] = [];
     for (let b = 0; b < batchCount; b++) {
       const batchImages = images.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      for (let s = 0; s < batchImages.length; s += config.detect.maxBatch) chunks.push(detector.prepare(batchImages.slice(s, s + config.detect.maxBatch)));
+      for (let s = 0; s < batchImages.length; s += config.textDetect.maxBatch)
+        chunks.push(detector.prepare(batchImages.slice(s, s + config.textDetect.maxBatch)));
     }
     const inputName = bare.session.inputNames[0]!;
     await bare.session.run({ [inputName]: chunks[0]!.tensor }); // warm-up
-    await detector.detect(images.slice(0, config.detect.maxBatch)); // warm-up
+    await detector.detect(images.slice(0, config.textDetect.maxBatch)); // warm-up
     // The bare session runs before and after the processor and the two are averaged: on a shared
     // machine, load that comes and goes then weighs on both sides alike.
     const runBare = async () => {
@@ -156,7 +159,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     const jpegChunks: Buffer[][] = [];
     for (let b = 0; b < batchCount; b++) {
       const batchJpegs = jpegs.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      for (let s = 0; s < batchJpegs.length; s += config.detect.maxBatch) jpegChunks.push(batchJpegs.slice(s, s + config.detect.maxBatch));
+      for (let s = 0; s < batchJpegs.length; s += config.textDetect.maxBatch) jpegChunks.push(batchJpegs.slice(s, s + config.textDetect.maxBatch));
     }
     const runBareFromFrames = async () => {
       const start = performance.now();
@@ -174,8 +177,8 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     const detect = await runProcessor(
       createDetectProcessor({
         frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
-        detector,
-        config: config.detect,
+        detectors: { text: detector },
+        config: config.textDetect,
       }),
       { config, serde, log },
     );
