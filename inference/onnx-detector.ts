@@ -39,6 +39,8 @@ export function inputSizeFor(config: Pick<DetectConfig, 'family' | 'inputSize'>,
 /** Runs a whole detector over images already turned into a tensor: the part a bare-session benchmark also does. */
 export interface OnnxDetector extends Detector {
   readonly session: ort.InferenceSession;
+  /** The most images one session call takes (the converted NanoDet has a fixed batch of one). */
+  readonly maxImagesPerCall: number;
   /** The preprocessed tensor and letterbox geometries for a batch (no model call). */
   prepare(images: RgbImage[]): { tensor: ort.Tensor; geometries: InputGeometry[] };
 }
@@ -110,15 +112,16 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
 
   const run = serialised((tensor: ort.Tensor, count: number) => runSession(session, { [inputName]: tensor }, `${model.name} on ${count} image(s)`));
   // The converted NanoDet has a fixed batch of one (its reshapes say so): its frames go one call each.
-  const callSize = config.family === 'nanodet' ? 1 : Infinity;
+  const maxImagesPerCall = config.family === 'nanodet' ? 1 : Infinity;
   return {
     model,
     session,
+    maxImagesPerCall,
     prepare,
     async detect(images) {
       const found: Detection[][] = [];
-      for (let start = 0; start < images.length; start += callSize) {
-        const chunk = images.slice(start, start + callSize);
+      for (let start = 0; start < images.length; start += maxImagesPerCall) {
+        const chunk = images.slice(start, start + maxImagesPerCall);
         const { tensor, geometries } = prepare(chunk);
         found.push(...decode(await run(tensor, chunk.length), geometries));
       }
