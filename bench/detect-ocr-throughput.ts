@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Config } from '../common/config.ts';
+import type { Config, DetectConfig } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { createOnnxDetector, createTextRecognizer, decodeRgbImage, loadOnnxModel, type RgbImage } from '../inference/index.ts';
@@ -11,7 +11,7 @@ import { cropImage } from '../inference/decoders/text/index.ts';
 import { regionsToRead } from '../processors/ocr/core/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { ensureSample } from '../samples/index.ts';
-import type { BatchDetected, OcrDone } from '../schemas/index.ts';
+import type { BatchDetected, DetectorKind, OcrDone } from '../schemas/index.ts';
 import { batchArtifactKey, packBatchArtifact } from '../storage/batch-artifact.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
 import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
@@ -23,17 +23,28 @@ import { runProcessor, type RunningProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 
-export interface DetectOcrBenchResult {
-  frames: number;
-  width: number;
-  height: number;
+/** One detector's run: its bare session and the detect processor running only it. */
+export interface DetectorBenchResult {
+  model: string;
   inputSize: string;
+  /** Images per session call (the converted NanoDet takes one). */
+  callSize: number;
   /** Mean of a bare run before and one after the processor's. */
   bareDetectSeconds: number;
   bareDetectRange: [number, number];
   /** Mean of a bare run from the stored JPEGs (decode + tensor + model) before and one after the processor's. */
   bareFromFramesSeconds: number;
   processorDetectSeconds: number;
+  detections: number;
+  detected: BatchDetected[];
+}
+
+export interface DetectOcrBenchResult {
+  frames: number;
+  width: number;
+  height: number;
+  text: DetectorBenchResult;
+  objects: DetectorBenchResult;
   crops: number;
   /** Mean of a recogniser run before and one after the processor's. */
   bareOcrSeconds: number;
@@ -128,72 +139,25 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
           session_metadata: {},
           extractor_version: 'bench',
           stages: ['EXTRACT', 'DETECT', 'OCR'],
+          // The text detector first: the OCR half reads its regions.
+          detectors: ['text'],
         },
       });
     }
     const images: RgbImage[] = [];
     for (const jpeg of jpegs) images.push(await decodeRgbImage(jpeg, 'bench frame'));
 
-    // Bare: the same model, threads and batch size, on tensors prepared before the clock starts.
-    const detector = await createOnnxDetector(config.detect);
-    const bare = await loadOnnxModel(config.detect.modelPath, config.detect.threads);
-    const chunks: ReturnType<typeof detector.prepare>[] = [];
-    for (let b = 0; b < batchCount; b++) {
-      const batchImages = images.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      for (let s = 0; s < batchImages.length; s += config.detect.maxBatch) chunks.push(detector.prepare(batchImages.slice(s, s + config.detect.maxBatch)));
-    }
-    const inputName = bare.session.inputNames[0]!;
-    await bare.session.run({ [inputName]: chunks[0]!.tensor }); // warm-up
-    await detector.detect(images.slice(0, config.detect.maxBatch)); // warm-up
-    // The bare session runs before and after the processor and the two are averaged: on a shared
-    // machine, load that comes and goes then weighs on both sides alike.
-    const runBare = async () => {
-      const start = performance.now();
-      for (const chunk of chunks) await bare.session.run({ [inputName]: chunk.tensor });
-      return (performance.now() - start) / 1000;
-    };
-    // Bare from the frames: what any script running the model on these frames must do too
-    // (decode the JPEGs, make the tensor, run the session), without Kafka, S3, TAR or events.
-    const jpegChunks: Buffer[][] = [];
-    for (let b = 0; b < batchCount; b++) {
-      const batchJpegs = jpegs.slice(b * options.batchSize, (b + 1) * options.batchSize);
-      for (let s = 0; s < batchJpegs.length; s += config.detect.maxBatch) jpegChunks.push(batchJpegs.slice(s, s + config.detect.maxBatch));
-    }
-    const runBareFromFrames = async () => {
-      const start = performance.now();
-      for (const chunk of jpegChunks) {
-        const decoded = await Promise.all(chunk.map((jpeg) => decodeRgbImage(jpeg, 'bench frame')));
-        await bare.session.run({ [inputName]: detector.prepare(decoded).tensor });
-      }
-      return (performance.now() - start) / 1000;
-    };
-    const bareBefore = await runBare();
-    const fromFramesBefore = await runBareFromFrames();
-    let began: number;
-
-    const serde = new EventSerde(config.registry, config.topics);
-    const detect = await runProcessor(
-      createDetectProcessor({
-        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
-        detector,
-        config: config.detect,
-      }),
-      { config, serde, log },
-    );
-    await assigned(detect);
-    const detected = await collect<BatchDetected>(config, serde, 'batch-detected', batchCount);
-    const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['batch-extracted'] });
-    began = performance.now();
-    await publisher.publish(events);
-    await publisher.close();
-    const { at: detectEnd, values: detectedValues } = await detected.done;
-    const processorDetectSeconds = (detectEnd - began) / 1000;
-    await detect.stop();
-    await detector.close();
-    const bareAfter = await runBare();
-    const fromFramesAfter = await runBareFromFrames();
-    await bare.session.release();
-    const bareDetectSeconds = (bareBefore + bareAfter) / 2;
+    const objectsConfig = { ...config, topics: { ...config.topics, prefix: `${config.topics.prefix}objects.` } };
+    const text = await measureDetector(config, log, { kind: 'text', detectorConfig: config.textDetect, images, jpegs, events, batchSize: options.batchSize });
+    const objects = await measureDetector(objectsConfig, log, {
+      kind: 'objects',
+      detectorConfig: config.detect,
+      images,
+      jpegs,
+      events: events.map((e) => ({ ...e, value: { ...e.value, detectors: ['objects'] } })),
+      batchSize: options.batchSize,
+    });
+    const detectedValues = text.detected;
 
     // OCR: its input goes to a topic prefix of its own, so that the clock starts with a joined group.
     const ocrConfig = { ...config, topics: { ...config.topics, prefix: `${config.topics.prefix}ocr.` } };
@@ -225,7 +189,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
     await assigned(ocr);
     const read = await collect<OcrDone>(ocrConfig, ocrSerde, 'ocr-done', batchCount);
     const ocrPublisher = await createKafkaPublisher(kafka, ocrSerde, ocrConfig.topics, { events: ['batch-detected'] });
-    began = performance.now();
+    const began = performance.now();
     await ocrPublisher.publish(detectedValues.map((value) => ({ event: 'batch-detected' as const, key: batchKey(value.video_id, value.batch_index), value })));
     await ocrPublisher.close();
     const { at: ocrEnd, values: ocrValues } = await read.done;
@@ -240,11 +204,8 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
       frames: images.length,
       width: images[0]!.width,
       height: images[0]!.height,
-      inputSize: `${chunks[0]!.tensor.dims[3]}x${chunks[0]!.tensor.dims[2]}`,
-      bareDetectSeconds,
-      bareDetectRange: [Math.min(bareBefore, bareAfter), Math.max(bareBefore, bareAfter)],
-      bareFromFramesSeconds: (fromFramesBefore + fromFramesAfter) / 2,
-      processorDetectSeconds,
+      text,
+      objects,
       crops: crops.length,
       bareOcrSeconds,
       processorOcrSeconds,
@@ -252,5 +213,96 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
   } finally {
     s3.destroy();
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One detector on the prepared frames: a bare onnxruntime-node session on tensors made before the
+ * clock starts (before and after the processor, averaged), the same from the JPEGs, and the detect
+ * processor running only this detector over the batch events.
+ */
+async function measureDetector(
+  config: Config,
+  log: Logger,
+  input: { kind: DetectorKind; detectorConfig: DetectConfig; images: RgbImage[]; jpegs: Buffer[]; events: Output<'batch-extracted'>[]; batchSize: number },
+): Promise<DetectorBenchResult> {
+  const { kind, detectorConfig, images, jpegs, events, batchSize } = input;
+  const kafka = createKafka(config.kafka, 'bench-detect');
+  const s3 = createS3Client(config.s3);
+  try {
+    // Bare: the same model, threads and batch size, on tensors prepared before the clock starts.
+    const detector = await createOnnxDetector(detectorConfig);
+    const bare = await loadOnnxModel(detectorConfig.modelPath, detectorConfig.threads);
+    const callSize = Math.min(detectorConfig.maxBatch, detector.maxImagesPerCall);
+    const chunks: ReturnType<typeof detector.prepare>[] = [];
+    for (let b = 0; b < events.length; b++) {
+      const batchImages = images.slice(b * batchSize, (b + 1) * batchSize);
+      for (let s = 0; s < batchImages.length; s += callSize) chunks.push(detector.prepare(batchImages.slice(s, s + callSize)));
+    }
+    const inputName = bare.session.inputNames[0]!;
+    await bare.session.run({ [inputName]: chunks[0]!.tensor }); // warm-up
+    await detector.detect(images.slice(0, callSize)); // warm-up
+    // The bare session runs before and after the processor and the two are averaged: on a shared
+    // machine, load that comes and goes then weighs on both sides alike.
+    const runBare = async () => {
+      const start = performance.now();
+      for (const chunk of chunks) await bare.session.run({ [inputName]: chunk.tensor });
+      return (performance.now() - start) / 1000;
+    };
+    // Bare from the frames: what any script running the model on these frames must do too
+    // (decode the JPEGs, make the tensor, run the session), without Kafka, S3, TAR or events.
+    const jpegChunks: Buffer[][] = [];
+    for (let b = 0; b < events.length; b++) {
+      const batchJpegs = jpegs.slice(b * batchSize, (b + 1) * batchSize);
+      for (let s = 0; s < batchJpegs.length; s += callSize) jpegChunks.push(batchJpegs.slice(s, s + callSize));
+    }
+    const runBareFromFrames = async () => {
+      const start = performance.now();
+      for (const chunk of jpegChunks) {
+        const decoded = await Promise.all(chunk.map((jpeg) => decodeRgbImage(jpeg, 'bench frame')));
+        await bare.session.run({ [inputName]: detector.prepare(decoded).tensor });
+      }
+      return (performance.now() - start) / 1000;
+    };
+    const bareBefore = await runBare();
+    const fromFramesBefore = await runBareFromFrames();
+
+    const serde = new EventSerde(config.registry, config.topics);
+    const detect = await runProcessor(
+      createDetectProcessor({
+        frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+        detectors: { [kind]: detector },
+        config: detectorConfig,
+      }),
+      { config, serde, log },
+    );
+    await assigned(detect);
+    const detected = await collect<BatchDetected>(config, serde, 'batch-detected', events.length);
+    const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['batch-extracted'] });
+    const began = performance.now();
+    await publisher.publish(events);
+    await publisher.close();
+    const { at: detectEnd, values: detectedValues } = await detected.done;
+    const processorDetectSeconds = (detectEnd - began) / 1000;
+    await detect.stop();
+    await detector.close();
+    const bareAfter = await runBare();
+    const fromFramesAfter = await runBareFromFrames();
+    await bare.session.release();
+    const bareDetectSeconds = (bareBefore + bareAfter) / 2;
+
+    return {
+      model: detector.model.name,
+      inputSize: `${chunks[0]!.tensor.dims[3]}x${chunks[0]!.tensor.dims[2]}`,
+      callSize,
+      bareDetectSeconds,
+      bareDetectRange: [Math.min(bareBefore, bareAfter), Math.max(bareBefore, bareAfter)],
+      bareFromFramesSeconds: (fromFramesBefore + fromFramesAfter) / 2,
+      processorDetectSeconds,
+      detections: detectedValues.reduce((n, d) => n + d.frames.reduce((m, f) => m + f.detections.length, 0), 0),
+      detected: detectedValues,
+    };
+  } finally {
+    s3.destroy();
   }
 }

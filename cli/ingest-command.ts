@@ -11,7 +11,7 @@ import { forcedAttempt, ingestVideo, validOptions } from '../processors/ingest/i
 import { sourceFingerprint } from '../processors/ingest/source-fingerprint.ts';
 import { classifySource, listPrefix, parseS3Prefix, parseTaskList, walkVideoFolder, type SourceItem } from '../processors/ingest/ingest-sources.ts';
 import { checkVideoId, videoIdFor } from '../processors/ingest/video-ingested.ts';
-import type { ProcessingOptions, Stage } from '../schemas/index.ts';
+import type { DetectorKind, ProcessingOptions, Stage } from '../schemas/index.ts';
 import { createS3Client, s3ObjectStore, s3Uri } from '../storage/object-store.ts';
 import { ExitCode, type CliContext } from './context.ts';
 import { followStatus } from './follow.ts';
@@ -25,6 +25,7 @@ interface IngestOptions {
   sampleStride?: string;
   batchSize: string;
   stages: string[];
+  detectors?: string[];
   wait: boolean;
   force: boolean;
 }
@@ -72,6 +73,7 @@ function checkedOptions(options: IngestOptions): { metadata: Record<string, stri
     sample_stride: number(options.sampleStride),
     batch_size: Number(options.batchSize),
     stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
+    ...(options.detectors ? { detectors: options.detectors.flatMap((d) => d.split(',')).filter(Boolean) as DetectorKind[] } : {}),
   });
   if (options.videoId !== undefined) checkVideoId(options.videoId);
   return { metadata, processing };
@@ -220,6 +222,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--sample-stride <n>', 'sample every n-th frame instead')
     .option('--batch-size <n>', 'frames per batch', '30')
     .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
+    .option('--detectors <detectors...>', 'detectors the DETECT stage runs: objects, text (comma- or space-separated; default both)')
     .option('--wait', 'wait for the job of a single source to finish, with progress; exit 1 unless it completes', false)
     .option('--force', 'start a new run even when this source and these options ran before: stored artifacts are ignored, everything is re-extracted', false)
     .action(async (source: string | undefined, options: IngestOptions) => {

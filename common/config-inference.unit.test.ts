@@ -3,9 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 
 describe('detect and ocr configuration', () => {
-  it('defaults to the bundled PP-OCR models, found through the package, with family defaults', () => {
+  it('defaults to the committed NanoDet for objects and the bundled PP-OCR models for text, found through the package, with family defaults', () => {
     const config = loadConfig({});
     expect(config.detect).toMatchObject({
+      adapter: 'onnx',
+      family: 'nanodet',
+      modelName: 'nanodet-416',
+      inputSize: 416,
+      classNames: [],
+      scoreThreshold: 0.35,
+    });
+    expect(config.detect.modelPath).toMatch(/models\/object-detector\/nanodet\.onnx$/);
+    expect(config.textDetect).toMatchObject({
       adapter: 'onnx',
       family: 'db',
       modelName: 'ppocr-det-v4',
@@ -14,9 +23,14 @@ describe('detect and ocr configuration', () => {
       scoreThreshold: 0.6,
     });
     expect(existsSync(config.detect.modelPath)).toBe(true);
+    expect(existsSync(config.textDetect.modelPath)).toBe(true);
     expect(existsSync(config.ocr.modelPath)).toBe(true);
     expect(existsSync(config.ocr.dictionaryPath)).toBe(true);
     expect(config.ocr).toMatchObject({ modelName: 'ppocr-rec-v4', minConfidence: 0.5, classes: ['text'] });
+  });
+
+  it('keeps FILMROOM_DETECT_FAMILY=db without a model meaning the bundled PP-OCR text detector', () => {
+    expect(loadConfig({ FILMROOM_DETECT_FAMILY: 'db' }).detect).toMatchObject({ modelName: 'ppocr-det-v4', inputSize: 960, classNames: ['text'] });
   });
 
   it('takes a drop-in YOLO model by path with its classes, input size and thresholds', () => {

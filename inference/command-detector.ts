@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { DetectConfig } from '../common/config.ts';
+import { defaultDetectorNames } from '../common/config-inference.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { RetryOptions } from '../common/retry.ts';
 import { askRemoteDetector, type WireImage } from './protocol.ts';
@@ -17,7 +18,7 @@ import type { Detector, ModelInfo } from '../schemas/vision.ts';
 export function createCommandDetector(config: DetectConfig, classNames: readonly string[], retryOptions: Partial<RetryOptions> = {}): Detector {
   const [program, ...args] = config.command;
   const what = `detection command ${config.command.join(' ')}`;
-  let model: ModelInfo = { name: config.modelName === 'ppocr-det-v4' ? program!.split('/').pop()! : config.modelName, version: 'command' };
+  let model: ModelInfo = { name: defaultDetectorNames.includes(config.modelName) ? program!.split('/').pop()! : config.modelName, version: 'command' };
   let child: ChildProcessWithoutNullStreams | undefined;
   let nextId = 1;
   let stderrTail = '';

@@ -1,4 +1,5 @@
 import type { DetectConfig } from '../common/config.ts';
+import { defaultDetectorNames } from '../common/config-inference.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { RetryOptions } from '../common/retry.ts';
 import { askRemoteDetector } from './protocol.ts';
@@ -12,7 +13,7 @@ import type { Detector, ModelInfo } from '../schemas/vision.ts';
 export function createHttpDetector(config: DetectConfig, classNames: readonly string[], retryOptions: Partial<RetryOptions> = {}): Detector {
   const url = config.httpUrl!;
   const what = `detection service ${url}`;
-  let model: ModelInfo = { name: config.modelName === 'ppocr-det-v4' ? new URL(url).host : config.modelName, version: 'remote' };
+  let model: ModelInfo = { name: defaultDetectorNames.includes(config.modelName) ? new URL(url).host : config.modelName, version: 'remote' };
 
   async function post(body: string, signal: AbortSignal | undefined): Promise<unknown> {
     const timeout = AbortSignal.timeout(config.timeoutMs);

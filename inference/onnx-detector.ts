@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import {
+  cocoClassNames,
   decodeDbMap,
+  decodeNanoDet,
   decodeDetr,
   decodeYolo,
   defaultDbOptions,
@@ -17,9 +19,9 @@ import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
 import { serialised } from './serial.ts';
 import type { Detection, Detector, ModelInfo, RgbImage } from '../schemas/vision.ts';
 
-/** Class names from the configured file (wins) or list. */
-export async function classNamesOf(config: Pick<DetectConfig, 'classNames' | 'classNamesFile'>): Promise<string[]> {
-  if (!config.classNamesFile) return config.classNames;
+/** Class names from the configured file (wins) or list; a nanodet model given neither has COCO's. */
+export async function classNamesOf(config: Pick<DetectConfig, 'classNames' | 'classNamesFile' | 'family'>): Promise<string[]> {
+  if (!config.classNamesFile) return config.classNames.length === 0 && config.family === 'nanodet' ? [...cocoClassNames] : config.classNames;
   try {
     return parseClassNames(await readFile(config.classNamesFile, 'utf8'));
   } catch (error) {
@@ -37,6 +39,8 @@ export function inputSizeFor(config: Pick<DetectConfig, 'family' | 'inputSize'>,
 /** Runs a whole detector over images already turned into a tensor: the part a bare-session benchmark also does. */
 export interface OnnxDetector extends Detector {
   readonly session: ort.InferenceSession;
+  /** The most images one session call takes (the converted NanoDet has a fixed batch of one). */
+  readonly maxImagesPerCall: number;
   /** The preprocessed tensor and letterbox geometries for a batch (no model call). */
   prepare(images: RgbImage[]): { tensor: ort.Tensor; geometries: InputGeometry[] };
 }
@@ -78,6 +82,12 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
             maxDetections: 300,
           });
         }
+        case 'nanodet':
+          return decodeNanoDet(
+            session.outputNames.map((name) => floatOutput(outputs, name)),
+            geometries,
+            { scoreThreshold: config.scoreThreshold, iouThreshold: config.nmsIou, classNames, maxDetections: 300 },
+          );
         case 'detr': {
           const names = session.outputNames;
           const boxesName = names.find((n) => /box/i.test(n)) ?? names.find((n) => outputs[n]?.dims.at(-1) === 4);
@@ -101,14 +111,21 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
   };
 
   const run = serialised((tensor: ort.Tensor, count: number) => runSession(session, { [inputName]: tensor }, `${model.name} on ${count} image(s)`));
+  // The converted NanoDet has a fixed batch of one (its reshapes say so): its frames go one call each.
+  const maxImagesPerCall = config.family === 'nanodet' ? 1 : Infinity;
   return {
     model,
     session,
+    maxImagesPerCall,
     prepare,
     async detect(images) {
-      if (images.length === 0) return [];
-      const { tensor, geometries } = prepare(images);
-      return decode(await run(tensor, images.length), geometries);
+      const found: Detection[][] = [];
+      for (let start = 0; start < images.length; start += maxImagesPerCall) {
+        const chunk = images.slice(start, start + maxImagesPerCall);
+        const { tensor, geometries } = prepare(chunk);
+        found.push(...decode(await run(tensor, chunk.length), geometries));
+      }
+      return found;
     },
     close: () => session.release(),
   };

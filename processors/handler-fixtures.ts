@@ -1,5 +1,5 @@
 import { createLogger } from '../common/logger.ts';
-import type { AnyEventName, BatchExtracted, Stage } from '../schemas/index.ts';
+import type { AnyEventName, BatchExtracted, DetectorKind, Stage } from '../schemas/index.ts';
 import type { Output } from '../schemas/envelope.ts';
 import type { HandlerContext } from '../streams/processor.ts';
 
@@ -28,6 +28,7 @@ export function batchExtractedOf(input: {
   artifactUri: string;
   frames: readonly { frameIndex: number; timestampS: number }[];
   stages: Stage[];
+  detectors?: DetectorKind[];
 }): BatchExtracted {
   const indices = input.frames.map((f) => f.frameIndex);
   return {
@@ -48,5 +49,6 @@ export function batchExtractedOf(input: {
     session_metadata: {},
     extractor_version: 'test',
     stages: input.stages,
+    detectors: input.detectors ?? ['objects', 'text'],
   };
 }

@@ -13,7 +13,7 @@ const ingested: VideoIngested = {
   source_uri: 's3://game-data/2024/01/game-7.tar',
   container: 'TAR_BUNDLE',
   session_metadata: { uploader_note: 'x' },
-  options: { sample_fps: null, sample_stride: 30, batch_size: 10, stages: ['EXTRACT', 'CHECKS'] },
+  options: { sample_fps: null, sample_stride: 30, batch_size: 10, stages: ['EXTRACT', 'CHECKS'], detectors: ['objects', 'text'] },
   uploader: 'ops',
   ingested_at: 1_700_000_000_000,
 } as unknown as VideoIngested;
@@ -36,6 +36,7 @@ const batch = (index: number): BatchExtracted => ({
   session_metadata: { 'match.map': 'dust2', uploader_note: 'x' },
   extractor_version: 'e1',
   stages: ['EXTRACT', 'CHECKS'],
+  detectors: ['objects', 'text'],
 });
 
 const failed: ProcessingFailed = {

@@ -58,6 +58,7 @@ export type {
   FilmroomEventsContainerKind as ContainerKind,
   FilmroomEventsProcessingOptions as ProcessingOptions,
   FilmroomEventsStage as Stage,
+  FilmroomEventsDetectorKind as DetectorKind,
 } from './generated/video-ingested.ts';
 export type { FilmroomTestEchoBehaviour as EchoBehaviour } from './generated/echo-requested.ts';
 export type { FilmroomEventsPlay as Play } from './generated/plays-imported.ts';

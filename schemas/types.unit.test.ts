@@ -25,7 +25,7 @@ describe('Avro schemas', () => {
       source_fingerprint: '',
       container: 'VIDEO',
       session_metadata: { map: 'dust2' },
-      options: { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT', 'CHECKS'] },
+      options: { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT', 'CHECKS'], detectors: ['objects', 'text'] },
       ingested_at: 1_700_000_000_000,
       uploader: 'cli',
     },
@@ -47,6 +47,7 @@ describe('Avro schemas', () => {
       session_metadata: {},
       extractor_version: '1.0.0',
       stages: ['EXTRACT', 'DETECT', 'OCR'],
+      detectors: ['objects', 'text'],
     },
     'batch-detected': {
       event_id: 'e3',

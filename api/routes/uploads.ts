@@ -5,7 +5,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import { ingestVideo, validOptions } from '../../processors/ingest/ingest-video.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { videoIdFor } from '../../processors/ingest/video-ingested.ts';
-import type { ProcessingOptions, Stage } from '../../schemas/index.ts';
+import type { DetectorKind, ProcessingOptions, Stage } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import { authErrors, errorSchema, ingestAnswer, ingestedSchema } from '../schemas/common.ts';
 
@@ -20,9 +20,10 @@ interface UploadFields {
   sample_fps?: string;
   sample_stride?: string;
   stages?: string;
+  detectors?: string;
   meta: string[];
 }
-const singleFields = ['video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages'] as const;
+const singleFields = ['video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors'] as const;
 
 const invalid = (message: string) => new FilmroomError('VALIDATION_FAILED', message);
 
@@ -58,6 +59,7 @@ function optionsOfFields(fields: UploadFields): Partial<ProcessingOptions> {
     sample_stride: fields.sample_stride === undefined ? null : Number(fields.sample_stride),
     ...(fields.batch_size === undefined ? {} : { batch_size: Number(fields.batch_size) }),
     ...(fields.stages === undefined ? {} : { stages: fields.stages.split(/[\s,]+/).filter(Boolean) as Stage[] }),
+    ...(fields.detectors === undefined ? {} : { detectors: fields.detectors.split(/[\s,]+/).filter(Boolean) as DetectorKind[] }),
   };
 }
 
@@ -80,13 +82,14 @@ const uploadForm = {
     sample_fps: field('frames per second to sample (above 0, at most 240)'),
     sample_stride: field('sample every n-th frame (instead of sample_fps)'),
     stages: field('comma-separated: EXTRACT (required), DETECT, OCR, CHECKS, RENDER'),
+    detectors: field('comma-separated: objects, text (default both)'),
     meta: { type: 'array', items: { type: 'string' }, maxItems: maxMetaEntries, description: 'session metadata, repeatable: key=value (as the CLI --meta)' },
   },
 } as const;
 
 /**
  * POST /v1/uploads: a multipart form with the video (or TAR bundle) in `file` and optional
- * `video_id`, `batch_size`, `sample_fps`, `sample_stride`, `stages` (comma-separated) and repeated
+ * `video_id`, `batch_size`, `sample_fps`, `sample_stride`, `stages` and `detectors` (comma-separated) and repeated
  * `meta` (key=value) fields, in any order. The file streams to object storage (never buffered
  * whole) while the form is read; fields are checked as far as they are known before the upload, and
  * all of them at the end; a form refused after the upload leaves no object behind. Then the ingest

@@ -50,6 +50,7 @@ describe('uploads route (in-memory ports)', () => {
       [{ batch_size: '0' }, true, "batch_size must be an integer from 1 to 1000 (got '0')"],
       [{ sample_fps: 'fast' }, true, 'sample_fps must be a number above 0'],
       [{ stages: 'EXTRACT,PAINT' }, true, "stages must list some of EXTRACT, DETECT, OCR, CHECKS, RENDER (got 'PAINT')"],
+      [{ detectors: 'objects,faces' }, true, "detectors must list some of objects, text (got 'faces')"],
     ];
     for (const [fields, withFile, message] of cases) {
       const response = await given.app.inject({ method: 'POST', url: '/v1/uploads', ...form(fields)(withFile) });
@@ -127,7 +128,7 @@ describe('uploads route: fields in any order, session metadata, unknown fields r
     const operation = spec.paths['/v1/uploads'].post;
     const form = operation.requestBody.content['multipart/form-data'].schema;
     expect(form.required).toEqual(['file']);
-    expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'meta']);
+    expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'meta']);
     expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415']);
   });
 });

@@ -67,7 +67,7 @@ describe('videos routes (in-memory ports)', () => {
       uploader: 'up',
       source_uri: 's3://filmroom-uploads/a.mp4',
       session_metadata: { map: 'dust2' },
-      options: { batch_size: 10, sample_fps: null, sample_stride: null, stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] },
+      options: { batch_size: 10, sample_fps: null, sample_stride: null, stages: ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'], detectors: ['objects', 'text'] },
       producer: { name: 'api', version: '0.1.0' },
     });
     expect(first.json().event_id).toBe(event!.value.event_id);
@@ -76,6 +76,14 @@ describe('videos routes (in-memory ports)', () => {
     expect(second.statusCode).toBe(202);
     expect(second.json()).toEqual({ ...first.json(), duplicate: true });
     expect(given.publisher.published).toHaveLength(1);
+  });
+
+  it('POST /v1/videos carries the detectors asked for onto video-ingested', async () => {
+    given = await inMemoryApp();
+    const payload = { source_uri: 's3://filmroom-uploads/b.mp4', video_id: 'vid-2', options: { detectors: ['text'] } };
+    const response = await given.app.inject({ method: 'POST', url: '/v1/videos', payload, headers: bearer(keys.uploader) });
+    expect(response.statusCode).toBe(202);
+    expect(given.publisher.of('video-ingested')[0]!.value.options.detectors).toEqual(['text']);
   });
 
   it('POST /v1/videos validation names the field (400 VALIDATION_FAILED) and publishes nothing', async () => {
@@ -89,6 +97,7 @@ describe('videos routes (in-memory ports)', () => {
       [{ source_uri: 's3://b/k.mp4', options: { stages: ['PAINT'] } }, 'body/options/stages/0 must be equal to one of the allowed values'],
       [{ source_uri: 's3://b/k.mp4', options: { stages: [] } }, 'stages must list some of EXTRACT'],
       [{ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } }, 'stages must include EXTRACT'],
+      [{ source_uri: 's3://b/k.mp4', options: { detectors: ['faces'] } }, 'body/options/detectors/0 must be equal to one of the allowed values'],
       [{ source_uri: 's3://b/k.mp4', options: { sample_fps: 2, sample_stride: 3 } }, 'sample_fps and sample_stride choose the sampling two ways'],
     ];
     for (const [payload, message] of cases) {

@@ -1,4 +1,4 @@
-import { pipelineStages, type IngestResult } from '../../processors/ingest/ingest-video.ts';
+import { detectorNames, pipelineStages, type IngestResult } from '../../processors/ingest/ingest-video.ts';
 import type { ProcessingOptions } from '../../schemas/index.ts';
 import { jobStates } from '../../projections/read-model/job-status.ts';
 
@@ -62,6 +62,13 @@ export const processingOptionsSchema = {
     sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
     stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: pipelineStages } },
+    detectors: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: detectorNames },
+      description: 'detectors the DETECT stage runs; default objects and text',
+    },
   },
 } as const;
 
@@ -70,13 +77,22 @@ export const sessionMetadataSchema = { type: 'object', additionalProperties: { t
 
 /** The options of a request body as the ingest command takes them (absent sampling is null: the default rate). */
 export function processingOptionsOf(
-  options: { sample_fps?: number; sample_stride?: number; batch_size?: number; stages?: readonly ProcessingOptions['stages'][number][] } | undefined,
+  options:
+    | {
+        sample_fps?: number;
+        sample_stride?: number;
+        batch_size?: number;
+        stages?: readonly ProcessingOptions['stages'][number][];
+        detectors?: readonly ProcessingOptions['detectors'][number][];
+      }
+    | undefined,
 ): Partial<ProcessingOptions> {
   return {
     sample_fps: options?.sample_fps ?? null,
     sample_stride: options?.sample_stride ?? null,
     ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
     ...(options?.stages ? { stages: [...options.stages] } : {}),
+    ...(options?.detectors ? { detectors: [...options.detectors] } : {}),
   };
 }
 

@@ -7,14 +7,14 @@ import { putSyntheticBatch } from '../../storage/synthetic-batches.ts';
 import { batchExtractedOf, handlerContext } from '../handler-fixtures.ts';
 import { createDetectProcessor } from './index.ts';
 
-/** Finds "text" in the top band of every frame, and remembers the images and call sizes it was given. */
-function recordingDetector() {
+/** Finds one `className` region in the top band of every frame, and remembers the images and call sizes it was given. */
+function recordingDetector(className = 'text', name = 'fake-detector') {
   const calls: RgbImage[][] = [];
   const detector: Detector = {
-    model: { name: 'fake-detector', version: '1' },
+    model: { name, version: '1' },
     async detect(images) {
       calls.push(images);
-      return images.map((): Detection[] => [{ box: { x1: 0.25, y1: 0, x2: 0.75, y2: 0.125 }, classId: 0, className: 'text', score: 0.9 }]);
+      return images.map((): Detection[] => [{ box: { x1: 0.25, y1: 0, x2: 0.75, y2: 0.125 }, classId: 0, className, score: 0.9 }]);
     },
     close: async () => {},
   };
@@ -26,7 +26,11 @@ describe('the detect handler (in-memory ports)', () => {
     const store = new InMemoryObjectStore();
     const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v1', batchIndex: 0, frameCount: 5 });
     const { detector, calls } = recordingDetector();
-    const processor = createDetectProcessor({ frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }), detector, config: { maxBatch: 2 } });
+    const processor = createDetectProcessor({
+      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      detectors: { text: detector },
+      config: { maxBatch: 2 },
+    });
     const batch = batchExtractedOf({ videoId: 'v1', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'DETECT'] });
 
     const outputs = await processor.handle(batch, handlerContext());
@@ -41,10 +45,40 @@ describe('the detect handler (in-memory ports)', () => {
     expect(detected.frames.every((f) => f.detections.length === 1 && f.detections[0]!.class_name === 'text')).toBe(true);
   });
 
+  it('runs the detectors the ingestion asked for (default both), lists objects before text and names both models', async () => {
+    const store = new InMemoryObjectStore();
+    const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v2', batchIndex: 0, frameCount: 3 });
+    const objects = recordingDetector('person', 'nanodet-416');
+    const text = recordingDetector('text', 'ppocr-det-v4');
+    const processor = createDetectProcessor({
+      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      detectors: { text: text.detector, objects: objects.detector },
+      config: { maxBatch: 2 },
+    });
+    const ask = (detectors?: ('objects' | 'text')[]) =>
+      processor.handle(
+        batchExtractedOf({ videoId: 'v2', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'DETECT', 'OCR'], detectors }),
+        handlerContext(),
+      );
+
+    const both = (await ask())[0]!.value as BatchDetected;
+    expect(both.model).toEqual({ name: 'nanodet-416+ppocr-det-v4', version: '1+1' });
+    expect(both.frames.map((f) => f.detections.map((d) => d.class_name))).toEqual([
+      ['person', 'text'],
+      ['person', 'text'],
+      ['person', 'text'],
+    ]);
+
+    const onlyText = (await ask(['text']))[0]!.value as BatchDetected;
+    expect(onlyText.model).toEqual({ name: 'ppocr-det-v4', version: '1' });
+    expect(onlyText.frames.every((f) => f.detections.length === 1 && f.detections[0]!.class_name === 'text')).toBe(true);
+    expect(objects.calls).toHaveLength(2); // the first ask only: two calls of maxBatch 2
+  });
+
   it('serves DETECT, and OCR and RENDER which need detections: the runtime skips videos that asked for none of them', () => {
     const processor = createDetectProcessor({
       frameSource: createFrameSource({ objectStore: new InMemoryObjectStore(), cacheBatches: 4 }),
-      detector: recordingDetector().detector,
+      detectors: { text: recordingDetector().detector },
       config: { maxBatch: 2 },
     });
     expect(processor.stages).toEqual(['DETECT', 'OCR', 'RENDER']);
@@ -56,7 +90,7 @@ describe('the detect handler (in-memory ports)', () => {
     const uri = 's3://artifacts/videos/v3/batches/batch-00000.tar';
     const processor = createDetectProcessor({
       frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
-      detector: recordingDetector().detector,
+      detectors: { text: recordingDetector().detector },
       config: { maxBatch: 2 },
     });
     const batch = batchExtractedOf({

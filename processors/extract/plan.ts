@@ -112,6 +112,7 @@ export function batchExtractedOf(input: {
     extractor_version: extractorVersion,
     // Later stages (detect, ocr, render) decide from this whether the video asked for them.
     stages: ingested.options.stages,
+    detectors: ingested.options.detectors,
   };
   return { event: 'batch-extracted', key: batchKey(ingested.video_id, batchIndex), value };
 }

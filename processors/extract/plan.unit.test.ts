@@ -7,6 +7,7 @@ const options = (o: Partial<ProcessingOptions> = {}): ProcessingOptions => ({
   sample_stride: null,
   batch_size: 30,
   stages: ['EXTRACT'],
+  detectors: ['objects', 'text'],
   ...o,
 });
 

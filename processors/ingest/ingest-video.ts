@@ -1,5 +1,5 @@
 import { FilmroomError } from '../../common/errors.ts';
-import type { ProcessingOptions } from '../../schemas/index.ts';
+import type { DetectorKind, ProcessingOptions } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
 import { pipelineStages, videoIngestedOf, type IngestRequest } from './video-ingested.ts';
 
@@ -8,6 +8,9 @@ export { pipelineStages };
 
 /** The attempt of a forced run (`--force`, `force: true`): the request's time, so the run is new. */
 export const forcedAttempt = (now: number) => `forced ${new Date(now).toISOString()}`;
+
+/** The detectors an ingestion may ask for (the DETECT stage runs them; default both). */
+export const detectorNames: readonly DetectorKind[] = ['objects', 'text'];
 
 export interface IngestPorts {
   publisher: EventPublisher;
@@ -38,7 +41,7 @@ const invalid = (field: string, message: string, got: unknown) =>
 
 /** The processing options checked field by field: every caller gets the same rules and messages. */
 export function validOptions(options: Partial<ProcessingOptions>): Partial<ProcessingOptions> {
-  const { sample_fps, sample_stride, batch_size, stages } = options;
+  const { sample_fps, sample_stride, batch_size, stages, detectors } = options;
   if (sample_fps != null && !(Number.isFinite(sample_fps) && sample_fps > 0 && sample_fps <= 240))
     throw invalid('sample_fps', 'must be a number above 0 and at most 240', sample_fps);
   if (sample_stride != null && !(Number.isInteger(sample_stride) && sample_stride >= 1))
@@ -53,7 +56,11 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
     // Every other stage reads the extracted frames: without EXTRACT the job could never start, let alone finish.
     if (!stages.includes('EXTRACT')) throw invalid('stages', 'must include EXTRACT: every other stage reads the extracted frames', stages.join(','));
   }
-  return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}) };
+  if (detectors !== undefined) {
+    const unknown = detectors.find((name) => !detectorNames.includes(name));
+    if (detectors.length === 0 || unknown !== undefined) throw invalid('detectors', `must list some of ${detectorNames.join(', ')}`, unknown ?? '');
+  }
+  return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}), ...(detectors ? { detectors: [...new Set(detectors)] } : {}) };
 }
 
 /** Sources fingerprinted at once (HEAD requests or file stats). */

@@ -90,6 +90,8 @@ describe('the ingest command', () => {
       [{ stages: ['OCR'] }, 'stages'],
       [{ stages: ['DETECT', 'CHECKS'] }, 'stages'],
       [{ sample_fps: 2, sample_stride: 5 }, 'sample_fps'],
+      [{ detectors: [] }, 'detectors'],
+      [{ detectors: ['objects', 'faces'] }, 'detectors'],
     ] as const) {
       const error = await refused({ options }).catch((e: unknown) => e);
       expect(error, field).toBeInstanceOf(FilmroomError);
@@ -107,5 +109,13 @@ describe('the ingest command', () => {
 
   it('keeps each stage once', () => {
     expect(validOptions({ stages: ['EXTRACT', 'CHECKS', 'EXTRACT'] }).stages).toEqual(['EXTRACT', 'CHECKS']);
+  });
+
+  it('asks for both detectors unless told, keeps each asked detector once and names the known ones when one is not', async () => {
+    const publisher = new InMemoryEventPublisher();
+    await ingestVideo({ publisher, fingerprint, now }, request);
+    expect(publisher.of('video-ingested')[0]!.value.options.detectors).toEqual(['objects', 'text']);
+    expect(validOptions({ detectors: ['text', 'text'] }).detectors).toEqual(['text']);
+    expect(() => validOptions({ detectors: ['objects', 'faces' as 'text'] })).toThrow("detectors must list some of objects, text (got 'faces')");
   });
 });

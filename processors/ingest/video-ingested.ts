@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FilmroomError } from '../../common/errors.ts';
-import type { ContainerKind, ProcessingOptions, Stage, VideoIngested } from '../../schemas/index.ts';
+import type { ContainerKind, DetectorKind, ProcessingOptions, Stage, VideoIngested } from '../../schemas/index.ts';
 import { deterministicEventId, runParts, videoKey } from '../../schemas/envelope.ts';
 import { extractorVersion } from '../extract/plan.ts';
 import type { Output } from '../../schemas/envelope.ts';
@@ -10,7 +10,9 @@ export const pipelineStages: readonly Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CH
 
 export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 
-export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages };
+export const defaultDetectors: DetectorKind[] = ['objects', 'text'];
+
+export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages, detectors: defaultDetectors };
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

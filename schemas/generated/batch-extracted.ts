@@ -67,6 +67,11 @@ export interface FilmroomEventsVideoMetadata {
 export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
 
 /**
+ * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes) or text (regions OCR reads).
+ */
+export type FilmroomEventsDetectorKind = "objects" | "text";
+
+/**
  * One batch of sampled frames was extracted and stored as an artifact. Keyed by video_id/batch_index.
  */
 export interface FilmroomEventsBatchExtracted {
@@ -131,4 +136,10 @@ export interface FilmroomEventsBatchExtracted {
      * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
      */
     stages: FilmroomEventsStage[];
+    /**
+     * The detectors the video's ingestion asked for, carried forward to the detect stage.
+     *
+     * Default: ["objects","text"]
+     */
+    detectors: FilmroomEventsDetectorKind[];
 }

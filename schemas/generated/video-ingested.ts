@@ -24,6 +24,11 @@ export type FilmroomEventsContainerKind = "VIDEO" | "TAR_BUNDLE";
  */
 export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
 
+/**
+ * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes) or text (regions OCR reads).
+ */
+export type FilmroomEventsDetectorKind = "objects" | "text";
+
 export interface FilmroomEventsProcessingOptions {
     /**
      * Sample this many frames per second; wins over sample_stride.
@@ -49,6 +54,12 @@ export interface FilmroomEventsProcessingOptions {
      * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
      */
     stages: FilmroomEventsStage[];
+    /**
+     * Detectors the DETECT stage runs (events written before this field read as both).
+     *
+     * Default: ["objects","text"]
+     */
+    detectors: FilmroomEventsDetectorKind[];
 }
 
 /**

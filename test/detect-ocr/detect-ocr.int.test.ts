@@ -65,7 +65,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
 
   it('reads the scoreboard and menu texts in ≥ 90 % of the frames where they are visible; stages gate the work; a corrupt artifact fails only its batch', async () => {
     projections = await projectionConfig({ FILMROOM_TOPIC_PREFIX: config.topics.prefix });
-    const detector = await createDetector(config.detect);
+    const detector = await createDetector(config.textDetect);
     const recognizer = await createTextRecognizer(config.ocr);
     closers.push(detector, recognizer);
     running.push(
@@ -76,7 +76,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       }),
     );
     running.push(
-      await runProcessor(createDetectProcessor({ frameSource, detector, config: config.detect }), {
+      await runProcessor(createDetectProcessor({ frameSource, detectors: { text: detector }, config: config.detect }), {
         config,
         serde: new EventSerde(config.registry, config.topics),
         log,
@@ -239,7 +239,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       await runProcessor(
         createDetectProcessor({
           frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: cfg.frames.cacheBatches }),
-          detector,
+          detectors: { objects: detector },
           config: cfg.detect,
         }),
         { config: cfg, serde: cfgSerde, log },

@@ -70,6 +70,7 @@ export function batch(videoId: string, index: number, count: number): Output<'ba
     session_metadata: {},
     extractor_version: 'test',
     stages: ['EXTRACT', 'CHECKS'],
+    detectors: ['objects', 'text'],
   };
   return { event: 'batch-extracted', key: batchKey(videoId, index), value };
 }

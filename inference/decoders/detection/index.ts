@@ -7,3 +7,5 @@ export * from './geometry.ts';
 export * from './nms.ts';
 export * from './preprocess.ts';
 export * from './yolo-decoder.ts';
+export * from './coco-classes.ts';
+export * from './nanodet-decoder.ts';

@@ -24,6 +24,20 @@ describe('OCR regions and texts', () => {
     ]);
   });
 
+  it('tells regions apart by class name, not id: person boxes of the object detector share class 0 with text boxes and are not read', () => {
+    const both: FrameDetections[] = [
+      {
+        frame_index: 0,
+        timestamp_s: 0,
+        detections: [
+          { box: box(0.1), class_id: 0, class_name: 'person', score: 0.9 },
+          { box: box(0.5), class_id: 0, class_name: 'text', score: 0.8 },
+        ],
+      },
+    ];
+    expect(regionsToRead(both, ['text'])).toEqual([{ frameIndex: 0, box: box(0.5) }]);
+  });
+
   it('keeps trimmed non-empty texts at or above the minimum confidence', () => {
     const regions = regionsToRead(frames, ['jersey_number', 'text', 'player']);
     const texts = textsOf(
