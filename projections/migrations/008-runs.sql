@@ -274,8 +274,8 @@ SELECT
   checked_versions,
   batches_checked_per_version,
   frames_extracted,
-  -- Until every batch is extracted, the last batch's size is not known: count it as full.
-  if(batches_extracted >= batches_total, frames_extracted, greatest(frames_extracted, batches_total * batch_size)) AS frames_total,
+  -- Until extraction is over, the last batch's size is not known: count it as full.
+  if(extraction_over, frames_extracted, greatest(frames_extracted, batches_total * batch_size)) AS frames_total,
   frames_detected,
   regions_read,
   -- Text regions OCR will have read: those it read, plus every detection of batches it has not read yet.
@@ -312,18 +312,30 @@ SELECT
   concat('Extraction: ', toString(batches_extracted), '/', toString(batches_total), ' batches') AS extraction_progress,
   if(has(stages, 'DETECT'), concat('Detection: ', toString(frames_detected), '/', toString(frames_total), ' frames'), '') AS detection_progress,
   if(has(stages, 'OCR'), concat('OCR: ', toString(regions_read), '/', toString(regions_total), ' detections'), '') AS ocr_progress,
-  if(has(stages, 'CHECKS'), concat('Checks: ', toString(batches_checked), '/', toString(batches_total), ' batches'), '') AS checks_progress,
+  if(has(stages, 'CHECKS'), concat('Checks: ', toString(batches_checked), '/', toString(batches_expected), ' batches'), '') AS checks_progress,
   if(has(stages, 'RENDER'), concat('Render: ', if(rendered = 1, 'preview done', 'waiting for every batch')), '') AS render_progress,
-  -- Per stage: when it will be done at the rate it has kept since the job started (0 when done or not begun).
-  toUInt32(started_at) AS t0,
-  if(batches_extracted > 0 AND batches_extracted < batches_expected, toUInt32(extracted_at) + (toUInt32(extracted_at) - t0) * (batches_expected - batches_extracted) / batches_extracted, 0) AS extraction_done_at,
-  if(has(stages, 'DETECT') AND batches_detected > 0 AND batches_detected < batches_expected, toUInt32(detected_at) + (toUInt32(detected_at) - t0) * (batches_expected - batches_detected) / batches_detected, 0) AS detection_done_at,
-  if(has(stages, 'OCR') AND batches_ocr_done > 0 AND batches_ocr_done < batches_expected, toUInt32(ocr_at) + (toUInt32(ocr_at) - t0) * (batches_expected - batches_ocr_done) / batches_ocr_done, 0) AS ocr_done_at,
-  if(has(stages, 'CHECKS') AND batches_checked > 0 AND batches_checked < batches_expected, toUInt32(checked_at) + (toUInt32(checked_at) - t0) * (batches_expected - batches_checked) / batches_checked, 0) AS checks_done_at,
-  -- A stage not begun yet is at least as late as the whole job's pace says.
-  if(progress > 0 AND progress < 1, toUInt32(updated_at) + (toUInt32(updated_at) - t0) * (1 - progress) / progress, 0) AS overall_done_at,
-  greatest(greatest(greatest(extraction_done_at, detection_done_at), greatest(ocr_done_at, checks_done_at)), overall_done_at) AS done_at,
-  if(settled OR done_at = 0, 0, toUInt64(greatest(0, toInt64(done_at) - toInt64(toUInt32(now()))))) AS eta_seconds,
+  -- Per stage: when it will be done at its recent pace (over its last 5 batches, in ms), 0 when it is
+  -- done or has not shown a pace yet (fewer than 3 batches). Stages run side by side: the last sets the end.
+  -- Checks are cheap and follow extraction: their pace is taken from the first to the last batch.
+  if(batches_extracted >= 3 AND batches_extracted < batches_expected,
+    extract_times[length(extract_times)] + (extract_times[length(extract_times)] - extract_times[length(extract_times) - least(5, length(extract_times) - 1)])
+      / least(5, length(extract_times) - 1) * (batches_expected - batches_extracted), 0) AS extraction_done_ms,
+  if(has(stages, 'DETECT') AND batches_detected >= 3 AND batches_detected < batches_expected,
+    detect_times[length(detect_times)] + (detect_times[length(detect_times)] - detect_times[length(detect_times) - least(5, length(detect_times) - 1)])
+      / least(5, length(detect_times) - 1) * (batches_expected - batches_detected), 0) AS detection_done_ms,
+  if(has(stages, 'OCR') AND batches_ocr_done >= 3 AND batches_ocr_done < batches_expected,
+    ocr_times[length(ocr_times)] + (ocr_times[length(ocr_times)] - ocr_times[length(ocr_times) - least(5, length(ocr_times) - 1)])
+      / least(5, length(ocr_times) - 1) * (batches_expected - batches_ocr_done), 0) AS ocr_done_ms,
+  if(has(stages, 'CHECKS') AND batches_checked >= 3 AND batches_checked < batches_expected,
+    checks_last_ms + (checks_last_ms - checks_first_ms) * (batches_expected - batches_checked) / (batches_checked - 1), 0) AS checks_done_ms,
+  -- A stage asked for that has no pace yet: no ETA (the job's overall pace misleads, extraction
+  -- being far faster than detection), rather than a wrong one.
+  ((NOT extraction_over AND batches_extracted < 3)
+    OR (has(stages, 'DETECT') AND batches_detected < 3 AND batches_detected < batches_expected)
+    OR (has(stages, 'OCR') AND batches_ocr_done < 3 AND batches_ocr_done < batches_expected)
+    OR (has(stages, 'CHECKS') AND batches_checked < 3 AND batches_checked < batches_expected)) AS pace_unknown,
+  greatest(greatest(extraction_done_ms, detection_done_ms), greatest(ocr_done_ms, checks_done_ms)) AS done_ms,
+  if(settled OR pace_unknown OR done_ms = 0, 0, toUInt64(greatest(0, (done_ms - 1000 * toUInt32(now())) / 1000))) AS eta_seconds,
   if(eta_seconds > 0, toDateTime(toUInt32(now()) + eta_seconds), NULL) AS eta_at
 FROM
 (
@@ -347,7 +359,8 @@ FROM
           ) AS current_run
           ANY LEFT JOIN
           (
-            SELECT video_id, max(batch_count) AS batches_total, uniqExact(batch_index) AS batches_extracted, max(occurred_at) AS extracted_at, sum(frames) AS frames_extracted
+            SELECT video_id, max(batch_count) AS batches_total, uniqExact(batch_index) AS batches_extracted, max(occurred_at) AS extracted_at, sum(frames) AS frames_extracted,
+              arraySort(groupArray(version)) AS extract_times
             FROM batches FINAL
             WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
             GROUP BY video_id
@@ -356,10 +369,10 @@ FROM
         ANY LEFT JOIN
         (
           SELECT video_id, uniqExact(batch_index) AS batches_detected, max(occurred_at) AS detected_at, sum(frames) AS frames_detected,
-            sumIf(detections, ocr_done = 0) AS detections_awaiting_ocr
+            sumIf(detections, ocr_done = 0) AS detections_awaiting_ocr, arraySort(groupArray(version)) AS detect_times
           FROM
           (
-            SELECT video_id, run_id, batch_index, frames, detections, occurred_at FROM detected_batches FINAL
+            SELECT video_id, run_id, batch_index, frames, detections, occurred_at, version FROM detected_batches FINAL
             WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
           ) AS detected
           ANY LEFT JOIN
@@ -371,7 +384,8 @@ FROM
       ) AS with_detected
       ANY LEFT JOIN
       (
-        SELECT video_id, uniqExact(batch_index) AS batches_ocr_done, max(occurred_at) AS ocr_at, sum(regions_evaluated) AS regions_read
+        SELECT video_id, uniqExact(batch_index) AS batches_ocr_done, max(occurred_at) AS ocr_at, sum(regions_evaluated) AS regions_read,
+          arraySort(groupArray(version)) AS ocr_times
         FROM ocr_batches FINAL
         WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
         GROUP BY video_id
@@ -381,13 +395,14 @@ FROM
     (
       -- A batch counts as checked when some check version has results for it (the most advanced version wins).
       -- Per version, sorted by version so that the two arrays line up and read the same on every server.
-      SELECT video_id, max(checked) AS batches_checked, max(last_at) AS checked_at,
+      SELECT video_id, max(checked) AS batches_checked, max(last_at) AS checked_at, min(first_ms) AS checks_first_ms, max(last_ms) AS checks_last_ms,
         arraySort(groupArray((check_version, checked))) AS per_version,
         arrayMap(t -> t.1, per_version) AS checked_versions,
         arrayMap(t -> t.2, per_version) AS batches_checked_per_version
       FROM
       (
-        SELECT video_id, check_version, uniqExact(batch_index) AS checked, max(occurred_at) AS last_at FROM check_results
+        SELECT video_id, check_version, uniqExact(batch_index) AS checked, max(occurred_at) AS last_at, min(version) AS first_ms, max(version) AS last_ms
+        FROM check_results
         WHERE (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL)
         GROUP BY video_id, check_version
       )

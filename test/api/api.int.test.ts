@@ -80,6 +80,14 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
     expect(unknown.json().message).toContain('body must NOT have additional properties: colour');
     const wrongType = await post({ source_uri: 's3://b/k.mp4', options: { batch_size: 'thirty' } });
     expect(wrongType.json().message).toContain('body/options/batch_size must be integer');
+    // Options that could never produce work are refused at the edge, naming the field.
+    const noStages = await post({ source_uri: 's3://b/k.mp4', options: { stages: [] } });
+    expect([noStages.statusCode, noStages.json().message]).toEqual([400, "stages must list some of EXTRACT, DETECT, OCR, CHECKS, RENDER (got '')"]);
+    const noExtract = await post({ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } });
+    expect([noExtract.statusCode, noExtract.json().message]).toEqual([
+      400,
+      "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')",
+    ]);
     const badUri = await post({ source_uri: 'http://example.invalid/x.mp4' });
     expect(badUri.json().message).toContain('body/source_uri must match pattern');
     const big = await post({
