@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import { ensureDatabase } from './clickhouse-client.ts';
+import { refreshViews } from './views.ts';
 
 export const migrationsDir = join(import.meta.dirname, 'migrations');
 
@@ -84,5 +85,7 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
     });
     done.push(migration.name);
   }
+  // Views after the tables they read: a view whose SELECT changed is created again.
+  for (const view of await refreshViews(client)) done.push(`view ${view}`);
   return done;
 }

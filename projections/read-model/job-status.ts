@@ -1,4 +1,5 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
+import { viewSelect } from '../views.ts';
 
 /** The states of a job, as the job_status view computes them. */
 export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'complete', 'failed', 'partially_failed'] as const;
@@ -49,8 +50,15 @@ export const terminalStates: ReadonlySet<string> = new Set<JobState>(['complete'
 export const jobStatusColumns =
   'video_id, run_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, render_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
 
+/** job_status for the videos `videoFilter` (SQL over video_id) picks: only their rows are read, however many videos there are. */
+const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoFilter)})`;
+
 export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
-  return (await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM job_status WHERE video_id = ${param('video_id')}`, { video_id: videoId }))[0];
+  return (
+    await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`, {
+      video_id: videoId,
+    })
+  )[0];
 }
 
 /** SQL that keeps the rows of each video's current run (the latest ingestion's): superseded runs are history. */
@@ -73,7 +81,7 @@ export interface JobPhases {
 
 export async function jobPhases(client: ClickHouse, videoId: string): Promise<JobPhases | undefined> {
   const rows = await client.select<JobPhases>(
-    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked, batches_rendered FROM job_status WHERE video_id = ${param('video_id')}`,
+    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked, batches_rendered FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`,
     { video_id: videoId },
   );
   const row = rows[0];
@@ -103,9 +111,9 @@ export async function listVideos(client: ClickHouse, filter: VideoFilter): Promi
   const { state, prefix, limit, offset } = filter;
   // LIMIT takes literals only: they must be integers, checked here so nothing else reaches the SQL text.
   if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new TypeError('limit and offset must be integers');
-  const where = [state ? `state = ${param('state')}` : '', prefix ? startsWithParam('video_id', 'prefix') : ''].filter(Boolean);
+  const from = prefix ? jobStatusOf(startsWithParam('video_id', 'prefix')) : 'job_status';
   return client.select<JobStatusRow>(
-    `SELECT ${jobStatusColumns} FROM job_status ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
+    `SELECT ${jobStatusColumns} FROM ${from} ${state ? `WHERE state = ${param('state')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
     { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}) },
   );
 }

@@ -18,7 +18,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { productTopicEvents, provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
-import { ingestion } from '../support/pipeline-fixture.ts';
+import { fixtureRuns, ingestion } from '../support/pipeline-fixture.ts';
 import { batch, checksOf, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
 
 const keys = { uploader: 'uploader-secret-0123456789', reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
@@ -163,7 +163,7 @@ describe('manifest exports through the API (real stack)', () => {
             occurred_at: 1_700_000_300_000,
             producer: { name: 'test', version: '0' },
             video_id: 'export-a',
-            run_id: '',
+            run_id: fixtureRuns.get('export-a')!,
             batch_index: 0,
             batch_count: 2,
             artifact_uri: 's3://a/b',
@@ -183,7 +183,7 @@ describe('manifest exports through the API (real stack)', () => {
             occurred_at: 1_700_000_400_000,
             producer: { name: 'test', version: '0' },
             video_id: 'export-a',
-            run_id: '',
+            run_id: fixtureRuns.get('export-a')!,
             batch_index: 0,
             batch_count: 2,
             texts: [{ frame_index: 0, box: { x1: 0.25, y1: 0.25, x2: 0.5, y2: 0.5 }, text: 'LIONS 21', confidence: 0.5 }],
@@ -246,7 +246,7 @@ describe('manifest exports through the API (real stack)', () => {
       // Server-Sent Events: progress, then the end of a finished job.
       const events = await app.inject({ url: '/v1/videos/export-a/events', headers: auth(keys.reader) });
       expect(events.headers['content-type']).toBe('text/event-stream');
-      expect(events.body).toMatch(/^event: progress\ndata: \{"video_id":"export-a","state":"complete"/);
+      expect(events.body).toMatch(/^event: progress\ndata: \{"video_id":"export-a","run_id":"[0-9a-f]{16}","state":"complete"/);
       expect(events.body).toContain('event: end\ndata: {"state":"complete"}');
     } finally {
       await Promise.all(projectors.map((p) => p.stop()));

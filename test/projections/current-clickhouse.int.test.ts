@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { manifestQuery, manifestVersionsQuery } from '../../projections/read-model/manifests.ts';
 import { loadMigrations } from '../../projections/migrate.ts';
+import { allViewStatements, viewSelect } from '../../projections/views.ts';
 import { checkVersionRows } from '../../projections/projector.ts';
 import { param, paramsRow, paramsStructure, type SqlParams } from '../../projections/clickhouse-client.ts';
 import { jobStatusColumns, startsWithParam } from '../../projections/read-model/job-status.ts';
@@ -81,6 +82,11 @@ const mainQueries: Record<string, { sql: string; params: SqlParams }> = {
     params: {},
     sql: `SELECT ${jobStatusColumns}, batches_extracted, batches_detected, batches_ocr_done, batches_checked, checked_versions, batches_checked_per_version, frames_extracted, frames_total, frames_detected, regions_read, regions_total, eta_at FROM job_status ORDER BY video_id`,
   },
+  // A read of one video: the view's SELECT with the video bound inside it (what GET /v1/videos/:id runs).
+  job_status_one: {
+    params: { video_id: 'compat-partial' },
+    sql: `SELECT ${jobStatusColumns} FROM (${viewSelect('job_status', `video_id = ${param('video_id')}`)})`,
+  },
   manifests: manifestQuery({}),
   manifests_filtered: manifestQuery({ prefix: 'compat-c' }),
   manifests_by_key: manifestQuery({ prefix: 'compat-p' }),
@@ -130,7 +136,7 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
 
         const current = await runOnCurrentClickHouse(python, {
           database: 'filmroom',
-          statements: loadMigrations().flatMap((m) => m.statements),
+          statements: [...loadMigrations().flatMap((m) => m.statements), ...allViewStatements()],
           inserts: [...byTable, ['check_versions', checkVersionRows()] as const].map(([table, rows]) => ({
             table,
             jsonl: rows.map((r) => JSON.stringify(r)).join('\n'),
