@@ -27,6 +27,7 @@ export const eventNames = [
   'video-deleted',
   'video-purged',
   'retry-requested',
+  'batch-tracked',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

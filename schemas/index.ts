@@ -23,6 +23,7 @@ import type { VideoDeleted } from './generated/video-deleted.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
 import type { RetryRequested } from './generated/retry-requested.ts';
+import type { BatchTracked } from './generated/batch-tracked.ts';
 
 export type {
   BatchDetected,
@@ -43,6 +44,7 @@ export type {
   VideoIngested,
   VideoPurged,
   RetryRequested,
+  BatchTracked,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -66,6 +68,7 @@ export type { FilmroomEventsClipMode as ClipMode, FilmroomEventsClipRequest as C
 export type { FilmroomEventsClipStatus as ClipStatus } from './generated/clip-extracted.ts';
 export type { FilmroomEventsDatasetFormat as DatasetFormat } from './generated/dataset-exported.ts';
 export type { FilmroomEventsThumbnail as Thumbnail } from './generated/render-done.ts';
+export type { FilmroomEventsTracklet as Tracklet, FilmroomEventsTrackPoint as TrackPoint } from './generated/batch-tracked.ts';
 
 /** The TypeScript type of each event, by event name. */
 export interface EventTypes {
@@ -85,6 +88,7 @@ export interface EventTypes {
   'video-deleted': VideoDeleted;
   'video-purged': VideoPurged;
   'retry-requested': RetryRequested;
+  'batch-tracked': BatchTracked;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

@@ -216,6 +216,26 @@ describe('Avro schemas', () => {
       work: [{ stage: 'detect', batch_index: 2 }],
       requested_by: 'cli',
     },
+    'batch-tracked': {
+      event_id: 'e19',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      run_id: 'r1',
+      batch_index: 0,
+      batch_count: 2,
+      model: { name: 'nanodet-m-416', version: '1' },
+      tracker_version: '1.0.0',
+      tracklets: [
+        {
+          tracklet: 0,
+          class_id: 0,
+          class_name: 'person',
+          points: [{ frame_index: 0, timestamp_s: 0, box: { x1: 0.125, y1: 0.25, x2: 0.25, y2: 0.75 }, score: 0.5 }],
+          end_velocity: { cx: 0.1, cy: 0, w: 0, h: 0 },
+        },
+      ],
+    },
     'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
     'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
   };

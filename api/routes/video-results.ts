@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { presentJobStatus, terminalStates, type JobStatusRow } from '../../projections/read-model/job-status.ts';
+import { tracksOf } from '../../projections/read-model/tracks.ts';
 import { authErrors, errorSchema, jobStatusSchema, maxOffset, videoIdParams } from '../schemas/common.ts';
 
 const page = {
@@ -111,6 +112,25 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     async (request) => {
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.ocrTexts(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
+    },
+  );
+
+  app.get(
+    '/v1/videos/:id/tracks',
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: "A video's person and ball tracks (its current run's tracklets linked across batches), by first appearance, paginated",
+        params: videoIdParams,
+        querystring: { ...page, properties: { limit: page.properties.limit, offset: page.properties.offset } },
+        response: { ...authErrors },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const tracked = await app.readModel.videoTracklets(request.params.id);
+      const tracks = tracked ? tracksOf(tracked.tracklets) : [];
+      return { tracker_version: tracked?.trackerVersion ?? null, ...pageOf(tracks.slice(offset, offset + limit), limit, offset), total: tracks.length };
     },
   );
 };

@@ -97,4 +97,45 @@ describe('video results routes (in-memory ports)', () => {
     expect(progress[1]).toEqual(rest);
     expect(progress[0]).toMatchObject({ failures: 2, eta_seconds: 30, batches_total: 6 });
   });
+
+  it('GET tracks links the tracklets of adjacent batches into tracks, by first appearance', async () => {
+    given = await inMemoryApp();
+    const tracklet = (batchIndex: number, tracklet: number, t0: number, t1: number, x: number) => ({
+      batchIndex,
+      tracklet,
+      classId: 0,
+      className: 'person',
+      firstFrame: t0 * 10,
+      lastFrame: t1 * 10,
+      firstTimestampS: t0,
+      lastTimestampS: t1,
+      firstBox: { x1: x, y1: 0.4, x2: x + 0.06, y2: 0.58 },
+      lastBox: { x1: x, y1: 0.4, x2: x + 0.06, y2: 0.58 },
+      endVelocity: { cx: 0, cy: 0, w: 0, h: 0 },
+      frames: 30,
+      scoreSum: 18,
+    });
+    given.readModel.tracklets.set('v', {
+      trackerVersion: '1.0.0',
+      tracklets: [tracklet(1, 0, 3, 5.9, 0.2), tracklet(0, 0, 0, 2.9, 0.2), tracklet(0, 1, 0.5, 2.9, 0.7)],
+    });
+    const answer = await given.app.inject({ url: '/v1/videos/v/tracks', headers: bearer(keys.reader) });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.json();
+    expect(body).toMatchObject({ tracker_version: '1.0.0', total: 2, limit: 100, offset: 0 });
+    expect(
+      body.items.map((t: { track_id: string; first_batch: number; last_batch: number; frames_seen: number; mean_score: number }) => [
+        t.track_id,
+        t.first_batch,
+        t.last_batch,
+        t.frames_seen,
+        t.mean_score,
+      ]),
+    ).toEqual([
+      ['0.0', 0, 1, 60, 0.6],
+      ['0.1', 0, 0, 30, 0.6],
+    ]);
+    const none = await given.app.inject({ url: '/v1/videos/other/tracks', headers: bearer(keys.reader) });
+    expect(none.json()).toEqual({ tracker_version: null, items: [], limit: 100, offset: 0, total: 0 });
+  });
 });

@@ -18,6 +18,7 @@ import type {
   ReplayStatus,
   ResultPage,
   VideoFilter,
+  VideoTracklets,
 } from './port.ts';
 
 /** What a game has in the read model. */
@@ -42,6 +43,7 @@ export class InMemoryReadModel implements ReadModel {
   runs = new Map<string, string>();
   detectionRows = new Map<string, DetectionRow[]>();
   ocrRows = new Map<string, OcrTextRow[]>();
+  tracklets = new Map<string, VideoTracklets>();
   manifestRows: ManifestRow[] = [];
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
@@ -82,6 +84,9 @@ export class InMemoryReadModel implements ReadModel {
   }
   async ocrTexts(videoId: string, p: ResultPage) {
     return page(this.ocrRows.get(videoId) ?? [], p);
+  }
+  async videoTracklets(videoId: string) {
+    return this.tracklets.get(videoId);
   }
   async topTexts(videoId: string, limit: number) {
     const frames = new Map<string, number>();

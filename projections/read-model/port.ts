@@ -7,6 +7,7 @@ import type { FailureFilter } from './failures.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
+import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
 export type {
@@ -25,7 +26,9 @@ export type {
   RenderRow,
   ReplayStatus,
   ResultPage,
+  TrackRow,
   VideoFilter,
+  VideoTracklets,
 };
 
 /**
@@ -50,6 +53,8 @@ export interface ReadModel {
   currentIngestion(videoId: string): Promise<CurrentIngestion | undefined>;
   detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
+  /** The tracklets of a video's current run (latest tracker version), which its tracks are linked from; undefined before any batch was tracked. */
+  videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
   /** The texts read most often in a video, with how many frames each was read in. */
   topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
   /**
