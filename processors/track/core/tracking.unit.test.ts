@@ -1,12 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { iou } from '../../../inference/decoders/detection/geometry.ts';
 import type { NormalisedBox } from '../../../schemas/vision.ts';
-import { greedyMatch } from './association.ts';
 import { BoxKalman } from './box-kalman.ts';
 import { trackFrames, type TrackerFrame } from './byte-tracker.ts';
 import { linkTracklets, summaryOf, trackletKey, type Track } from './link-tracklets.ts';
-import { boxAt, syntheticDetections, type SyntheticObject } from './synthetic-trajectories.ts';
+import { boxAt, court, idSwitches, syntheticDetections, type SyntheticObject } from './synthetic-trajectories.ts';
 
 /** Tracks each batch of `batchSize` frames on its own, in the given batch order, then links them. */
 function trackInBatches(frames: TrackerFrame[], batchSize: number, order?: number[]) {
@@ -30,61 +28,6 @@ function trackInBatches(frames: TrackerFrame[], batchSize: number, order?: numbe
     }
   }
   return { tracks, byFrame };
-}
-
-/** ID switches as MOT counts them: a ground-truth object matched to another track than the last time it was matched. */
-function idSwitches(frames: TrackerFrame[], truth: Map<string, NormalisedBox>[], byFrame: Map<number, { trackId: string; box: NormalisedBox }[]>) {
-  const last = new Map<string, string>();
-  let switches = 0;
-  let matched = 0;
-  let objects = 0;
-  frames.forEach((frame, i) => {
-    const gt = [...truth[i]!];
-    const hyp = byFrame.get(frame.frameIndex) ?? [];
-    objects += gt.length;
-    const m = greedyMatch(
-      gt.map(([, box]) => hyp.map((h) => iou(box, h.box))),
-      hyp.length,
-      0.5,
-    );
-    for (const [g, h] of m.pairs) {
-      matched++;
-      const id = gt[g]![0];
-      const trackId = hyp[h]!.trackId;
-      if (last.has(id) && last.get(id) !== trackId) switches++;
-      last.set(id, trackId);
-    }
-  });
-  return { switches, recall: matched / objects };
-}
-
-const lerp = (a: number, b: number, s: number) => a + (b - a) * s;
-const person = 0.06;
-const height = 0.18;
-
-/** 9 s at 10 fps: two players crossing (the farther one hidden while they overlap), one entering and leaving, one standing through an occlusion. */
-function court(): SyntheticObject[] {
-  const crossingA: SyntheticObject = { id: 'A', className: 'person', at: (i) => boxAt(lerp(0.1, 0.8, i / 89), 0.5, person, height) };
-  const crossingB: SyntheticObject = {
-    id: 'B',
-    className: 'person',
-    at: (i) => boxAt(lerp(0.85, 0.15, i / 89), 0.53, person, height),
-    // Hidden behind A while they overlap.
-    score: (i) => (iou(crossingA.at(i)!, boxAt(lerp(0.85, 0.15, i / 89), 0.53, person, height)) > 0.3 ? undefined : 0.62),
-  };
-  const passing: SyntheticObject = {
-    id: 'C',
-    className: 'person',
-    at: (i) => (i >= 20 && i < 70 ? boxAt(lerp(0.05, 0.95, (i - 20) / 49), 0.25, person * 0.8, height * 0.8) : undefined),
-  };
-  const standing: SyntheticObject = {
-    id: 'D',
-    className: 'person',
-    at: () => boxAt(0.5, 0.8, person * 1.3, height * 1.3),
-    // Occluded for 4 frames around a batch boundary, then seen weakly for one frame (ByteTrack's second pass).
-    score: (i) => (i >= 26 && i < 30 ? undefined : i === 30 ? 0.3 : 0.55),
-  };
-  return [crossingA, crossingB, passing, standing];
 }
 
 describe('BoxKalman', () => {

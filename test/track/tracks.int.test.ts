@@ -1,0 +1,84 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../common/logger.ts';
+import { linkTracklets, trackFrames, summaryOf, trackletKey } from '../../processors/track/core/index.ts';
+import { court, idSwitches, syntheticDetectedBatches, syntheticDetections } from '../../processors/track/core/synthetic-trajectories.ts';
+import { createTrackProcessor } from '../../processors/track/index.ts';
+import { createClickHouse } from '../../projections/clickhouse-client.ts';
+import { runProjectors } from '../../projections/projector.ts';
+import { tracksOf, videoTracklets } from '../../projections/read-model/tracks.ts';
+import { batchKey, type Output } from '../../schemas/envelope.ts';
+import type { NormalisedBox } from '../../schemas/vision.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
+import { runProcessor } from '../../streams/runtime.ts';
+import { EventSerde } from '../../streams/serde.ts';
+import { ingestion, runVideoId } from '../support/pipeline-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { publishOnce } from '../support/publish.ts';
+
+const log = createLogger('silent');
+
+describe('track stage → tracks projection against the real stack', () => {
+  const running: { stop(): Promise<void> }[] = [];
+  let config: Awaited<ReturnType<typeof projectionConfig>> | undefined;
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    if (config) await dropDatabase(config);
+  });
+
+  it('gives each synthetic player one track over three batches delivered out of order and twice, with no ID switch, as linking them in memory does', async () => {
+    config = await projectionConfig();
+    const kafka = createKafka(config.kafka, 'it-tracks');
+    const serde = new EventSerde(config.registry, config.topics);
+    running.push(await runProcessor(createTrackProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log }));
+    running.push(...(await runProjectors({ config, log }, ['videos', 'tracks'])));
+    const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
+    running.push({ stop: () => clickhouse.close() });
+
+    const videoId = runVideoId(config, 'court');
+    const ingested = ingestion(videoId, `s3://${config.s3.buckets.uploads}/it/${videoId}.mp4`, {
+      sample_fps: 10,
+      batch_size: 30,
+      stages: ['EXTRACT', 'DETECT'],
+    });
+    const { frames, truth } = syntheticDetections(court(), 90);
+    const batches = syntheticDetectedBatches({ videoId, runId: ingested.value.run_id, frames, batchSize: 30 });
+    const detected = (b: number): Output<'batch-detected'> => ({ event: 'batch-detected', key: batchKey(videoId, b), value: batches[b]! });
+    // The last batch first, the middle one twice (a redelivery): neither may change a track.
+    await publishOnce(kafka, serde, config.topics, [ingested, detected(2), detected(0), detected(1), detected(1)]);
+
+    await queryUntil<{ n: string }>(
+      config,
+      `SELECT count() AS n FROM tracked_batches FINAL WHERE video_id = '${videoId}'`,
+      (rows) => Number(rows[0]?.n) === 3,
+      120_000,
+    );
+    await queryUntil<{ n: string }>(config, `SELECT count() AS n FROM videos FINAL WHERE video_id = '${videoId}'`, (rows) => Number(rows[0]?.n) === 1);
+    const tracked = await videoTracklets(clickhouse, videoId);
+    expect(tracked?.trackerVersion).toBe('1.0.0');
+    const tracks = tracksOf(tracked!.tracklets);
+
+    // The same tracks as tracking and linking the batches in memory.
+    const inMemory = linkTracklets([0, 1, 2].flatMap((b) => trackFrames(frames.slice(b * 30, b * 30 + 30)).map((t) => summaryOf(b, t))));
+    expect(tracks.map((t) => [t.track_id, t.first_batch, t.last_batch, t.frames_seen])).toEqual(
+      inMemory.map((t) => [t.trackId, t.tracklets[0]!.batchIndex, t.tracklets.at(-1)!.batchIndex, t.framesSeen]),
+    );
+    expect(tracks).toHaveLength(4);
+
+    // Scored against the known paths from the projected points.
+    const trackOf = new Map(inMemory.flatMap((t) => t.tracklets.map((k) => [trackletKey(k.batchIndex, k.tracklet), t.trackId] as const)));
+    const points = await clickhouse.select<{ batch_index: number; tracklet: number; frame_index: number; x1: number; y1: number; x2: number; y2: number }>(
+      `SELECT batch_index, tracklet, frame_index, x1, y1, x2, y2 FROM track_points FINAL WHERE video_id = '${videoId}' ORDER BY batch_index, tracklet, frame_index`,
+    );
+    const byFrame = new Map<number, { trackId: string; box: NormalisedBox }[]>();
+    for (const p of points) {
+      const list = byFrame.get(Number(p.frame_index)) ?? [];
+      list.push({ trackId: trackOf.get(trackletKey(Number(p.batch_index), Number(p.tracklet)))!, box: { x1: p.x1, y1: p.y1, x2: p.x2, y2: p.y2 } });
+      byFrame.set(Number(p.frame_index), list);
+    }
+    const score = idSwitches(frames, truth, byFrame);
+    console.log(`tracks on the stack: ${tracks.length} tracks, ${score.switches} ID switches, recall ${score.recall.toFixed(3)}`);
+    expect(score.switches).toBe(0);
+    expect(score.recall).toBeGreaterThan(0.9);
+  });
+});
