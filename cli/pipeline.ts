@@ -11,6 +11,7 @@ import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
+import { createScenesProcessor } from '../processors/scenes/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
@@ -24,7 +25,7 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'clips', 'render', 'delete', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
@@ -108,6 +109,7 @@ export async function startPipeline(
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
       running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
     }
+    if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))
       running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));

@@ -28,6 +28,7 @@ export const eventNames = [
   'video-purged',
   'retry-requested',
   'batch-tracked',
+  'batch-scene-scored',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

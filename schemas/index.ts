@@ -24,6 +24,7 @@ import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
 import type { RetryRequested } from './generated/retry-requested.ts';
 import type { BatchTracked } from './generated/batch-tracked.ts';
+import type { BatchSceneScored } from './generated/batch-scene-scored.ts';
 
 export type {
   BatchDetected,
@@ -45,6 +46,7 @@ export type {
   VideoPurged,
   RetryRequested,
   BatchTracked,
+  BatchSceneScored,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -89,6 +91,7 @@ export interface EventTypes {
   'video-purged': VideoPurged;
   'retry-requested': RetryRequested;
   'batch-tracked': BatchTracked;
+  'batch-scene-scored': BatchSceneScored;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

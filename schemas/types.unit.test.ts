@@ -236,6 +236,22 @@ describe('Avro schemas', () => {
         },
       ],
     },
+    'batch-scene-scored': {
+      event_id: 'e20',
+      occurred_at: 1,
+      producer,
+      video_id: 'v1',
+      run_id: 'r1',
+      batch_index: 1,
+      batch_count: 2,
+      scorer_version: '1.0.0',
+      frames: [
+        { frame_index: 30, timestamp_s: 1, score: null },
+        { frame_index: 33, timestamp_s: 1.1, score: 0.5 },
+      ],
+      first_histogram: [0.5, 0.5],
+      last_histogram: [0.25, 0.75],
+    },
     'echo-requested': { event_id: 'e7', occurred_at: 1, producer, request_id: 'r', sequence: 1, behaviour: 'ECHO', payload: Buffer.alloc(3) },
     'echo-emitted': { event_id: 'e8', occurred_at: 1, producer, request_id: 'r', sequence: 1, request_event_id: 'e7', payload_bytes: 3 },
   };

@@ -138,4 +138,48 @@ describe('video results routes (in-memory ports)', () => {
     const none = await given.app.inject({ url: '/v1/videos/other/tracks', headers: bearer(keys.reader) });
     expect(none.json()).toEqual({ tracker_version: null, items: [], limit: 100, offset: 0, total: 0 });
   });
+
+  it('GET scenes cuts the stored scores at the threshold of the scene version, batch boundaries included', async () => {
+    given = await inMemoryApp();
+    const court = [1, 0, 0];
+    const menu = [0, 0, 1];
+    given.readModel.sceneScores.set('v', {
+      scorerVersion: '1.0.0',
+      batches: [
+        {
+          batchIndex: 1,
+          batchCount: 2,
+          frames: [
+            { frameIndex: 20, timestampS: 2, score: null },
+            { frameIndex: 30, timestampS: 3, score: 0.01 },
+          ],
+          firstHistogram: menu,
+          lastHistogram: menu,
+        },
+        {
+          batchIndex: 0,
+          batchCount: 2,
+          frames: [
+            { frameIndex: 0, timestampS: 0, score: null },
+            { frameIndex: 10, timestampS: 1, score: 0.02 },
+          ],
+          firstHistogram: court,
+          lastHistogram: court,
+        },
+      ],
+    });
+    const answer = await given.app.inject({ url: '/v1/videos/v/scenes', headers: bearer(keys.reader) });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({
+      scene_version: 'v1',
+      threshold: 0.3,
+      scorer_version: '1.0.0',
+      items: [
+        { scene_index: 0, start_frame: 0, start_s: 0, end_frame: 10, end_s: 1, cut_score: null },
+        { scene_index: 1, start_frame: 20, start_s: 2, end_frame: 30, end_s: 3, cut_score: 0.333333 },
+      ],
+    });
+    const unknown = await given.app.inject({ url: '/v1/videos/v/scenes?version=v9', headers: bearer(keys.reader) });
+    expect(unknown.statusCode).toBe(400);
+  });
 });

@@ -7,6 +7,7 @@ import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
 import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
+import { videoSceneScores } from './scenes.ts';
 import { videoTracklets } from './tracks.ts';
 import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
 
@@ -26,6 +27,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     detections: (videoId, page) => detections(client, videoId, page),
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     videoTracklets: (videoId) => videoTracklets(client, videoId),
+    videoSceneScores: (videoId) => videoSceneScores(client, videoId),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),
     manifests: (filter) => manifestRows(client, filter),
     manifestCheckVersions: (filter) => manifestCheckVersions(client, filter),

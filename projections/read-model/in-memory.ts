@@ -18,6 +18,7 @@ import type {
   ReplayStatus,
   ResultPage,
   VideoFilter,
+  VideoSceneScores,
   VideoTracklets,
 } from './port.ts';
 
@@ -44,6 +45,7 @@ export class InMemoryReadModel implements ReadModel {
   detectionRows = new Map<string, DetectionRow[]>();
   ocrRows = new Map<string, OcrTextRow[]>();
   tracklets = new Map<string, VideoTracklets>();
+  sceneScores = new Map<string, VideoSceneScores>();
   manifestRows: ManifestRow[] = [];
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
@@ -87,6 +89,9 @@ export class InMemoryReadModel implements ReadModel {
   }
   async videoTracklets(videoId: string) {
     return this.tracklets.get(videoId);
+  }
+  async videoSceneScores(videoId: string) {
+    return this.sceneScores.get(videoId);
   }
   async topTexts(videoId: string, limit: number) {
     const frames = new Map<string, number>();

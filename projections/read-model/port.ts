@@ -7,6 +7,7 @@ import type { FailureFilter } from './failures.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
+import type { SceneRow, VideoSceneScores } from './scenes.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
@@ -26,8 +27,10 @@ export type {
   RenderRow,
   ReplayStatus,
   ResultPage,
+  SceneRow,
   TrackRow,
   VideoFilter,
+  VideoSceneScores,
   VideoTracklets,
 };
 
@@ -55,6 +58,8 @@ export interface ReadModel {
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
   /** The tracklets of a video's current run (latest tracker version), which its tracks are linked from; undefined before any batch was tracked. */
   videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
+  /** The scene-change scores of a video's current run (latest scorer version), which its scenes are cut from; undefined before any batch was scored. */
+  videoSceneScores(videoId: string): Promise<VideoSceneScores | undefined>;
   /** The texts read most often in a video, with how many frames each was read in. */
   topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
   /**

@@ -2,10 +2,10 @@ import { summaryOf } from '../processors/track/core/index.ts';
 import { stamp, type RowBuilders } from './rows-helpers.ts';
 
 /**
- * The rows of batch-tracked: one per batch (tracked_batches), per tracklet (tracklets: its ends and
+ * Perception results. The rows of batch-tracked: one per batch (tracked_batches), per tracklet (tracklets: its ends and
  * sums, what the linker reads) and per tracklet point (track_points: what exports read).
  */
-export const trackRows: RowBuilders<'batch-tracked'> = {
+export const perceptionRows: RowBuilders<'batch-tracked' | 'batch-scene-scored'> = {
   'batch-tracked': (t) => {
     const batch = { video_id: t.video_id, run_id: t.run_id, tracker_version: t.tracker_version, batch_index: t.batch_index };
     const model = { model_name: t.model.name, model_version: t.model.version };
@@ -66,6 +66,28 @@ export const trackRows: RowBuilders<'batch-tracked'> = {
           },
         })),
       ),
+    ];
+  },
+  /** One row per batch (its end histograms: what scores its first frame against the batch before) and per sampled frame. */
+  'batch-scene-scored': (s) => {
+    const batch = { video_id: s.video_id, run_id: s.run_id, scorer_version: s.scorer_version, batch_index: s.batch_index };
+    const stamped = stamp(s);
+    return [
+      {
+        table: 'scene_batches',
+        row: {
+          ...batch,
+          batch_count: s.batch_count,
+          frames: s.frames.length,
+          first_histogram: s.first_histogram,
+          last_histogram: s.last_histogram,
+          ...stamped,
+        },
+      },
+      ...s.frames.map((f) => ({
+        table: 'scene_scores',
+        row: { ...batch, frame_index: f.frame_index, timestamp_s: f.timestamp_s, score: f.score, ...stamped },
+      })),
     ];
   },
 };
