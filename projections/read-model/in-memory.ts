@@ -18,6 +18,8 @@ import type {
   ReplayStatus,
   ResultPage,
   VideoFilter,
+  TrackPointRow,
+  VideoFrameRow,
   VideoSceneScores,
   VideoTracklets,
 } from './port.ts';
@@ -46,6 +48,9 @@ export class InMemoryReadModel implements ReadModel {
   ocrRows = new Map<string, OcrTextRow[]>();
   tracklets = new Map<string, VideoTracklets>();
   sceneScores = new Map<string, VideoSceneScores>();
+  frames = new Map<string, VideoFrameRow[]>();
+  /** Track points by video, of every tracker version (`trackPoints` ignores the version). */
+  points = new Map<string, TrackPointRow[]>();
   manifestRows: ManifestRow[] = [];
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
@@ -92,6 +97,12 @@ export class InMemoryReadModel implements ReadModel {
   }
   async videoSceneScores(videoId: string) {
     return this.sceneScores.get(videoId);
+  }
+  async videoFrames(videoId: string) {
+    return this.frames.get(videoId) ?? [];
+  }
+  async trackPoints(videoId: string) {
+    return this.points.get(videoId) ?? [];
   }
   async topTexts(videoId: string, limit: number) {
     const frames = new Map<string, number>();

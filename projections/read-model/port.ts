@@ -7,6 +7,7 @@ import type { FailureFilter } from './failures.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
+import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
 import type { SceneRow, VideoSceneScores } from './scenes.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
@@ -28,7 +29,9 @@ export type {
   ReplayStatus,
   ResultPage,
   SceneRow,
+  TrackPointRow,
   TrackRow,
+  VideoFrameRow,
   VideoFilter,
   VideoSceneScores,
   VideoTracklets,
@@ -60,6 +63,10 @@ export interface ReadModel {
   videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
   /** The scene-change scores of a video's current run (latest scorer version), which its scenes are cut from; undefined before any batch was scored. */
   videoSceneScores(videoId: string): Promise<VideoSceneScores | undefined>;
+  /** The sampled frames of a video's current run, with their picture size, in frame order. */
+  videoFrames(videoId: string): Promise<VideoFrameRow[]>;
+  /** The tracklet points of a video's current run under one tracker version, by batch, tracklet and frame. */
+  trackPoints(videoId: string, trackerVersion: string): Promise<TrackPointRow[]>;
   /** The texts read most often in a video, with how many frames each was read in. */
   topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
   /**
