@@ -99,6 +99,12 @@ export class BoxKalman {
     }
   }
 
+  /** Stops the size changing: ByteTrack does so for a track not seen in the last frame, as a box shrinking behind an occluder would otherwise keep shrinking. */
+  holdSize(): void {
+    this.#axes.w.v = 0;
+    this.#axes.h.v = 0;
+  }
+
   box(): NormalisedBox {
     return boxOf({ cx: this.#axes.cx.x, cy: this.#axes.cy.x, w: this.#axes.w.x, h: this.#axes.h.x });
   }

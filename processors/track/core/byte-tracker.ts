@@ -79,13 +79,17 @@ function trackClass(frames: readonly TrackerFrame[], cls: ClassTracking, options
   const finished: LiveTrack[] = [];
   let live: LiveTrack[] = [];
   let births = 0;
+  let previousT = Number.NEGATIVE_INFINITY;
   for (const frame of frames) {
     const t = frame.timestampS;
     // Tracks lost for too long end before this frame is associated.
     const kept: LiveTrack[] = [];
     for (const track of live) (t - track.lastT > options.maxLostS ? finished : kept).push(track);
     live = kept;
-    for (const track of live) track.filter.predict(t);
+    for (const track of live) {
+      if (track.lastT < previousT) track.filter.holdSize();
+      track.filter.predict(t);
+    }
     const dets = frame.detections.filter((d) => d.className === cls.className && d.score >= options.lowScore);
     const high = dets.filter((d) => d.score >= options.highScore);
     const low = dets.filter((d) => d.score < options.highScore);
@@ -119,6 +123,7 @@ function trackClass(frames: readonly TrackerFrame[], cls: ClassTracking, options
         lastT: t,
       });
     }
+    previousT = t;
   }
   return [...finished, ...live];
 }
