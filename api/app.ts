@@ -16,6 +16,7 @@ import renderRoutes from './routes/renders.ts';
 import replayRoutes from './routes/replays.ts';
 import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
+import perceptionExportRoutes from './routes/perception-exports.ts';
 import videoRoutes from './routes/videos.ts';
 
 /** What the app is built from: the config and the ports, all made by the composition root (`server.ts`) or a test. */
@@ -47,6 +48,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);
+  await app.register(perceptionExportRoutes);
   await app.register(uploadRoutes);
   await app.register(replayRoutes);
   await app.register(playRoutes);

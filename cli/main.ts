@@ -7,6 +7,7 @@ import { registerRetryCommands } from './retry-commands.ts';
 import { registerDeleteCommand } from './delete-command.ts';
 import { ExitCode, exitCodes, type CliContext } from './context.ts';
 import { registerManifestCommand } from './manifest-command.ts';
+import { registerExportCommand } from './export-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
 
   registerManifestCommand(program, ctx);
+  registerExportCommand(program, ctx);
   registerClipCommands(program, ctx);
 
   program

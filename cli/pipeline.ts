@@ -10,6 +10,8 @@ import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
+import { createTrackProcessor } from '../processors/track/index.ts';
+import { createScenesProcessor } from '../processors/scenes/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
@@ -23,7 +25,7 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'detect', 'ocr', 'checks', 'clips', 'render', 'delete', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
@@ -98,6 +100,8 @@ export async function startPipeline(
       running.push({ stop: () => recognizer.close() });
       running.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
     }
+    // Tracking needs only the batch-detected events: no frames, no model.
+    if (parts.includes('track')) running.push(await runProcessor(createTrackProcessor(), { config, serde: serde(), log }));
     if (parts.includes('checks')) {
       const version = options.checkVersion ?? config.checks.version;
       running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
@@ -105,6 +109,7 @@ export async function startPipeline(
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
       running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
     }
+    if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))
       running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));

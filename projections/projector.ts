@@ -17,6 +17,8 @@ export const projectionFamilies = {
   batches: { events: ['batch-extracted'], tables: ['batches', 'extracted_videos'] },
   detections: { events: ['batch-detected'], tables: ['detected_batches', 'detections'] },
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
+  tracks: { events: ['batch-tracked'], tables: ['tracked_batches', 'tracklets', 'track_points'] },
+  scenes: { events: ['batch-scene-scored'], tables: ['scene_batches', 'scene_scores'] },
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
   retries: { events: ['retry-requested'], tables: ['retries'] },

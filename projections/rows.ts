@@ -2,6 +2,7 @@ import type { AnyEventName, EventTypes } from '../schemas/index.ts';
 import { type RowBuilders, type TableRow } from './rows-helpers.ts';
 import { operationRows } from './rows-operations.ts';
 import { pipelineRows } from './rows-pipeline.ts';
+import { perceptionRows } from './rows-perception.ts';
 
 export { dateTime, type TableRow } from './rows-helpers.ts';
 
@@ -14,6 +15,7 @@ export interface DecodedEvent<E extends AnyEventName = AnyEventName> {
 const rowBuilders: RowBuilders<AnyEventName> = {
   ...pipelineRows,
   ...operationRows,
+  ...perceptionRows,
   // Deletions are not rows of their own: the purger (purge.ts) removes the video's rows and records the deletion.
   'video-deleted': () => [],
   'video-purged': () => [],

@@ -27,6 +27,8 @@ export const eventNames = [
   'video-deleted',
   'video-purged',
   'retry-requested',
+  'batch-tracked',
+  'batch-scene-scored',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

@@ -23,6 +23,8 @@ import type { VideoDeleted } from './generated/video-deleted.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
 import type { RetryRequested } from './generated/retry-requested.ts';
+import type { BatchTracked } from './generated/batch-tracked.ts';
+import type { BatchSceneScored } from './generated/batch-scene-scored.ts';
 
 export type {
   BatchDetected,
@@ -43,6 +45,8 @@ export type {
   VideoIngested,
   VideoPurged,
   RetryRequested,
+  BatchTracked,
+  BatchSceneScored,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -66,6 +70,7 @@ export type { FilmroomEventsClipMode as ClipMode, FilmroomEventsClipRequest as C
 export type { FilmroomEventsClipStatus as ClipStatus } from './generated/clip-extracted.ts';
 export type { FilmroomEventsDatasetFormat as DatasetFormat } from './generated/dataset-exported.ts';
 export type { FilmroomEventsThumbnail as Thumbnail } from './generated/render-done.ts';
+export type { FilmroomEventsTracklet as Tracklet, FilmroomEventsTrackPoint as TrackPoint } from './generated/batch-tracked.ts';
 
 /** The TypeScript type of each event, by event name. */
 export interface EventTypes {
@@ -85,6 +90,8 @@ export interface EventTypes {
   'video-deleted': VideoDeleted;
   'video-purged': VideoPurged;
   'retry-requested': RetryRequested;
+  'batch-tracked': BatchTracked;
+  'batch-scene-scored': BatchSceneScored;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

@@ -26,6 +26,8 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'video-deleted': 'filmroom.video-deleted',
   'video-purged': 'filmroom.video-purged',
   'retry-requested': 'filmroom.retry-requested',
+  'batch-tracked': 'filmroom.batch-tracked',
+  'batch-scene-scored': 'filmroom.batch-scene-scored',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { presentJobStatus, terminalStates, type JobStatusRow } from '../../projections/read-model/job-status.ts';
+import { scenesUnder } from '../../projections/read-model/scenes.ts';
+import { tracksOf } from '../../projections/read-model/tracks.ts';
+import { defaultSceneVersion, sceneVersions } from '../../processors/scenes/core/index.ts';
 import { authErrors, errorSchema, jobStatusSchema, maxOffset, videoIdParams } from '../schemas/common.ts';
 
 const page = {
@@ -111,6 +114,52 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     async (request) => {
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.ocrTexts(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
+    },
+  );
+
+  app.get(
+    '/v1/videos/:id/tracks',
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: "A video's person and ball tracks (its current run's tracklets linked across batches), by first appearance, paginated",
+        params: videoIdParams,
+        querystring: { ...page, properties: { limit: page.properties.limit, offset: page.properties.offset } },
+        response: { ...authErrors },
+      },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const tracked = await app.readModel.videoTracklets(request.params.id);
+      const tracks = tracked ? tracksOf(tracked.tracklets) : [];
+      return { tracker_version: tracked?.trackerVersion ?? null, ...pageOf(tracks.slice(offset, offset + limit), limit, offset), total: tracks.length };
+    },
+  );
+
+  app.get(
+    '/v1/videos/:id/scenes',
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: "A video's scenes: cuts where a sampled frame's colour changed more than the scene version's threshold",
+        params: videoIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { version: { type: 'string', enum: Object.keys(sceneVersions), default: defaultSceneVersion } },
+        },
+        response: { ...authErrors },
+      },
+    },
+    async (request) => {
+      const scores = await app.readModel.videoSceneScores(request.params.id);
+      const scenes = scenesUnder(scores, request.query.version) ?? [];
+      return {
+        scene_version: request.query.version,
+        threshold: sceneVersions[request.query.version]!.threshold,
+        scorer_version: scores?.scorerVersion ?? null,
+        items: scenes,
+      };
     },
   );
 };

@@ -97,4 +97,89 @@ describe('video results routes (in-memory ports)', () => {
     expect(progress[1]).toEqual(rest);
     expect(progress[0]).toMatchObject({ failures: 2, eta_seconds: 30, batches_total: 6 });
   });
+
+  it('GET tracks links the tracklets of adjacent batches into tracks, by first appearance', async () => {
+    given = await inMemoryApp();
+    const tracklet = (batchIndex: number, tracklet: number, t0: number, t1: number, x: number) => ({
+      batchIndex,
+      tracklet,
+      classId: 0,
+      className: 'person',
+      firstFrame: t0 * 10,
+      lastFrame: t1 * 10,
+      firstTimestampS: t0,
+      lastTimestampS: t1,
+      firstBox: { x1: x, y1: 0.4, x2: x + 0.06, y2: 0.58 },
+      lastBox: { x1: x, y1: 0.4, x2: x + 0.06, y2: 0.58 },
+      endVelocity: { cx: 0, cy: 0, w: 0, h: 0 },
+      frames: 30,
+      scoreSum: 18,
+    });
+    given.readModel.tracklets.set('v', {
+      trackerVersion: '1.0.0',
+      tracklets: [tracklet(1, 0, 3, 5.9, 0.2), tracklet(0, 0, 0, 2.9, 0.2), tracklet(0, 1, 0.5, 2.9, 0.7)],
+    });
+    const answer = await given.app.inject({ url: '/v1/videos/v/tracks', headers: bearer(keys.reader) });
+    expect(answer.statusCode).toBe(200);
+    const body = answer.json();
+    expect(body).toMatchObject({ tracker_version: '1.0.0', total: 2, limit: 100, offset: 0 });
+    expect(
+      body.items.map((t: { track_id: string; first_batch: number; last_batch: number; frames_seen: number; mean_score: number }) => [
+        t.track_id,
+        t.first_batch,
+        t.last_batch,
+        t.frames_seen,
+        t.mean_score,
+      ]),
+    ).toEqual([
+      ['0.0', 0, 1, 60, 0.6],
+      ['0.1', 0, 0, 30, 0.6],
+    ]);
+    const none = await given.app.inject({ url: '/v1/videos/other/tracks', headers: bearer(keys.reader) });
+    expect(none.json()).toEqual({ tracker_version: null, items: [], limit: 100, offset: 0, total: 0 });
+  });
+
+  it('GET scenes cuts the stored scores at the threshold of the scene version, batch boundaries included', async () => {
+    given = await inMemoryApp();
+    const court = [1, 0, 0];
+    const menu = [0, 0, 1];
+    given.readModel.sceneScores.set('v', {
+      scorerVersion: '1.0.0',
+      batches: [
+        {
+          batchIndex: 1,
+          batchCount: 2,
+          frames: [
+            { frameIndex: 20, timestampS: 2, score: null },
+            { frameIndex: 30, timestampS: 3, score: 0.01 },
+          ],
+          firstHistogram: menu,
+          lastHistogram: menu,
+        },
+        {
+          batchIndex: 0,
+          batchCount: 2,
+          frames: [
+            { frameIndex: 0, timestampS: 0, score: null },
+            { frameIndex: 10, timestampS: 1, score: 0.02 },
+          ],
+          firstHistogram: court,
+          lastHistogram: court,
+        },
+      ],
+    });
+    const answer = await given.app.inject({ url: '/v1/videos/v/scenes', headers: bearer(keys.reader) });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({
+      scene_version: 'v1',
+      threshold: 0.3,
+      scorer_version: '1.0.0',
+      items: [
+        { scene_index: 0, start_frame: 0, start_s: 0, end_frame: 10, end_s: 1, cut_score: null },
+        { scene_index: 1, start_frame: 20, start_s: 2, end_frame: 30, end_s: 3, cut_score: 0.333333 },
+      ],
+    });
+    const unknown = await given.app.inject({ url: '/v1/videos/v/scenes?version=v9', headers: bearer(keys.reader) });
+    expect(unknown.statusCode).toBe(400);
+  });
 });

@@ -7,6 +7,9 @@ import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
 import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
+import { trackPoints, videoFrames } from './perception-rows.ts';
+import { videoSceneScores } from './scenes.ts';
+import { videoTracklets } from './tracks.ts';
 import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
 
 /**
@@ -24,6 +27,10 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     currentIngestion: (videoId) => currentIngestion(client, videoId),
     detections: (videoId, page) => detections(client, videoId, page),
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
+    videoTracklets: (videoId) => videoTracklets(client, videoId),
+    videoSceneScores: (videoId) => videoSceneScores(client, videoId),
+    videoFrames: (videoId) => videoFrames(client, videoId),
+    trackPoints: (videoId, trackerVersion) => trackPoints(client, videoId, trackerVersion),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),
     manifests: (filter) => manifestRows(client, filter),
     manifestCheckVersions: (filter) => manifestCheckVersions(client, filter),

@@ -18,6 +18,10 @@ import type {
   ReplayStatus,
   ResultPage,
   VideoFilter,
+  TrackPointRow,
+  VideoFrameRow,
+  VideoSceneScores,
+  VideoTracklets,
 } from './port.ts';
 
 /** What a game has in the read model. */
@@ -42,6 +46,11 @@ export class InMemoryReadModel implements ReadModel {
   runs = new Map<string, string>();
   detectionRows = new Map<string, DetectionRow[]>();
   ocrRows = new Map<string, OcrTextRow[]>();
+  tracklets = new Map<string, VideoTracklets>();
+  sceneScores = new Map<string, VideoSceneScores>();
+  frames = new Map<string, VideoFrameRow[]>();
+  /** Track points by video, of every tracker version (`trackPoints` ignores the version). */
+  points = new Map<string, TrackPointRow[]>();
   manifestRows: ManifestRow[] = [];
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
@@ -82,6 +91,18 @@ export class InMemoryReadModel implements ReadModel {
   }
   async ocrTexts(videoId: string, p: ResultPage) {
     return page(this.ocrRows.get(videoId) ?? [], p);
+  }
+  async videoTracklets(videoId: string) {
+    return this.tracklets.get(videoId);
+  }
+  async videoSceneScores(videoId: string) {
+    return this.sceneScores.get(videoId);
+  }
+  async videoFrames(videoId: string) {
+    return this.frames.get(videoId) ?? [];
+  }
+  async trackPoints(videoId: string) {
+    return this.points.get(videoId) ?? [];
   }
   async topTexts(videoId: string, limit: number) {
     const frames = new Map<string, number>();

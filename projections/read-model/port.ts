@@ -7,6 +7,9 @@ import type { FailureFilter } from './failures.ts';
 import type { JobPhases, JobStatusRow, VideoFilter } from './job-status.ts';
 import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
+import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
+import type { SceneRow, VideoSceneScores } from './scenes.ts';
+import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
 export type {
@@ -25,7 +28,13 @@ export type {
   RenderRow,
   ReplayStatus,
   ResultPage,
+  SceneRow,
+  TrackPointRow,
+  TrackRow,
+  VideoFrameRow,
   VideoFilter,
+  VideoSceneScores,
+  VideoTracklets,
 };
 
 /**
@@ -50,6 +59,14 @@ export interface ReadModel {
   currentIngestion(videoId: string): Promise<CurrentIngestion | undefined>;
   detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
+  /** The tracklets of a video's current run (latest tracker version), which its tracks are linked from; undefined before any batch was tracked. */
+  videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
+  /** The scene-change scores of a video's current run (latest scorer version), which its scenes are cut from; undefined before any batch was scored. */
+  videoSceneScores(videoId: string): Promise<VideoSceneScores | undefined>;
+  /** The sampled frames of a video's current run, with their picture size, in frame order. */
+  videoFrames(videoId: string): Promise<VideoFrameRow[]>;
+  /** The tracklet points of a video's current run under one tracker version, by batch, tracklet and frame. */
+  trackPoints(videoId: string, trackerVersion: string): Promise<TrackPointRow[]>;
   /** The texts read most often in a video, with how many frames each was read in. */
   topTexts(videoId: string, limit: number): Promise<{ text: string; frames: string }[]>;
   /**

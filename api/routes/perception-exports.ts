@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { perceptionExport, perceptionExportFormats } from '../../projections/read-model/perception-exports.ts';
+import { authErrors, videoIdSchema } from '../schemas/common.ts';
+
+const contentTypes = { coco: 'application/json; charset=utf-8', mot: 'text/csv; charset=utf-8' } as const;
+
+/** A video's detections as COCO JSON and its tracks as MOT Challenge CSV, as `filmroom export` writes them. */
+const perceptionExportRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  app.get(
+    '/v1/videos/:id/exports/:format',
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: "A video's detections as COCO detection JSON (format coco) or its tracks as MOT Challenge CSV (format mot), of its current run",
+        params: {
+          type: 'object',
+          required: ['id', 'format'],
+          properties: { id: videoIdSchema, format: { type: 'string', enum: [...perceptionExportFormats] } },
+        },
+        response: { 200: { description: 'The export, COCO JSON or MOT CSV', type: 'string' }, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const body = await perceptionExport(app.readModel, request.params.id, request.params.format);
+      const { id, format } = request.params;
+      return reply
+        .header('content-type', contentTypes[format])
+        .header('content-disposition', `attachment; filename="${id}.${format === 'coco' ? 'coco.json' : 'mot.csv'}"`)
+        .send(body);
+    },
+  );
+};
+
+export default perceptionExportRoutes;
