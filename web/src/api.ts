@@ -28,9 +28,20 @@ export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'com
 export const terminalStates = new Set(['complete', 'failed', 'partially_failed']);
 
 const keyItem = 'filmroom.key';
+const roleItem = 'filmroom.role';
 export const storedKey = () => sessionStorage.getItem(keyItem);
-export const storeKey = (key: string) => sessionStorage.setItem(keyItem, key);
-export const forgetKey = () => sessionStorage.removeItem(keyItem);
+/** The role found when the key was entered: a reload needs no round trip to learn it again. */
+export const storedRole = () => sessionStorage.getItem(roleItem) as Role | null;
+export function storeKey(key: string, role: Role): void {
+  sessionStorage.setItem(keyItem, key);
+  sessionStorage.setItem(roleItem, role);
+}
+export function forgetKey(): void {
+  sessionStorage.removeItem(keyItem);
+  sessionStorage.removeItem(roleItem);
+}
+/** Dispatched on `window` when the API answers 401 to the kept key (revoked, or the API restarted with other keys). */
+export const keyRefusedEvent = 'filmroom:key-refused';
 
 /** An answer that is not 2xx, with the API's `{error, message}` when it sent one. */
 export class ApiError extends Error {
@@ -48,6 +59,10 @@ const authorised = (init: RequestInit = {}): RequestInit => ({
 });
 
 async function failureOf(response: Response): Promise<ApiError> {
+  if (response.status === 401 && storedKey()) {
+    forgetKey();
+    dispatchEvent(new Event(keyRefusedEvent));
+  }
   const body = (await response.json().catch(() => null)) as { message?: string } | null;
   return new ApiError(response.status, body?.message ?? `${response.status} ${response.statusText}`);
 }
@@ -82,6 +97,20 @@ export async function objectUrlOf(path: string): Promise<string> {
   return URL.createObjectURL(await response.blob());
 }
 
+/** The complete Server-Sent Events messages in `text` (comments such as `: heartbeat` give none), and what is left of a message still arriving. */
+export function serverSentEvents(text: string): { messages: { event: string; data: string }[]; rest: string } {
+  const messages: { event: string; data: string }[] = [];
+  let rest = text;
+  let at: number;
+  while ((at = rest.indexOf('\n\n')) >= 0) {
+    const message = rest.slice(0, at);
+    rest = rest.slice(at + 2);
+    const data = /^data: (.*)$/m.exec(message)?.[1];
+    if (data !== undefined) messages.push({ event: /^event: (.*)$/m.exec(message)?.[1] ?? 'message', data });
+  }
+  return { messages, rest };
+}
+
 /**
  * Follows `GET /v1/videos/:id/events` (Server-Sent Events, read with fetch because EventSource
  * cannot send the key): `onProgress` for each status, until the `end` event or `stop()`.
@@ -96,15 +125,9 @@ export function followVideo(videoId: string, onProgress: (status: JobStatus) => 
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffered += value;
-      let at: number;
-      while ((at = buffered.indexOf('\n\n')) >= 0) {
-        const message = buffered.slice(0, at);
-        buffered = buffered.slice(at + 2);
-        const event = /^event: (.*)$/m.exec(message)?.[1];
-        const data = /^data: (.*)$/m.exec(message)?.[1];
-        if (event === 'progress' && data) onProgress(JSON.parse(data) as JobStatus);
-      }
+      const { messages, rest } = serverSentEvents(buffered + value);
+      buffered = rest;
+      for (const { event, data } of messages) if (event === 'progress' && data) onProgress(JSON.parse(data) as JobStatus);
     }
     onEnd();
   })().catch(() => {

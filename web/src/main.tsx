@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { forgetKey, roleOf, storedKey, storeKey, type Role } from './api.ts';
+import { forgetKey, keyRefusedEvent, roleOf, storedKey, storedRole, storeKey, type Role } from './api.ts';
 import { UploadPage } from './upload-page.tsx';
 import { VideoPage } from './video-page.tsx';
 import { VideosPage } from './videos-page.tsx';
@@ -17,9 +17,9 @@ function useRoute(): string {
 }
 
 /** The key, asked once per browser session (sessionStorage) and checked against the API before it is kept. */
-function KeyForm({ onRole }: { onRole: (role: Role) => void }) {
+function KeyForm({ onRole, refused }: { onRole: (role: Role) => void; refused: boolean }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useState(refused ? 'The API no longer takes the key this session had: enter it again.' : '');
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -27,7 +27,7 @@ function KeyForm({ onRole }: { onRole: (role: Role) => void }) {
     setError('');
     try {
       const role = await roleOf(key.trim());
-      storeKey(key.trim());
+      storeKey(key.trim(), role);
       onRole(role);
     } catch (e) {
       setError((e as Error).message);
@@ -59,17 +59,14 @@ function KeyForm({ onRole }: { onRole: (role: Role) => void }) {
 
 function App() {
   const route = useRoute();
-  const [role, setRole] = useState<Role | undefined>();
-  const [checking, setChecking] = useState(Boolean(storedKey()));
+  const [role, setRole] = useState<Role | undefined>(() => (storedKey() ? (storedRole() ?? undefined) : undefined));
+  const [refused, setRefused] = useState(false);
   useEffect(() => {
-    const key = storedKey();
-    if (!key) return;
-    roleOf(key)
-      .then(setRole, () => forgetKey())
-      .finally(() => setChecking(false));
+    const refuse = () => (setRole(undefined), setRefused(true));
+    addEventListener(keyRefusedEvent, refuse);
+    return () => removeEventListener(keyRefusedEvent, refuse);
   }, []);
-  if (checking) return <p class="narrow">Checking the key…</p>;
-  if (!role) return <KeyForm onRole={setRole} />;
+  if (!role) return <KeyForm onRole={setRole} refused={refused} />;
   const signOut = () => {
     forgetKey();
     setRole(undefined);

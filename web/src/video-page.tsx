@@ -57,6 +57,9 @@ const manifestFields = [
   'error',
 ];
 
+/** How often a video whose job ended is read again. */
+const endedPollMs = 5000;
+
 /** Recognitions read for the page: a game's score bug repeats on every frame, so they are shown grouped by text. */
 const ocrRows = 300;
 
@@ -164,7 +167,25 @@ export function VideoPage({ videoId, operator }: { videoId: string; operator: bo
 
   useEffect(() => {
     getJson<JobStatus>(`/v1/videos/${id}`).then(setStatus, (e: ApiError) => setMissing(e.status === 404 ? `There is no video ${videoId}.` : e.message));
-    return followVideo(videoId, setStatus);
+    // Once the stream ends (the job ended), the status is read now and then: a retry or a new upload starts a new run.
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const stop = followVideo(videoId, setStatus, () => {
+      timer = setInterval(
+        () =>
+          getJson<JobStatus>(`/v1/videos/${id}`).then(
+            (next) => {
+              setStatus(next);
+              if (!terminalStates.has(next.state)) setGeneration((g) => g + 1);
+            },
+            () => {},
+          ),
+        endedPollMs,
+      );
+    });
+    return () => {
+      stop();
+      clearInterval(timer);
+    };
   }, [videoId, generation]);
 
   // Results are read again whenever the job moves on to a new stage of completeness.
