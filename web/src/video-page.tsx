@@ -272,7 +272,7 @@ export function VideoPage({ videoId, operator }: { videoId: string; operator: bo
       {renders ? (
         <RenderSection renders={renders} />
       ) : (
-        renders === null && <p class="hint">No renders (the video runs without RENDER, or it is not done yet).</p>
+        renders === null && rendersExpected && <p class="hint">The preview and thumbnails come once RENDER is done.</p>
       )}
       <section aria-labelledby="manifest-title">
         <h2 id="manifest-title">Manifest per check version</h2>
