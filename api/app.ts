@@ -7,6 +7,7 @@ import httpMetrics from './plugins/http-metrics.ts';
 import idempotency from './plugins/idempotency.ts';
 import ports, { type AppPorts } from './plugins/ports.ts';
 import retryRoutes from './routes/retries.ts';
+import dashboardRoutes from './routes/dashboard.ts';
 import deletionRoutes from './routes/deletions.ts';
 import healthRoutes from './routes/health.ts';
 import ingestRoutes from './routes/ingests.ts';
@@ -53,4 +54,5 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(replayRoutes);
   await app.register(playRoutes);
   await app.register(renderRoutes);
+  await app.register(dashboardRoutes);
 }

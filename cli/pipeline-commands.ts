@@ -62,7 +62,9 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       if (pipeline.app) {
         if (config.api.keys.length === 0) ctx.print('api: FILMROOM_API_KEYS is empty: every /v1 request will be refused with 401');
         const address = pipeline.app.server.address();
-        ctx.print(`api: http://${config.api.host}:${typeof address === 'object' && address ? address.port : config.api.port} (OpenAPI at /docs)`);
+        ctx.print(
+          `api: http://${config.api.host}:${typeof address === 'object' && address ? address.port : config.api.port} (OpenAPI at /docs, the dashboard at /)`,
+        );
       }
       ctx.print(`metrics: ${metrics.url}`);
       ctx.print(`filmroom run: ${chosen.join(', ')} running against ${config.kafka.brokers.join(',')}; Ctrl-C stops them cleanly`);

@@ -112,6 +112,7 @@ export async function startMainJob(ctx: CliContext, options: { once: boolean } =
     const address = pipeline.app?.server.address() as AddressInfo | null | undefined;
     const base = `http://${config.api.host}:${address?.port ?? config.api.port}`;
     ctx.print(`\nAPI: ${base} (OpenAPI UI at ${base}/docs); this process's metrics: ${metrics.url}`);
+    ctx.print(`Dashboard: ${base}/ (videos, previews, uploads; enter an API key once per browser session)`);
     if (config.api.keys.length === 0) {
       ctx.print('FILMROOM_API_KEYS is not set: keys for this session only:');
       for (const key of apiConfig.api.keys) ctx.print(`  ${key.role.padEnd(8)} ${key.secret}`);

@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../common/config.ts';
+import { createS3Client, putObject } from '../../storage/object-store.ts';
+import { artifactsDir, enterKey, launchChromium } from '../support/browser.ts';
+import { workerEnv } from '../support/echo-fixture.ts';
+import { fixtureDir, sampleVideo } from '../support/pipeline-fixture.ts';
+import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+
+const cli = join(projectRoot, 'bin', 'filmroom.js');
+const keys = { uploader: 'dash-uploader-0123456789', reader: 'dash-reader-0123456789ab', operator: 'dash-operator-0123456789' };
+const phases = ['Extraction', 'Detection', 'OCR', 'Checks', 'Render'];
+
+/** A progress bar's value, or -1 while it is not on the page. */
+const barValue = async (page: Page, label: string) =>
+  Number(
+    (await page
+      .locator(`[role=progressbar][aria-label="${label}"]`)
+      .first()
+      .getAttribute('aria-valuenow', { timeout: 1000 })
+      .catch(() => null)) ?? -1,
+  );
+
+describe('the web dashboard in a real browser (Chromium) on the real stack: upload, live bars, renders, replay, roles', () => {
+  const children: ChildProcess[] = [];
+  let browser: Browser | undefined;
+  let config: Awaited<ReturnType<typeof projectionConfig>> | undefined;
+  let base = '';
+  const shots = artifactsDir('dashboard');
+
+  beforeAll(async () => {
+    config = await projectionConfig();
+    const env = {
+      ...process.env,
+      ...workerEnv(config),
+      FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database,
+      FILMROOM_API_PORT: '0',
+      FILMROOM_API_KEYS: `up:uploader:${keys.uploader},rd:reader:${keys.reader},op:operator:${keys.operator}`,
+    };
+    const runner = spawn(process.execPath, [cli, 'run'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(runner);
+    base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let api = '';
+      runner.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        api ||= /api: (http:\/\/[^ ]+) /.exec(out)?.[1] ?? '';
+        if (api && out.includes('running against')) resolve(api);
+      });
+      runner.once('exit', (code) => reject(new Error(`filmroom run exited with ${code}: ${out}`)));
+    });
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    children.forEach((child) => child.kill('SIGKILL'));
+    if (config) await dropDatabase(config);
+  });
+
+  it('refuses a wrong key, uploads the sample with a progress bar, shows its bars reaching 100 %, thumbnails and a playing preview, a v2 replay beside v1, and deletes it', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    await page.getByLabel('API key').fill('not-a-key-0123456789');
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('does not know this key');
+    await page.screenshot({ path: join(shots, '01-key-refused.png') });
+
+    // An uploader key opens the upload page: the sample goes up through the form, with every stage.
+    await enterKey(page, keys.uploader);
+    const videoId = `${config!.clickhouse.database.replaceAll('_', '-')}-dash`;
+    await page.getByLabel('Video id (optional)').fill(videoId);
+    await page.getByLabel('Frames per batch (optional)').fill('5');
+    await page.locator('input[type=file]').setInputFiles(await sampleVideo(config!));
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('status').filter({ hasText: 'Uploaded as' }).waitFor({ timeout: 60_000 });
+    expect(await barValue(page, 'Upload')).toBe(100);
+    await page.screenshot({ path: join(shots, '02-uploaded.png') });
+
+    // An operator follows it live: every phase's bar reaches 100 %.
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await enterKey(page, keys.operator);
+    await page.goto(`${base}/#/videos/${videoId}`);
+    await page.getByRole('heading', { name: videoId }).waitFor();
+    const seen = new Set<number>();
+    await expect
+      .poll(
+        async () => {
+          const values = await Promise.all(phases.map((phase) => barValue(page, phase)));
+          values.forEach((value) => seen.add(value));
+          return values;
+        },
+        { timeout: 400_000, interval: 500 },
+      )
+      .toEqual(phases.map(() => 100));
+    expect(await page.locator('.badge').first().textContent()).toBe('complete');
+    // The bars moved while the page watched (SSE), rather than arriving done.
+    expect(
+      [...seen].some((value) => value >= 0 && value < 100),
+      `bar values seen: ${[...seen].join(', ')}`,
+    ).toBe(true);
+
+    // Renders: thumbnails drawn, the preview plays.
+    const thumbnails = page.locator('ul.thumbnails img');
+    await thumbnails.first().waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => thumbnails.evaluateAll((images) => images.filter((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0).length))
+      .toBeGreaterThan(0);
+    await page.locator('video.preview').waitFor({ timeout: 60_000 });
+    const played = await page.evaluate(`(async () => {
+      const video = document.querySelector('video.preview');
+      await video.play();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return { time: video.currentTime, width: video.videoWidth, error: video.error && video.error.code };
+    })()`);
+    expect(played).toMatchObject({ error: null });
+    expect((played as { time: number }).time).toBeGreaterThan(0);
+    expect((played as { width: number }).width).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, '03-video.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '03-video-top.png') });
+
+    // A v2 replay of this video, watched to its end; then the manifest shows v1 and v2 side by side.
+    await page.getByLabel('Check version', { exact: true }).selectOption('v2');
+    await page.getByRole('button', { name: 'Start a replay' }).click();
+    await page.locator('.replay[data-replay-state=completed]').waitFor({ timeout: 180_000 });
+    await page.reload();
+    const manifestHeads = page.locator('table.manifest thead th');
+    await expect.poll(() => manifestHeads.allTextContents(), { timeout: 60_000 }).toEqual(['Value', 'v1', 'v2']);
+    await page.screenshot({ path: join(shots, '04-video-v1-v2.png'), fullPage: true });
+
+    // The list: the video's row, complete, at desk and phone width.
+    await page.goto(`${base}/#/?prefix=${videoId}`);
+    const row = page.locator(`tr[data-video-id="${videoId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.badge').textContent()).toBe('complete');
+    await page.screenshot({ path: join(shots, '05-videos-1280.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(shots, '06-videos-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A reader sees the video but no operator action.
+    const reader = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await reader.goto(`${base}/`);
+    await enterKey(reader, keys.reader);
+    await reader.goto(`${base}/#/videos/${videoId}`);
+    await reader.getByRole('heading', { name: videoId }).waitFor();
+    await reader.locator('ul.thumbnails img').first().waitFor({ timeout: 30_000 });
+    for (const name of ['Retry failed work', 'Start a replay', 'Delete video']) expect(await reader.getByRole('button', { name }).count(), name).toBe(0);
+    expect(await reader.getByRole('heading', { name: 'Operator actions' }).count()).toBe(0);
+    await reader.screenshot({ path: join(shots, '07-video-reader.png'), fullPage: true });
+    await reader.close();
+
+    // The operator deletes it: the API accepts, and the video is gone from the list.
+    await page.goto(`${base}/#/videos/${videoId}`);
+    await page.getByRole('button', { name: 'Delete video' }).click();
+    await page.getByRole('button', { name: `Yes, delete ${videoId}` }).click();
+    await page.getByRole('status').filter({ hasText: 'Deletion accepted' }).waitFor();
+    // The delete processor carries it out (GET .../deletion answers once it has); then the list has no such video.
+    const deletion = async () => (await fetch(`${base}/v1/videos/${videoId}/deletion`, { headers: { authorization: `Bearer ${keys.operator}` } })).status;
+    await expect.poll(deletion, { timeout: 180_000, interval: 2000 }).toBe(200);
+    await page.goto(`${base}/#/?prefix=${videoId}`);
+    await page.reload();
+    await page.getByText('No videos match these filters').waitFor({ timeout: 30_000 });
+    await page.close();
+  }, 900_000);
+
+  it('shows a corrupt upload failed with its cause, and an operator retries it after its file is replaced: a new run that completes', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    await enterKey(page, keys.uploader);
+    const videoId = `${config!.clickhouse.database.replaceAll('_', '-')}-corrupt`;
+    const corrupt = join(fixtureDir(config!, 'dashboard'), 'corrupt.mp4');
+    writeFileSync(corrupt, Buffer.from('this is not a video at all, only text that calls itself mp4\n'.repeat(50)));
+    await page.getByLabel('Video id (optional)').fill(videoId);
+    for (const stage of ['DETECT', 'OCR', 'RENDER']) await page.getByLabel(stage, { exact: true }).uncheck();
+    await page.locator('input[type=file]').setInputFiles(corrupt);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('status').filter({ hasText: 'Uploaded as' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Forget key' }).click();
+    await enterKey(page, keys.operator);
+
+    // Failed, with the cause in the failures table.
+    await page.goto(`${base}/#/videos/${videoId}`);
+    await page.locator('.badge.state-failed').first().waitFor({ timeout: 180_000 });
+    const failure = page.locator('table.failures tbody tr').first();
+    await failure.waitFor({ timeout: 30_000 });
+    expect(await failure.locator('td').first().textContent()).toBe('extract');
+    await page.screenshot({ path: join(shots, '09-video-failed.png'), fullPage: true });
+
+    // The source replaced at the same key (as a user would re-upload it to storage), then retried from the page.
+    const s3 = createS3Client(config!.s3);
+    await putObject(s3, { bucket: config!.s3.buckets.uploads, key: `uploads/${videoId}/corrupt.mp4` }, readFileSync(await sampleVideo(config!)), 'video/mp4');
+    s3.destroy();
+    await page.getByRole('button', { name: 'Retry failed work' }).click();
+    await page.getByRole('status').filter({ hasText: 'new run of the whole video' }).waitFor({ timeout: 30_000 });
+    await page.locator('.badge.state-complete').first().waitFor({ timeout: 300_000 });
+    expect(await barValue(page, 'Checks')).toBe(100);
+    expect(await page.getByText('None that count.').count()).toBe(1);
+    await page.screenshot({ path: join(shots, '10-video-retried.png'), fullPage: true });
+    await page.close();
+  }, 600_000);
+});
