@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import auth from './plugins/auth.ts';
 import errors from './plugins/errors.ts';
 import httpMetrics from './plugins/http-metrics.ts';
+import methodNotAllowed from './plugins/method-not-allowed.ts';
+import { transform, transformObject } from './openapi.ts';
 import idempotency from './plugins/idempotency.ts';
 import ports, { type AppPorts } from './plugins/ports.ts';
 import retryRoutes from './routes/retries.ts';
@@ -35,9 +37,12 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transform,
+    transformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errors);
+  await app.register(methodNotAllowed);
   await app.register(httpMetrics);
   await app.register(ports, options);
   await app.register(auth, { keys: options.config.api.keys });

@@ -1,3 +1,4 @@
+import ajvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.ts';
@@ -11,6 +12,21 @@ import { createKafka } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import filmroomApp, { type AppOptions } from './app.ts';
+
+// verbose: a failed `not` carries its schema, whose description the error names (plugins/errors.ts).
+const ajvOptions = { removeAdditional: false, allErrors: true, verbose: true } as const;
+
+/**
+ * Query strings, path parameters and headers are text: their numbers and lists are coerced to the
+ * schema's types. A JSON body has types of its own: `null` or `false` for a string is refused, not
+ * coerced to "" or "false".
+ */
+const validatorsByPart: ValidatorFactory = (externalSchemas) => {
+  const build = ajvCompiler();
+  const coercing = build(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
+  const strict = build(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+};
 
 /** Ports a caller may hand in (unit tests: in-memory ones); the others are built here from config. */
 export type ServerPorts = Partial<Omit<AppOptions, 'config'>>;
@@ -26,7 +42,9 @@ export async function buildServer(config: Config, options: { logLevel?: string; 
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.api.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    // Long enough for any path parameter the schemas allow, percent-encoded: a longer one is a 400 naming it, not a bare 414.
+    routerOptions: { maxParamLength: 4096 },
+    schemaController: { compilersFactory: { buildValidator: validatorsByPart } },
   }).withTypeProvider<JsonSchemaToTsProvider>();
   const given = options.ports ?? {};
   const owned: (() => Promise<void>)[] = [];

@@ -14,6 +14,8 @@ export const errorCodes = {
   FORBIDDEN: { retriable: false },
   /** What was asked for (a video, a game's plays, a render, a replay) is not in the read model. */
   NOT_FOUND: { retriable: false },
+  /** A request its schema accepts whose content breaks the rules beyond it (e.g. plays whose rows are all invalid). */
+  UNPROCESSABLE: { retriable: false },
   /** An idempotency key sent again with another request than the one it first came with. */
   IDEMPOTENCY_KEY_REUSED: { retriable: false },
   /** An upload larger than the configured limit. */

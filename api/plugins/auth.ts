@@ -20,12 +20,12 @@ const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual
 
 /**
  * Bearer API keys with roles (FILMROOM_API_KEYS): uploader (ingest), reader (queries, exports),
- * operator (replays; may also read). 401 without a valid key, 403 for the wrong role. Keys are
+ * operator (replays, deletions, retries; may also read and ingest: the one key that can do everything). 401 without a valid key, 403 for the wrong role. Keys are
  * compared in constant time and never logged (the logger redacts the Authorization header).
  */
 export default fp(
   async (app: FastifyInstance, options: { keys: ApiConfig['keys'] }) => {
-    const grants: Record<Role, Role[]> = { uploader: ['uploader'], reader: ['reader'], operator: ['operator', 'reader'] };
+    const grants: Record<Role, Role[]> = { uploader: ['uploader'], reader: ['reader'], operator: ['operator', 'reader', 'uploader'] };
     app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       const header = request.headers.authorization ?? '';
       const secret = /^Bearer (\S+)$/.exec(header)?.[1];

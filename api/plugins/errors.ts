@@ -13,6 +13,7 @@ export const statusOfCode: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   SOURCE_NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 422,
+  UNPROCESSABLE: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_YET_AVAILABLE: 501,
@@ -36,6 +37,9 @@ export default fp(
         const details = fastifyError.validation.map((v) => {
           const where = `${fastifyError.validationContext ?? 'request'}${v.instancePath || ''}`;
           const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+          // "must NOT be valid" says nothing: a `not` in our schemas says what it refuses in its description.
+          const refused = v.keyword === 'not' ? (v as { parentSchema?: { description?: string } }).parentSchema?.description : undefined;
+          if (refused) return `${where} ${refused}`;
           return `${where} ${v.message}${extra ? `: ${extra}` : ''}`;
         });
         return reply.status(400).send({ error: 'VALIDATION_FAILED', message: details.join('; ') });

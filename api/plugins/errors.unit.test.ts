@@ -22,6 +22,7 @@ describe('the error handler: the one place codes become statuses', () => {
     NOT_FOUND: 404,
     SOURCE_NOT_FOUND: 404,
     IDEMPOTENCY_KEY_REUSED: 422,
+    UNPROCESSABLE: 422,
     PAYLOAD_TOO_LARGE: 413,
     UNSUPPORTED_MEDIA_TYPE: 415,
     NOT_YET_AVAILABLE: 501,

@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { FilmroomError } from '../../common/errors.ts';
 import { videoDeletedOf } from '../../processors/delete/index.ts';
 import { checkVideoId } from '../../processors/ingest/video-ingested.ts';
-import { authErrors, errorSchema } from '../schemas/common.ts';
-
-// The id is checked by checkVideoId in the handler, so the CLI and the API refuse it with the same message.
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 1024, description: 'the video id' } } } as const;
+import { authErrors, errorSchema, videoIdParams } from '../schemas/common.ts';
+import { rememberDeletion } from './video-presence.ts';
 
 const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
 
@@ -34,10 +32,11 @@ const deletionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('operator'),
       schema: {
+        operationId: 'deleteVideo',
         summary: "Delete a video's uploads, artifacts, renders, clips and projection rows; emits video-deleted",
         description:
           'Idempotent: an unknown or already deleted id is accepted too, and its deletion removes nothing (zero counts). Follow the result at GET /v1/videos/{id}/deletion.',
-        params: idParams,
+        params: videoIdParams,
         body: {
           type: ['object', 'null'],
           additionalProperties: false,
@@ -68,6 +67,7 @@ const deletionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       });
       await app.publisher.publish([event]);
       const id = event.value.video_id;
+      rememberDeletion(app, id, event.value.event_id);
       return reply.status(202).send({ video_id: id, status: 'accepted' as const, event_id: event.value.event_id, deletion_url: `/v1/videos/${id}/deletion` });
     },
   );
@@ -77,8 +77,9 @@ const deletionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('operator'),
       schema: {
+        operationId: 'getVideoDeletion',
         summary: "A video's latest carried-out deletion: objects and rows removed",
-        params: idParams,
+        params: videoIdParams,
         querystring: {
           type: 'object',
           additionalProperties: false,

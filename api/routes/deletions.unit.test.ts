@@ -33,11 +33,11 @@ describe('deletion routes (in-memory ports)', () => {
     expect(given.publisher.published).toEqual([]);
   });
 
-  it('refuses a malformed id with 400 naming video_id', async () => {
+  it('refuses a malformed id with 400 naming it', async () => {
     given = await inMemoryApp();
     const response = await given.app.inject({ method: 'DELETE', url: '/v1/videos/-bad', headers: bearer(keys.operator) });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining('video_id') });
+    expect(response.json()).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining('params/id must match pattern') });
     expect(given.publisher.published).toEqual([]);
   });
 

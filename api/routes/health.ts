@@ -6,6 +6,10 @@ import { metricsRegistry } from '../../streams/metrics.ts';
 import { listSubjects } from '../../streams/schema-registry.ts';
 
 const lagCacheMs = 5000;
+const readiness = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ready', 'not ready'] }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+} as const;
 
 /** Liveness, readiness (every backing service answers a real request) and Prometheus metrics. */
 export default async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -18,7 +22,13 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: every backing service answers a real request (200), else 503 naming it', security: [] } },
+    {
+      schema: {
+        summary: 'Readiness: every backing service answers a real request (200), else 503 naming it',
+        security: [],
+        response: { 200: readiness, 503: { ...readiness, description: 'A backing service does not answer: `checks` names it' } },
+      },
+    },
     async (_request, reply) => {
       const checks: Record<string, () => Promise<unknown>> = {
         kafka: () => app.eventLog.describe(),
@@ -55,7 +65,12 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
     return lagCache.lags;
   };
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', security: [] } }, async (request, reply) => {
+  const metricsSchema = {
+    summary: 'Prometheus metrics',
+    security: [],
+    response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  };
+  app.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
     const lagRegistry = new Registry();
     const groupLag = new Gauge({
       name: 'filmroom_consumer_group_lag',

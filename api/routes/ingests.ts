@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestBulk, summarise } from '../../processors/ingest/bulk-ingest.ts';
 import { listPrefix, type SourceItem } from '../../processors/ingest/ingest-sources.ts';
-import { errorSchema, processingOptionsOf, processingOptionsSchema, sessionMetadataSchema } from '../schemas/common.ts';
+import { authErrors, errorSchema, processingOptionsOf, processingOptionsSchema, sessionMetadataSchema } from '../schemas/common.ts';
 
 /** Items one request may ingest: a larger prefix is split by the caller (say, per month). */
 export const maxIngestItems = 10_000;
@@ -11,6 +11,7 @@ const ingestsBody = {
   type: 'object',
   additionalProperties: false,
   description: 'Exactly one of `sources` and `prefix`. Object-store sources only: local files are a CLI feature.',
+  oneOf: [{ required: ['sources'] }, { required: ['prefix'] }],
   properties: {
     sources: { type: 'array', minItems: 1, maxItems: maxIngestItems, items: { type: 'string', pattern: '^s3://[^/]+/.+$', maxLength: 2048 } },
     prefix: {
@@ -60,11 +61,11 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   app.post(
     '/v1/ingests',
     {
-      preHandler: app.requireRole('uploader', 'operator'),
+      onRequest: app.requireRole('uploader', 'operator'),
       schema: {
         summary: 'Ingest many objects (a list of s3:// sources or an s3:// prefix); emits one video-ingested per new video',
         body: ingestsBody,
-        response: { 200: ingestsResponse, 400: errorSchema, 401: errorSchema, 403: errorSchema },
+        response: { 200: ingestsResponse, ...authErrors, 404: { description: "The prefix's bucket does not exist", ...errorSchema } },
       },
     },
     async (request) => {

@@ -23,7 +23,18 @@ const manifestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             format: { type: 'string', enum: manifestFormats, default: 'json' },
           },
         },
-        response: { 200: { description: 'The manifests, streamed in the asked format', type: 'string', format: 'binary' }, ...authErrors },
+        response: {
+          200: {
+            description: 'The manifests, streamed in the asked format (`format`)',
+            content: {
+              [contentTypeOf.json]: { schema: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+              [contentTypeOf.jsonl]: { schema: { type: 'string', description: 'one JSON object per line' } },
+              [contentTypeOf.csv.split(';')[0]!]: { schema: { type: 'string' } },
+              [contentTypeOf.parquet]: { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...authErrors,
+        },
       },
     },
     async (request, reply) => {

@@ -69,15 +69,15 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         summary: "Import a game's plays (JSON or CSV); emits plays-imported and clips-requested per camera video",
         description:
           'Rows: play_id, angle (LEFT|RIGHT by default), start_s, end_s (or start_timestamp/end_timestamp), play_type, annotation, optional game_id. ' +
-          'Valid rows are imported and every invalid row is reported with its field; 202 when at least one row is valid, 400 when none is.',
+          'Valid rows are imported and every invalid row is reported with its field; 202 when at least one row is valid, 422 when none is.',
         params: gameParams,
         querystring: { type: 'object', additionalProperties: false, properties: { mode: { type: 'string', enum: ['reencode', 'copy'] } } },
         body: { content: { 'application/json': { schema: playsJson }, 'text/csv': { schema: playsCsv } } },
         response: {
           202: importResult,
           ...authErrors,
-          400: {
-            description: 'No valid row (each listed in `errors`), or a field breaks the schema',
+          422: {
+            description: 'No valid row (each listed in `errors` with its field), or a CSV header lacking a column or naming an unknown one',
             type: 'object',
             properties: { error: { type: 'string' }, message: { type: 'string' }, errors: rowErrors },
           },
@@ -85,14 +85,17 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       },
     },
     async (request, reply) => {
-      const body = request.body as PlaysBody;
+      const body = request.body as PlaysBody | undefined;
+      // A body in no media type the route takes is not validated by Fastify: say what to send.
+      if (body === undefined || body === null) throw new FilmroomError('VALIDATION_FAILED', 'body: send the plays as application/json or text/csv');
       let rows: RawPlayRow[];
       if (typeof body === 'string') {
         const parsed = playRowsOfCsv(body);
-        if (parsed.missingColumns.length) throw new FilmroomError('USAGE', `body: the CSV header lacks column(s) ${parsed.missingColumns.join(', ')}`);
+        // The CSV's schema is only "text": its header is checked here, and a wrong one is unprocessable (422), not malformed.
+        if (parsed.missingColumns.length) throw new FilmroomError('UNPROCESSABLE', `body: the CSV header lacks column(s) ${parsed.missingColumns.join(', ')}`);
         if (parsed.unknownColumns.length)
           throw new FilmroomError(
-            'VALIDATION_FAILED',
+            'UNPROCESSABLE',
             `body: unknown CSV column(s) ${parsed.unknownColumns.join(', ')}; the columns are ${playColumns.join(', ')}`,
           );
         rows = parsed.rows;
@@ -116,7 +119,7 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       );
       if (result.accepted === 0) {
         throw new FilmroomError(
-          'VALIDATION_FAILED',
+          'UNPROCESSABLE',
           `no valid play among ${result.rejected} row(s): ${result.errors
             .slice(0, 3)
             .map((e) => `${e.row} ${e.field}: ${e.message}`)

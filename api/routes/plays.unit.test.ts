@@ -46,7 +46,7 @@ describe('plays routes (in-memory ports)', () => {
     expect(response.json().plays_event_id).toBe(given.publisher.of('plays-imported')[0]!.value.event_id);
   });
 
-  it('POST plays with no valid row is 400 VALIDATION_FAILED with every row error, and publishes nothing', async () => {
+  it('POST plays with no valid row is 422 UNPROCESSABLE with every row error, and publishes nothing', async () => {
     given = await inMemoryApp();
     given.readModel.games.set('g1', { videos: cameras });
     const response = await given.app.inject({
@@ -55,16 +55,16 @@ describe('plays routes (in-memory ports)', () => {
       headers: { ...bearer(keys.uploader), 'content-type': 'text/csv' },
       payload: 'play_id,angle,start_s,end_s\np1,LEFT,9,2\n',
     });
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({
-      error: 'VALIDATION_FAILED',
+      error: 'UNPROCESSABLE',
       message: expect.stringMatching(/^no valid play among 1 row\(s\): /),
       errors: [{ play_id: 'p1', field: expect.any(String), message: expect.any(String) }],
     });
     expect(given.publisher.published).toEqual([]);
   });
 
-  it('POST plays refuses unknown fields by name: a JSON row key or a CSV column (400), and publishes nothing', async () => {
+  it('POST plays refuses unknown fields by name: a JSON row key (400) or a CSV column (422), and publishes nothing', async () => {
     given = await inMemoryApp();
     given.readModel.games.set('g1', { videos: cameras });
     const json = await given.app.inject({
@@ -81,8 +81,8 @@ describe('plays routes (in-memory ports)', () => {
       headers: { ...bearer(keys.uploader), 'content-type': 'text/csv' },
       payload: 'play_id,angle,start_s,end_s,colour\np1,LEFT,1,5,red\n',
     });
-    expect(csv.statusCode).toBe(400);
-    expect(csv.json()).toEqual({ error: 'VALIDATION_FAILED', message: expect.stringContaining('body: unknown CSV column(s) colour') });
+    expect(csv.statusCode).toBe(422);
+    expect(csv.json()).toEqual({ error: 'UNPROCESSABLE', message: expect.stringContaining('body: unknown CSV column(s) colour') });
     expect(given.publisher.published).toEqual([]);
   });
 

@@ -135,6 +135,7 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('operator'),
       schema: {
+        operationId: 'getReplay',
         summary: "A replay's state and progress (batches of batch-extracted its consumer group has gone through)",
         params: { type: 'object', required: ['id'], properties: { id: replayId } },
         response: { 200: replayStatusSchema, ...authErrors, 404: errorSchema },

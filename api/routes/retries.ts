@@ -3,6 +3,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { retryFailedWork } from '../../processors/retry/retry-failed-work.ts';
 import { authErrors, errorSchema, maxOffset, videoIdParams, videoIdSchema } from '../schemas/common.ts';
+import { refuseIfDeleting, registeredRun } from './video-presence.ts';
 
 const stages = ['extract', 'detect', 'ocr', 'checks', 'render'] as const;
 
@@ -60,6 +61,7 @@ const retryRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('operator'),
       schema: {
+        operationId: 'retryVideo',
         summary: "Retry a video's failed work: a failed extraction as a new run of the whole video, failed batches by sending their input again",
         params: videoIdParams,
         body: {
@@ -90,8 +92,16 @@ const retryRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     async (request, reply) => {
       const videoId = request.params.id;
       const stage = request.body?.stage;
+      await refuseIfDeleting(app, videoId);
       const ingestion = await app.readModel.currentIngestion(videoId);
-      if (!ingestion) throw new FilmroomError('NOT_FOUND', `no video ${videoId}`);
+      if (!ingestion) {
+        // Registered here a moment ago, not projected yet: nothing of it can have failed.
+        const runId = await registeredRun(app, videoId);
+        if (runId === undefined) throw new FilmroomError('NOT_FOUND', `no video ${videoId}`);
+        return reply
+          .status(202)
+          .send({ video_id: videoId, mode: 'nothing' as const, run_id: runId, redriven: 0, retried: [], status_url: `/v1/videos/${videoId}` });
+      }
       const failures = await app.readModel.failedWork({ videoId, ...(stage ? { stage } : {}), limit: 10_000 });
       const result = await retryFailedWork(
         { publisher: app.publisher, fingerprint: (uri) => sourceFingerprint(app.objectStore, uri), now: Date.now },

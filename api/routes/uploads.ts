@@ -2,12 +2,13 @@ import { basename } from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
-import { ingestVideo, validOptions } from '../../processors/ingest/ingest-video.ts';
+import { ingestVideo, pipelineStages, validOptions } from '../../processors/ingest/ingest-video.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { videoIdFor } from '../../processors/ingest/video-ingested.ts';
 import type { DetectorKind, ProcessingOptions, Stage } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
-import { authErrors, errorSchema, ingestAnswer, ingestedSchema } from '../schemas/common.ts';
+import { authErrors, errorSchema, ingestAnswer, ingestedSchema, oneSampling } from '../schemas/common.ts';
+import { rememberRegistration } from './video-presence.ts';
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const metaKeyPattern = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -66,10 +67,14 @@ function optionsOfFields(fields: UploadFields): Partial<ProcessingOptions> {
 /** The whole form checked: the video id, the options, the metadata. */
 function checkedForm(fields: UploadFields) {
   if (fields.video_id !== undefined && !videoIdPattern.test(fields.video_id)) throw invalid(`body/video_id must match ${videoIdPattern}`);
+  // Each field is valid on its own (the form's schema says so); together they contradict each other.
+  if (fields.sample_fps !== undefined && fields.sample_stride !== undefined) throw new FilmroomError('UNPROCESSABLE', `body: ${oneSampling}`);
   return { videoId: fields.video_id, options: validOptions(optionsOfFields(fields)), sessionMetadata: sessionMetadataOf(fields.meta) };
 }
 
-const field = (description: string) => ({ type: 'string', description }) as const;
+const field = (description: string) => ({ type: 'string', maxLength: 1000, description }) as const;
+/** The stages but EXTRACT, as a regular expression alternative, for the form's `stages` pattern. */
+const otherStages = `(${pipelineStages.filter((stage) => stage !== 'EXTRACT').join('|')})`;
 /** The form, for the OpenAPI document only: a multipart body is read part by part, not validated as a whole. */
 const uploadForm = {
   type: 'object',
@@ -78,13 +83,25 @@ const uploadForm = {
   properties: {
     file: { type: 'string', format: 'binary', description: 'the video or TAR bundle (exactly one file part)' },
     video_id: { ...field('default: derived from the file name and the time'), pattern: videoIdPattern.source },
-    batch_size: field('frames per batch, 1 to 1000'),
-    sample_fps: field('frames per second to sample (above 0, at most 240)'),
-    sample_stride: field('sample every n-th frame (instead of sample_fps)'),
-    stages: field('comma-separated: EXTRACT (required), DETECT, OCR, CHECKS, RENDER'),
-    detectors: field('comma-separated: objects, text (default both)'),
-    meta: { type: 'array', items: { type: 'string' }, maxItems: maxMetaEntries, description: 'session metadata, repeatable: key=value (as the CLI --meta)' },
+    batch_size: { ...field('frames per batch, 1 to 1000'), pattern: '^(1000|[1-9][0-9]{0,2})$' },
+    sample_fps: {
+      ...field('frames per second to sample (above 0, at most 240)'),
+      pattern: '^(240(\\.0+)?|(2[0-3][0-9]|1[0-9][0-9]|[1-9][0-9]?)(\\.[0-9]+)?|0?\\.[0-9]*[1-9][0-9]*)$',
+    },
+    sample_stride: { ...field('sample every n-th frame (instead of sample_fps)'), pattern: '^[1-9][0-9]{0,5}$' },
+    stages: {
+      ...field('comma-separated: EXTRACT (required), DETECT, OCR, CHECKS, RENDER'),
+      pattern: `^(${otherStages},)*EXTRACT(,(EXTRACT|${otherStages}))*$`,
+    },
+    detectors: { ...field('comma-separated: objects, text (default both)'), pattern: '^(objects|text)(,(objects|text))*$' },
+    meta: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}=', maxLength: 1000 },
+      maxItems: maxMetaEntries,
+      description: 'session metadata, repeatable: key=value (as the CLI --meta)',
+    },
   },
+  // Not said here as `not: { required: [sample_fps, sample_stride] }`: schemathesis cannot judge a `not` over a form with a file in it. Both are a 422.
 } as const;
 
 /**
@@ -117,11 +134,15 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           ...authErrors,
           413: { description: 'The file is larger than FILMROOM_API_UPLOAD_LIMIT', ...errorSchema },
           415: { description: 'The body is not multipart/form-data', ...errorSchema },
+          422: { description: 'Fields that contradict each other: sample_fps and sample_stride', ...errorSchema },
         },
       },
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new FilmroomError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with the video in the field `file`');
+      // Without a boundary the parts cannot be told apart: the parser would fail on its own, as a bug (500).
+      if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? ''))
+        throw new FilmroomError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type multipart/form-data needs its boundary parameter');
       const fields: UploadFields = { meta: [] };
       let stored: { location: { bucket: string; key: string } } | undefined;
       try {
@@ -163,6 +184,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             producer: { name: 'api', version: '0.1.0' },
           },
         );
+        rememberRegistration(app, result.videoId, result.runId);
         return reply.status(202).send(ingestAnswer(result));
       } catch (error) {
         // A refused form (or a truncated file) must not leave an object that could be mistaken for the video.

@@ -129,6 +129,6 @@ describe('uploads route: fields in any order, session metadata, unknown fields r
     const form = operation.requestBody.content['multipart/form-data'].schema;
     expect(form.required).toEqual(['file']);
     expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'meta']);
-    expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415']);
+    expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422']);
   });
 });

@@ -5,6 +5,7 @@ import { scenesUnder } from '../../projections/read-model/scenes.ts';
 import { tracksOf } from '../../projections/read-model/tracks.ts';
 import { defaultSceneVersion, sceneVersions } from '../../processors/scenes/core/index.ts';
 import { authErrors, errorSchema, jobStatusSchema, maxOffset, videoIdParams } from '../schemas/common.ts';
+import { refuseIfDeleting, registeredRun } from './video-presence.ts';
 
 const page = {
   type: 'object',
@@ -20,6 +21,24 @@ const page = {
 const pollMs = 1000;
 
 const pageOf = (items: object[], limit: number, offset: number) => ({ items, limit, offset });
+const pageSchema = (rows: string) =>
+  ({
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { type: 'object', additionalProperties: true }, description: rows },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
+  }) as const;
+const unknownVideo = { description: 'No such video', ...errorSchema } as const;
+const sseEvent = {
+  type: 'object',
+  required: ['event', 'data'],
+  properties: {
+    event: { type: 'string', enum: ['progress', 'end'] },
+    data: { type: 'string', description: 'JSON: the job status as GET /v1/videos/{id} answers it (progress), or `{ state }` (end)' },
+  },
+} as const;
 
 /** How long an id that nobody knows is waited for before the answer is 404: a fresh ingestion shows up within seconds. */
 const unknownVideoGraceMs = 5000;
@@ -32,7 +51,7 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
    * another instance must not get a 404 only because the projection is a moment behind).
    */
   const videoExpected = async (id: string): Promise<boolean> => {
-    if ((await app.idempotency.recall('video-ingested', id)) !== undefined) return true;
+    if ((await registeredRun(app, id)) !== undefined) return true;
     const deadline = Date.now() + unknownVideoGraceMs;
     for (;;) {
       if (await app.readModel.videoKnown(id)) return true;
@@ -41,21 +60,37 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     }
   };
 
+  /** A video's results are its own: an id nobody ingested (or one deleted) has none, rather than an empty page. */
+  const mustBeKnown = async (id: string) => {
+    await refuseIfDeleting(app, id);
+    if (!(await app.readModel.videoKnown(id)) && (await registeredRun(app, id)) === undefined) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
+  };
+
   app.get(
     '/v1/videos/:id/events',
     {
       onRequest: app.requireRole('reader'),
       schema: {
+        operationId: 'getVideoEvents',
         summary: 'Server-Sent Events: job progress until the job ends',
         description:
           '`event: progress` carries the job status exactly as GET /v1/videos/:id answers it (same types), `event: end` the final state; ' +
           'a comment line (`: heartbeat`) comes at least every FILMROOM_API_SSE_HEARTBEAT_MS while nothing changes.',
         params: videoIdParams,
-        response: { 200: { description: 'text/event-stream', type: 'string' }, ...authErrors, 404: errorSchema },
+        response: {
+          200: {
+            description: 'The event stream',
+            // Before OpenAPI 3.2 (itemSchema), the schema of an event stream is that of each event.
+            content: { 'text/event-stream': { schema: sseEvent } },
+          },
+          ...authErrors,
+          404: errorSchema,
+        },
       },
     },
     async (request, reply) => {
       const id = request.params.id;
+      await refuseIfDeleting(app, id);
       const first = await app.readModel.jobStatus(id);
       // Checked before the stream opens, so that an unknown id is a 404, not a connection held open for nothing.
       if (!first && !(await videoExpected(id))) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
@@ -97,9 +132,16 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     '/v1/videos/:id/detections',
     {
       onRequest: app.requireRole('reader'),
-      schema: { summary: "A video's detections, paginated", params: videoIdParams, querystring: page, response: { ...authErrors } },
+      schema: {
+        operationId: 'getVideoDetections',
+        summary: "A video's detections, paginated",
+        params: videoIdParams,
+        querystring: page,
+        response: { 200: pageSchema('detections rows'), ...authErrors, 404: unknownVideo },
+      },
     },
     async (request) => {
+      await mustBeKnown(request.params.id);
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.detections(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
     },
@@ -109,9 +151,16 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     '/v1/videos/:id/ocr',
     {
       onRequest: app.requireRole('reader'),
-      schema: { summary: "A video's ocr_texts, paginated", params: videoIdParams, querystring: page, response: { ...authErrors } },
+      schema: {
+        operationId: 'getVideoOcr',
+        summary: "A video's ocr_texts, paginated",
+        params: videoIdParams,
+        querystring: page,
+        response: { 200: pageSchema('ocr_texts rows'), ...authErrors, 404: unknownVideo },
+      },
     },
     async (request) => {
+      await mustBeKnown(request.params.id);
       const { limit, offset, batch } = request.query;
       return pageOf(await app.readModel.ocrTexts(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
     },

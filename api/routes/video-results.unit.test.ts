@@ -35,6 +35,7 @@ describe('video results routes (in-memory ports)', () => {
 
   it('GET detections pages them and filters one batch', async () => {
     given = await inMemoryApp();
+    given.readModel.jobs.push(jobRow('v'));
     given.readModel.detectionRows.set('v', [detection(0, 0), detection(0, 1), detection(1, 10)]);
     const page = await given.app.inject({ url: '/v1/videos/v/detections?limit=2&offset=1', headers: bearer(keys.reader) });
     expect(page.statusCode).toBe(200);
@@ -46,11 +47,17 @@ describe('video results routes (in-memory ports)', () => {
     expect(bad.json().message).toContain('querystring/limit must be >= 1');
   });
 
-  it('GET ocr answers the texts of a video', async () => {
+  it('GET ocr answers the texts of a video; detections and ocr of an unknown video are 404', async () => {
     given = await inMemoryApp();
+    given.readModel.jobs.push(jobRow('v'));
     given.readModel.ocrRows.set('v', [text(0, 'LIONS 21'), text(1, 'HAWKS 14')]);
     const response = await given.app.inject({ url: '/v1/videos/v/ocr', headers: bearer(keys.reader) });
     expect(response.json()).toEqual({ items: [text(0, 'LIONS 21'), text(1, 'HAWKS 14')], limit: 100, offset: 0 });
+    for (const results of ['ocr', 'detections']) {
+      const unknown = await given.app.inject({ url: `/v1/videos/nobody/${results}`, headers: bearer(keys.reader) });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toEqual({ error: 'NOT_FOUND', message: 'no video nobody' });
+    }
   });
 
   it('GET events streams the progress of a finished job, then its end', async () => {

@@ -4,6 +4,7 @@ import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
+import { refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
 import {
   authErrors,
   errorSchema,
@@ -73,7 +74,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             currentRuns: async (ids) => {
               const runs = await app.readModel.currentRuns(ids);
               for (const id of ids) {
-                const registered = await app.idempotency.recall('video-ingested', id);
+                const registered = await registeredRun(app, id);
                 if (typeof registered === 'string') runs.set(id, registered);
               }
               return runs;
@@ -90,7 +91,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             producer: { name: 'api', version: '0.1.0' },
           },
         );
-        app.idempotency.remember('video-ingested', result.videoId, result.runId);
+        rememberRegistration(app, result.videoId, result.runId);
         return ingestAnswer(result);
       };
       const key = request.headers['idempotency-key'];
@@ -105,15 +106,21 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('reader'),
       schema: {
+        operationId: 'getVideo',
         summary: "A video's job status with per-phase progress and ETA",
         params: videoIdParams,
         response: { 200: jobStatusSchema, ...authErrors, 404: errorSchema },
       },
     },
     async (request) => {
-      const row = await app.readModel.jobStatus(request.params.id);
-      if (!row) throw new FilmroomError('NOT_FOUND', `no video ${request.params.id}`);
-      return presentJobStatus(row);
+      const id = request.params.id;
+      await refuseIfDeleting(app, id);
+      const row = await app.readModel.jobStatus(id);
+      if (row) return presentJobStatus(row);
+      // Registered here a moment ago, not projected yet: queued, as its event stream says.
+      const runId = await registeredRun(app, id);
+      if (runId === undefined) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
+      return { video_id: id, run_id: runId, state: 'queued' as const };
     },
   );
 

@@ -95,8 +95,8 @@ describe('videos routes (in-memory ports)', () => {
       [{ source_uri: 'http://example.invalid/x.mp4' }, 'body/source_uri must match pattern'],
       [{ video_id: 'x' }, "body must have required property 'source_uri'"],
       [{ source_uri: 's3://b/k.mp4', options: { stages: ['PAINT'] } }, 'body/options/stages/0 must be equal to one of the allowed values'],
-      [{ source_uri: 's3://b/k.mp4', options: { stages: [] } }, 'stages must list some of EXTRACT'],
-      [{ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } }, 'stages must include EXTRACT'],
+      [{ source_uri: 's3://b/k.mp4', options: { stages: [] } }, 'body/options/stages must NOT have fewer than 1 items'],
+      [{ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } }, 'body/options/stages must include EXTRACT'],
       [{ source_uri: 's3://b/k.mp4', options: { detectors: ['faces'] } }, 'body/options/detectors/0 must be equal to one of the allowed values'],
       [{ source_uri: 's3://b/k.mp4', options: { sample_fps: 2, sample_stride: 3 } }, 'sample_fps and sample_stride choose the sampling two ways'],
     ];

@@ -7,7 +7,7 @@ import { jobStates } from '../../projections/read-model/job-status.ts';
 /** The largest page offset a list accepts: far beyond any real list, well inside every integer type the stores use. */
 export const maxOffset = 10_000_000;
 
-export const videoIdSchema = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
+export const videoIdSchema = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
 
 export const videoIdParams = { type: 'object', required: ['id'], properties: { id: videoIdSchema } } as const;
 
@@ -53,15 +53,29 @@ export const jobStatusSchema = {
   },
 } as const;
 
+/** A `not` says what it refuses in its description (see plugins/errors.ts). */
+export const oneSampling = 'sample_fps and sample_stride choose the sampling two ways: give one of them';
+
 /** Processing options of an ingestion (`POST /v1/videos`, `POST /v1/ingests`). */
 export const processingOptionsSchema = {
   type: 'object',
   additionalProperties: false,
+  allOf: [{ description: oneSampling, not: { required: ['sample_fps', 'sample_stride'] } }],
   properties: {
     sample_fps: { type: 'number', minimum: 0.001, maximum: 240 },
     sample_stride: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     batch_size: { type: 'integer', minimum: 1, maximum: 1000 },
-    stages: { type: 'array', uniqueItems: true, items: { type: 'string', enum: pipelineStages } },
+    stages: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: pipelineStages },
+      // "contains EXTRACT" as OpenAPI 3.0 can say it: not every item is another stage.
+      allOf: [
+        { description: 'must include EXTRACT: every other stage reads the extracted frames', not: { items: { not: { type: 'string', enum: ['EXTRACT'] } } } },
+      ],
+      description: 'stages to run; EXTRACT is required',
+    },
     detectors: {
       type: 'array',
       minItems: 1,

@@ -31,13 +31,19 @@ export async function failedWork(client: ClickHouse, filter: FailureFilter): Pro
     stage !== undefined ? `stage = ${param('stage')}` : '',
     since !== undefined ? `occurred_at >= parseDateTimeBestEffort(${param('since')})` : '',
   ].filter(Boolean);
-  const rows = await client.select<FailedWork>(
-    `SELECT video_id, run_id, stage, batch_index, error_code, message, toString(occurred_at) AS occurred_at, source_topic, source_partition,
+  // The text of occurred_at has its own name: an alias named occurred_at would replace the column in WHERE (a String against a DateTime).
+  const rows = await client.select<Omit<FailedWork, 'occurred_at'> & { occurred_at_text: string }>(
+    `SELECT video_id, run_id, stage, batch_index, error_code, message, toString(occurred_at) AS occurred_at_text, source_topic, source_partition,
        toString(source_offset) AS source_offset, source_key, payload
      FROM failures FINAL WHERE ${where.join(' AND ')} ORDER BY occurred_at DESC, video_id, stage, batch_index LIMIT ${limit}`,
     { ...(videoId !== undefined ? { video_id: videoId } : {}), ...(stage !== undefined ? { stage } : {}), ...(since !== undefined ? { since } : {}) },
   );
-  return rows.map((r) => ({ ...r, source_partition: Number(r.source_partition), batch_index: r.batch_index === null ? null : Number(r.batch_index) }));
+  return rows.map(({ occurred_at_text, ...r }) => ({
+    ...r,
+    occurred_at: occurred_at_text,
+    source_partition: Number(r.source_partition),
+    batch_index: r.batch_index === null ? null : Number(r.batch_index),
+  }));
 }
 
 /** How a video's current run was ingested; undefined for an unknown video. */

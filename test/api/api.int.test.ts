@@ -121,7 +121,10 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
       options: { batch_size: 10, stages: ['EXTRACT', 'CHECKS'] },
     });
 
-    expect((await app.inject({ url: '/v1/videos/api-video-1', headers: auth(keys.reader) })).statusCode).toBe(404); // not projected: no projector runs here
+    // Not projected (no projector runs here), but registered by this instance: queued, from the request itself.
+    const status = await app.inject({ url: '/v1/videos/api-video-1', headers: auth(keys.reader) });
+    expect([status.statusCode, status.json().state]).toEqual([200, 'queued']);
+    expect((await app.inject({ url: '/v1/videos/api-never-registered', headers: auth(keys.reader) })).statusCode).toBe(404);
     expect((await app.inject({ url: '/v1/videos/bad%20id', headers: auth(keys.reader) })).statusCode).toBe(400);
     for (const prefix of ["x' OR 1=1 --", "\\' UNION SELECT 1 --", "'; DROP TABLE videos; --"]) {
       const listed = await app.inject({ url: `/v1/videos?prefix=${encodeURIComponent(prefix)}`, headers: auth(keys.reader) });

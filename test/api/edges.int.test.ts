@@ -4,7 +4,7 @@ import { buildServer } from '../../api/server.ts';
 import { createLogger } from '../../common/logger.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import type { VideoIngested } from '../../schemas/index.ts';
-import { createS3Client, getObjectBuffer } from '../../storage/object-store.ts';
+import { createS3Client, getObjectBuffer, putObject } from '../../storage/object-store.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
@@ -62,7 +62,15 @@ describe('the API edges against the real stack', () => {
     expect(local.statusCode).toBe(400);
     expect(local.json().message).toContain('body/source_uri must match pattern');
     expect(local.body).not.toContain('passwd');
-    for (const path of ['/v1/videos', '/v1/videos/any/detections', '/v1/videos/any/ocr']) {
+    // A video this instance registered: its detections and ocr reach ClickHouse (an unknown one is a 404 before any query).
+    const s3 = createS3Client(config.s3);
+    await putObject(s3, { bucket: config.s3.buckets.uploads, key: 'edges/offset.mp4' }, Buffer.from('video'), 'video/mp4');
+    s3.destroy();
+    const source_uri = `s3://${config.s3.buckets.uploads}/edges/offset.mp4`;
+    const registered = await app.inject({ method: 'POST', url: '/v1/videos', headers: auth(keys.uploader), payload: { source_uri, video_id: 'edges-offset' } });
+    expect(registered.statusCode).toBe(202);
+    expect((await app.inject({ url: '/v1/videos/nobody-here/detections', headers: auth(keys.reader) })).statusCode).toBe(404);
+    for (const path of ['/v1/videos', '/v1/videos/edges-offset/detections', '/v1/videos/edges-offset/ocr']) {
       const huge = await app.inject({ url: `${path}?offset=99999999999999999999`, headers: auth(keys.reader) });
       expect(huge.statusCode, path).toBe(400);
       expect(huge.json().message).toContain('querystring/offset must be <= 10000000');

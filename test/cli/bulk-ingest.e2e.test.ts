@@ -162,6 +162,7 @@ describe('bulk ingest and the CLI edges (real stack, the CLI as a child process)
       [['ingest', '--task-list', join(dir, 'no-list.txt')], 2, /^filmroom: cannot read the task list /],
       [['ingest', dir, '--video-id', 'one'], 2, /^filmroom: --video-id names one video/],
       [['status', `unknown-${run}`], 1, new RegExp(`^filmroom: no video unknown-${run} in job_status$`)],
+      [['manifest', '--out', join(dir, 'no', 'dir', 'x.json')], 2, /^filmroom: --out \S+\/no\/dir\/x\.json: cannot write there \(no such directory\)$/],
     ];
     for (const [args, code, message] of edges) {
       const ended = await filmroom(...args);

@@ -186,7 +186,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     expect(status.json().plays).toBe(20);
   }, 300_000);
 
-  it('refuses an import with no valid row (400 with every row error), a CSV without required columns, and a reader key', async () => {
+  it('refuses an import with no valid row (422 with every row error), a CSV without required columns (422), a body of the wrong shape (400), and a reader key', async () => {
     const post = (payload: unknown, headers: Record<string, string> = {}) =>
       app.inject({
         method: 'POST',
@@ -198,10 +198,10 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
       { play_id: 'x', angle: 'LEFT', start_s: 3, end_s: 1 },
       { play_id: 'y', angle: 'UP', start_s: 1, end_s: 2 },
     ]);
-    expect(none.statusCode).toBe(400);
+    expect(none.statusCode).toBe(422);
     expect(none.json().errors.map((e: { row: string; field: string }) => `${e.row} ${e.field}`)).toEqual(['plays[0] end_s', 'plays[1] angle']);
     const columns = await post('play_id,angle,start_s\np1,LEFT,1\n', { 'content-type': 'text/csv' });
-    expect(columns.statusCode).toBe(400);
+    expect(columns.statusCode).toBe(422);
     expect(columns.json().message).toBe('body: the CSV header lacks column(s) end_s');
     const shape = await post({ plays: 'not a list' });
     expect(shape.statusCode).toBe(400);

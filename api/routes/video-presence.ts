@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { FilmroomError } from '../../common/errors.ts';
+
+/**
+ * Whether a video is there, as this instance answers it: the projections lag its own requests by a
+ * moment, so what it registered or deleted a moment ago counts too (kept in the idempotency record,
+ * in this process, for the record's lifetime). A video registered here reads as queued until it is
+ * projected; one whose deletion was accepted here reads as gone until the deletion is carried out,
+ * after which the projections say so themselves.
+ */
+
+/** The run this instance registered for the video, if it did. */
+export const registeredRun = (app: FastifyInstance, videoId: string) => app.idempotency.recall<string>('video-ingested', videoId);
+
+/** A registration through this instance: the video reads as queued at once, and no longer as deleted. */
+export function rememberRegistration(app: FastifyInstance, videoId: string, runId: string): void {
+  app.idempotency.remember('video-ingested', videoId, runId);
+  app.idempotency.remember('video-deleted', videoId, null);
+}
+
+/** A deletion accepted by this instance: the video reads as gone until the deletion is carried out. */
+export function rememberDeletion(app: FastifyInstance, videoId: string, eventId: string): void {
+  app.idempotency.remember('video-deleted', videoId, eventId);
+}
+
+/** Whether a deletion accepted here is not carried out yet. */
+export async function deletionPending(app: FastifyInstance, videoId: string): Promise<boolean> {
+  const eventId = await app.idempotency.recall<string | null>('video-deleted', videoId);
+  return typeof eventId === 'string' && !(await app.readModel.deletion(videoId, eventId));
+}
+
+/** Refuses reads of a video whose deletion is under way (404, as after it). */
+export async function refuseIfDeleting(app: FastifyInstance, videoId: string): Promise<void> {
+  if (await deletionPending(app, videoId)) throw new FilmroomError('NOT_FOUND', `no video ${videoId}: its deletion is under way`);
+}
