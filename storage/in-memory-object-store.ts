@@ -45,6 +45,13 @@ export class InMemoryObjectStore implements ObjectStore {
     return found.body.length;
   }
 
+  async listStats(bucket: string, prefix: string): Promise<Map<string, ObjectStat>> {
+    const stats = new Map<string, ObjectStat>();
+    for (const key of (await this.list(bucket, prefix)).keys()) stats.set(key, (await this.stat({ bucket, key }))!);
+    this.requests.stat -= stats.size; // one listing, not a HEAD per key
+    return stats;
+  }
+
   async list(bucket: string, prefix: string): Promise<Map<string, number>> {
     this.requests.list++;
     const sizes = new Map<string, number>();

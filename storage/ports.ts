@@ -23,6 +23,8 @@ export interface ObjectStore {
   download(location: ObjectLocation, path: string): Promise<number>;
   /** Keys under a prefix with their sizes in bytes (all pages). */
   list(bucket: string, prefix: string): Promise<Map<string, number>>;
+  /** Keys under a prefix with their sizes and ETags (all pages). */
+  listStats(bucket: string, prefix: string): Promise<Map<string, ObjectStat>>;
   delete(location: ObjectLocation): Promise<void>;
   /** An object's size and ETag, or undefined when there is none at the location. */
   stat(location: ObjectLocation): Promise<ObjectStat | undefined>;

@@ -7,7 +7,7 @@ import type { ProcessingOptions } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import type { ObjectStore } from '../../storage/ports.ts';
 import { ingestVideos, validOptions, type IngestPorts } from './ingest-video.ts';
-import { sourceFingerprint } from './source-fingerprint.ts';
+import { objectFingerprint, sourceFingerprint } from './source-fingerprint.ts';
 import { classifySource, type ClassifiedSource, type SourceItem } from './ingest-sources.ts';
 import { checkVideoId, containerFor, videoIdFor } from './video-ingested.ts';
 
@@ -89,8 +89,11 @@ async function checkObjects(store: ObjectStore, plans: Planned[]): Promise<void>
     const { bucket, key } = (group[0]!.source as Extract<ClassifiedSource, { kind: 's3' }>).location;
     const folder = key.slice(0, key.lastIndexOf('/') + 1);
     try {
-      const sizes = await store.list(bucket, folder);
-      for (const plan of group) plan.item = { ...plan.item, size: sizes.get((plan.source as Extract<ClassifiedSource, { kind: 's3' }>).location.key) ?? -1 };
+      const stats = await store.listStats(bucket, folder);
+      for (const plan of group) {
+        const found = stats.get((plan.source as Extract<ClassifiedSource, { kind: 's3' }>).location.key);
+        plan.item = { ...plan.item, size: found?.size ?? -1, ...(found ? { fingerprint: objectFingerprint(found) } : {}) };
+      }
     } catch (error) {
       for (const plan of group) refuse(plan, `cannot list ${s3Uri({ bucket, key: folder })}: ${describeError(error)}`);
     }
@@ -176,6 +179,8 @@ export async function runBulkIngest(
           videoId: plan.videoId!,
           sourceUri,
           container: containerFor(plan.item.source),
+          // From the listing for objects listed; an uploaded local file is fingerprinted after its upload.
+          ...(plan.source?.kind === 's3' && plan.item.fingerprint ? { sourceFingerprint: plan.item.fingerprint } : {}),
           sessionMetadata: request.sessionMetadata,
           options: request.options,
           uploader: request.uploader,

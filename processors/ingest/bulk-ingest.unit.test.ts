@@ -1,3 +1,4 @@
+import { sourceFingerprint } from './source-fingerprint.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,5 +142,16 @@ describe('bulk ingestion', () => {
       'refused 2024/x.tar (s3://b/2024/x.tar): no such object',
       'ingested 1, skipped 1 as unchanged (already ingested or listed twice), refused 1 — 3 item(s)',
     ]);
+  });
+});
+
+describe('bulk ingestion names runs from the listings', () => {
+  it('fingerprints listed objects from their listing (one LIST per folder, no HEAD per key), the same as a HEAD would', async () => {
+    const { ports, publisher, objectStore } = await given(['2024/03/a.mp4', '2024/03/b.mp4']);
+    const results = await ingestBulk(ports, request('s3://games/2024/03/a.mp4\ns3://games/2024/03/b.mp4'));
+    expect(summarise(results)).toMatchObject({ ingested: 2 });
+    expect(objectStore.requests.stat).toBe(0);
+    const [a] = publisher.of('video-ingested');
+    expect(a!.value.source_fingerprint).toBe(await sourceFingerprint(objectStore, 's3://games/2024/03/a.mp4'));
   });
 });

@@ -5,6 +5,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import type { ObjectLocation } from '../../storage/object-location.ts';
 import type { ObjectStore } from '../../storage/ports.ts';
 import { videoExtensions } from '../extract/tar-bundle.ts';
+import { objectFingerprint } from './source-fingerprint.ts';
 
 /**
  * Where the sources of a bulk ingestion come from: a task list, a local folder or an S3 prefix.
@@ -18,6 +19,8 @@ export interface SourceItem {
   source: string;
   /** Its size in bytes when a listing gave it already (no second existence check needed). */
   size?: number;
+  /** An object's fingerprint when a listing gave it (`objectFingerprint`): no HEAD needed to name its run. */
+  fingerprint?: string;
 }
 
 /** What a source turns out to be; local paths are absolute. */
@@ -95,9 +98,11 @@ export function parseS3Prefix(uri: string): { bucket: string; prefix: string } |
 export async function listPrefix(store: ObjectStore, uri: string): Promise<{ items: SourceItem[]; otherObjects: number }> {
   const parsed = parseS3Prefix(uri);
   if (!parsed) throw new FilmroomError('VALIDATION_FAILED', `prefix must be s3://bucket/ or s3://bucket/folder/ ending in '/' (got '${uri}')`);
-  const objects = await store.list(parsed.bucket, parsed.prefix);
+  const objects = await store.listStats(parsed.bucket, parsed.prefix);
   // Keys ending in '/' are folder markers (some servers list one per folder): neither videos nor other objects.
   const keys = [...objects.keys()].filter((key) => !key.endsWith('/')).sort();
-  const items = keys.filter(isIngestible).map((key) => ({ where: key, source: `s3://${parsed.bucket}/${key}`, size: objects.get(key)! }));
+  const items = keys
+    .filter(isIngestible)
+    .map((key) => ({ where: key, source: `s3://${parsed.bucket}/${key}`, size: objects.get(key)!.size, fingerprint: objectFingerprint(objects.get(key)!) }));
   return { items, otherObjects: keys.length - items.length };
 }

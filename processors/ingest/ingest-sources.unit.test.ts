@@ -44,9 +44,9 @@ describe('the sources of a bulk ingestion', () => {
       await store.put({ bucket: 'games', key }, Buffer.from('abc'), 'application/octet-stream');
     const listed = await listPrefix(store, 's3://games/2024/');
     expect(listed.items).toEqual([
-      { where: '2024/01/a.mp4', source: 's3://games/2024/01/a.mp4', size: 3 },
-      { where: '2024/01/b.tar', source: 's3://games/2024/01/b.tar', size: 3 },
-      { where: '2024/02/c.tar', source: 's3://games/2024/02/c.tar', size: 3 },
+      { where: '2024/01/a.mp4', source: 's3://games/2024/01/a.mp4', size: 3, fingerprint: expect.stringMatching(/^etag:[0-9a-f]{32} size:3$/) },
+      { where: '2024/01/b.tar', source: 's3://games/2024/01/b.tar', size: 3, fingerprint: expect.stringMatching(/^etag:[0-9a-f]{32} size:3$/) },
+      { where: '2024/02/c.tar', source: 's3://games/2024/02/c.tar', size: 3, fingerprint: expect.stringMatching(/^etag:[0-9a-f]{32} size:3$/) },
     ]);
     expect(listed.otherObjects).toBe(1);
     expect((await listPrefix(store, 's3://games')).items).toHaveLength(4);

@@ -1,7 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseS3Uri } from '../../storage/object-location.ts';
-import type { ObjectStore } from '../../storage/ports.ts';
+import type { ObjectStat, ObjectStore } from '../../storage/ports.ts';
+
+/** An S3 object's fingerprint from its HEAD or its listing entry (the same either way). */
+export const objectFingerprint = (stat: ObjectStat) => `etag:${stat.etag.replace(/"/g, '')} size:${stat.size}`;
 
 /**
  * What a source is at ingest time, cheaply: an S3 object's ETag and size (one HEAD), a local
@@ -12,7 +15,7 @@ import type { ObjectStore } from '../../storage/ports.ts';
 export async function sourceFingerprint(objectStore: ObjectStore, sourceUri: string): Promise<string> {
   if (sourceUri.startsWith('s3://')) {
     const found = await objectStore.stat(parseS3Uri(sourceUri));
-    return found ? `etag:${found.etag.replace(/"/g, '')} size:${found.size}` : 'absent';
+    return found ? objectFingerprint(found) : 'absent';
   }
   try {
     const info = await stat(fileURLToPath(sourceUri));
