@@ -14,7 +14,7 @@ import { runProjectors } from '../../projections/projector.ts';
 import type { BatchExtracted, OcrDone, RenderDone } from '../../schemas/index.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { createS3Client, getObjectBuffer, parseS3Uri, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
-import { batchKey, deterministicEventId } from '../../schemas/envelope.ts';
+import { batchKey, deterministicEventId, runParts } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { publishOnce } from '../support/publish.ts';
 import { runProcessor } from '../../streams/runtime.ts';
@@ -31,11 +31,11 @@ const box = { x1: 0.5, y1: 0.1, x2: 0.9, y2: 0.7 };
 /** The ocr-done the ocr stage would emit for a batch, with one detection per frame and one text on the first frame. */
 function ocrDoneOf(batch: BatchExtracted, stages: OcrDone['stages']): OcrDone {
   return {
-    event_id: deterministicEventId('ocr-done', batch.video_id, batch.batch_index, 'test'),
+    event_id: deterministicEventId('ocr-done', batch.video_id, ...runParts(batch.run_id), batch.batch_index, 'test'),
     occurred_at: Date.now(),
     producer: { name: 'test', version: '0' },
     video_id: batch.video_id,
-    run_id: '',
+    run_id: batch.run_id,
     batch_index: batch.batch_index,
     batch_count: batch.batch_count,
     texts: [{ frame_index: batch.frame_indices[0]!, box: { x1: 0.05, y1: 0.05, x2: 0.45, y2: 0.2 }, text: 'FAR_LEFT', confidence: 0.9 }],
@@ -66,7 +66,8 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     const log = createLogger('silent');
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() }, { stop: async () => s3.destroy() });
-    running.push(...(await runProjectors({ config, log }, ['renders'])));
+    // videos too: renders are read for the video's current run.
+    running.push(...(await runProjectors({ config, log }, ['videos', 'renders'])));
     running.push(
       await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {
         config,
