@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { perceptionExport, perceptionExportFormats } from '../../projections/read-model/perception-exports.ts';
-import { authErrors, videoIdSchema } from '../schemas/common.ts';
+import { FilmroomError } from '../../common/errors.ts';
+import { authErrors, errorSchema, videoIdSchema } from '../schemas/common.ts';
 
 const contentTypes = { coco: 'application/json; charset=utf-8', mot: 'text/csv; charset=utf-8' } as const;
 
@@ -17,10 +18,21 @@ const perceptionExportRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
           required: ['id', 'format'],
           properties: { id: videoIdSchema, format: { type: 'string', enum: [...perceptionExportFormats] } },
         },
-        response: { 200: { description: 'The export, COCO JSON or MOT CSV', type: 'string' }, ...authErrors },
+        response: {
+          200: {
+            description: 'The export: COCO JSON (coco) or MOT CSV (mot), as an attachment',
+            content: {
+              'application/json': { schema: { type: 'object', additionalProperties: true } },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          ...authErrors,
+          404: { description: 'No such video', ...errorSchema },
+        },
       },
     },
     async (request, reply) => {
+      if (!(await app.readModel.videoKnown(request.params.id))) throw new FilmroomError('NOT_FOUND', `no video ${request.params.id}`);
       const body = await perceptionExport(app.readModel, request.params.id, request.params.format);
       const { id, format } = request.params;
       return reply

@@ -7,6 +7,7 @@ describe('perception export routes (in-memory ports)', () => {
 
   it('GET exports/coco answers COCO JSON, exports/mot a CSV, another format 400', async () => {
     given = await inMemoryApp();
+    given.readModel.runs.set('v', ''); // an ingested video
     given.readModel.frames.set('v', [{ batch_index: 0, frame_index: 0, timestamp_s: 0, width: 640, height: 360 }]);
     const coco = await given.app.inject({ url: '/v1/videos/v/exports/coco', headers: bearer(keys.reader) });
     expect(coco.statusCode).toBe(200);
@@ -17,6 +18,7 @@ describe('perception export routes (in-memory ports)', () => {
     expect(mot.statusCode).toBe(200);
     expect(mot.headers['content-type']).toContain('text/csv');
     expect(mot.body).toBe('');
+    expect((await given.app.inject({ url: '/v1/videos/nobody/exports/coco', headers: bearer(keys.reader) })).statusCode).toBe(404);
     const other = await given.app.inject({ url: '/v1/videos/v/exports/yolo', headers: bearer(keys.reader) });
     expect(other.statusCode).toBe(400);
   });

@@ -174,10 +174,20 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         summary: "A video's person and ball tracks (its current run's tracklets linked across batches), by first appearance, paginated",
         params: videoIdParams,
         querystring: { ...page, properties: { limit: page.properties.limit, offset: page.properties.offset } },
-        response: { ...authErrors },
+        response: {
+          200: {
+            description: 'tracker_version (null before any batch was tracked), one page of tracks, total',
+            type: 'object',
+            additionalProperties: true,
+            properties: { tracker_version: { type: ['string', 'null'] }, items: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+          },
+          ...authErrors,
+          404: unknownVideo,
+        },
       },
     },
     async (request) => {
+      await mustBeKnown(request.params.id);
       const { limit, offset } = request.query;
       const tracked = await app.readModel.videoTracklets(request.params.id);
       const tracks = tracked ? tracksOf(tracked.tracklets) : [];
@@ -197,10 +207,20 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           additionalProperties: false,
           properties: { version: { type: 'string', enum: Object.keys(sceneVersions), default: defaultSceneVersion } },
         },
-        response: { ...authErrors },
+        response: {
+          200: {
+            description: 'the scene version, its threshold, the scorer version (null before any batch was scored) and the scenes',
+            type: 'object',
+            additionalProperties: true,
+            properties: { scene_version: { type: 'string' }, items: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+          },
+          ...authErrors,
+          404: unknownVideo,
+        },
       },
     },
     async (request) => {
+      await mustBeKnown(request.params.id);
       const scores = await app.readModel.videoSceneScores(request.params.id);
       const scenes = scenesUnder(scores, request.query.version) ?? [];
       return {

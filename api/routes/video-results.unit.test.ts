@@ -107,6 +107,7 @@ describe('video results routes (in-memory ports)', () => {
 
   it('GET tracks links the tracklets of adjacent batches into tracks, by first appearance', async () => {
     given = await inMemoryApp();
+    given.readModel.runs.set('v', ''); // an ingested video
     const tracklet = (batchIndex: number, tracklet: number, t0: number, t1: number, x: number) => ({
       batchIndex,
       tracklet,
@@ -142,12 +143,16 @@ describe('video results routes (in-memory ports)', () => {
       ['0.0', 0, 1, 60, 0.6],
       ['0.1', 0, 0, 30, 0.6],
     ]);
+    // A video not tracked yet has no tracks; an unknown one is 404.
+    given.readModel.runs.set('other', '');
     const none = await given.app.inject({ url: '/v1/videos/other/tracks', headers: bearer(keys.reader) });
     expect(none.json()).toEqual({ tracker_version: null, items: [], limit: 100, offset: 0, total: 0 });
+    expect((await given.app.inject({ url: '/v1/videos/nobody/tracks', headers: bearer(keys.reader) })).statusCode).toBe(404);
   });
 
   it('GET scenes cuts the stored scores at the threshold of the scene version, batch boundaries included', async () => {
     given = await inMemoryApp();
+    given.readModel.runs.set('v', ''); // an ingested video
     const court = [1, 0, 0];
     const menu = [0, 0, 1];
     given.readModel.sceneScores.set('v', {
