@@ -28,7 +28,8 @@ describe('extract processor: kill -9 mid-video, then restart', () => {
     const bucket = config.s3.buckets.artifacts;
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: videoRunFolder(videoId, '') }));
     const times = new Map<string, number>();
-    for (const object of listed.Contents ?? []) {
+    // Keys ending in '/' are folder markers (the filesystem-backed S3 server lists one per folder of runs/<run>/batches/).
+    for (const object of (listed.Contents ?? []).filter((o) => !o.Key!.endsWith('/'))) {
       const local = join(serviceDirs(config, 'object-store').data, bucket, object.Key!);
       times.set(object.Key!, testStackMode() === 'local' ? statSync(local).mtimeMs : object.LastModified!.getTime());
     }
