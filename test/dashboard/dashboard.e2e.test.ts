@@ -51,6 +51,8 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
         if (api && out.includes('running against')) resolve(api);
       });
       runner.once('exit', (code) => reject(new Error(`filmroom run exited with ${code}: ${out}`)));
+      // Says what the runner had printed when it does not come up, rather than a bare hook timeout.
+      setTimeout(() => reject(new Error(`filmroom run not running after 240 s; its output so far:\n${out}`)), 240_000).unref();
     });
     browser = await launchChromium();
   }, 300_000);
