@@ -82,7 +82,8 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
     expect(wrongType.json().message).toContain('body/options/batch_size must be integer');
     // Options that could never produce work are refused at the edge, naming the field.
     const noStages = await post({ source_uri: 's3://b/k.mp4', options: { stages: [] } });
-    expect([noStages.statusCode, noStages.json().message]).toEqual([400, 'body/options/stages must NOT have fewer than 1 items']);
+    expect(noStages.statusCode).toBe(400);
+    expect(noStages.json().message).toContain('body/options/stages must NOT have fewer than 1 items');
     const noExtract = await post({ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } });
     expect(noExtract.statusCode).toBe(400);
     expect(noExtract.json().message).toContain('body/options/stages must include EXTRACT: every other stage reads the extracted frames');
