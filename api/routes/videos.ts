@@ -4,7 +4,7 @@ import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
-import { refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
+import { deletionPending, refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
 import {
   authErrors,
   errorSchema,
@@ -76,6 +76,8 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               for (const id of ids) {
                 const registered = await registeredRun(app, id);
                 if (typeof registered === 'string') runs.set(id, registered);
+                // A video whose deletion is pending has no current run: posting it again ingests it anew.
+                if (await deletionPending(app, id)) runs.delete(id);
               }
               return runs;
             },
