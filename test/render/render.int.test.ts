@@ -23,6 +23,7 @@ import { topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
 import { generateCameraVideo } from '../support/game-fixture.ts';
 import { fixtureDir } from '../support/pipeline-fixture.ts';
+import { setupSteps } from '../support/setup-steps.ts';
 import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const readerKey = 'reader-secret-0123456789';
@@ -58,8 +59,12 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
   let batches: TopicCollector<BatchExtracted>;
   let renders: TopicCollector<RenderDone>;
 
+  const setup = setupSteps('render test');
+
   beforeAll(async () => {
-    config = await projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${readerKey}`, FILMROOM_RENDER_WIDTH: '320', FILMROOM_RENDER_PREVIEW_FPS: '2' });
+    config = await setup.step('migrate', () =>
+      projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${readerKey}`, FILMROOM_RENDER_WIDTH: '320', FILMROOM_RENDER_PREVIEW_FPS: '2' }),
+    );
     const kafka = createKafka(config.kafka, 'it-render');
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);
@@ -67,31 +72,42 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() }, { stop: async () => s3.destroy() });
     // videos too: renders are read for the video's current run.
-    running.push(...(await runProjectors({ config, log }, ['videos', 'renders'])));
+    running.push(...(await setup.step('projectors', () => runProjectors({ config, log }, ['videos', 'renders']))));
     running.push(
-      await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {
-        config,
-        serde: new EventSerde(config.registry, config.topics),
-        log,
-      }),
-    );
-    running.push(
-      await runProcessor(
-        createRenderProcessor({
-          objectStore: s3ObjectStore(s3),
-          frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+      await setup.step('extract processor', () =>
+        runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {
           config,
+          serde: new EventSerde(config.registry, config.topics),
+          log,
         }),
-        { config, serde: new EventSerde(config.registry, config.topics), log },
       ),
     );
-    batches = await new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start();
-    renders = await new TopicCollector<RenderDone>(kafka, topicName('render-done', config.topics), (v) => serde.decode('render-done', v)).start();
-    app = await buildServer(config, { logLevel: 'silent' });
+    running.push(
+      await setup.step('render processor', () =>
+        runProcessor(
+          createRenderProcessor({
+            objectStore: s3ObjectStore(s3),
+            frameSource: createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches }),
+            config,
+          }),
+          { config, serde: new EventSerde(config.registry, config.topics), log },
+        ),
+      ),
+    );
+    batches = await setup.step('batch collector', () =>
+      new TopicCollector<BatchExtracted>(kafka, topicName('batch-extracted', config.topics), (v) => serde.decode('batch-extracted', v)).start(),
+    );
+    renders = await setup.step('render collector', () =>
+      new TopicCollector<RenderDone>(kafka, topicName('render-done', config.topics), (v) => serde.decode('render-done', v)).start(),
+    );
+    app = await setup.step('API server', () => buildServer(config, { logLevel: 'silent' }));
     running.push({ stop: () => app.close() });
-  }, 120_000);
+    setup.finish();
+  });
 
   afterAll(async () => {
+    const unfinished = setup.unfinished();
+    if (unfinished) console.error(unfinished);
     await batches?.stop();
     await renders?.stop();
     for (const r of running.reverse()) await r.stop();
