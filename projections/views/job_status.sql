@@ -4,7 +4,7 @@
 -- then it is complete with no failures, failed with nothing extracted, else partially_failed. A
 -- failure stops counting once the same work succeeded (a retry): failures are unresolved
 -- (stage, batch) pairs of the current run. RENDER counts in progress. The ETA follows the slowest
--- stage: stages run side by side, so the last one to finish sets the end. A job whose failed work
+-- stage: stages run side by side, so the last one to finish sets the end (see the pace below). A job whose failed work
 -- was retried (filmroom retry) is `retrying` until that work succeeds or fails again. Views hold no data.
 --
 -- This file is the view's SELECT, not a migration: `migrate` (re)creates the view from it whenever
@@ -69,28 +69,39 @@ SELECT
   if(has(stages, 'OCR'), concat('OCR: ', toString(regions_read), '/', toString(regions_total), ' detections'), '') AS ocr_progress,
   if(has(stages, 'CHECKS'), concat('Checks: ', toString(batches_checked), '/', toString(batches_expected), ' batches'), '') AS checks_progress,
   if(has(stages, 'RENDER'), concat('Render: ', if(rendered = 1, 'preview done', 'waiting for every batch')), '') AS render_progress,
-  -- Per stage: when it will be done at its recent pace (over its last 5 batches, in ms), 0 when it is
-  -- done or has not shown a pace yet (fewer than 3 batches). Stages run side by side: the last sets the end.
-  -- Checks are cheap and follow extraction: their pace is taken from the first to the last batch.
+  -- Per stage: the time it still needs at its pace, 0 when it is done or has no pace yet (fewer than 3
+  -- batches). A pace is the average gap from its first result to its last, not the last few gaps,
+  -- because stages finish batches in bursts (several partitions at once) and an average over whole
+  -- bursts is right where a short window is not. Downstream stages share the CPU with decoding while
+  -- extraction runs and speed up after it: once 3 of their results came after extraction's end, their
+  -- pace is taken from those alone. A stage past its predicted end shows 1 s, not "unknown".
+  -- Stages run side by side: the last sets the end.
+  1000 * toInt64(toUInt32(now())) AS now_ms,
+  if(extraction_over AND length(extract_times) > 0, extract_times[length(extract_times)], 0) AS extracted_end_ms,
+  if(extracted_end_ms > 0 AND length(arrayFilter(t -> t > extracted_end_ms, detect_times)) >= 3,
+    arrayFilter(t -> t > extracted_end_ms, detect_times), detect_times) AS detect_paced,
+  if(extracted_end_ms > 0 AND length(arrayFilter(t -> t > extracted_end_ms, ocr_times)) >= 3,
+    arrayFilter(t -> t > extracted_end_ms, ocr_times), ocr_times) AS ocr_paced,
   if(batches_extracted >= 3 AND batches_extracted < batches_expected,
-    extract_times[length(extract_times)] + (extract_times[length(extract_times)] - extract_times[length(extract_times) - least(5, length(extract_times) - 1)])
-      / least(5, length(extract_times) - 1) * (batches_expected - batches_extracted), 0) AS extraction_done_ms,
+    greatest(1000, extract_times[length(extract_times)] - now_ms
+      + (extract_times[length(extract_times)] - extract_times[1]) / (length(extract_times) - 1) * (batches_expected - batches_extracted)), 0) AS extraction_left_ms,
   if(has(stages, 'DETECT') AND batches_detected >= 3 AND batches_detected < batches_expected,
-    detect_times[length(detect_times)] + (detect_times[length(detect_times)] - detect_times[length(detect_times) - least(5, length(detect_times) - 1)])
-      / least(5, length(detect_times) - 1) * (batches_expected - batches_detected), 0) AS detection_done_ms,
+    greatest(1000, detect_paced[length(detect_paced)] - now_ms
+      + (detect_paced[length(detect_paced)] - detect_paced[1]) / (length(detect_paced) - 1) * (batches_expected - batches_detected)), 0) AS detection_left_ms,
   if(has(stages, 'OCR') AND batches_ocr_done >= 3 AND batches_ocr_done < batches_expected,
-    ocr_times[length(ocr_times)] + (ocr_times[length(ocr_times)] - ocr_times[length(ocr_times) - least(5, length(ocr_times) - 1)])
-      / least(5, length(ocr_times) - 1) * (batches_expected - batches_ocr_done), 0) AS ocr_done_ms,
+    greatest(1000, ocr_paced[length(ocr_paced)] - now_ms
+      + (ocr_paced[length(ocr_paced)] - ocr_paced[1]) / (length(ocr_paced) - 1) * (batches_expected - batches_ocr_done)), 0) AS ocr_left_ms,
+  -- Checks are cheap and follow extraction: their pace runs from their first batch to their last.
   if(has(stages, 'CHECKS') AND batches_checked >= 3 AND batches_checked < batches_expected,
-    checks_last_ms + (checks_last_ms - checks_first_ms) * (batches_expected - batches_checked) / (batches_checked - 1), 0) AS checks_done_ms,
+    greatest(1000, checks_last_ms - now_ms + (checks_last_ms - checks_first_ms) / (batches_checked - 1) * (batches_expected - batches_checked)), 0) AS checks_left_ms,
   -- A stage asked for that has no pace yet: no ETA (the job's overall pace misleads, extraction
   -- being far faster than detection), rather than a wrong one.
   ((NOT extraction_over AND batches_extracted < 3)
     OR (has(stages, 'DETECT') AND batches_detected < 3 AND batches_detected < batches_expected)
     OR (has(stages, 'OCR') AND batches_ocr_done < 3 AND batches_ocr_done < batches_expected)
     OR (has(stages, 'CHECKS') AND batches_checked < 3 AND batches_checked < batches_expected)) AS pace_unknown,
-  greatest(greatest(extraction_done_ms, detection_done_ms), greatest(ocr_done_ms, checks_done_ms)) AS done_ms,
-  if(settled OR pace_unknown OR done_ms = 0, 0, toUInt64(greatest(0, (done_ms - 1000 * toUInt32(now())) / 1000))) AS eta_seconds,
+  greatest(greatest(extraction_left_ms, detection_left_ms), greatest(ocr_left_ms, checks_left_ms)) AS left_ms,
+  if(settled OR pace_unknown, 0, toUInt64(ceil(left_ms / 1000))) AS eta_seconds,
   if(eta_seconds > 0, toDateTime(toUInt32(now()) + eta_seconds), NULL) AS eta_at
 FROM
 (

@@ -108,25 +108,12 @@ describe('honest job states: truncated sources, retry after a fix, --wait with w
     expect(line).toContain('stopped after source frame');
   }, 300_000);
 
-  it('the ETA of a multi-batch video is within 50 % of the time it really took to finish', async () => {
+  it('the ETA of a multi-batch video is within 50 % of the time it really took to finish (median of the estimates shown past 30 %)', async () => {
     const videoId = id('eta');
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=10:duration=40', ...x264, `${dir}/eta.mp4`]);
-    const ingest = filmroom(
-      'ingest',
-      `${dir}/eta.mp4`,
-      '--video-id',
-      videoId,
-      '--batch-size',
-      '10',
-      '--sample-fps',
-      '5',
-      '--stages',
-      'EXTRACT',
-      'DETECT',
-      'CHECKS',
-    );
-    await ingest;
-    let estimate: { at: number; etaS: number; percent: number } | undefined;
+    await filmroom('ingest', `${dir}/eta.mp4`, '--video-id', videoId, '--batch-size', '10', '--sample-fps', '5', '--stages', 'EXTRACT', 'DETECT', 'CHECKS');
+    // Every estimate a user polling the status would have seen once the job was under way.
+    const estimates: { at: number; etaS: number; percent: number }[] = [];
     let doneAt = 0;
     const deadline = Date.now() + 240_000;
     while (Date.now() < deadline) {
@@ -135,16 +122,24 @@ describe('honest job states: truncated sources, retry after a fix, --wait with w
         doneAt = Date.now();
         break;
       }
-      if (!estimate && row && Number(row.progress_percent) >= 30 && Number(row.eta_seconds) > 0) {
-        estimate = { at: Date.now(), etaS: Number(row.eta_seconds), percent: Number(row.progress_percent) };
+      if (row && Number(row.progress_percent) >= 30 && Number(row.eta_seconds) > 0) {
+        estimates.push({ at: Date.now(), etaS: Number(row.eta_seconds), percent: Number(row.progress_percent) });
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    expect(estimate, 'an ETA was shown past 30 %').toBeDefined();
-    const realS = (doneAt - estimate!.at) / 1000;
-    console.log(`ETA at ${estimate!.percent}%: ${estimate!.etaS} s; it took ${realS.toFixed(1)} s more`);
-    expect(realS).toBeGreaterThan(3);
-    expect(Math.abs(estimate!.etaS - realS)).toBeLessThanOrEqual(0.5 * realS);
+    expect(doneAt, 'the job completed').toBeGreaterThan(0);
+    expect(estimates.length, 'ETAs were shown past 30 %').toBeGreaterThanOrEqual(3);
+    const errors = estimates.map((e) => {
+      const realS = (doneAt - e.at) / 1000;
+      return { ...e, realS, error: Math.abs(e.etaS - realS) / realS };
+    });
+    const median = [...errors].sort((a, b) => a.error - b.error)[Math.floor(errors.length / 2)]!;
+    const shown = errors.filter((_, i) => i % Math.ceil(errors.length / 10) === 0);
+    console.log(
+      `ETA shown ${errors.length} times past 30 %; some (percent: ETA / real remaining): ${shown.map((e) => `${e.percent}%: ${e.etaS} s / ${e.realS.toFixed(1)} s`).join(', ')}; median error ${(100 * median.error).toFixed(0)} %`,
+    );
+    expect(errors[0]!.realS).toBeGreaterThan(3);
+    expect(median.error).toBeLessThanOrEqual(0.5);
   }, 300_000);
 
   it('options that could never produce work exit 2 with one line, before anything is uploaded', async () => {
