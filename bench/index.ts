@@ -17,12 +17,18 @@ import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-thro
 import { clipThroughput } from './clip-throughput.ts';
 import { frameCacheBench } from './frame-cache.ts';
 import { ingestThroughput } from './ingest-throughput.ts';
+import { apiReadThroughput, type ReadFigures } from './api-read-throughput.ts';
 
-export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest'] as const;
+export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest', 'api'] as const;
 export type BenchName = (typeof benchNames)[number];
 
 /** Events of the ingest benchmark: a task list of this many existing keys. */
 const ingestEvents = 10_000;
+
+/** Videos in the projections for the API read benchmark, and its goals (issue 15). */
+const apiVideos = 10_000;
+const pointReadGoalMs = 20;
+const apiP99GoalMs = 100;
 
 export interface BenchOptions {
   records: number;
@@ -38,7 +44,9 @@ export interface BenchOptions {
   clipSeconds?: number;
 }
 
-export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<void> {
+/** Runs the benchmarks; returns the goals a benchmark missed (each printed as FAIL in its table), none when all were met. */
+export async function runBenchmarks(options: BenchOptions, print: (line: string) => void): Promise<string[]> {
+  const missed: string[] = [];
   const { records, recordSize } = options;
   const runRuntime = options.only === undefined || options.only === 'runtime';
   const runExtract = options.only === undefined || options.only === 'extract';
@@ -47,6 +55,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runClips = options.only === undefined || options.only === 'clips';
   const runFrames = options.only === undefined || options.only === 'frames';
   const runIngest = options.only === undefined || options.only === 'ingest';
+  const runApi = options.only === undefined || options.only === 'api';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -180,6 +189,37 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       ].join('\n'),
     );
   }
+  if (runApi) {
+    const r = await apiReadThroughput(config, apiVideos, print);
+    // A goal is met only by figures from answers: no answers, or failed ones, fail it whatever the percentiles say.
+    const verdict = (name: string, f: ReadFigures, goal: number) => {
+      if (f.p99Ms < goal && f.requests > 0 && f.failures === 0) return `PASS (p99 < ${goal} ms)`;
+      missed.push(`${name}: p99 ${f.p99Ms.toFixed(1)} ms over ${f.requests} answers, ${f.failures} failed; goal p99 < ${goal} ms`);
+      return `**FAIL** (goal p99 < ${goal} ms)`;
+    };
+    const row = (name: string, f: ReadFigures, goal: string) =>
+      `| ${name} | ${f.requests} | ${f.failures} | ${f.p50Ms.toFixed(1)} | ${f.p99Ms.toFixed(1)} | ${Math.round(f.perSecond)} | ${goal} |`;
+    if (r.apiList.failures > 0 || r.apiList.requests === 0)
+      missed.push(`GET /v1/videos?limit=50: ${r.apiList.requests} answers, ${r.apiList.failures} failed or non-200`);
+    print(
+      [
+        '',
+        `input: ${r.videos} videos, ${r.events} synthetic events published through Kafka in ${r.publishSeconds.toFixed(1)} s and written by the projectors in ${r.projectSeconds.toFixed(1)} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+        '| measurement (random video ids, loopback) | requests | failed | p50 ms | p99 ms | per second | goal |',
+        '|---|---:|---:|---:|---:|---:|---|',
+        row(
+          "bare ClickHouse point read, the read model's SELECT over HTTP, one at a time",
+          r.pointReadSerial,
+          verdict('ClickHouse point read', r.pointReadSerial, pointReadGoalMs),
+        ),
+        row('bare ClickHouse point read, 50 in flight', r.pointReadConcurrent, ''),
+        row('API GET /v1/videos/:id, autocannon 50 connections', r.apiGet, verdict('API GET /v1/videos/:id', r.apiGet, apiP99GoalMs)),
+        row("API GET /v1/videos?limit=50 (the list's first page), autocannon 50 connections", r.apiList, 'none set'),
+        '',
+        `API/bare rate at 50 concurrent: ${(r.apiGet.perSecond / r.pointReadConcurrent.perSecond).toFixed(2)}; database ${config.clickhouse.database} is left for inspection.`,
+      ].join('\n'),
+    );
+  }
   if (runExtract) {
     print(
       `bench: extraction of a ${options.extractMinutes}-minute 1080p video at ${options.extractFps} fps (generated once, kept under ${config.home}/bench)...`,
@@ -217,4 +257,5 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       ].join('\n'),
     );
   }
+  return missed;
 }

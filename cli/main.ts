@@ -11,6 +11,7 @@ import { registerExportCommand } from './export-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
+import type { BenchName } from '../bench/index.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('filmroom')
@@ -58,7 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames or ingest')
+    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest or api')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
     .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
     .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
@@ -80,8 +81,8 @@ export function buildProgram(ctx: CliContext): Command {
         if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
           throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
         }
-        if (options.only !== undefined && !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest'].includes(options.only)) {
-          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames or ingest');
+        if (options.only !== undefined && !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest', 'api'].includes(options.only)) {
+          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames, ingest or api');
         }
         const clips = Number(options.clips);
         const clipMinutes = Number(options.clipMinutes);
@@ -93,7 +94,7 @@ export function buildProgram(ctx: CliContext): Command {
         const extractFps = Number(options.extractFps);
         if (!(extractMinutes > 0) || !(extractFps > 0)) throw new FilmroomError('USAGE', '--extract-minutes and --extract-fps must be positive numbers');
         const { runBenchmarks } = await import('../bench/index.ts');
-        await runBenchmarks(
+        const missed = await runBenchmarks(
           {
             records,
             recordSize,
@@ -102,10 +103,14 @@ export function buildProgram(ctx: CliContext): Command {
             projectionEvents,
             clips,
             clipMinutes,
-            ...(options.only ? { only: options.only as 'runtime' | 'extract' | 'projection' | 'clips' | 'detect' | 'frames' | 'ingest' } : {}),
+            ...(options.only ? { only: options.only as BenchName } : {}),
           },
           ctx.print,
         );
+        if (missed.length > 0) {
+          ctx.print(`\nbench: goals missed:\n${missed.map((goal) => `  FAIL ${goal}`).join('\n')}`);
+          throw new ExitCode(exitCodes.failed);
+        }
       },
     );
 

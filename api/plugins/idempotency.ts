@@ -84,6 +84,11 @@ export class IdempotencyRecord {
     while (this.entries.size > this.limits.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** Drops the recorded answer for this scope and key, if any. */
+  forget(scope: string, key: string): void {
+    this.entries.delete(`${scope}\u0000${key}`);
+  }
+
   /** The recorded answer for this scope and key, if this instance gave one (and it succeeded). */
   async recall<T>(scope: string, key: string): Promise<T | undefined> {
     this.expire();
@@ -103,7 +108,8 @@ export class IdempotencyRecord {
 /** Decorates the app with its idempotency record (entries in insertion order, so the oldest expire first). */
 export default fp(
   async (app: FastifyInstance) => {
-    app.decorate('idempotency', new IdempotencyRecord({ maxEntries: 10_000, ttlMs: 24 * 3600 * 1000 }));
+    // Room for a few bulk ingests of 10,000 videos (one entry per video registered, see video-presence.ts) besides keyed requests.
+    app.decorate('idempotency', new IdempotencyRecord({ maxEntries: 50_000, ttlMs: 24 * 3600 * 1000 }));
   },
   { name: 'filmroom-idempotency' },
 );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestBulk, summarise } from '../../processors/ingest/bulk-ingest.ts';
 import { listPrefix, type SourceItem } from '../../processors/ingest/ingest-sources.ts';
+import { currentRunsHere, rememberRegistration } from './video-presence.ts';
 import { authErrors, errorSchema, processingOptionsOf, processingOptionsSchema, sessionMetadataSchema } from '../schemas/common.ts';
 
 /** Items one request may ingest: a larger prefix is split by the caller (say, per month). */
@@ -81,7 +82,7 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           );
       } else items = sources!.map((source, i) => ({ where: `sources[${i}]`, source }));
       const results = await ingestBulk(
-        { objectStore: app.objectStore, publisher: app.publisher, currentRuns: (ids) => app.readModel.currentRuns(ids), now: Date.now },
+        { objectStore: app.objectStore, publisher: app.publisher, currentRuns: (ids) => currentRunsHere(app, ids), now: Date.now },
         {
           items,
           baseDir: '/',
@@ -93,6 +94,8 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           producer: { name: 'api', version: '0.1.0' },
         },
       );
+      // As POST /v1/videos does: each video reads as queued at once, before the projections have it.
+      for (const r of results) if (r.videoId && r.runId) rememberRegistration(app, r.videoId, r.runId);
       return {
         summary: summarise(results),
         results: results.map((r) => ({

@@ -35,6 +35,33 @@ describe('POST /v1/ingests (in-memory ports)', () => {
     expect((await post(body)).json().summary).toEqual({ ingested: 0, skipped: 3, refused: 1 });
   });
 
+  it('remembers what it registered, as POST /v1/videos does: each ingested video reads queued at once, before the projections have it', async () => {
+    given = await inMemoryApp();
+    await put('2024/03/a.mp4');
+    await put('2024/03/b.tar');
+    const answer = (await post({ sources: ['s3://games/2024/03/a.mp4', 's3://games/2024/03/b.tar', 's3://games/2024/03/gone.mp4'] })).json();
+    expect(answer.summary).toEqual({ ingested: 2, skipped: 0, refused: 1 });
+    const published = new Map(given.publisher.of('video-ingested').map((e) => [e.value.video_id, e.value.run_id]));
+    for (const { video_id, status_url } of answer.results.slice(0, 2)) {
+      // The in-memory read model has no job status row: only what this instance remembers answers.
+      const status = await given.app.inject({ url: status_url, headers: bearer(keys.reader) });
+      expect(status.statusCode).toBe(200);
+      expect(status.json()).toMatchObject({ video_id, run_id: published.get(video_id), state: 'queued' });
+    }
+    const refused = answer.results[2].video_id as string;
+    expect((await given.app.inject({ url: `/v1/videos/${refused}`, headers: bearer(keys.reader) })).statusCode).toBe(404);
+  });
+
+  it('ingests anew a video whose deletion this instance accepted and has not seen carried out, as POST /v1/videos does', async () => {
+    given = await inMemoryApp();
+    await put('2024/03/a.mp4');
+    const body = { sources: ['s3://games/2024/03/a.mp4'] };
+    const videoId = (await post(body)).json().results[0].video_id as string;
+    expect((await given.app.inject({ method: 'DELETE', url: `/v1/videos/${videoId}`, headers: bearer(keys.operator) })).statusCode).toBe(202);
+    expect((await post(body)).json().summary).toEqual({ ingested: 1, skipped: 0, refused: 0 });
+    expect((await given.app.inject({ url: `/v1/videos/${videoId}`, headers: bearer(keys.reader) })).json()).toMatchObject({ state: 'queued' });
+  });
+
   it('takes a prefix instead, with an operator key too', async () => {
     given = await inMemoryApp();
     await put('2024/01/a.tar');

@@ -12,10 +12,25 @@ import { FilmroomError } from '../../common/errors.ts';
 /** The run this instance registered for the video, if it did. */
 export const registeredRun = (app: FastifyInstance, videoId: string) => app.idempotency.recall<string>('video-ingested', videoId);
 
-/** A registration through this instance: the video reads as queued at once, and no longer as deleted. */
+/** A registration through this instance (POST /v1/videos, /v1/uploads, /v1/ingests): the video reads as queued at once, and no longer as deleted. */
 export function rememberRegistration(app: FastifyInstance, videoId: string, runId: string): void {
   app.idempotency.remember('video-ingested', videoId, runId);
-  app.idempotency.remember('video-deleted', videoId, null);
+  app.idempotency.forget('video-deleted', videoId);
+}
+
+/**
+ * The current run of each video as this instance knows it, for the ingest command's duplicate
+ * check: the projections', overridden by what it registered since; a video whose deletion is
+ * pending here has none (posting it again ingests it anew).
+ */
+export async function currentRunsHere(app: FastifyInstance, videoIds: readonly string[]): Promise<Map<string, string>> {
+  const runs = await app.readModel.currentRuns(videoIds);
+  for (const id of videoIds) {
+    const registered = await registeredRun(app, id);
+    if (typeof registered === 'string') runs.set(id, registered);
+    if (await deletionPending(app, id)) runs.delete(id);
+  }
+  return runs;
 }
 
 /** A deletion accepted by this instance: the video reads as gone until the deletion is carried out. */

@@ -4,7 +4,7 @@ import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
-import { deletionPending, refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
+import { currentRunsHere, refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
 import {
   authErrors,
   errorSchema,
@@ -71,16 +71,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           {
             publisher: app.publisher,
             fingerprint: (uri) => sourceFingerprint(app.objectStore, uri),
-            currentRuns: async (ids) => {
-              const runs = await app.readModel.currentRuns(ids);
-              for (const id of ids) {
-                const registered = await registeredRun(app, id);
-                if (typeof registered === 'string') runs.set(id, registered);
-                // A video whose deletion is pending has no current run: posting it again ingests it anew.
-                if (await deletionPending(app, id)) runs.delete(id);
-              }
-              return runs;
-            },
+            currentRuns: (ids) => currentRunsHere(app, ids),
             now: Date.now,
           },
           {

@@ -47,6 +47,8 @@ export interface ItemResult {
   videoId?: string;
   sourceUri?: string;
   eventId?: string;
+  /** The video's current run after this item: the run published (ingested), or the one already current (skipped as unchanged). */
+  runId?: string;
   reason?: string;
 }
 
@@ -197,6 +199,7 @@ export async function runBulkIngest(
           videoId: result.videoId,
           sourceUri: result.sourceUri,
           eventId: result.eventId,
+          runId: result.runId,
           ...(result.duplicate ? { reason: 'already ingested (same source and options)' } : {}),
         };
       });

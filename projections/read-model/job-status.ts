@@ -53,12 +53,11 @@ export const jobStatusColumns =
 /** job_status for the videos `videoFilter` (SQL over video_id) picks: only their rows are read, however many videos there are. */
 const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoFilter)})`;
 
+/** The point read of one video's status (its id bound as `video_id`): what `GET /v1/videos/:id` runs, and what `bench --only api` times bare. */
+export const jobStatusPointRead = `SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`;
+
 export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
-  return (
-    await client.select<JobStatusRow>(`SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`, {
-      video_id: videoId,
-    })
-  )[0];
+  return (await client.select<JobStatusRow>(jobStatusPointRead, { video_id: videoId }))[0];
 }
 
 /** SQL that keeps the rows of each video's current run (the latest ingestion's): superseded runs are history. */

@@ -191,6 +191,10 @@ describe('bulk ingest and the CLI edges (real stack, the CLI as a child process)
         summary: { ingested: 1, skipped: 0, refused: 1 },
         results: [{ outcome: 'ingested' }, { outcome: 'refused', reason: 'no such object' }],
       });
+      // Read at once, before any projector could have written it: queued (or later), not 404.
+      const status = await app.inject({ url: listed.json().results[0].status_url, headers: { authorization: 'Bearer reader-secret-0123456789' } });
+      expect(status.statusCode).toBe(200);
+      expect(status.json().state).toMatch(/^(queued|extracting|processing|complete|failed|partially_failed)$/);
       const prefixed = await post({ prefix: `s3://${bucket()}/${root}/api/` });
       expect(prefixed.statusCode).toBe(200);
       expect(prefixed.json().results.map((r: { item: string }) => r.item)).toEqual([`${root}/api/2024/05/a.mp4`, `${root}/api/2024/05/b.tar`]);
