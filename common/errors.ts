@@ -16,6 +16,8 @@ export const errorCodes = {
   NOT_FOUND: { retriable: false },
   /** A request its schema accepts whose content breaks the rules beyond it (e.g. plays whose rows are all invalid). */
   UNPROCESSABLE: { retriable: false },
+  /** The request conflicts with work under way on the same thing (a video posted while its deletion is carried out). */
+  CONFLICT: { retriable: false },
   /** An idempotency key sent again with another request than the one it first came with. */
   IDEMPOTENCY_KEY_REUSED: { retriable: false },
   /** An upload larger than the configured limit. */

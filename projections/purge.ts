@@ -9,25 +9,32 @@ import { dateTime } from './rows-helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What a deletion removes: a video's rows that occurred up to the requested second. */
+/** What a deletion removes: a video's rows from events that occurred up to the request, to the millisecond. */
 export interface RowDeletion {
   videoId: string;
-  /** Milliseconds; rows are kept at second resolution, so the whole second counts as before. */
+  /** Milliseconds since the epoch. */
   requestedAt: number;
 }
 
 // The id is checked at the edge (checkVideoId: letters, digits, . _ -); quoting again costs nothing.
 const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const condition = ({ videoId, requestedAt }: RowDeletion) => `video_id = ${literal(videoId)} AND occurred_at <= ${literal(dateTime(requestedAt))}`;
+/**
+ * Rows carry their event's time twice: `occurred_at` in seconds and `version` in milliseconds (clips'
+ * version is ms × 2, + 1 once extracted, so an extraction outranks its request). The milliseconds
+ * decide, so a video ingested again in the second of its deletion keeps its new rows.
+ */
+const millisecondsPerVersion: Record<string, number> = { clips: 2 };
+const condition = (table: string, { videoId, requestedAt }: RowDeletion) =>
+  `video_id = ${literal(videoId)} AND intDiv(version, ${millisecondsPerVersion[table] ?? 1}) <= ${Math.floor(requestedAt)}`;
 
 /**
  * The tables that hold rows of videos: every MergeTree table of the database with `video_id` and
- * `occurred_at` columns, found rather than listed, so a table added by a later migration is covered.
+ * `version` columns, found rather than listed, so a table added by a later migration is covered.
  */
 export async function videoTables(client: ClickHouse): Promise<string[]> {
   const rows = await client.select<{ table: string }>(
     `SELECT table FROM system.columns
-     WHERE database = currentDatabase() AND name IN ('video_id', 'occurred_at') AND table != 'deletions'
+     WHERE database = currentDatabase() AND name IN ('video_id', 'version') AND table != 'deletions'
        AND table IN (SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree%')
      GROUP BY table HAVING count() = 2 ORDER BY table`,
   );
@@ -52,10 +59,10 @@ async function mutationsDone(client: ClickHouse, timeoutMs: number): Promise<voi
 export async function deleteVideoRows(client: ClickHouse, deletion: RowDeletion, tables?: string[]): Promise<Map<string, number>> {
   const removed = new Map<string, number>();
   for (const table of tables ?? (await videoTables(client))) {
-    const [row] = await client.select<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} FINAL WHERE ${condition(deletion)}`);
+    const [row] = await client.select<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} FINAL WHERE ${condition(table, deletion)}`);
     const count = Number(row?.n ?? 0);
     if (count === 0) continue;
-    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${condition(deletion)}` });
+    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${condition(table, deletion)}` });
     removed.set(table, count);
   }
   if (removed.size) await mutationsDone(client, 120_000);

@@ -11,6 +11,7 @@ export const statusOfCode: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  CONFLICT: 409,
   SOURCE_NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 422,
   UNPROCESSABLE: 422,

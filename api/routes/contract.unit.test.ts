@@ -54,7 +54,7 @@ describe('the API against its own contract (in-memory ports)', () => {
     given = await inMemoryApp();
     const document = (await given.app.inject({ url: '/docs/json' })).json();
     const post = document.paths['/v1/videos'].post;
-    expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422']);
+    expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422']);
     expect(Object.keys(document.paths['/healthz'].get.responses)).toEqual(['200']);
     expect(document.paths['/v1/videos/{id}'].delete.requestBody.required).toBe(false);
     expect(Object.keys(post.responses['202'].links).sort()).toEqual(['delete', 'detections', 'events', 'ocr', 'retry', 'status']);

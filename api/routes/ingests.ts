@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import { FilmroomError } from '../../common/errors.ts';
 import { ingestBulk, summarise } from '../../processors/ingest/bulk-ingest.ts';
 import { listPrefix, type SourceItem } from '../../processors/ingest/ingest-sources.ts';
-import { currentRunsHere, rememberRegistration } from './video-presence.ts';
+import { currentRunsHere, deletingRefusal, rememberRegistration } from './video-presence.ts';
 import { authErrors, errorSchema, processingOptionsOf, processingOptionsSchema, sessionMetadataSchema } from '../schemas/common.ts';
 
 /** Items one request may ingest: a larger prefix is split by the caller (say, per month). */
@@ -82,7 +82,13 @@ const ingestRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           );
       } else items = sources!.map((source, i) => ({ where: `sources[${i}]`, source }));
       const results = await ingestBulk(
-        { objectStore: app.objectStore, publisher: app.publisher, currentRuns: (ids) => currentRunsHere(app, ids), now: Date.now },
+        {
+          objectStore: app.objectStore,
+          publisher: app.publisher,
+          currentRuns: (ids) => currentRunsHere(app, ids),
+          refusal: (id) => deletingRefusal(app, id),
+          now: Date.now,
+        },
         {
           items,
           baseDir: '/',

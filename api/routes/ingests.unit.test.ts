@@ -52,14 +52,16 @@ describe('POST /v1/ingests (in-memory ports)', () => {
     expect((await given.app.inject({ url: `/v1/videos/${refused}`, headers: bearer(keys.reader) })).statusCode).toBe(404);
   });
 
-  it('ingests anew a video whose deletion this instance accepted and has not seen carried out, as POST /v1/videos does', async () => {
+  it('refuses, item by item, a video whose deletion is under way here, and ingests the others', async () => {
     given = await inMemoryApp();
     await put('2024/03/a.mp4');
-    const body = { sources: ['s3://games/2024/03/a.mp4'] };
-    const videoId = (await post(body)).json().results[0].video_id as string;
+    await put('2024/03/b.mp4');
+    const videoId = (await post({ sources: ['s3://games/2024/03/a.mp4'] })).json().results[0].video_id as string;
     expect((await given.app.inject({ method: 'DELETE', url: `/v1/videos/${videoId}`, headers: bearer(keys.operator) })).statusCode).toBe(202);
-    expect((await post(body)).json().summary).toEqual({ ingested: 1, skipped: 0, refused: 0 });
-    expect((await given.app.inject({ url: `/v1/videos/${videoId}`, headers: bearer(keys.reader) })).json()).toMatchObject({ state: 'queued' });
+    const answer = (await post({ sources: ['s3://games/2024/03/a.mp4', 's3://games/2024/03/b.mp4'] })).json();
+    expect(answer.summary).toEqual({ ingested: 1, skipped: 0, refused: 1 });
+    expect(answer.results[0]).toMatchObject({ outcome: 'refused', reason: expect.stringContaining(`video ${videoId} is being deleted`) });
+    expect(answer.results[1]).toMatchObject({ outcome: 'ingested' });
   });
 
   it('takes a prefix instead, with an operator key too', async () => {

@@ -8,7 +8,7 @@ import { videoIdFor } from '../../processors/ingest/video-ingested.ts';
 import type { DetectorKind, ProcessingOptions, Stage } from '../../schemas/index.ts';
 import { s3Uri } from '../../storage/object-location.ts';
 import { authErrors, errorSchema, ingestAnswer, ingestedSchema, oneSampling } from '../schemas/common.ts';
-import { rememberRegistration } from './video-presence.ts';
+import { currentRunsHere, deletingRefusal, rememberRegistration } from './video-presence.ts';
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const metaKeyPattern = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -132,6 +132,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               'Stored and registered: video-ingested is published (a different file for a known video id starts a new run that `supersedes` the old one)',
           },
           ...authErrors,
+          409: { description: "The video's deletion is under way: upload it again once it is carried out", ...errorSchema },
           413: { description: 'The file is larger than FILMROOM_API_UPLOAD_LIMIT', ...errorSchema },
           415: { description: 'The body is not multipart/form-data', ...errorSchema },
           422: { description: 'Fields that contradict each other: sample_fps and sample_stride', ...errorSchema },
@@ -158,6 +159,12 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           const filename = basename(part.filename || 'upload.bin').replace(/[^A-Za-z0-9._-]/g, '_');
           // What is known so far is checked before the upload; fields after the file are checked once the form ends.
           checkedForm(fields);
+          // Before anything is stored: a video being deleted would lose the new object to its deletion.
+          const deleting = fields.video_id ? await deletingRefusal(app, fields.video_id) : undefined;
+          if (deleting) {
+            part.file.resume();
+            throw new FilmroomError('CONFLICT', deleting);
+          }
           const folder = fields.video_id ?? videoIdFor(`upload://${filename}/${Date.now()}`);
           const location = { bucket: app.config.s3.buckets.uploads, key: `uploads/${folder}/${filename}` };
           stored = { location };
@@ -172,7 +179,7 @@ const uploadRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           {
             publisher: app.publisher,
             fingerprint: (uri) => sourceFingerprint(app.objectStore, uri),
-            currentRuns: (ids) => app.readModel.currentRuns(ids),
+            currentRuns: (ids) => currentRunsHere(app, ids),
             now: Date.now,
           },
           {

@@ -75,6 +75,17 @@ describe('uploads route: the file reaches object storage through the port', () =
     expect(response.json()).toMatchObject({ video_id: 'game-7', source_uri: `s3://${given.config.s3.buckets.uploads}/uploads/game-7/a.mp4` });
   });
 
+  it('answers 409 CONFLICT for a video whose deletion is under way here, before storing anything', async () => {
+    given = await inMemoryApp();
+    expect((await given.app.inject({ method: 'DELETE', url: '/v1/videos/game-7', headers: bearer(keys.operator) })).statusCode).toBe(202);
+    const published = given.publisher.published.length;
+    const response = await given.app.inject({ method: 'POST', url: '/v1/uploads', ...form({ video_id: 'game-7' })(true) });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ error: 'CONFLICT', message: expect.stringContaining('video game-7 is being deleted') });
+    expect([...given.objectStore.objects.keys()]).toEqual([]);
+    expect(given.publisher.published).toHaveLength(published);
+  });
+
   it('refuses a file over the upload limit with 413 and leaves no object behind', async () => {
     given = await inMemoryApp({ FILMROOM_API_UPLOAD_LIMIT: '1024' });
     const response = await given.app.inject({ method: 'POST', url: '/v1/uploads', ...form({ video_id: 'big' })(true, 'x'.repeat(4096)) });
@@ -129,6 +140,6 @@ describe('uploads route: fields in any order, session metadata, unknown fields r
     const form = operation.requestBody.content['multipart/form-data'].schema;
     expect(form.required).toEqual(['file']);
     expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'meta']);
-    expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '422']);
+    expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422']);
   });
 });

@@ -20,22 +20,39 @@ export function rememberRegistration(app: FastifyInstance, videoId: string, runI
 
 /**
  * The current run of each video as this instance knows it, for the ingest command's duplicate
- * check: the projections', overridden by what it registered since; a video whose deletion is
- * pending here has none (posting it again ingests it anew).
+ * check: the projections', overridden by what it registered since. A video whose deletion is
+ * under way here cannot be ingested until it is carried out (409): the deletion removes every
+ * object under the video's prefixes, and would remove a new run's too.
  */
 export async function currentRunsHere(app: FastifyInstance, videoIds: readonly string[]): Promise<Map<string, string>> {
   const runs = await app.readModel.currentRuns(videoIds);
   for (const id of videoIds) {
+    const deleting = await deletingRefusal(app, id);
+    if (deleting) throw new FilmroomError('CONFLICT', deleting);
+    await forgetIfDeleted(app, id);
     const registered = await registeredRun(app, id);
     if (typeof registered === 'string') runs.set(id, registered);
-    if (await deletionPending(app, id)) runs.delete(id);
   }
   return runs;
+}
+
+/** Why the video cannot be ingested now, when its deletion is under way here. */
+export async function deletingRefusal(app: FastifyInstance, videoId: string): Promise<string | undefined> {
+  if (!(await deletionPending(app, videoId))) return undefined;
+  return `video ${videoId} is being deleted: ingest it again once GET /v1/videos/${videoId}/deletion answers 200`;
 }
 
 /** A deletion accepted by this instance: the video reads as gone until the deletion is carried out. */
 export function rememberDeletion(app: FastifyInstance, videoId: string, eventId: string): void {
   app.idempotency.remember('video-deleted', videoId, eventId);
+}
+
+/** Once a deletion accepted here is carried out, what this instance registered before it no longer counts. */
+async function forgetIfDeleted(app: FastifyInstance, videoId: string): Promise<void> {
+  const eventId = await app.idempotency.recall<string | null>('video-deleted', videoId);
+  if (typeof eventId !== 'string' || !(await app.readModel.deletion(videoId, eventId))) return;
+  app.idempotency.forget('video-ingested', videoId);
+  app.idempotency.forget('video-deleted', videoId);
 }
 
 /** Whether a deletion accepted here is not carried out yet. */

@@ -59,6 +59,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           },
           ...authErrors,
           422: { description: 'The Idempotency-Key was used before with another body', ...errorSchema },
+          409: { description: "The video's deletion is under way: ingest it again once it is carried out", ...errorSchema },
         },
       },
     },

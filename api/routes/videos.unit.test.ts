@@ -78,6 +78,40 @@ describe('videos routes (in-memory ports)', () => {
     expect(given.publisher.published).toHaveLength(1);
   });
 
+  it('POST /v1/videos for a video whose deletion is under way here answers 409 CONFLICT and publishes nothing; once carried out it ingests anew', async () => {
+    given = await inMemoryApp();
+    const payload = { source_uri: 's3://filmroom-uploads/a.mp4', video_id: 'vid-1' };
+    const post = () => given.app.inject({ method: 'POST', url: '/v1/videos', payload, headers: bearer(keys.uploader) });
+    expect((await post()).statusCode).toBe(202);
+    const deleted = await given.app.inject({ method: 'DELETE', url: '/v1/videos/vid-1', headers: bearer(keys.operator) });
+    expect(deleted.statusCode).toBe(202);
+    const published = given.publisher.published.length;
+    const refused = await post();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({
+      error: 'CONFLICT',
+      message: 'video vid-1 is being deleted: ingest it again once GET /v1/videos/vid-1/deletion answers 200',
+    });
+    expect(given.publisher.published).toHaveLength(published);
+    // The purger removed the video's rows and recorded the deletion: posting it again ingests it anew.
+    given.readModel.runs.delete('vid-1');
+    given.readModel.deletions.push({
+      video_id: 'vid-1',
+      deleted_event_id: deleted.json().event_id,
+      requested_at: '2026-01-01 00:00:00',
+      requested_by: 'op',
+      objects_removed: 1,
+      objects_by_bucket: {},
+      rows_removed: 1,
+      rows_by_table: {},
+      purged_at: '2026-01-01 00:00:01',
+    });
+    const again = await post();
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ video_id: 'vid-1', duplicate: false });
+    expect(given.publisher.of('video-ingested')).toHaveLength(2);
+  });
+
   it('POST /v1/videos carries the detectors asked for onto video-ingested', async () => {
     given = await inMemoryApp();
     const payload = { source_uri: 's3://filmroom-uploads/b.mp4', video_id: 'vid-2', options: { detectors: ['text'] } };

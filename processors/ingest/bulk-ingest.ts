@@ -20,6 +20,8 @@ import { checkVideoId, containerFor, videoIdFor } from './video-ingested.ts';
 /** The ingest command's ports; sources are fingerprinted through the object store. */
 export interface BulkIngestPorts extends Omit<IngestPorts, 'fingerprint'> {
   objectStore: ObjectStore;
+  /** Why a video cannot be ingested now (its deletion is under way), or undefined when it can. */
+  refusal?: (videoId: string) => Promise<string | undefined>;
 }
 
 export interface BulkIngestRequest {
@@ -162,7 +164,9 @@ export async function runBulkIngest(
     const ready: { plan: Planned; sourceUri: string }[] = [];
     for (const plan of chunk) {
       const source = plan.source!;
+      const refusal = publishFailure ? undefined : await ports.refusal?.(plan.videoId!);
       if (publishFailure) refuse(plan, `not published: ${publishFailure}`);
+      else if (refusal) refuse(plan, refusal);
       else if (source.kind !== 'local') ready.push({ plan, sourceUri: source.uri });
       else {
         const location = { bucket: request.uploadsBucket, key: `uploads/${plan.videoId}/${basename(source.path)}` };

@@ -1,15 +1,18 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot, type Config } from '../../common/config.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
-import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
+import { buildServer } from '../../api/server.ts';
+import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { sampleVideo } from '../support/pipeline-fixture.ts';
 import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
+const operatorKey = 'operator-secret-0123456789';
 const cli = join(projectRoot, 'bin', 'filmroom.js');
 
 /** Objects of a video in filmroom's buckets, listed through the real S3 port. */
@@ -45,7 +48,7 @@ describe('delete a video end to end: objects, rows, idempotence, rebuild, re-ing
   afterAll(() => children.forEach((child) => child.kill('SIGKILL')));
 
   it('removes the video from S3 and every query, reports 0 the second time, stays deleted across a rebuild, and a re-ingest starts clean', async () => {
-    const config = await projectionConfig();
+    const config = await projectionConfig({ FILMROOM_API_KEYS: `op:operator:${operatorKey}` });
     const env = { ...process.env, ...workerEnv(config), FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database };
     const filmroom = (...args: string[]) => execFileAsync(process.execPath, [cli, ...args], { cwd: projectRoot, env, timeout: 240_000 });
     const startRunner = async () => {
@@ -99,6 +102,48 @@ describe('delete a video end to end: objects, rows, idempotence, rebuild, re-ing
       expect((await ingest()).stdout).toMatch(new RegExp(`${videoId}: complete 100%`));
       expect((await objectsOf(config, videoId)).length).toBe(stored.length);
       expect(await rowsOf(config, videoId)).toMatchObject({ job_status: 1, batches: 6, videos: 1, manifests: before.manifests });
+
+      // Over the API: a video posted while its deletion is under way is refused (the deletion would take the
+      // new run's objects too); once the deletion is carried out, the same post ingests it anew to the end.
+      const app = await buildServer(config, { logLevel: 'silent' });
+      try {
+        const headers = { authorization: `Bearer ${operatorKey}` };
+        const source = { bucket: config.s3.buckets.uploads, key: `it/${videoId}/sample-game.mp4` };
+        const s3 = createS3Client(config.s3);
+        await putObject(s3, source, readFileSync(sample), 'video/mp4').finally(() => s3.destroy());
+        const post = () =>
+          app.inject({
+            method: 'POST',
+            url: '/v1/videos',
+            headers,
+            payload: { source_uri: s3Uri(source), video_id: videoId, options: { batch_size: 10, stages: ['EXTRACT', 'DETECT', 'CHECKS'] } },
+          });
+        const deletion = await app.inject({ method: 'DELETE', url: `/v1/videos/${videoId}`, headers });
+        expect(deletion.statusCode).toBe(202);
+        const refused = await post();
+        expect(refused.statusCode).toBe(409);
+        expect(refused.json()).toMatchObject({ error: 'CONFLICT', message: expect.stringContaining(`video ${videoId} is being deleted`) });
+        const deadline = Date.now() + 120_000;
+        while ((await app.inject({ url: `/v1/videos/${videoId}/deletion?event_id=${deletion.json().event_id}`, headers })).statusCode !== 200) {
+          expect(Date.now(), 'the deletion is carried out within 120 s').toBeLessThan(deadline);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        expect(await rowsOf(config, videoId)).toMatchObject({ job_status: 0, batches: 0, videos: 0 });
+        const accepted = await post();
+        expect(accepted.statusCode).toBe(202);
+        expect(accepted.json()).toMatchObject({ video_id: videoId, duplicate: false });
+        let state = '';
+        while (state !== 'complete') {
+          expect(Date.now(), `the re-posted video completes (last state: ${state})`).toBeLessThan(deadline + 180_000);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const status = await app.inject({ url: `/v1/videos/${videoId}`, headers });
+          state = status.statusCode === 200 ? (status.json().state as string) : `HTTP ${status.statusCode}`;
+          expect(state).not.toMatch(/failed/);
+        }
+        expect(await rowsOf(config, videoId)).toMatchObject({ job_status: 1, batches: 6, videos: 1, manifests: before.manifests });
+      } finally {
+        await app.close();
+      }
     } finally {
       await stopRunner();
       await dropDatabase(config);
