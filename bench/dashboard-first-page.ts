@@ -96,7 +96,9 @@ async function seed(config: Config, videos: number): Promise<() => Promise<unkno
   try {
     const deadline = Date.now() + 240_000;
     for (;;) {
-      const [row] = (await (await clickhouse.query({ query: 'SELECT toString(count()) AS n FROM job_status', format: 'JSONEachRow' })).json()) as { n: string }[];
+      const [row] = (await (await clickhouse.query({ query: 'SELECT toString(count()) AS n FROM job_status', format: 'JSONEachRow' })).json()) as {
+        n: string;
+      }[];
       if (Number(row?.n) === videos) break;
       if (Date.now() > deadline) throw new Error(`the projections hold ${row?.n} of ${videos} videos after 240 s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -141,7 +143,10 @@ export async function measureDashboardFirstPage(
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/`);
     await enterKey(page, options.readerKey);
-    await page.locator('table.videos tbody tr').nth(Math.min(50, options.videos) - 1).waitFor();
+    await page
+      .locator('table.videos tbody tr')
+      .nth(Math.min(50, options.videos) - 1)
+      .waitFor();
     const samples: FirstPageSample[] = [];
     for (let i = 0; i < options.opens; i++) {
       await page.goto('about:blank');
