@@ -40,6 +40,8 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
       FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database,
       FILMROOM_API_PORT: '0',
       FILMROOM_API_KEYS: `up:uploader:${keys.uploader},rd:reader:${keys.reader},op:operator:${keys.operator}`,
+      // One camera per angle: the game of the Games page has one camera video (each extraction costs minutes here).
+      FILMROOM_CLIPS_ANGLE_MAP: 'LEFT=FAR_LEFT;RIGHT=FAR_RIGHT',
     };
     const runner = spawn(process.execPath, [cli, 'run'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(runner);
@@ -264,7 +266,7 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
     await expect
       .poll(async () => (await call('GET', `/v1/videos/${cameraVideo}`, keys.reader)).body.state, { timeout: 240_000, interval: 2000 })
       .toBe('complete');
-    // Two plays from the left (FAR_LEFT by the default angle map): one clip each, cut by the clips part of `filmroom run`.
+    // Two plays from the left (FAR_LEFT by the angle map above): one clip each, cut by the clips part of `filmroom run`.
     const plays = [
       { play_id: 'p1', angle: 'LEFT', start_s: 2, end_s: 5, play_type: 'fast_break', annotation: 'A fast break from the left' },
       { play_id: 'p2', angle: 'LEFT', start_s: 10, end_s: 13.5, play_type: 'pick_and_roll', annotation: 'A pick and roll' },
