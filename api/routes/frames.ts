@@ -44,6 +44,7 @@ const frameRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('reader'),
       schema: {
+        operationId: 'getVideoFrames',
         summary: "A video's sampled frames (its current run's), in frame order, each with its batch, time, picture size and image link",
         params: videoIdParams,
         querystring: {

@@ -29,13 +29,14 @@ async function trackBoxes(id: string): Promise<Map<number, FrameBox[]>> {
   return response.ok ? trackBoxesByFrame(await response.text(), ids) : new Map();
 }
 
-function Boxes({ boxes, kind }: { boxes: FrameBox[]; kind: 'detection' | 'track' }) {
+/** Boxes with their labels; `em` is the labels' size in the frame's pixels. */
+function Boxes({ boxes, kind, em }: { boxes: FrameBox[]; kind: 'detection' | 'track'; em: number }) {
   return (
     <>
       {boxes.map((b, i) => (
         <g key={`${kind}-${i}`} class={kind} data-label={b.label}>
           <rect x={b.x} y={b.y} width={b.width} height={b.height} />
-          <text x={b.x + 4} y={kind === 'track' ? b.y + b.height - 6 : Math.max(b.y - 6, 18)}>
+          <text x={b.x + em / 4} y={kind === 'track' ? b.y + b.height - em / 3 : Math.max(b.y - em / 3, em)}>
             {b.label}
           </text>
         </g>
@@ -100,6 +101,7 @@ export function FrameViewer({ videoId }: { videoId: string }) {
   const shown = frame!;
   const drawn = (detections.get(shown.frame_index) ?? []).map((d) => detectionBox(d, shown.width, shown.height));
   const tracked = tracks.get(shown.frame_index) ?? [];
+  const em = shown.width / 48;
   const onKey = (event: KeyboardEvent) => {
     if (event.target instanceof HTMLInputElement) return; // the slider moves itself with the arrow keys
     if (event.key === 'ArrowLeft') go(at - 1);
@@ -144,11 +146,13 @@ export function FrameViewer({ videoId }: { videoId: string }) {
               class="boxes"
               viewBox={`0 0 ${shown.width} ${shown.height}`}
               preserveAspectRatio="none"
+              // Labels one size on screen whatever the frame's resolution: the SVG draws in the frame's pixels.
+              font-size={em}
               role="img"
               aria-label={`${drawn.length} detections, ${tracked.length} tracks`}
             >
-              <Boxes boxes={drawn} kind="detection" />
-              <Boxes boxes={tracked} kind="track" />
+              <Boxes boxes={drawn} kind="detection" em={em} />
+              <Boxes boxes={tracked} kind="track" em={em} />
             </svg>
           )}
         </div>
