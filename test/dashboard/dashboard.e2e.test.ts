@@ -137,16 +137,14 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
     expect(position).toBeGreaterThanOrEqual(0);
     const slider = page.getByLabel('Frame', { exact: true });
     await slider.scrollIntoViewIfNeeded();
-    // The slider set one frame short, then the last step taken with the keyboard.
-    await slider.evaluate(
-      (input, value) => {
-        (input as unknown as { value: string }).value = value;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      },
-      String(Math.max(0, position - 1)),
-    );
+    // The slider set one frame beside it, then the last step taken with the keyboard.
+    const beside = position > 0 ? position - 1 : position + 1;
+    await slider.evaluate((input, value) => {
+      (input as unknown as { value: string }).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(beside));
     await slider.focus();
-    if (position > 0) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press(beside < position ? 'ArrowRight' : 'ArrowLeft');
     const label = `${known!.class_name} ${Number(known!.score).toFixed(2)}`;
     const box = page.locator(`figure.frame[data-frame="${known!.frame_index}"] svg.boxes g.detection[data-label="${label}"] rect`).first();
     await box.waitFor({ timeout: 30_000 });
