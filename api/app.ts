@@ -10,6 +10,7 @@ import idempotency from './plugins/idempotency.ts';
 import ports, { type AppPorts } from './plugins/ports.ts';
 import retryRoutes from './routes/retries.ts';
 import dashboardRoutes from './routes/dashboard.ts';
+import frameRoutes from './routes/frames.ts';
 import deletionRoutes from './routes/deletions.ts';
 import healthRoutes from './routes/health.ts';
 import ingestRoutes from './routes/ingests.ts';
@@ -54,6 +55,7 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(ingestRoutes);
   await app.register(manifestRoutes);
   await app.register(videoResultRoutes);
+  await app.register(frameRoutes);
   await app.register(perceptionExportRoutes);
   await app.register(uploadRoutes);
   await app.register(replayRoutes);

@@ -46,6 +46,7 @@ const videoLinks = {
   events: { operationId: 'getVideoEvents', parameters: { id: '$response.body#/video_id' } },
   detections: { operationId: 'getVideoDetections', parameters: { id: '$response.body#/video_id' } },
   ocr: { operationId: 'getVideoOcr', parameters: { id: '$response.body#/video_id' } },
+  frames: { operationId: 'getVideoFrames', parameters: { id: '$response.body#/video_id' } },
   retry: { operationId: 'retryVideo', parameters: { id: '$response.body#/video_id' } },
   delete: { operationId: 'deleteVideo', parameters: { id: '$response.body#/video_id' } },
 };

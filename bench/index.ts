@@ -18,9 +18,13 @@ import { clipThroughput } from './clip-throughput.ts';
 import { frameCacheBench } from './frame-cache.ts';
 import { ingestThroughput } from './ingest-throughput.ts';
 import { apiReadThroughput, type ReadFigures } from './api-read-throughput.ts';
+import { firstPageBudgetMs, measureDashboardFirstPage } from './dashboard-first-page.ts';
 
-export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest', 'api'] as const;
+export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest', 'api', 'dashboard'] as const;
 export type BenchName = (typeof benchNames)[number];
+
+/** Videos in the projections for the dashboard benchmark (the issue's figure). */
+const dashboardVideos = 2000;
 
 /** Events of the ingest benchmark: a task list of this many existing keys. */
 const ingestEvents = 10_000;
@@ -56,6 +60,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runFrames = options.only === undefined || options.only === 'frames';
   const runIngest = options.only === undefined || options.only === 'ingest';
   const runApi = options.only === undefined || options.only === 'api';
+  const runDashboard = options.only === undefined || options.only === 'dashboard';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -217,6 +222,31 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         row("API GET /v1/videos?limit=50 (the list's first page), autocannon 50 connections", r.apiList, 'none set'),
         '',
         `API/bare rate at 50 concurrent: ${(r.apiGet.perSecond / r.pointReadConcurrent.perSecond).toFixed(2)}; database ${config.clickhouse.database} is left for inspection.`,
+      ].join('\n'),
+    );
+  }
+  if (runDashboard) {
+    print(`bench: the dashboard's videos list with ${dashboardVideos} videos in the projections, first page opened in Chromium 5 times...`);
+    const readerKey = `bench-reader-${runId}-0123456789`;
+    const d = await measureDashboardFirstPage(
+      loadConfig({
+        ...process.env,
+        FILMROOM_TOPIC_PREFIX: `bench-${runId}-dashboard.`,
+        FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}_dashboard`,
+        FILMROOM_API_KEYS: `bench:reader:${readerKey}`,
+      }),
+      { readerKey, videos: dashboardVideos, opens: 5 },
+    );
+    print(
+      [
+        '',
+        `input: ${d.videos} videos (synthetic events, projected by the real projectors), the API in this process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+        '| measurement | opens | each (ms) | median (ms) | goal |',
+        '|---|---:|---:|---:|---:|',
+        `| bare GET /v1/videos?limit=50 (the API alone, no browser) | ${d.apiMs.length} | ${d.apiMs.join(', ')} | ${d.medianApiMs} | |`,
+        `| dashboard first page of 50 in Chromium (navigation start to the rows in the DOM, key in the session) | ${d.samples.length} | ${d.samples.map((s) => s.pageMs).join(', ')} | ${d.medianPageMs} | < ${firstPageBudgetMs} |`,
+        '',
+        `dashboard first page median ${d.medianPageMs} ms against a goal of < ${firstPageBudgetMs} ms: ${d.medianPageMs < firstPageBudgetMs ? 'within' : 'OVER'}; of which the list request and its render ${d.samples.map((s) => s.listMs).join(', ')} ms`,
       ].join('\n'),
     );
   }

@@ -59,7 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--records <n>', 'records per measurement', '20000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest or api')
+    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest, api or dashboard')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
     .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
     .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
@@ -81,8 +81,11 @@ export function buildProgram(ctx: CliContext): Command {
         if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
           throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
         }
-        if (options.only !== undefined && !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest', 'api'].includes(options.only)) {
-          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames, ingest or api');
+        if (
+          options.only !== undefined &&
+          !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest', 'api', 'dashboard'].includes(options.only)
+        ) {
+          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames, ingest, api or dashboard');
         }
         const clips = Number(options.clips);
         const clipMinutes = Number(options.clipMinutes);

@@ -57,7 +57,7 @@ describe('the API against its own contract (in-memory ports)', () => {
     expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422']);
     expect(Object.keys(document.paths['/healthz'].get.responses)).toEqual(['200']);
     expect(document.paths['/v1/videos/{id}'].delete.requestBody.required).toBe(false);
-    expect(Object.keys(post.responses['202'].links).sort()).toEqual(['delete', 'detections', 'events', 'ocr', 'retry', 'status']);
+    expect(Object.keys(post.responses['202'].links).sort()).toEqual(['delete', 'detections', 'events', 'frames', 'ocr', 'retry', 'status']);
   });
 
   it('answers a video registered here as queued until it is projected, and one whose deletion it accepted as gone', async () => {

@@ -8,7 +8,7 @@ describe('perception export routes (in-memory ports)', () => {
   it('GET exports/coco answers COCO JSON, exports/mot a CSV, another format 400', async () => {
     given = await inMemoryApp();
     given.readModel.runs.set('v', ''); // an ingested video
-    given.readModel.frames.set('v', [{ batch_index: 0, frame_index: 0, timestamp_s: 0, width: 640, height: 360 }]);
+    given.readModel.frames.set('v', [{ batch_index: 0, frame_index: 0, timestamp_s: 0, width: 640, height: 360, artifact_uri: 's3://a/b.tar' }]);
     const coco = await given.app.inject({ url: '/v1/videos/v/exports/coco', headers: bearer(keys.reader) });
     expect(coco.statusCode).toBe(200);
     expect(coco.headers['content-type']).toContain('application/json');

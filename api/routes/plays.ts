@@ -3,6 +3,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { importPlays } from '../../processors/clips/import-plays.ts';
 import { idPattern, playColumns, playRowsOfCsv, playRowsOfJson, type RawPlayRow } from '../../processors/clips/plays.ts';
+import { parseS3Uri } from '../../storage/object-location.ts';
 import { authErrors, errorSchema } from '../schemas/common.ts';
 
 const gameId = { type: 'string', pattern: idPattern.source } as const;
@@ -144,6 +145,21 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             properties: {
               game_id: { type: 'string' },
               plays: { type: 'integer' },
+              play_list: {
+                type: 'array',
+                description: 'The plays, by id',
+                items: {
+                  type: 'object',
+                  properties: {
+                    play_id: { type: 'string' },
+                    angle: { type: 'string' },
+                    start_s: { type: 'number' },
+                    end_s: { type: 'number' },
+                    play_type: { type: ['string', 'null'] },
+                    annotation: { type: 'string' },
+                  },
+                },
+              },
               counts: { type: 'object', properties: { pending: { type: 'integer' }, ok: { type: 'integer' }, failed: { type: 'integer' } } },
               clips: {
                 type: 'array',
@@ -159,6 +175,7 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
                     mode: { type: 'string' },
                     status: { type: 'string' },
                     clip_uri: { type: 'string' },
+                    url: { type: 'string', description: 'GET it for the clip (video/mp4); only for an OK clip' },
                     bytes: { type: 'integer' },
                     error_code: { type: 'string' },
                     message: { type: 'string' },
@@ -191,10 +208,38 @@ const playRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       return {
         game_id: id,
         plays: plays.length,
+        play_list: plays,
         counts: { pending: count('PENDING'), ok: count('OK'), failed: count('FAILED') },
-        clips,
+        clips: clips.map((c) => (c.status === 'OK' && c.clip_uri ? { ...c, url: `/v1/games/${id}/clips/${c.clip_id}` } : c)),
         dataset: dataset ?? null,
       };
+    },
+  );
+
+  app.get(
+    '/v1/games/:id/clips/:clip',
+    {
+      onRequest: app.requireRole('reader'),
+      schema: {
+        summary: "One of a game's cut clips (video/mp4)",
+        params: {
+          type: 'object',
+          required: ['id', 'clip'],
+          properties: { id: gameId, clip: { type: 'string', maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' } },
+        },
+        response: { 200: { description: 'The clip (video/mp4)', type: 'string', format: 'binary' }, ...authErrors, 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id, clip } = request.params;
+      // Only a clip the projections recorded as cut is served: the name never reaches S3 on its own.
+      const row = (await app.readModel.gameClips(id)).find((c) => c.clip_id === clip && c.status === 'OK' && c.clip_uri);
+      if (!row) throw new FilmroomError('NOT_FOUND', `game ${id} has no cut clip ${clip}`);
+      const body = await app.objectStore.get(parseS3Uri(row.clip_uri));
+      return reply
+        .header('content-type', 'video/mp4')
+        .header('cache-control', 'private, max-age=60')
+        .send(body as never); // bytes go out as they are: the type provider only knows the JSON answers
     },
   );
 };

@@ -105,8 +105,21 @@ describe('plays routes (in-memory ports)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ game_id: 'g1', plays: 1, counts: { pending: 1, ok: 1, failed: 1 }, dataset });
     expect(response.json().clips.map((c: { clip_id: string }) => c.clip_id)).toEqual(['c1', 'c2', 'c3']);
+    expect(response.json().clips.map((c: { url?: string }) => c.url)).toEqual(['/v1/games/g1/clips/c1', undefined, undefined]);
+    expect(response.json().play_list).toEqual([{ play_id: 'p1', angle: 'LEFT', start_s: 1, end_s: 5, play_type: null, annotation: '' }]);
     const missing = await given.app.inject({ url: '/v1/games/g2/clips', headers: bearer(keys.reader) });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'NOT_FOUND', message: 'no plays for game g2' });
+  });
+
+  it('GET a clip serves the bytes of a cut clip; 404 for one not cut (pending, failed) or unknown', async () => {
+    given = await inMemoryApp();
+    given.readModel.games.set('g1', { clips: [clip('c1', 'OK'), clip('c2', 'PENDING')] });
+    await given.objectStore.put({ bucket: 'exports', key: 'c1.mp4' }, Buffer.from('mp4 bytes'), 'video/mp4');
+    const ok = await given.app.inject({ url: '/v1/games/g1/clips/c1', headers: bearer(keys.reader) });
+    expect([ok.statusCode, ok.headers['content-type'], ok.body]).toEqual([200, 'video/mp4', 'mp4 bytes']);
+    for (const url of ['/v1/games/g1/clips/c2', '/v1/games/g1/clips/c9', '/v1/games/g2/clips/c1'])
+      expect((await given.app.inject({ url, headers: bearer(keys.reader) })).statusCode, url).toBe(404);
+    expect((await given.app.inject({ url: '/v1/games/g1/clips/c1', headers: bearer(keys.uploader) })).statusCode).toBe(403);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
+import { checkVersions } from '../../processors/checks/check-versions.ts';
 import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
@@ -123,13 +124,14 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('reader'),
       schema: {
-        summary: 'Videos and their job status, filtered by state and id prefix, paginated',
+        summary: 'Videos and their job status, filtered by state, id prefix and check version, paginated',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             state: { type: 'string', enum: jobStates },
             prefix: { type: 'string', maxLength: 128 },
+            check_version: { type: 'string', enum: Object.keys(checkVersions), description: 'Only videos with batches checked under this check version' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             offset: { type: 'integer', minimum: 0, maximum: maxOffset, default: 0 },
           },
@@ -141,8 +143,14 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       },
     },
     async (request) => {
-      const { state, prefix, limit, offset } = request.query;
-      const videos = await app.readModel.listVideos({ ...(state ? { state } : {}), ...(prefix ? { prefix } : {}), limit, offset });
+      const { state, prefix, check_version, limit, offset } = request.query;
+      const videos = await app.readModel.listVideos({
+        ...(state ? { state } : {}),
+        ...(prefix ? { prefix } : {}),
+        ...(check_version ? { checkVersion: check_version } : {}),
+        limit,
+        offset,
+      });
       return { videos: videos.map(presentJobStatus), limit, offset };
     },
   );

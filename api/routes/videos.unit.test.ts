@@ -53,6 +53,18 @@ describe('videos routes (in-memory ports)', () => {
     expect(badState.json().message).toContain('querystring/state must be equal to one of the allowed values');
   });
 
+  it('GET /v1/videos?check_version= keeps the videos with batches checked under that version; an unknown version is 400', async () => {
+    given = await inMemoryApp();
+    given.readModel.jobs.push(jobRow('a-1', { checked_versions: ['v1'] }), jobRow('a-2'), jobRow('a-3', { checked_versions: [] }));
+    const v2 = await given.app.inject({ url: '/v1/videos?check_version=v2', headers: bearer(keys.reader) });
+    expect(v2.json().videos.map((v: { video_id: string }) => v.video_id)).toEqual(['a-2']);
+    const v1 = await given.app.inject({ url: '/v1/videos?check_version=v1&prefix=a-', headers: bearer(keys.reader) });
+    expect(v1.json().videos.map((v: { video_id: string }) => v.video_id)).toEqual(['a-1', 'a-2']);
+    const unknown = await given.app.inject({ url: '/v1/videos?check_version=v9', headers: bearer(keys.reader) });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toContain('querystring/check_version must be equal to one of the allowed values');
+  });
+
   it('POST /v1/videos publishes exactly one video-ingested; the same video again is a duplicate and publishes nothing', async () => {
     given = await inMemoryApp();
     const payload = { source_uri: 's3://filmroom-uploads/a.mp4', video_id: 'vid-1', session_metadata: { map: 'dust2' }, options: { batch_size: 10 } };

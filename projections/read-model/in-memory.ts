@@ -69,8 +69,12 @@ export class InMemoryReadModel implements ReadModel {
   async jobPhases(videoId: string) {
     return this.phases.get(videoId);
   }
-  async listVideos({ state, prefix, limit, offset }: VideoFilter) {
-    return this.jobs.filter((j) => (!state || j.state === state) && (!prefix || j.video_id.startsWith(prefix))).slice(offset, offset + limit);
+  async listVideos({ state, prefix, checkVersion, limit, offset }: VideoFilter) {
+    return this.jobs
+      .filter(
+        (j) => (!state || j.state === state) && (!prefix || j.video_id.startsWith(prefix)) && (!checkVersion || j.checked_versions.includes(checkVersion)),
+      )
+      .slice(offset, offset + limit);
   }
   async videoKnown(videoId: string) {
     return this.runs.has(videoId) || this.jobs.some((j) => j.video_id === videoId);

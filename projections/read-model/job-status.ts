@@ -101,19 +101,22 @@ export interface VideoFilter {
   state?: string;
   /** Only videos whose id starts with this. */
   prefix?: string;
+  /** Only videos with results of this check version (any of their batches checked under it). */
+  checkVersion?: string;
   limit: number;
   offset: number;
 }
 
 /** Videos' job status, newest first. */
 export async function listVideos(client: ClickHouse, filter: VideoFilter): Promise<JobStatusRow[]> {
-  const { state, prefix, limit, offset } = filter;
+  const { state, prefix, checkVersion, limit, offset } = filter;
   // LIMIT takes literals only: they must be integers, checked here so nothing else reaches the SQL text.
   if (!Number.isInteger(limit) || !Number.isInteger(offset)) throw new TypeError('limit and offset must be integers');
   const from = prefix ? jobStatusOf(startsWithParam('video_id', 'prefix')) : 'job_status';
+  const where = [state ? `state = ${param('state')}` : '', checkVersion ? `has(checked_versions, ${param('check_version')})` : ''].filter(Boolean);
   return client.select<JobStatusRow>(
-    `SELECT ${jobStatusColumns} FROM ${from} ${state ? `WHERE state = ${param('state')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
-    { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}) },
+    `SELECT ${jobStatusColumns} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, video_id LIMIT ${limit} OFFSET ${offset}`,
+    { ...(state ? { state } : {}), ...(prefix ? { prefix } : {}), ...(checkVersion ? { check_version: checkVersion } : {}) },
   );
 }
 

@@ -4,8 +4,8 @@ import { InMemoryReadModel } from './in-memory.ts';
 import type { DetectionRow } from './video-results.ts';
 
 const frames = [
-  { batch_index: 0, frame_index: 0, timestamp_s: 0, width: 1000, height: 500 },
-  { batch_index: 0, frame_index: 3, timestamp_s: 0.1, width: 1000, height: 500 },
+  { batch_index: 0, frame_index: 0, timestamp_s: 0, width: 1000, height: 500, artifact_uri: 's3://a/b.tar' },
+  { batch_index: 0, frame_index: 3, timestamp_s: 0.1, width: 1000, height: 500, artifact_uri: 's3://a/b.tar' },
 ];
 const detection = (frame: number, className: string, x1: number): DetectionRow => ({
   batch_index: 0,

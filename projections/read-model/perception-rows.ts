@@ -1,12 +1,13 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
 
-/** A sampled frame of a video's current run, with its picture size. */
+/** A sampled frame of a video's current run, with its picture size and the batch artifact that stores it. */
 export interface VideoFrameRow {
   batch_index: number;
   frame_index: number;
   timestamp_s: number;
   width: number;
   height: number;
+  artifact_uri: string;
 }
 
 /** A tracklet's point, as track_points holds it. */
@@ -25,7 +26,7 @@ const currentRunOf = `run_id = (SELECT any(run_id) FROM videos FINAL WHERE video
 
 export const videoFrames = (client: ClickHouse, videoId: string) =>
   client.select<VideoFrameRow>(
-    `SELECT batch_index, frame_index, timestamp_s, width, height FROM batches FINAL
+    `SELECT batch_index, frame_index, timestamp_s, width, height, artifact_uri FROM batches FINAL
      ARRAY JOIN frame_indices AS frame_index, timestamps_s AS timestamp_s
      WHERE video_id = ${param('video_id')} AND ${currentRunOf} ORDER BY batch_index, frame_index`,
     { video_id: videoId },

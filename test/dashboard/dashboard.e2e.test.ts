@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -29,16 +29,19 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
   let browser: Browser | undefined;
   let config: Awaited<ReturnType<typeof projectionConfig>> | undefined;
   let base = '';
+  let env: NodeJS.ProcessEnv = {};
   const shots = artifactsDir('dashboard');
 
   beforeAll(async () => {
     config = await projectionConfig();
-    const env = {
+    env = {
       ...process.env,
       ...workerEnv(config),
       FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database,
       FILMROOM_API_PORT: '0',
       FILMROOM_API_KEYS: `up:uploader:${keys.uploader},rd:reader:${keys.reader},op:operator:${keys.operator}`,
+      // One camera per angle: the game of the Games page has one camera video (each extraction costs minutes here).
+      FILMROOM_CLIPS_ANGLE_MAP: 'LEFT=FAR_LEFT;RIGHT=FAR_RIGHT',
     };
     const runner = spawn(process.execPath, [cli, 'run'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(runner);
@@ -124,6 +127,36 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
     await page.screenshot({ path: join(shots, '03-video.png'), fullPage: true });
     await page.screenshot({ path: join(shots, '03-video-top.png') });
 
+    // The frame viewer: a frame with a known detection, reached with the slider and the keyboard, shows its stored image
+    // with that detection's box and label drawn over it.
+    const read = async <T>(path: string) => (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${keys.reader}` } })).json() as Promise<T>;
+    const [known] = (await read<{ items: { frame_index: number; class_name: string; score: number }[] }>(`/v1/videos/${videoId}/detections?limit=1`)).items;
+    expect(known, 'the sample has a detection').toBeDefined();
+    const frameList = (await read<{ items: { frame_index: number }[] }>(`/v1/videos/${videoId}/frames?limit=10000`)).items;
+    const position = frameList.findIndex((f) => f.frame_index === Number(known!.frame_index));
+    expect(position).toBeGreaterThanOrEqual(0);
+    const slider = page.getByLabel('Frame', { exact: true });
+    await slider.scrollIntoViewIfNeeded();
+    // The slider set one frame beside it, then the last step taken with the keyboard.
+    const beside = position > 0 ? position - 1 : position + 1;
+    await slider.evaluate((input, value) => {
+      (input as unknown as { value: string }).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(beside));
+    await slider.focus();
+    await page.keyboard.press(beside < position ? 'ArrowRight' : 'ArrowLeft');
+    const label = `${known!.class_name} ${Number(known!.score).toFixed(2)}`;
+    const box = page.locator(`figure.frame[data-frame="${known!.frame_index}"] svg.boxes g.detection[data-label="${label}"] rect`).first();
+    await box.waitFor({ timeout: 30_000 });
+    expect(Number(await box.getAttribute('width'))).toBeGreaterThan(0);
+    const frameImage = page.locator('figure.frame img');
+    await expect.poll(() => frameImage.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    const tracks = await read<{ total: number }>(`/v1/videos/${videoId}/tracks?limit=1`);
+    console.log(
+      `dashboard: frame viewer drew ${await page.locator('svg.boxes g.detection').count()} detection(s) and ${await page.locator('svg.boxes g.track').count()} track box(es) on frame ${known!.frame_index}; the video has ${tracks.total} track(s)`,
+    );
+    await page.locator('figure.frame').screenshot({ path: join(shots, '03-frame-viewer.png') });
+
     // A v2 replay of this video, watched to its end; then the manifest shows v1 and v2 side by side.
     await page.getByLabel('Check version', { exact: true }).selectOption('v2');
     await page.getByRole('button', { name: 'Start a replay' }).click();
@@ -202,6 +235,72 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
     expect(await barValue(page, 'Checks')).toBe(100);
     expect(await page.getByText('None that count.').count()).toBe(1);
     await page.screenshot({ path: join(shots, '10-video-retried.png'), fullPage: true });
+    await page.close();
+  }, 600_000);
+
+  it("shows a game's plays, its clips playing and its dataset export with the split", async () => {
+    const gameId = `${config!.clickhouse.database.replaceAll('_', '-')}-game`;
+    const cameraVideo = `${gameId}-far-left`;
+    const call = async (method: string, path: string, key: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    // A camera video of the game (the sample, extracted only), registered with the game and camera as session metadata, as plays need.
+    const s3 = createS3Client(config!.s3);
+    const key = `it/${gameId}/far_left.mp4`;
+    await putObject(s3, { bucket: config!.s3.buckets.uploads, key }, readFileSync(await sampleVideo(config!)), 'video/mp4');
+    s3.destroy();
+    const ingested = await call('POST', '/v1/videos', keys.uploader, {
+      source_uri: `s3://${config!.s3.buckets.uploads}/${key}`,
+      video_id: cameraVideo,
+      session_metadata: { game_id: gameId, camera: 'FAR_LEFT' },
+      options: { stages: ['EXTRACT'], batch_size: 30 },
+    });
+    expect(ingested.status).toBe(202);
+    await expect
+      .poll(async () => (await call('GET', `/v1/videos/${cameraVideo}`, keys.reader)).body.state, { timeout: 240_000, interval: 2000 })
+      .toBe('complete');
+    // Two plays from the left (FAR_LEFT by the angle map above): one clip each, cut by the clips part of `filmroom run`.
+    const plays = [
+      { play_id: 'p1', angle: 'LEFT', start_s: 2, end_s: 5, play_type: 'fast_break', annotation: 'A fast break from the left' },
+      { play_id: 'p2', angle: 'LEFT', start_s: 10, end_s: 13.5, play_type: 'pick_and_roll', annotation: 'A pick and roll' },
+    ];
+    const imported = await call('POST', `/v1/games/${gameId}/plays`, keys.uploader, plays);
+    expect(imported).toMatchObject({ status: 202, body: { accepted: 2, clips: 2 } });
+    const counts = async () => (await call('GET', `/v1/games/${gameId}/clips`, keys.reader)).body.counts;
+    await expect.poll(counts, { timeout: 240_000, interval: 2000 }).toEqual({ pending: 0, ok: 2, failed: 0 });
+    // The dataset export, as an operator runs it (the CLI), split half and half.
+    const exported = spawnSync(process.execPath, [cli, 'dataset', 'export', '--game', gameId, '--split', '0.5'], { cwd: projectRoot, env, encoding: 'utf8' });
+    expect(exported.status, exported.stderr).toBe(0);
+    await expect.poll(async () => (await call('GET', `/v1/games/${gameId}/clips`, keys.reader)).body.dataset, { timeout: 60_000 }).not.toBeNull();
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    await enterKey(page, keys.reader);
+    await page.getByRole('link', { name: 'Games' }).click();
+    await page.getByLabel('Game id').fill(gameId);
+    await page.getByRole('button', { name: 'Open' }).click();
+    for (const play of plays) await page.locator(`section.play[data-play-id="${play.play_id}"] li[data-status="OK"]`).waitFor({ timeout: 30_000 });
+    expect(await page.getByText('A fast break from the left').count()).toBe(1);
+    const clip = page.locator('section.play[data-play-id="p1"] video.clip');
+    await clip.waitFor({ timeout: 30_000 });
+    const played = await clip.evaluate(async (element) => {
+      const video = element as unknown as { play(): Promise<void>; currentTime: number; videoWidth: number; error: { code: number } | null };
+      await video.play();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return { time: video.currentTime, width: video.videoWidth, error: video.error && video.error.code };
+    });
+    expect(played).toMatchObject({ error: null });
+    expect(played.time).toBeGreaterThan(0);
+    expect(played.width).toBeGreaterThan(0);
+    const examples = await page.locator('table.dataset tbody td:nth-child(2)').allTextContents();
+    expect(examples.map(Number).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(await page.locator('table.dataset tbody th').allTextContents()).toEqual(['training', 'validation']);
+    await page.screenshot({ path: join(shots, '11-game.png'), fullPage: true });
     await page.close();
   }, 600_000);
 });

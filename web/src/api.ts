@@ -90,6 +90,14 @@ export async function roleOf(key: string): Promise<Role> {
   return replay.status === 403 ? 'reader' : 'operator';
 }
 
+/** The check versions there are, as the API's own OpenAPI document lists them (those a replay may take, POST /v1/replays). */
+export async function checkVersionsOfApi(): Promise<string[]> {
+  const document = await fetch('/docs/json').then((r) => r.json() as Promise<{ paths: Record<string, Record<string, unknown>> }>);
+  const post = document.paths['/v1/replays']?.post as
+    { requestBody?: { content?: Record<string, { schema?: { properties?: { check_version?: { enum?: string[] } } } }> } } | undefined;
+  return post?.requestBody?.content?.['application/json']?.schema?.properties?.check_version?.enum ?? [];
+}
+
 /** A render file (preview, thumbnail, contact sheet) as an object URL: `<img>` and `<video>` cannot send the key themselves. */
 export async function objectUrlOf(path: string): Promise<string> {
   const response = await fetch(path, authorised());

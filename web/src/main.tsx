@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, keyRefusedEvent, roleOf, storedKey, storedRole, storeKey, type Role } from './api.ts';
+import { GamesPage } from './games-page.tsx';
 import { UploadPage } from './upload-page.tsx';
 import { VideoPage } from './video-page.tsx';
 import { VideosPage } from './videos-page.tsx';
@@ -72,6 +73,7 @@ function App() {
     setRole(undefined);
   };
   const videoId = /^\/videos\/(.+)$/.exec(route)?.[1];
+  const gamesRoute = /^\/games(?:\/([^?]+))?$/.exec(route);
   const canRead = role !== 'uploader';
   // Uploads take an uploader key; an operator reads and acts, but does not upload (api/plugins/auth.ts).
   const canUpload = role === 'uploader';
@@ -83,6 +85,7 @@ function App() {
         </a>
         <nav aria-label="Pages">
           {canRead && <a href="#/">Videos</a>}
+          {canRead && <a href="#/games">Games</a>}
           {canUpload && <a href="#/upload">Upload</a>}
         </nav>
         <span class="who">
@@ -96,6 +99,8 @@ function App() {
           ) : (
             <p>This key may not upload.</p>
           )
+        ) : gamesRoute ? (
+          <GamesPage gameId={gamesRoute[1] === undefined ? undefined : decodeURIComponent(gamesRoute[1])} />
         ) : videoId ? (
           <VideoPage videoId={decodeURIComponent(videoId)} operator={role === 'operator'} />
         ) : (

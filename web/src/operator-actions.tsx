@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { getJson, sendJson, type JobStatus } from './api.ts';
+import { checkVersionsOfApi, getJson, sendJson, type JobStatus } from './api.ts';
 
 interface ReplayStatus {
   replay_id: string;
@@ -9,14 +9,6 @@ interface ReplayStatus {
   batches_total: number;
   progress_percent: number;
   error: string | null;
-}
-
-/** The check versions a replay may take, as the API's own OpenAPI document lists them (POST /v1/replays). */
-async function replayableVersions(): Promise<string[]> {
-  const document = await fetch('/docs/json').then((r) => r.json() as Promise<{ paths: Record<string, Record<string, unknown>> }>);
-  const post = document.paths['/v1/replays']?.post as
-    { requestBody?: { content?: Record<string, { schema?: { properties?: { check_version?: { enum?: string[] } } } }> } } | undefined;
-  return post?.requestBody?.content?.['application/json']?.schema?.properties?.check_version?.enum ?? [];
 }
 
 /** A replay's progress, read every two seconds until it completes or fails. */
@@ -61,7 +53,7 @@ export function OperatorActions({ videoId, status, onRetried }: { videoId: strin
   const [confirmDelete, setConfirmDelete] = useState(false);
   const id = encodeURIComponent(videoId);
   useEffect(() => {
-    replayableVersions().then(
+    checkVersionsOfApi().then(
       (list) => {
         setVersions(list);
         setVersion(list.at(-1) ?? '');

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, followVideo, formatEta, getJson, objectUrlOf, terminalStates, type JobStatus } from './api.ts';
+import { ApiError, followVideo, formatEta, getJson, terminalStates, type JobStatus } from './api.ts';
+import { FrameViewer } from './frame-viewer.tsx';
+import { useObjectUrl } from './object-url.ts';
 import { OperatorActions } from './operator-actions.tsx';
 import { PhaseBars, StateBadge } from './progress.tsx';
 
@@ -76,25 +78,6 @@ function textsByValue(texts: OcrText[]) {
 }
 
 const shown = (value: unknown) => (typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : value === undefined ? '' : String(value));
-
-/** Reads a render file with the key, as an object URL for `<img>`/`<video>` (freed when the page changes). */
-function useObjectUrl(path: string | undefined): string | undefined {
-  const [url, setUrl] = useState<string | undefined>();
-  useEffect(() => {
-    if (!path) return;
-    let made: string | undefined;
-    let stopped = false;
-    objectUrlOf(path).then(
-      (u) => (stopped ? URL.revokeObjectURL(u) : ((made = u), setUrl(u))),
-      () => {},
-    );
-    return () => {
-      stopped = true;
-      if (made) URL.revokeObjectURL(made);
-    };
-  }, [path]);
-  return url;
-}
 
 function Thumbnail({ link, alt }: { link: Link; alt: string }) {
   const src = useObjectUrl(link.url);
@@ -274,6 +257,11 @@ export function VideoPage({ videoId, operator }: { videoId: string; operator: bo
       ) : (
         renders === null && rendersExpected && <p class="hint">The preview and thumbnails come once RENDER is done.</p>
       )}
+      <section aria-labelledby="frames-title">
+        <h2 id="frames-title">Frames</h2>
+        {/* Read again once the job ends: frames, detections and tracks keep arriving while it runs. */}
+        <FrameViewer key={`${videoId}-${status.run_id}-${settled}`} videoId={videoId} />
+      </section>
       <section aria-labelledby="manifest-title">
         <h2 id="manifest-title">Manifest per check version</h2>
         <ManifestTable manifests={manifests} />
