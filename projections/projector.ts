@@ -22,6 +22,7 @@ export const projectionFamilies = {
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
   retries: { events: ['retry-requested'], tables: ['retries'] },
+  retrying: { events: ['work-retrying'], tables: ['retrying_work'] },
   replays: { events: ['replay-requested', 'replay-completed'], tables: ['replays', 'replay_completions'] },
   plays: { events: ['plays-imported'], tables: ['plays'] },
   clips: { events: ['clips-requested', 'clip-extracted'], tables: ['clips'] },

@@ -2,7 +2,7 @@ import { dateTime, stamp, type RowBuilders } from './rows-helpers.ts';
 
 /** The rows of operators' events: replays, retries, plays, clips and datasets. */
 export const operationRows: RowBuilders<
-  'replay-requested' | 'replay-completed' | 'retry-requested' | 'plays-imported' | 'clips-requested' | 'clip-extracted' | 'dataset-exported'
+  'replay-requested' | 'replay-completed' | 'retry-requested' | 'work-retrying' | 'plays-imported' | 'clips-requested' | 'clip-extracted' | 'dataset-exported'
 > = {
   // One row per retried piece of work; batch -1 is the whole video. Times in ms: a retry must be told from a failure in the same second.
   'retry-requested': (r) =>
@@ -19,6 +19,27 @@ export const operationRows: RowBuilders<
         ...stamp(r),
       },
     })),
+  // Videos without a known id (an undecodable input) have no job to show as retrying.
+  'work-retrying': (w) =>
+    w.video_id
+      ? [
+          {
+            table: 'retrying_work',
+            row: {
+              video_id: w.video_id,
+              run_id: w.run_id,
+              stage: w.stage,
+              batch_index: w.batch_index ?? -1,
+              attempt: w.attempt,
+              max_attempts: w.max_attempts,
+              retry_at_ms: w.retry_at,
+              error_code: w.error_code,
+              message: w.message,
+              ...stamp(w),
+            },
+          },
+        ]
+      : [],
   'replay-requested': (r) => {
     return [
       {

@@ -29,6 +29,7 @@ export const eventNames = [
   'retry-requested',
   'batch-tracked',
   'batch-scene-scored',
+  'work-retrying',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

@@ -23,6 +23,7 @@ import type { VideoDeleted } from './generated/video-deleted.ts';
 import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
 import type { RetryRequested } from './generated/retry-requested.ts';
+import type { WorkRetrying } from './generated/work-retrying.ts';
 import type { BatchTracked } from './generated/batch-tracked.ts';
 import type { BatchSceneScored } from './generated/batch-scene-scored.ts';
 
@@ -45,6 +46,7 @@ export type {
   VideoIngested,
   VideoPurged,
   RetryRequested,
+  WorkRetrying,
   BatchTracked,
   BatchSceneScored,
 };
@@ -90,6 +92,7 @@ export interface EventTypes {
   'video-deleted': VideoDeleted;
   'video-purged': VideoPurged;
   'retry-requested': RetryRequested;
+  'work-retrying': WorkRetrying;
   'batch-tracked': BatchTracked;
   'batch-scene-scored': BatchSceneScored;
   'echo-requested': EchoRequested;

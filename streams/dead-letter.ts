@@ -1,5 +1,5 @@
 import { FilmroomError, describeError } from '../common/errors.ts';
-import type { ProcessingFailed } from '../schemas/index.ts';
+import type { ProcessingFailed, WorkRetrying } from '../schemas/index.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
 import type { SourceRecord } from '../schemas/envelope.ts';
 
@@ -51,5 +51,38 @@ export function deadLetterEvent(input: {
     source: { topic: input.source.topic, partition: input.source.partition, offset: Number(input.source.offset), key: input.source.key },
     attempts: input.attempts,
     payload: input.payload,
+  };
+}
+
+/**
+ * The notice that a stage will try an input again after a transient error, so the job reads as
+ * retrying meanwhile. Its id depends on the stage, the record's coordinates and the attempt: a
+ * redelivered record retried again repeats the same notices.
+ */
+export function retryingEvent(input: {
+  stage: string;
+  stageVersion: string;
+  source: SourceRecord;
+  error: unknown;
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  identity: FailedInputIdentity;
+  now: number;
+}): WorkRetrying {
+  const { error } = input;
+  return {
+    event_id: deterministicEventId('work-retrying', input.stage, input.source.topic, input.source.partition, input.source.offset, input.attempt),
+    occurred_at: input.now,
+    producer: { name: input.stage, version: input.stageVersion },
+    stage: input.stage,
+    video_id: input.identity.video_id ?? null,
+    run_id: input.identity.run_id ?? '',
+    batch_index: input.identity.batch_index ?? null,
+    attempt: input.attempt,
+    max_attempts: Number.isFinite(input.maxAttempts) ? input.maxAttempts : 0,
+    retry_at: input.now + input.delayMs,
+    error_code: error instanceof FilmroomError ? error.code : error instanceof Error ? error.name : 'UNKNOWN',
+    message: describeError(error),
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
 import type { Output, SourceRecord } from '../schemas/envelope.ts';
 import type { AnyEventName, ProcessingFailed } from '../schemas/index.ts';
-import { deadLetterEvent, identityOf } from './dead-letter.ts';
+import { deadLetterEvent, identityOf, retryingEvent } from './dead-letter.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { servesEvent, type ProcessorDefinition } from './processor.ts';
 import type { EventSerde } from './serde.ts';
@@ -92,6 +92,23 @@ export async function processRecord<I extends AnyEventName, O extends AnyEventNa
         onRetry: (error, attempt, delayMs) => {
           metrics.retried.inc(labels);
           recordLog.warn({ attempt, delayMs, err: error }, `handler failed, retrying: ${describeError(error)}`);
+          // The job shows `retrying` meanwhile. Not awaited: the notice is for people, and a lost one costs
+          // only the label (the work's result or dead-letter event follows either way).
+          const notice = retryingEvent({
+            stage: definition.name,
+            stageVersion: definition.version,
+            source,
+            error,
+            attempt,
+            maxAttempts: deps.config.retry.maxAttempts,
+            delayMs,
+            identity: identityOf(event),
+            now: deps.now(),
+          });
+          const key = source.key ?? `${source.topic}/${source.partition}/${source.offset}`;
+          deps
+            .send([{ topic: topicName('work-retrying', deps.config.topics), key, value: deps.serde.encode('work-retrying', notice) }])
+            .catch((sendError: unknown) => recordLog.warn({ err: sendError }, 'could not publish work-retrying'));
         },
       },
     );

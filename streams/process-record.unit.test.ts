@@ -124,6 +124,27 @@ describe('processRecord', () => {
     expect(error.context).toEqual({});
   });
 
+  it('announces each retry of a transient error as work-retrying (keyed like the input, one id per attempt), then emits the result', async () => {
+    let failures = 2;
+    const { deps, serde, sent } = setup(async (event) => {
+      if (failures-- > 0) throw new FilmroomError('SERVICE_UNAVAILABLE', 's3 down');
+      return [detected(event.video_id)];
+    });
+    const outcome = await processRecord(deps, source, batch(['DETECT']));
+    expect(outcome).toMatchObject({ kind: 'processed', messages: [{ topic: 't.filmroom.batch-detected', key: 'video-1' }] });
+    expect(sent.map((m) => [m.topic, m.key])).toEqual([
+      ['t.filmroom.work-retrying', 'video-1'],
+      ['t.filmroom.work-retrying', 'video-1'],
+    ]);
+    const notices = serde.encoded.filter((e) => e.event === 'work-retrying').map((e) => e.value as Record<string, unknown>);
+    expect(notices).toMatchObject([
+      { stage: 'fake', video_id: 'video-1', batch_index: 7, attempt: 1, max_attempts: 3, error_code: 'SERVICE_UNAVAILABLE', message: 's3 down' },
+      { attempt: 2 },
+    ]);
+    expect(notices[0]!.retry_at).toBeGreaterThanOrEqual(1_000);
+    expect(new Set(notices.map((n) => n.event_id)).size).toBe(2);
+  });
+
   it('dead-letters a permanent handler error at once and fills its context with topic, partition, offset, video and batch', async () => {
     const error = new FilmroomError('HANDLER_FAILED', 'cannot');
     const { deps, serde, calls } = setup(async () => {

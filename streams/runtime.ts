@@ -67,7 +67,12 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
   const log = deps.log.child({ processor: definition.name });
   const inputTopic = topicName(definition.input, config.topics);
   const clientId = options.clientId ?? `filmroom-${definition.name}`;
-  const producer = await startProducer(deps, { read: [definition.input], written: [...definition.outputs, 'processing-failed'] }, clientId, log);
+  const producer = await startProducer(
+    deps,
+    { read: [definition.input], written: [...definition.outputs, 'processing-failed', 'work-retrying'] },
+    clientId,
+    log,
+  );
   const send = (messages: ToSend[]) => produce(producer, messages, (topic, count) => metrics.produced.inc({ processor: definition.name, topic }, count));
   const loop = await runConsumerLoop(
     {

@@ -28,6 +28,7 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'retry-requested': 'filmroom.retry-requested',
   'batch-tracked': 'filmroom.batch-tracked',
   'batch-scene-scored': 'filmroom.batch-scene-scored',
+  'work-retrying': 'filmroom.work-retrying',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };
