@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { FilmroomError } from '../common/errors.ts';
 import { sourceFingerprint } from '../processors/ingest/source-fingerprint.ts';
 import { checkVideoId } from '../processors/ingest/video-ingested.ts';
-import { retryFailedWork, retryLine, type RetryResult } from '../processors/retry/retry-failed-work.ts';
+import { retryFailedWork, retryLine, retryableStages, type RetryResult } from '../processors/retry/retry-failed-work.ts';
 import type { FailedWork, ReadModel } from '../projections/read-model/port.ts';
 import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import type { EventPublisher } from '../streams/event-publisher.ts';
@@ -10,7 +10,7 @@ import { ExitCode, type CliContext } from './context.ts';
 import { followStatus } from './follow.ts';
 import { withCliPorts } from './ports.ts';
 
-const stages = ['extract', 'detect', 'ocr', 'checks', 'render'];
+const stages: readonly string[] = retryableStages;
 /** Failures a listing or an --all-failed retry reads at most. */
 const maxFailures = 10_000;
 

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
-import { retryFailedWork } from '../../processors/retry/retry-failed-work.ts';
+import { retryFailedWork, retryableStages as stages } from '../../processors/retry/retry-failed-work.ts';
 import { authErrors, errorSchema, maxOffset, videoIdParams, videoIdSchema } from '../schemas/common.ts';
 import { refuseIfDeleting, registeredRun } from './video-presence.ts';
-
-const stages = ['extract', 'detect', 'ocr', 'checks', 'render'] as const;
 
 const failureSchema = {
   type: 'object',

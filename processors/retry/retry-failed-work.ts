@@ -5,6 +5,9 @@ import type { ContainerKind } from '../../schemas/index.ts';
 import { deterministicEventId, runParts, videoKey } from '../../schemas/envelope.ts';
 
 /** A failure that counts: of a video's current run, its work not done since (the read model's `failedWork`). */
+/** The stages whose failures count in a job's status, and so can be listed and retried by stage. */
+export const retryableStages = ['extract', 'detect', 'ocr', 'checks', 'render'] as const;
+
 export interface FailedWork {
   video_id: string;
   run_id: string;
