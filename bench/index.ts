@@ -11,6 +11,7 @@ import { kafkaService } from '../deploy/local/services/kafka.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-tools.ts';
 import { runtimeThroughput } from './runtime-throughput.ts';
+import { kafkaStreamsEchoJar, kafkaStreamsEchoThroughput } from './kafka-streams-echo.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-throughput.ts';
@@ -77,6 +78,9 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
     await admin.disconnect();
 
+    // Built before any clock starts: the first build fetches from Maven Central.
+    const echoJar = await kafkaStreamsEchoJar(await ctx.maven(), print);
+    const loadBefore = loadavg()[0]!;
     print(`bench: ${records} records of ${recordSize} bytes, ${config.topics.partitions} partitions...`);
     const rows: [string, Rate][] = [];
     rows.push(['Kafka ProducerPerformance (Java, acks=all, idempotent)', await kafkaProducerPerf(java, config, rawTopic, records, recordSize)]);
@@ -84,14 +88,31 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     const filmroom = await runtimeThroughput(config, records, recordSize);
     rows.push(['filmroom producer (kafkajs + Avro, acks=all, idempotent)', filmroom.producer]);
     rows.push([`filmroom runtime, echo processor (concurrency ${config.processor.concurrency})`, filmroom.runtime]);
+    // The same records (bytes, keys, partitions) that the runtime just echoed, from its own group.
+    const streamThreads = config.processor.concurrency;
+    const kafkaStreams = await kafkaStreamsEchoThroughput(java, echoJar, config, {
+      inputTopic: filmroom.inputTopic,
+      records,
+      recordSize,
+      threads: streamThreads,
+    });
+    rows.push([`Kafka Streams echo (Java, at_least_once, ${streamThreads} stream threads, acks=all, idempotent)`, kafkaStreams]);
 
     const table = [
       '| measurement | records | seconds | records/s | MB/s |',
       '|---|---:|---:|---:|---:|',
       ...rows.map(([name, r]) => `| ${name} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSecond)} | ${r.mbPerSecond.toFixed(2)} |`),
     ];
+    const ratio = filmroom.runtime.recordsPerSecond / kafkaStreams.recordsPerSecond;
     print(`\n${table.join('\n')}`);
-    print(`\nruntime = consume + decode + handle + encode + produce (acks=all) + commit, per record; topics ${config.topics.prefix}* are left for inspection.`);
+    print(
+      [
+        '',
+        `filmroom runtime / Kafka Streams echo: ${ratio.toFixed(2)}x (goal >= 0.5x: ${ratio >= 0.5 ? 'met' : 'NOT met'}); load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`,
+        `runtime = consume + decode + handle + encode + produce (acks=all) + commit, per record; both echo rows time from partitions assigned to the last output in the output topic with every input offset committed.`,
+        `topics ${config.topics.prefix}* are left for inspection.`,
+      ].join('\n'),
+    );
   }
   if (runProjection) {
     print(`bench: projecting ${options.projectionEvents} check-result events into ClickHouse...`);

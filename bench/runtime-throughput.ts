@@ -11,18 +11,40 @@ import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import type { Rate } from './kafka-perf-tools.ts';
 
-const rate = (records: number, seconds: number, recordSize: number): Rate => ({
+export const rate = (records: number, seconds: number, recordSize: number): Rate => ({
   records,
   seconds,
   recordsPerSecond: records / seconds,
   mbPerSecond: (records * recordSize) / seconds / 1024 / 1024,
 });
 
-async function topicEnd(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
+type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
+
+async function topicEnd(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
+ * Waits until an echo application is done with `records` inputs: every one has its output in
+ * `outputTopic` (last output seen) and the group has committed every input offset. The same end for
+ * filmroom's runtime and the Kafka Streams echo; polled every 100 ms.
+ */
+export async function waitForEchoed(
+  kafka: ReturnType<typeof createKafka>,
+  echo: { inputTopic: string; outputTopic: string; groupId: string; records: number },
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+    const inputEnd = await topicEnd(admin, echo.inputTopic);
+    while ((await topicEnd(admin, echo.outputTopic)) < echo.records || (await committed(admin, echo.groupId, echo.inputTopic)) < inputEnd) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
@@ -30,9 +52,10 @@ async function topicEnd(kafka: ReturnType<typeof createKafka>, topic: string): P
 
 /**
  * filmroom's side of the comparison: the Avro producer (kafkajs), then the echo processor running
- * in the runtime: consume, decode, handle, encode, produce with acks=all, commit.
+ * in the runtime: consume, decode, handle, encode, produce with acks=all, commit. Returns the input
+ * topic too: the Kafka Streams echo reads the same records.
  */
-export async function runtimeThroughput(config: Config, records: number, recordSize: number): Promise<{ producer: Rate; runtime: Rate }> {
+export async function runtimeThroughput(config: Config, records: number, recordSize: number): Promise<{ producer: Rate; runtime: Rate; inputTopic: string }> {
   const kafka = createKafka(config.kafka, 'bench');
   await provisionTopics(kafka, config.topics, ['echo-requested', 'echo-emitted', 'processing-failed']);
   const serde = new EventSerde(config.registry, config.topics);
@@ -67,8 +90,9 @@ export async function runtimeThroughput(config: Config, records: number, recordS
   // Start the clock when the group has assigned partitions: the join is not throughput.
   while (running.assignedPartitions().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   const runtimeStarted = performance.now();
-  while ((await topicEnd(kafka, outputTopic)) < records) await new Promise((resolve) => setTimeout(resolve, 100));
+  const inputTopic = topicName('echo-requested', config.topics);
+  await waitForEchoed(kafka, { inputTopic, outputTopic, groupId: running.groupId, records });
   const runtimeRate = rate(records, (performance.now() - runtimeStarted) / 1000, recordSize);
   await running.stop();
-  return { producer: producerRate, runtime: runtimeRate };
+  return { producer: producerRate, runtime: runtimeRate, inputTopic };
 }

@@ -57,7 +57,7 @@ export function buildProgram(ctx: CliContext): Command {
     .description(
       'Run the benchmarks against the local stack and print tables: each filmroom path next to its bare baseline (Kafka perf tools, bare inserts, bare ffmpeg, bare onnxruntime)',
     )
-    .option('--records <n>', 'records per measurement', '20000')
+    .option('--records <n>', 'records per runtime measurement (the Java baselines need a few 100,000 to warm up)', '200000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
     .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest, api or dashboard')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
