@@ -1,6 +1,7 @@
 import type { NormalisedBox } from '../../../schemas/vision.ts';
 import { bufferedIou, greedyMatch } from './association.ts';
 import { extrapolate, type BoxVelocity } from './box-kalman.ts';
+import { electNumber, mergeVotes, type NumberVote } from './jersey-numbers.ts';
 
 /** What the linker needs of a batch's tracklet: its ends, and what the track sums over. */
 export interface TrackletSummary {
@@ -17,6 +18,10 @@ export interface TrackletSummary {
   endVelocity: BoxVelocity;
   frames: number;
   scoreSum: number;
+  /** Its torso readings' votes for a jersey number (people only; none when not read). */
+  numberVotes: NumberVote[];
+  /** Torso crops read for it. */
+  framesRead: number;
 }
 
 export interface LinkOptions {
@@ -42,6 +47,10 @@ export interface Track {
   lastTimestampS: number;
   framesSeen: number;
   meanScore: number;
+  /** The jersey number its tracklets' readings vote for (null when none was read), its confidence and the votes cast. */
+  number: string | null;
+  numberConfidence: number;
+  framesVoted: number;
   /** Its tracklets, in batch order. */
   tracklets: { batchIndex: number; tracklet: number }[];
 }
@@ -88,6 +97,10 @@ export function linkTracklets(summaries: readonly TrackletSummary[], options: Li
       for (let s: TrackletSummary | undefined = head; s; s = next.get(trackletKey(s.batchIndex, s.tracklet))) chain.push(s);
       const last = chain[chain.length - 1]!;
       const framesSeen = chain.reduce((n, s) => n + s.frames, 0);
+      const elected = electNumber(
+        mergeVotes(chain.map((s) => s.numberVotes)),
+        chain.reduce((n, s) => n + s.framesRead, 0),
+      );
       tracks.push({
         trackId: trackletKey(head.batchIndex, head.tracklet),
         classId: head.classId,
@@ -98,6 +111,7 @@ export function linkTracklets(summaries: readonly TrackletSummary[], options: Li
         lastTimestampS: last.lastTimestampS,
         framesSeen,
         meanScore: framesSeen === 0 ? 0 : chain.reduce((n, s) => n + s.scoreSum, 0) / framesSeen,
+        ...elected,
         tracklets: chain.map((s) => ({ batchIndex: s.batchIndex, tracklet: s.tracklet })),
       });
     }
@@ -108,7 +122,7 @@ export function linkTracklets(summaries: readonly TrackletSummary[], options: Li
   );
 }
 
-/** A tracklet's summary, from its points and motion. */
+/** A tracklet's summary, from its points, motion and jersey-number votes (none when it was not read). */
 export function summaryOf(
   batchIndex: number,
   t: {
@@ -118,6 +132,7 @@ export function summaryOf(
     points: readonly { frameIndex: number; timestampS: number; box: NormalisedBox; score: number }[];
     endVelocity: BoxVelocity;
   },
+  numbers: { numberVotes: NumberVote[]; framesRead: number } = { numberVotes: [], framesRead: 0 },
 ): TrackletSummary {
   const first = t.points[0]!;
   const last = t.points[t.points.length - 1]!;
@@ -135,5 +150,7 @@ export function summaryOf(
     endVelocity: t.endVelocity,
     frames: t.points.length,
     scoreSum: t.points.reduce((n, p) => n + p.score, 0),
+    numberVotes: numbers.numberVotes,
+    framesRead: numbers.framesRead,
   };
 }
