@@ -25,3 +25,4 @@ export {
   type NumberVote,
   type TorsoCrop,
 } from './jersey-numbers.ts';
+export { joinByNumber, type JoinableTrack } from './join-by-number.ts';
