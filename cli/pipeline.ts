@@ -95,13 +95,14 @@ export async function startPipeline(
       const detectors = { objects, text };
       running.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
-    if (parts.includes('ocr')) {
+    // One PP-OCR recogniser per process: the ocr stage reads text regions with it, the track stage jersey numbers.
+    if (parts.includes('ocr') || parts.includes('track')) {
       const recognizer = await createTextRecognizer(config.ocr);
       running.push({ stop: () => recognizer.close() });
-      running.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
+      if (parts.includes('ocr'))
+        running.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
+      if (parts.includes('track')) running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
     }
-    // Tracking needs only the batch-detected events: no frames, no model.
-    if (parts.includes('track')) running.push(await runProcessor(createTrackProcessor(), { config, serde: serde(), log }));
     if (parts.includes('checks')) {
       const version = options.checkVersion ?? config.checks.version;
       running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));

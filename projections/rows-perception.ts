@@ -3,7 +3,7 @@ import { stamp, type RowBuilders } from './rows-helpers.ts';
 
 /**
  * Perception results. The rows of batch-tracked: one per batch (tracked_batches), per tracklet (tracklets: its ends and
- * sums, what the linker reads) and per tracklet point (track_points: what exports read).
+ * sums and jersey-number votes, what the linker reads) and per tracklet point (track_points: what exports read).
  */
 export const perceptionRows: RowBuilders<'batch-tracked' | 'batch-scene-scored'> = {
   'batch-tracked': (t) => {
@@ -11,7 +11,18 @@ export const perceptionRows: RowBuilders<'batch-tracked' | 'batch-scene-scored'>
     const model = { model_name: t.model.name, model_version: t.model.version };
     const stamped = stamp(t);
     return [
-      { table: 'tracked_batches', row: { ...batch, batch_count: t.batch_count, tracklets: t.tracklets.length, ...model, ...stamped } },
+      {
+        table: 'tracked_batches',
+        row: {
+          ...batch,
+          batch_count: t.batch_count,
+          tracklets: t.tracklets.length,
+          ...model,
+          number_reader_name: t.number_reader?.name ?? '',
+          number_reader_version: t.number_reader?.version ?? '',
+          ...stamped,
+        },
+      },
       ...t.tracklets.map((tracklet) => {
         const s = summaryOf(t.batch_index, {
           tracklet: tracklet.tracklet,
@@ -20,6 +31,7 @@ export const perceptionRows: RowBuilders<'batch-tracked' | 'batch-scene-scored'>
           points: tracklet.points.map((p) => ({ frameIndex: p.frame_index, timestampS: p.timestamp_s, box: p.box, score: p.score })),
           endVelocity: tracklet.end_velocity,
         });
+        const votes = tracklet.number_votes;
         return {
           table: 'tracklets',
           row: {
@@ -45,6 +57,10 @@ export const perceptionRows: RowBuilders<'batch-tracked' | 'batch-scene-scored'>
             velocity_h: s.endVelocity.h,
             frames: s.frames,
             score_sum: s.scoreSum,
+            vote_numbers: votes.map((v) => v.number),
+            vote_confidence_sums: votes.map((v) => v.confidence_sum),
+            vote_frames: votes.map((v) => v.frames),
+            frames_read: tracklet.frames_read,
             ...model,
             ...stamped,
           },

@@ -239,7 +239,8 @@ describe('Avro schemas', () => {
       batch_index: 0,
       batch_count: 2,
       model: { name: 'nanodet-m-416', version: '1' },
-      tracker_version: '1.0.0',
+      tracker_version: '1.1.0',
+      number_reader: { name: 'ppocr-rec-v4', version: 'abc' },
       tracklets: [
         {
           tracklet: 0,
@@ -247,6 +248,8 @@ describe('Avro schemas', () => {
           class_name: 'person',
           points: [{ frame_index: 0, timestamp_s: 0, box: { x1: 0.125, y1: 0.25, x2: 0.25, y2: 0.75 }, score: 0.5 }],
           end_velocity: { cx: 0.1, cy: 0, w: 0, h: 0 },
+          number_votes: [{ number: '23', confidence_sum: 0.875, frames: 1 }],
+          frames_read: 1,
         },
       ],
     },

@@ -105,7 +105,7 @@ describe('video results routes (in-memory ports)', () => {
     expect(progress[0]).toMatchObject({ failures: 2, eta_seconds: 30, batches_total: 6 });
   });
 
-  it('GET tracks links the tracklets of adjacent batches into tracks, by first appearance', async () => {
+  it('GET tracks links the tracklets of adjacent batches into tracks, by first appearance, with the jersey number their votes sum to', async () => {
     given = await inMemoryApp();
     given.readModel.runs.set('v', ''); // an ingested video
     const tracklet = (batchIndex: number, tracklet: number, t0: number, t1: number, x: number) => ({
@@ -122,15 +122,32 @@ describe('video results routes (in-memory ports)', () => {
       endVelocity: { cx: 0, cy: 0, w: 0, h: 0 },
       frames: 30,
       scoreSum: 18,
+      // Batch 0's first tracklet half-read "23"; its continuation in batch 1 read "23" twice and "28" once.
+      numberVotes:
+        batchIndex === 0 && tracklet === 0
+          ? [{ number: '23', confidenceSum: 0.9, frames: 1 }]
+          : batchIndex === 1
+            ? [
+                { number: '23', confidenceSum: 1.6, frames: 2 },
+                { number: '28', confidenceSum: 0.7, frames: 1 },
+              ]
+            : [],
+      framesRead: batchIndex === 0 && tracklet === 1 ? 0 : 3,
     });
     given.readModel.tracklets.set('v', {
-      trackerVersion: '1.0.0',
+      trackerVersion: '1.1.0',
       tracklets: [tracklet(1, 0, 3, 5.9, 0.2), tracklet(0, 0, 0, 2.9, 0.2), tracklet(0, 1, 0.5, 2.9, 0.7)],
     });
     const answer = await given.app.inject({ url: '/v1/videos/v/tracks', headers: bearer(keys.reader) });
     expect(answer.statusCode).toBe(200);
     const body = answer.json();
-    expect(body).toMatchObject({ tracker_version: '1.0.0', total: 2, limit: 100, offset: 0 });
+    expect(body).toMatchObject({ tracker_version: '1.1.0', total: 2, limit: 100, offset: 0 });
+    expect(
+      body.items.map((t: { number: string | null; number_confidence: number; frames_voted: number }) => [t.number, t.number_confidence, t.frames_voted]),
+    ).toEqual([
+      ['23', 0.4167, 4],
+      [null, 0, 0],
+    ]);
     expect(
       body.items.map((t: { track_id: string; first_batch: number; last_batch: number; frames_seen: number; mean_score: number }) => [
         t.track_id,

@@ -12,6 +12,10 @@ export interface TrackRow {
   last_timestamp_s: number;
   frames_seen: number;
   mean_score: number;
+  /** People: the jersey number its torso readings vote for (null when none was read), the winner's confidence over all crops read, and the votes cast. */
+  number: string | null;
+  number_confidence: number;
+  frames_voted: number;
   /** The batches its tracklets are in: first, last, and how many tracklets it links. */
   first_batch: number;
   last_batch: number;
@@ -35,6 +39,9 @@ export function trackRowOf(track: Track): TrackRow {
     last_timestamp_s: track.lastTimestampS,
     frames_seen: track.framesSeen,
     mean_score: Math.round(track.meanScore * 1e4) / 1e4,
+    number: track.number,
+    number_confidence: track.numberConfidence,
+    frames_voted: track.framesVoted,
     first_batch: track.tracklets[0]!.batchIndex,
     last_batch: track.tracklets[track.tracklets.length - 1]!.batchIndex,
     tracklets: track.tracklets.length,
@@ -69,6 +76,10 @@ interface TrackletRecord {
   velocity_h: number;
   frames: number;
   score_sum: number;
+  vote_numbers: string[];
+  vote_confidence_sums: number[];
+  vote_frames: number[];
+  frames_read: number;
 }
 
 /**
@@ -86,7 +97,8 @@ export async function videoTracklets(client: ClickHouse, videoId: string): Promi
   const rows = await client.select<TrackletRecord>(
     `SELECT batch_index, tracklet, class_id, class_name, first_frame, last_frame, first_timestamp_s, last_timestamp_s,
             first_x1, first_y1, first_x2, first_y2, last_x1, last_y1, last_x2, last_y2,
-            velocity_cx, velocity_cy, velocity_w, velocity_h, frames, score_sum
+            velocity_cx, velocity_cy, velocity_w, velocity_h, frames, score_sum,
+            vote_numbers, vote_confidence_sums, vote_frames, frames_read
      FROM tracklets FINAL WHERE video_id = ${param('video_id')} AND ${currentRunOf} AND tracker_version = ${param('tracker_version')}
      ORDER BY batch_index, tracklet`,
     { video_id: videoId, tracker_version: trackerVersion },
@@ -108,6 +120,8 @@ export async function videoTracklets(client: ClickHouse, videoId: string): Promi
       endVelocity: { cx: n(r.velocity_cx), cy: n(r.velocity_cy), w: n(r.velocity_w), h: n(r.velocity_h) },
       frames: n(r.frames),
       scoreSum: n(r.score_sum),
+      numberVotes: r.vote_numbers.map((number, i) => ({ number, confidenceSum: n(r.vote_confidence_sums[i]), frames: n(r.vote_frames[i]) })),
+      framesRead: n(r.frames_read),
     })),
   };
 }

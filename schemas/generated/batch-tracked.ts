@@ -58,6 +58,18 @@ export interface FilmroomEventsTrackVelocity {
     h: number;
 }
 
+export interface FilmroomEventsNumberVote {
+    number: string;
+    /**
+     * The sum of the recogniser's confidences of the readings of this number: its weight.
+     */
+    confidence_sum: number;
+    /**
+     * How many crops read it.
+     */
+    frames: number;
+}
+
 export interface FilmroomEventsTracklet {
     /**
      * Its number within the batch.
@@ -73,6 +85,18 @@ export interface FilmroomEventsTracklet {
      * The motion filter's velocity after its last point, in normalised units per second: what the linker extrapolates with.
      */
     end_velocity: FilmroomEventsTrackVelocity;
+    /**
+     * People only: what its sharpest torso crops read as a 1-2 digit jersey number, by number. Summed over a track's tracklets when read.
+     *
+     * Default: []
+     */
+    number_votes: FilmroomEventsNumberVote[];
+    /**
+     * Torso crops read for it (0 for balls and when numbers were not read).
+     *
+     * Default: 0
+     */
+    frames_read: number;
 }
 
 /**
@@ -99,6 +123,12 @@ export interface FilmroomEventsBatchTracked {
      * The tracker's version: its logic and settings.
      */
     tracker_version: string;
+    /**
+     * The text recogniser that read jersey numbers; null when they were not read (the video did not ask for OCR).
+     *
+     * Default: null
+     */
+    number_reader: null | FilmroomEventsModelInfo;
     /**
      * In the batch's tracklet order: by first frame, then class (person before ball), then birth.
      */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
-import { createDetector, type Detector } from '../../inference/index.ts';
+import { createDetector, createTextRecognizer, type Detector } from '../../inference/index.ts';
 import { createDetectProcessor } from '../../processors/detect/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { linkTracklets, trackletKey } from '../../processors/track/core/index.ts';
@@ -53,7 +53,9 @@ describe('people tracked through the whole pipeline on a generated video (real s
     running.push(
       await runProcessor(createDetectProcessor({ frameSource, detectors: { objects: detector }, config: config.detect }), { config, serde: serde(), log }),
     );
-    running.push(await runProcessor(createTrackProcessor(), { config, serde: serde(), log }));
+    const recognizer = await createTextRecognizer(config.ocr);
+    running.push({ stop: () => recognizer.close() });
+    running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
     running.push(...(await runProjectors({ config, log }, ['videos', 'tracks'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });

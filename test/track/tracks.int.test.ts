@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
+import { createTextRecognizer } from '../../inference/index.ts';
 import { linkTracklets, trackFrames, summaryOf, trackletKey } from '../../processors/track/core/index.ts';
 import { court, idSwitches, syntheticDetectedBatches, syntheticDetections } from '../../processors/track/core/synthetic-trajectories.ts';
 import { createTrackProcessor } from '../../processors/track/index.ts';
@@ -10,6 +11,8 @@ import { perceptionExport } from '../../projections/read-model/perception-export
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { rebuildProjections } from '../../projections/rebuild.ts';
+import { createFrameSource } from '../../storage/frame-source.ts';
+import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { tracksOf, videoTracklets } from '../../projections/read-model/tracks.ts';
 import { batchKey, type Output } from '../../schemas/envelope.ts';
 import type { NormalisedBox } from '../../schemas/vision.ts';
@@ -36,7 +39,13 @@ describe('track stage → tracks projection against the real stack', () => {
     config = await projectionConfig();
     const kafka = createKafka(config.kafka, 'it-tracks');
     const serde = new EventSerde(config.registry, config.topics);
-    running.push(await runProcessor(createTrackProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log }));
+    // The synthetic detections have no frames; the video does not ask for OCR, so no jersey number is read from them.
+    const s3 = createS3Client(config.s3);
+    running.push({ stop: async () => s3.destroy() });
+    const recognizer = await createTextRecognizer(config.ocr);
+    running.push({ stop: () => recognizer.close() });
+    const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches });
+    running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: new EventSerde(config.registry, config.topics), log }));
     running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'detections'])));
     const trackProjector = await runProjectors({ config, log }, ['tracks']);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
@@ -77,7 +86,7 @@ describe('track stage → tracks projection against the real stack', () => {
     );
     await queryUntil<{ n: string }>(config, `SELECT count() AS n FROM videos FINAL WHERE video_id = '${videoId}'`, (rows) => Number(rows[0]?.n) === 1);
     const tracked = await videoTracklets(clickhouse, videoId);
-    expect(tracked?.trackerVersion).toBe('1.0.0');
+    expect(tracked?.trackerVersion).toBe('1.1.0');
     const tracks = tracksOf(tracked!.tracklets);
 
     // The same tracks as tracking and linking the batches in memory.
