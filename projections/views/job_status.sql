@@ -7,6 +7,11 @@
 -- stage: stages run side by side, so the last one to finish sets the end (see the pace below). A job whose failed work
 -- was retried (filmroom retry) is `retrying` until that work succeeds or fails again. Views hold no data.
 --
+-- No joins: ClickHouse 18.16 takes one JOIN per SELECT, and the nested joins this view had cost
+-- ~130 ms of CPU per point read whatever the data (docs/benchmarks.md#api-reads). Instead every
+-- table's rows of the video are one UNION ALL in one shape, grouped per (stage, batch), then per run;
+-- the current run is the one whose `videos` row is among them.
+--
 -- This file is the view's SELECT, not a migration: `migrate` (re)creates the view from it whenever
 -- it changes, with {video_filter} as 1; the read model runs the same SELECT for one video or one id
 -- prefix with {video_filter} bound to that, so a point read touches that video's rows only (every
@@ -105,115 +110,128 @@ SELECT
   if(eta_seconds > 0, toDateTime(toUInt32(now()) + eta_seconds), NULL) AS eta_at
 FROM
 (
-  SELECT *
+  -- Per video and run: what the current run did, from its (stage, batch) rows below.
+  SELECT
+    video_id,
+    run_id,
+    anyIf(run_source_uri, stage = 'run') AS source_uri,
+    anyIf(run_uploader, stage = 'run') AS uploader,
+    anyIf(run_stages, stage = 'run') AS stages,
+    anyIf(run_batch_size, stage = 'run') AS batch_size,
+    anyIf(run_started_at, stage = 'run') AS started_at,
+    maxIf(batches_told, stage = 'extract' AND done) AS batches_total,
+    countIf(stage = 'extract' AND done) AS batches_extracted,
+    maxIf(done_at, stage = 'extract' AND done) AS extracted_at,
+    sumIf(frames_done, stage = 'extract' AND done) AS frames_extracted,
+    arraySort(groupArrayIf(last_ms, stage = 'extract' AND done)) AS extract_times,
+    countIf(stage = 'detect' AND done) AS batches_detected,
+    maxIf(done_at, stage = 'detect' AND done) AS detected_at,
+    sumIf(frames_done, stage = 'detect' AND done) AS frames_detected,
+    sumIf(detections_done, stage = 'detect' AND done AND NOT ocr_read) AS detections_awaiting_ocr,
+    arraySort(groupArrayIf(last_ms, stage = 'detect' AND done)) AS detect_times,
+    countIf(stage = 'ocr' AND done) AS batches_ocr_done,
+    maxIf(done_at, stage = 'ocr' AND done) AS ocr_at,
+    sumIf(regions_done, stage = 'ocr' AND done) AS regions_read,
+    arraySort(groupArrayIf(last_ms, stage = 'ocr' AND done)) AS ocr_times,
+    -- A batch counts as checked when some check version has results for it (the most advanced
+    -- version wins). Versions sorted, so that the two arrays line up and read the same on every server.
+    groupArrayArray(versions_done) AS version_per_checked_batch,
+    arraySort(groupUniqArrayArray(versions_done)) AS checked_versions,
+    arrayMap(v -> countEqual(version_per_checked_batch, v), checked_versions) AS batches_checked_per_version,
+    arrayReduce('max', batches_checked_per_version) AS batches_checked,
+    maxIf(done_at, stage = 'checks' AND done) AS checked_at,
+    minIf(first_ms, stage = 'checks' AND done) AS checks_first_ms,
+    maxIf(last_ms, stage = 'checks' AND done) AS checks_last_ms,
+    maxIf(done, stage = 'render') AS rendered,
+    maxIf(done_at, stage = 'render' AND done) AS rendered_at,
+    -- Unresolved failures (below); RENDER's success is the whole video's, whatever the batch.
+    countIf(unresolved AND stage != 'render') AS failures_but_render,
+    countIf(failed AND stage = 'render') AS render_failures,
+    failures_but_render + if(rendered = 1, 0, render_failures) AS failures,
+    countIf(unresolved AND stage = 'extract') AS extract_failures,
+    countIf(unresolved AND stage = 'detect') AS failed_detect,
+    countIf(unresolved AND stage = 'ocr') AS failed_ocr,
+    countIf(unresolved AND stage = 'checks') AS failed_checks,
+    if(rendered = 1, 0, render_failures) AS failed_render,
+    -- One retried after its last failure (a retry requested later, in ms) is being retried.
+    countIf(unresolved AND stage != 'render' AND retried_ms > failed_ms) + if(rendered = 1, 0, countIf(failed AND stage = 'render' AND retried_ms > failed_ms)) AS retrying,
+    maxIf(failed_ms, unresolved AND stage != 'render') AS error_ms_but_render,
+    maxIf(failed_ms, failed AND stage = 'render') AS render_error_ms,
+    if(rendered = 0 AND render_error_ms > error_ms_but_render, argMaxIf(failure_message, failed_ms, failed AND stage = 'render'),
+      argMaxIf(failure_message, failed_ms, unresolved AND stage != 'render')) AS last_error,
+    greatest(maxIf(failed_time, unresolved AND stage != 'render'), if(rendered = 1, toDateTime(0), maxIf(failed_time, failed AND stage = 'render'))) AS failed_at
   FROM
   (
-    SELECT *
+    -- Per video, run, stage and batch: done (a result), failed, retried.
+    SELECT
+      video_id,
+      run_id,
+      stage,
+      batch,
+      toUInt8(countIf(kind = 'done') > 0) AS done,
+      toUInt8(countIf(kind = 'failed') > 0) AS failed,
+      toUInt8(countIf(kind = 'ocr_read') > 0) AS ocr_read,
+      -- A failure counts until the same work of the run succeeds (a retry); failed extraction and
+      -- RENDER (resolved per video, above) are not resolved here.
+      toUInt8(failed AND NOT (done AND stage IN ('detect', 'ocr', 'checks'))) AS unresolved,
+      maxIf(at, kind = 'done') AS done_at,
+      minIf(at_ms, kind = 'done') AS first_ms,
+      maxIf(at_ms, kind = 'done') AS last_ms,
+      maxIf(batch_count, kind = 'done') AS batches_told,
+      sumIf(frames, kind = 'done') AS frames_done,
+      sumIf(detections, kind = 'done') AS detections_done,
+      sumIf(regions, kind = 'done') AS regions_done,
+      groupUniqArrayIf(check_version, kind = 'done' AND stage = 'checks') AS versions_done,
+      maxIf(at_ms, kind = 'failed') AS failed_ms,
+      maxIf(at, kind = 'failed') AS failed_time,
+      argMaxIf(message, at_ms, kind = 'failed') AS failure_message,
+      maxIf(at_ms, kind = 'retry') AS retried_ms,
+      any(source_uri) AS run_source_uri,
+      any(uploader) AS run_uploader,
+      any(stages) AS run_stages,
+      any(batch_size) AS run_batch_size,
+      any(started_at) AS run_started_at
     FROM
     (
-      SELECT *
-      FROM
-      (
-        SELECT *
-        FROM
-        (
-          SELECT *
-          FROM
-          (
-            SELECT video_id, run_id, source_uri, uploader, stages, batch_size, ingested_at AS started_at
-            FROM videos FINAL
-            WHERE {video_filter}
-          ) AS current_run
-          ANY LEFT JOIN
-          (
-            SELECT video_id, max(batch_count) AS batches_total, uniqExact(batch_index) AS batches_extracted, max(occurred_at) AS extracted_at, sum(frames) AS frames_extracted,
-              arraySort(groupArray(version)) AS extract_times
-            FROM batches FINAL
-            WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-            GROUP BY video_id
-          ) AS extracted_per_video USING video_id
-        ) AS with_extracted
-        ANY LEFT JOIN
-        (
-          SELECT video_id, uniqExact(batch_index) AS batches_detected, max(occurred_at) AS detected_at, sum(frames) AS frames_detected,
-            sumIf(detections, ocr_done = 0) AS detections_awaiting_ocr, arraySort(groupArray(version)) AS detect_times
-          FROM
-          (
-            SELECT video_id, run_id, batch_index, frames, detections, occurred_at, version FROM detected_batches FINAL
-            WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-          ) AS detected
-          ANY LEFT JOIN
-          (
-            SELECT video_id, run_id, batch_index, toUInt8(1) AS ocr_done FROM ocr_batches FINAL WHERE {video_filter}
-          ) AS ocr_read USING video_id, run_id, batch_index
-          GROUP BY video_id
-        ) AS detected_per_video USING video_id
-      ) AS with_detected
-      ANY LEFT JOIN
-      (
-        SELECT video_id, uniqExact(batch_index) AS batches_ocr_done, max(occurred_at) AS ocr_at, sum(regions_evaluated) AS regions_read,
-          arraySort(groupArray(version)) AS ocr_times
-        FROM ocr_batches FINAL
-        WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-        GROUP BY video_id
-      ) AS read_per_video USING video_id
-    ) AS with_read
-    ANY LEFT JOIN
-    (
-      -- A batch counts as checked when some check version has results for it (the most advanced version wins).
-      -- Per version, sorted by version so that the two arrays line up and read the same on every server.
-      SELECT video_id, max(checked) AS batches_checked, max(last_at) AS checked_at, min(first_ms) AS checks_first_ms, max(last_ms) AS checks_last_ms,
-        arraySort(groupArray((check_version, checked))) AS per_version,
-        arrayMap(t -> t.1, per_version) AS checked_versions,
-        arrayMap(t -> t.2, per_version) AS batches_checked_per_version
-      FROM
-      (
-        SELECT video_id, check_version, uniqExact(batch_index) AS checked, max(occurred_at) AS last_at, min(version) AS first_ms, max(version) AS last_ms
-        FROM check_results
-        WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-        GROUP BY video_id, check_version
-      )
-      GROUP BY video_id
-    ) AS checked_per_video USING video_id
-  ) AS with_checked
-  ANY LEFT JOIN
-  (
-    SELECT video_id, toUInt8(1) AS rendered, max(occurred_at) AS rendered_at
-    FROM renders FINAL
-    WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-    GROUP BY video_id
-  ) AS rendered_per_video USING video_id
-) AS with_rendered
-ANY LEFT JOIN
-(
-  -- Unresolved failures of the current run: a (stage, batch) whose work has not succeeded since.
-  -- One retried after its last failure (a retry requested later, in ms) is being retried.
-  SELECT video_id,
-    count() AS failures,
-    countIf(stage = 'extract') AS extract_failures,
-    countIf(stage = 'detect') AS failed_detect,
-    countIf(stage = 'ocr') AS failed_ocr,
-    countIf(stage = 'checks') AS failed_checks,
-    countIf(stage = 'render') AS failed_render,
-    countIf(retried_ms > failed_ms) AS retrying,
-    argMax(message, failed_ms) AS last_error,
-    max(failed_at) AS failed_at
-  FROM
-  (
-    SELECT video_id, run_id, stage, ifNull(batch_index, -1) AS batch, max(version) AS failed_ms, max(occurred_at) AS failed_at, argMax(message, version) AS message
-    FROM failures FINAL
-    WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-      AND (video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
-        SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches WHERE {video_filter}
-        UNION ALL SELECT video_id, run_id, 'ocr', toInt32(batch_index) FROM ocr_batches WHERE {video_filter}
-        UNION ALL SELECT video_id, run_id, 'checks', toInt32(batch_index) FROM check_results WHERE {video_filter}
-      )
-      AND NOT (stage = 'render' AND (video_id, run_id) IN (SELECT video_id, run_id FROM renders WHERE {video_filter}))
+      -- Every row of the video's work, in one shape: a run ingested, a batch done, failed or retried.
+      -- Each table deduplicated as before (FINAL where it replaces rows; check results and retries counted as written).
+      SELECT video_id, run_id, 'run' AS stage, toInt32(-1) AS batch, 'run' AS kind, version AS at_ms, occurred_at AS at,
+        toUInt32(0) AS batch_count, toUInt32(0) AS frames, toUInt32(0) AS detections, toUInt32(0) AS regions, '' AS check_version, '' AS message,
+        source_uri, uploader, stages, batch_size, ingested_at AS started_at
+      FROM videos FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'extract', toInt32(batch_index), 'done', version, occurred_at, batch_count, frames, toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM batches FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'detect', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), frames, detections, toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM detected_batches FINAL WHERE {video_filter}
+      UNION ALL
+      -- An OCR'd batch is done for OCR and, for detection, no longer awaiting OCR.
+      SELECT video_id, run_id, arrayJoin(['ocr', 'detect']) AS for_stage, toInt32(batch_index), if(for_stage = 'ocr', 'done', 'ocr_read'), version, occurred_at,
+        toUInt32(0), toUInt32(0), toUInt32(0), regions_evaluated, '', '', '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM ocr_batches FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'checks', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), check_version, '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM check_results WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'render', toInt32(-1), 'done', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM renders FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, stage, ifNull(batch_index, -1), 'failed', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', message,
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM failures FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, stage, batch_index, 'retry', requested_at_ms, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM retries WHERE {video_filter}
+    )
     GROUP BY video_id, run_id, stage, batch
-  ) AS failed_work
-  ANY LEFT JOIN
-  (
-    SELECT video_id, run_id, stage, batch_index AS batch, max(requested_at_ms) AS retried_ms FROM retries WHERE {video_filter} GROUP BY video_id, run_id, stage, batch
-  ) AS retried_work USING video_id, run_id, stage, batch
-  GROUP BY video_id
-) AS failed_per_video USING video_id
+  )
+  GROUP BY video_id, run_id
+  -- The current run only: the one `videos` holds (superseded runs are history).
+  HAVING countIf(stage = 'run') > 0
+)
