@@ -76,8 +76,11 @@ const storedColumns = [
   'occurred_at',
 ].join(', ');
 
-/** Ids per recomputation: they travel in the SQL text, which the server caps (max_query_size, 256 KiB). */
-const idsPerQuery = 2000;
+/**
+ * The ids' text per recomputation: they travel in the SQL text, once per table the computation
+ * reads, and the server caps that text (max_query_size, 256 KiB).
+ */
+const idsTextPerQuery = 16_000;
 
 // Video ids are checked at the edges (letters, digits, . _ -); quoting them again costs nothing.
 const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -92,14 +95,20 @@ export const refreshStatement = (videoFilter: string, refreshedMs: number) =>
 
 /** Recomputes and stores the status of these videos (a video with no `videos` row has none, and gets none). */
 export async function refreshJobStatus(client: ClickHouseClient, videoIds: Iterable<string>, now: () => number = Date.now): Promise<void> {
-  const ids = [...new Set(videoIds)];
-  for (let at = 0; at < ids.length; at += idsPerQuery) {
-    const list = ids
-      .slice(at, at + idsPerQuery)
-      .map(literal)
-      .join(', ');
-    await client.command({ query: refreshStatement(`video_id IN (${list})`, now()) });
+  let list: string[] = [];
+  let length = 0;
+  const flush = async () => {
+    if (list.length) await client.command({ query: refreshStatement(`video_id IN (${list.join(', ')})`, now()) });
+    list = [];
+    length = 0;
+  };
+  for (const id of new Set(videoIds)) {
+    const quoted = literal(id);
+    if (length + quoted.length > idsTextPerQuery) await flush();
+    list.push(quoted);
+    length += quoted.length + 2;
   }
+  await flush();
 }
 
 /** Recomputes every video's status: after the definition changed (migrate) or a rebuild. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jobStatusInputs, refreshStatement } from './job-status-latest.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { jobStatusInputs, refreshJobStatus, refreshStatement } from './job-status-latest.ts';
 import { projectionFamilies } from './projector.ts';
 import { viewsDir } from './views.ts';
 
@@ -23,5 +24,16 @@ describe('job_status, materialised', () => {
     expect(inserted!.split(', ')).toEqual(tableColumns);
     expect(statement).toContain("WHERE (video_id IN ('a'))");
     expect(statement).toContain('toUInt64(1234)');
+  });
+
+  it('recomputes many videos in statements the server accepts (max_query_size 256 KiB), each video once', async () => {
+    const queries: string[] = [];
+    const client = { command: async ({ query }: { query: string }) => void queries.push(query) } as unknown as ClickHouseClient;
+    const ids = Array.from({ length: 10_000 }, (_, i) => `2024/01/game-${String(i).padStart(5, '0')}`);
+    await refreshJobStatus(client, [...ids, ...ids], () => 1);
+    expect(queries.length).toBeGreaterThan(1);
+    for (const query of queries) expect(Buffer.byteLength(query)).toBeLessThan(256 * 1024);
+    const asked = queries.flatMap((q) => [...q.matchAll(/'(2024[^']+)'/g)].map((m) => m[1]!));
+    expect(new Set(asked).size).toBe(ids.length);
   });
 });
