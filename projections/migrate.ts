@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import { ensureDatabase } from './clickhouse-client.ts';
+import { refreshAllJobStatus } from './job-status-latest.ts';
 import { refreshViews } from './views.ts';
 
 export const migrationsDir = join(import.meta.dirname, 'migrations');
@@ -86,6 +87,12 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
     done.push(migration.name);
   }
   // Views after the tables they read: a view whose SELECT changed is created again.
-  for (const view of await refreshViews(client)) done.push(`view ${view}`);
+  const views = await refreshViews(client);
+  for (const view of views) done.push(`view ${view}`);
+  // Stored statuses follow their definition: one that changed (or a new table) recomputes them all.
+  if (views.includes('job_status_computed')) {
+    await refreshAllJobStatus(client);
+    done.push('job_status_latest recomputed');
+  }
   return done;
 }

@@ -12,7 +12,8 @@ export interface FailureFilter {
 
 /**
  * SQL keeping the failures that count: their (stage, batch) has not succeeded since in the same run
- * (a retry). The job_status and manifests views (migration 008) apply the same rule.
+ * (a retry). The manifests view (migration 008) applies it in the same words; job_status_computed
+ * (projections/views/job_status_computed.sql) per (stage, batch) group, without a subquery.
  */
 export const unresolvedFailure = `(video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
       SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches

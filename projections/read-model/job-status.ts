@@ -1,7 +1,7 @@
 import { param, type ClickHouse } from '../clickhouse-client.ts';
 import { viewSelect } from '../views.ts';
 
-/** The states of a job, as the job_status view computes them. */
+/** The states of a job, as projections/views/job_status_computed.sql computes them. */
 export const jobStates = ['queued', 'extracting', 'processing', 'retrying', 'complete', 'failed', 'partially_failed'] as const;
 export type JobState = (typeof jobStates)[number];
 
@@ -50,7 +50,7 @@ export const terminalStates: ReadonlySet<string> = new Set<JobState>(['complete'
 export const jobStatusColumns =
   'video_id, run_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, render_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
 
-/** job_status for the videos `videoFilter` (SQL over video_id) picks: only their rows are read, however many videos there are. */
+/** job_status for the videos `videoFilter` (SQL over video_id) picks: their stored rows of job_status_latest (one per video), however many videos there are. */
 const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoFilter)})`;
 
 /** The point read of one video's status (its id bound as `video_id`): what `GET /v1/videos/:id` runs, and what `bench --only api` times bare. */

@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../common/config.ts';
-import { describeError, isRetriable } from '../../common/errors.ts';
+import { FilmroomError, describeError, isRetriable } from '../../common/errors.ts';
 import type { DecodedEvent } from '../rows.ts';
 import { EventSerde, unframe } from '../../streams/serde.ts';
 import { createClickHouse } from '../clickhouse-client.ts';
+import { refreshJobStatus } from '../job-status-latest.ts';
 import { encodeRows, insertEncoded } from '../projector.ts';
 import { unpackRecords, type RawRecord, type Undecodable, type WriteReply, type WriteRequest } from './protocol.ts';
 
@@ -62,7 +63,16 @@ async function write(request: WriteRequest): Promise<WriteReply> {
   const records = unpackRecords(request);
   const failedWriters = await learnWriters(records);
   const undecodable: Undecodable[] = [];
-  const rowsByTable = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable)));
+  const statusChanged = new Set<string>();
+  const rowsByTable = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable), statusChanged));
+  // After the insert, before the offsets are committed: a projected event's status is stored when the projector has caught up.
+  try {
+    await refreshJobStatus(clickhouse, statusChanged);
+  } catch (error) {
+    throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: recomputing the status of ${statusChanged.size} video(s) failed: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
   return { id: request.id, ok: true, rowsByTable, undecodable };
 }
 

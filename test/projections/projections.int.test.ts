@@ -178,6 +178,13 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       await Promise.all(projectors.map((p) => p.stop()));
 
       const tables = familyNames.flatMap((family) => [...projectionFamilies[family].tables]);
+      // The stored statuses, but their version (the time each was recomputed).
+      const statuses = () =>
+        clickhouse.select(
+          `SELECT video_id, state, failures, last_error, progress_percent, batches_checked, updated_at FROM job_status_latest FINAL ORDER BY video_id`,
+        );
+      const statusesBefore = await statuses();
+      expect(statusesBefore).toMatchObject([{ video_id: 'rebuild-a', last_error: 'boom' }]);
       const before = Object.fromEntries(
         await Promise.all(tables.map(async (t) => [t, await tableChecksum(clickhouse, config.clickhouse.database, t)] as const)),
       );
@@ -192,6 +199,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
         await Promise.all(tables.map(async (t) => [t, await tableChecksum(clickhouse, config.clickhouse.database, t)] as const)),
       );
       expect(after).toEqual(before);
+      expect(await statuses()).toEqual(statusesBefore);
     } finally {
       await clickhouse.close();
       await dropDatabase(config);

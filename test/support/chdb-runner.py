@@ -1,7 +1,7 @@
 """Runs SQL on current ClickHouse through chDB (the ClickHouse engine in process, from PyPI).
 
 Reads one JSON job on stdin: {"database", "statements": [...], "inserts": [{"table", "jsonl"}],
-"queries": {"name": {"sql", "params_structure"?, "params_row"?}}} and prints {"version", "results":
+"after_inserts"?: [...], "queries": {"name": {"sql", "params_structure"?, "params_row"?}}} and prints {"version", "results":
 {"name": [rows...]}} as JSON. A query's bound values become the one-row table `params` (what the
 HTTP interface's external data gives a query on a server).
 Errors go to stderr with the failing statement and exit code 1. Used by the projections test that
@@ -33,6 +33,8 @@ def main() -> int:
             run(statement)
         for insert in job["inserts"]:
             run(f"INSERT INTO {insert['table']} FORMAT JSONEachRow {insert['jsonl']}")
+        for statement in job.get("after_inserts", []):
+            run(statement)
         results = {}
         for name, query in job["queries"].items():
             run("DROP TABLE IF EXISTS params")

@@ -39,6 +39,8 @@ export interface ChdbJob {
   database: string;
   statements: string[];
   inserts: { table: string; jsonl: string }[];
+  /** Statements run once the rows are in (what the projectors run after their inserts). */
+  after_inserts?: string[];
   queries: Record<string, { sql: string; params_structure?: string; params_row?: string }>;
 }
 

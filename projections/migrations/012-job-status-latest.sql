@@ -1,0 +1,62 @@
+-- job_status, materialised: one row per video (its current run), the columns of the
+-- job_status_computed view (projections/views/job_status_computed.sql) except those that depend on
+-- the clock, which the job_status view adds when read. The projectors write it: after each insert
+-- they recompute the videos they touched (projections/job-status-latest.ts), so a status read is one
+-- row of one table (docs/architecture.md#job-status-materialised). `refreshed_ms` orders the recomputations:
+-- the latest started after every insert acknowledged before it, so it saw them all.
+-- `occurred_at` is the run's ingestion: deleting a video's rows (purge.ts) removes its status too.
+
+CREATE TABLE IF NOT EXISTS job_status_latest (
+  video_id String,
+  run_id String,
+  source_uri String,
+  uploader String,
+  stages Array(String),
+  batch_size UInt32,
+  started_at DateTime,
+  batches_total UInt32,
+  batches_extracted UInt64,
+  batches_detected UInt64,
+  batches_ocr_done UInt64,
+  batches_checked UInt64,
+  batches_rendered UInt32,
+  checked_versions Array(String),
+  batches_checked_per_version Array(UInt64),
+  frames_extracted UInt64,
+  frames_total UInt64,
+  frames_detected UInt64,
+  regions_read UInt64,
+  regions_total UInt64,
+  failures UInt64,
+  last_error String,
+  updated_at DateTime,
+  batches_expected UInt64,
+  extraction_over UInt8,
+  detection_over UInt8,
+  ocr_over UInt8,
+  checks_over UInt8,
+  render_over UInt8,
+  settled UInt8,
+  progress Float64,
+  progress_percent Float64,
+  state String,
+  extraction_progress String,
+  detection_progress String,
+  ocr_progress String,
+  checks_progress String,
+  render_progress String,
+  extracted_end_ms UInt64,
+  detect_paced Array(UInt64),
+  ocr_paced Array(UInt64),
+  extraction_eta_from_ms UInt64,
+  extraction_eta_rest_ms Float64,
+  detection_eta_from_ms UInt64,
+  detection_eta_rest_ms Float64,
+  ocr_eta_from_ms UInt64,
+  ocr_eta_rest_ms Float64,
+  checks_eta_from_ms UInt64,
+  checks_eta_rest_ms Float64,
+  pace_unknown UInt8,
+  occurred_at DateTime,
+  refreshed_ms UInt64
+) ENGINE = ReplacingMergeTree(refreshed_ms) ORDER BY video_id SETTINGS index_granularity = 256;
