@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { viewSelect } from './views.ts';
 
 /**
- * job_status, materialised (migration 012): the projectors store each video's status as
+ * job_status, materialised (migration 014): the projectors store each video's status as
  * `job_status_computed` (projections/views/job_status_computed.sql) gives it, recomputed for the
  * videos of every insert into a table it reads, after that insert; the job_status view reads it back.
  * A status read is then one row of one table instead of the computation (~70 ms of ClickHouse CPU

@@ -7,7 +7,7 @@ import { projectionFamilies } from './projector.ts';
 import { viewsDir } from './views.ts';
 
 const computed = readFileSync(join(viewsDir, 'job_status_computed.sql'), 'utf8');
-const migration = readFileSync(join(import.meta.dirname, 'migrations', '012-job-status-latest.sql'), 'utf8');
+const migration = readFileSync(join(import.meta.dirname, 'migrations', '014-job-status-latest.sql'), 'utf8');
 
 describe('job_status, materialised', () => {
   it('is recomputed after inserts into exactly the tables its computation reads, each a projected table', () => {
