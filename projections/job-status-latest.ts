@@ -19,6 +19,7 @@ export const jobStatusInputs: ReadonlySet<string> = new Set([
   'renders',
   'failures',
   'retries',
+  'retrying_work',
 ]);
 
 /** job_status_latest's columns but `refreshed_ms`, in its order. */

@@ -8,7 +8,8 @@
 -- retry): failures are unresolved (stage, batch) pairs of the current run. RENDER counts in
 -- progress. The ETA follows the slowest stage: stages run side by side, so the last one to finish
 -- sets the end (see the pace below). A job whose failed work was retried (filmroom retry) is
--- `retrying` until that work succeeds or fails again. Views hold no data.
+-- `retrying` until that work succeeds or fails again, and so is one whose work a processor retries
+-- itself after a transient error (work-retrying) until its result or failure. Views hold no data.
 --
 -- No joins: ClickHouse 18.16 takes one JOIN per SELECT, and the nested joins this view had cost
 -- ~130 ms of CPU per point read whatever the data (docs/benchmarks.md#api-reads). Instead every
@@ -158,7 +159,12 @@ FROM
     countIf(unresolved AND stage = 'checks') AS failed_checks,
     if(rendered = 1, 0, render_failures) AS failed_render,
     -- One retried after its last failure (a retry requested later, in ms) is being retried.
-    countIf(unresolved AND stage != 'render' AND retried_ms > failed_ms) + if(rendered = 1, 0, countIf(failed AND stage = 'render' AND retried_ms > failed_ms)) AS retrying,
+    countIf(unresolved AND stage != 'render' AND retried_ms > failed_ms) + if(rendered = 1, 0, countIf(failed AND stage = 'render' AND retried_ms > failed_ms)) AS retried_by_operator,
+    -- Work a processor is retrying itself (work-retrying) until a result or a failure of it comes later;
+    -- extraction's is the whole video's (batch -1), so any later extracted batch answers it.
+    countIf(retrying_ms > greatest(last_ms, failed_ms) AND NOT (stage = 'extract' AND batch = -1))
+      + toUInt64(maxIf(retrying_ms, stage = 'extract' AND batch = -1) > greatest(maxIf(last_ms, stage = 'extract'), maxIf(failed_ms, stage = 'extract'))) AS retried_by_processor,
+    retried_by_operator + retried_by_processor AS retrying,
     maxIf(failed_ms, unresolved AND stage != 'render') AS error_ms_but_render,
     maxIf(failed_ms, failed AND stage = 'render') AS render_error_ms,
     if(rendered = 0 AND render_error_ms > error_ms_but_render, argMaxIf(failure_message, failed_ms, failed AND stage = 'render'),
@@ -190,6 +196,7 @@ FROM
       maxIf(at, kind = 'failed') AS failed_time,
       argMaxIf(message, at_ms, kind = 'failed') AS failure_message,
       maxIf(at_ms, kind = 'retry') AS retried_ms,
+      maxIf(at_ms, kind = 'retrying') AS retrying_ms,
       any(source_uri) AS run_source_uri,
       any(uploader) AS run_uploader,
       any(stages) AS run_stages,
@@ -232,6 +239,10 @@ FROM
       SELECT video_id, run_id, stage, batch_index, 'retry', requested_at_ms, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
         '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
       FROM retries WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, stage, batch_index, 'retrying', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+      FROM retrying_work FINAL WHERE {video_filter}
     )
     GROUP BY video_id, run_id, stage, batch
   )
