@@ -10,6 +10,20 @@ export interface FailedInputIdentity {
   run_id?: string | null;
 }
 
+/** The fields every event about one input's work starts with: who, which video, run and batch. */
+function workHeader(input: { stage: string; stageVersion: string; identity: FailedInputIdentity; now: number }) {
+  return {
+    occurred_at: input.now,
+    producer: { name: input.stage, version: input.stageVersion },
+    stage: input.stage,
+    video_id: input.identity.video_id ?? null,
+    run_id: input.identity.run_id ?? '',
+    batch_index: input.identity.batch_index ?? null,
+  };
+}
+
+const codeOf = (error: unknown) => (error instanceof FilmroomError ? error.code : error instanceof Error ? error.name : 'UNKNOWN');
+
 export function identityOf(event: unknown): FailedInputIdentity {
   if (!event || typeof event !== 'object') return {};
   const record = event as Record<string, unknown>;
@@ -39,14 +53,9 @@ export function deadLetterEvent(input: {
   const root = exhausted && error.cause instanceof FilmroomError ? error.cause : error;
   return {
     event_id: deterministicEventId('processing-failed', input.stage, input.source.topic, input.source.partition, input.source.offset),
-    occurred_at: input.now,
-    producer: { name: input.stage, version: input.stageVersion },
-    stage: input.stage,
-    video_id: input.identity.video_id ?? null,
-    run_id: input.identity.run_id ?? '',
-    batch_index: input.identity.batch_index ?? null,
+    ...workHeader(input),
     error_class: exhausted ? 'TRANSIENT_EXHAUSTED' : 'PERMANENT',
-    error_code: root instanceof FilmroomError ? root.code : root instanceof Error ? root.name : 'UNKNOWN',
+    error_code: codeOf(root),
     message: describeError(error),
     source: { topic: input.source.topic, partition: input.source.partition, offset: Number(input.source.offset), key: input.source.key },
     attempts: input.attempts,
@@ -73,16 +82,11 @@ export function retryingEvent(input: {
   const { error } = input;
   return {
     event_id: deterministicEventId('work-retrying', input.stage, input.source.topic, input.source.partition, input.source.offset, input.attempt),
-    occurred_at: input.now,
-    producer: { name: input.stage, version: input.stageVersion },
-    stage: input.stage,
-    video_id: input.identity.video_id ?? null,
-    run_id: input.identity.run_id ?? '',
-    batch_index: input.identity.batch_index ?? null,
+    ...workHeader(input),
     attempt: input.attempt,
     max_attempts: Number.isFinite(input.maxAttempts) ? input.maxAttempts : 0,
     retry_at: input.now + input.delayMs,
-    error_code: error instanceof FilmroomError ? error.code : error instanceof Error ? error.name : 'UNKNOWN',
+    error_code: codeOf(error),
     message: describeError(error),
   };
 }
