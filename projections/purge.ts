@@ -5,6 +5,7 @@ import type { VideoPurged } from '../schemas/index.ts';
 import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { createClickHouse, type ClickHouse } from './clickhouse-client.ts';
+import { refreshJobStatus } from './job-status-latest.ts';
 import { dateTime } from './rows-helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,17 +56,25 @@ async function mutationsDone(client: ClickHouse, timeoutMs: number): Promise<voi
   }
 }
 
-/** Removes a video's rows from every video table; returns the rows removed per table (as queries saw them). */
+/**
+ * Removes a video's rows from every video table; returns the rows removed per table (as queries saw
+ * them). The stored status (job_status_latest) is derived from those rows, not from events: it is
+ * removed whole, then recomputed from what is left (a re-ingest after the deletion keeps its status).
+ */
 export async function deleteVideoRows(client: ClickHouse, deletion: RowDeletion, tables?: string[]): Promise<Map<string, number>> {
   const removed = new Map<string, number>();
-  for (const table of tables ?? (await videoTables(client))) {
-    const [row] = await client.select<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} FINAL WHERE ${condition(table, deletion)}`);
+  const remove = async (table: string, where: string) => {
+    const [row] = await client.select<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} FINAL WHERE ${where}`);
     const count = Number(row?.n ?? 0);
-    if (count === 0) continue;
-    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${condition(table, deletion)}` });
+    if (count === 0) return;
+    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${where}` });
     removed.set(table, count);
-  }
-  if (removed.size) await mutationsDone(client, 120_000);
+  };
+  for (const table of tables ?? (await videoTables(client))) await remove(table, condition(table, deletion));
+  if (removed.size === 0) return removed;
+  await remove('job_status_latest', `video_id = ${literal(deletion.videoId)}`);
+  await mutationsDone(client, 120_000);
+  await refreshJobStatus(client, [deletion.videoId]);
   return removed;
 }
 
