@@ -32,6 +32,7 @@ import { groupAssignment, oneVideoPerPartition, processorCounts, waitForMembers 
  * long the model took) and that the projections hold exactly one row per (video, batch).
  */
 
+const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 const seconds = 6;
 const batchSize = 2; // at 1 fps: three batches of two frames per video
 const batchesPerVideo = seconds / batchSize;
@@ -87,27 +88,19 @@ describe('scale-out: three instances of each processor in one group, extract sca
     const stackReadyS = (Date.now() - started) / 1000;
 
     const dir = fixtureDir(config, 'scale-out');
-    ffmpeg([
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=192x108:rate=10:duration=${seconds}`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      `${dir}/v.mp4`,
-    ]);
+    ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=192x108:rate=10:duration=${seconds}`, ...x264, `${dir}/v.mp4`]);
     const body = readFileSync(`${dir}/v.mp4`);
     const waves = oneVideoPerPartition(config, 4);
     const [wave1, wave2] = [waves.slice(0, 3).flat(), waves[3]!];
-    const publish = async (videoIds: string[]) => {
-      const events = [];
-      for (const videoId of videoIds) events.push(ingestion(videoId, await uploadFile(config, `it/${videoId}.mp4`, body), options));
-      await publishOnce(kafka, serde, config.topics, events);
-    };
+    const sources = new Map<string, string>();
+    for (const videoId of [...wave1, ...wave2]) sources.set(videoId, await uploadFile(config, `it/${videoId}.mp4`, body));
+    const publish = (videoIds: string[]) =>
+      publishOnce(
+        kafka,
+        serde,
+        config.topics,
+        videoIds.map((videoId) => ingestion(videoId, sources.get(videoId)!, options)),
+      );
 
     // Videos instance 1 had extracted (every batch produced) at each step of the scale-up.
     const extractedBy1 = async () => Math.floor((await processorCounts(extract1.metricsUrl, 'extract')).produced / batchesPerVideo);
