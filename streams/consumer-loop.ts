@@ -22,7 +22,7 @@ export interface PartitionEnd {
 export interface BatchControl {
   /** Aborted when shutdown's grace period is over: in-flight work gives up, uncommitted. */
   signal: AbortSignal;
-  /** False once the loop is stopping or the partition was reassigned: take no more records of this batch. */
+  /** False once the loop is stopping, the group is rebalancing or the partition was reassigned: take no more records of this batch. */
   isActive(): boolean;
   /** Moves the fetch position past this offset (it commits nothing). */
   resolve(offset: string): void;
@@ -93,6 +93,8 @@ class ConsumerLoop implements RunningLoop {
   private readonly outside: BatchControl;
   private assigned: Record<string, number[]> = {};
   private closing = false;
+  /** What a heartbeat sent while a batch was handled answered when the group started rebalancing; cleared on the next join. */
+  private rebalancing: Error | undefined;
   private stopping: Promise<void> | undefined;
   private resolveStopped!: () => void;
 
@@ -146,6 +148,7 @@ class ConsumerLoop implements RunningLoop {
   }
 
   private onJoin(assignment: Record<string, number[]>): void {
+    this.rebalancing = undefined;
     this.assigned = Object.fromEntries(Object.entries(assignment).map(([topic, ps]) => [topic, [...ps].sort((a, b) => a - b)]));
     this.commits.keepOnly(this.assigned);
     this.log.info({ partitions: this.assigned }, 'joined group');
@@ -153,15 +156,32 @@ class ConsumerLoop implements RunningLoop {
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || this.closing || !isRunning() || isStale()) return;
+    // A rebalance waits for every member to rejoin, and this one rejoins only once the records it
+    // fetched are handled. So once a heartbeat says the group is rebalancing (an instance joined or
+    // left), take no more records: what is not done stays unresolved for whoever owns the partition
+    // next, and throwing the broker's answer makes kafkajs rejoin now. Otherwise a new instance
+    // would wait for this one to finish everything it had fetched, and get none of it.
+    if (this.rebalancing) throw this.rebalancing;
     // A batch may take minutes (a long extraction, a ClickHouse outage): keep the group session alive meanwhile.
-    const beat = setInterval(() => heartbeat().catch(() => undefined), this.deps.config.processor.heartbeatMs);
+    const beat = setInterval(
+      () =>
+        heartbeat().catch((error: unknown) => {
+          if (isRebalancing(error)) this.rebalancing ??= error;
+        }),
+      this.deps.config.processor.heartbeatMs,
+    );
     try {
-      const control: BatchControl = { ...this.outside, isActive: () => !this.closing && isRunning() && !isStale(), resolve: resolveOffset };
+      const control: BatchControl = {
+        ...this.outside,
+        isActive: () => !this.closing && !this.rebalancing && isRunning() && !isStale(),
+        resolve: resolveOffset,
+      };
       const { topic, partition, highWatermark, messages } = batch;
       await this.options.onBatch({ topic, partition, highWatermark, messages }, control);
     } finally {
       clearInterval(beat);
     }
+    if (this.rebalancing) throw this.rebalancing;
   }
 
   assignedPartitions(topic = this.options.topics[0]!): number[] {
@@ -239,6 +259,12 @@ class Commits {
   private owns(end: PartitionEnd): boolean {
     return !this.assigned || (this.assigned[end.topic] ?? []).includes(end.partition);
   }
+}
+
+/** The heartbeat answers that mean the group is being rebalanced and this member must rejoin (kafkajs's own test, which it does not export). */
+function isRebalancing(error: unknown): error is Error {
+  const type = (error as { type?: unknown } | null)?.type;
+  return error instanceof Error && (type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION');
 }
 
 /** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */

@@ -19,18 +19,30 @@ export const filmroomCommand =
 /** `filmroom run --only <parts>` as a child process, once it says it is running. */
 export interface RunningCli {
   child: ChildProcess;
+  /** Where this process serves its own /metrics (each test process picks a free port). */
+  metricsUrl: string;
   /** SIGTERM, and the exit code (0 for a clean stop). */
   stop(): Promise<number | null>;
 }
 
-export async function startFilmroomRun(config: Config, parts: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [cli, 'run', '--only', ...parts], { cwd: projectRoot, env: cliEnv(config), stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('running against') && resolve());
-    child.once('exit', (code) => reject(new Error(`filmroom run --only ${parts.join(' ')} exited with ${code}`)));
+export async function startFilmroomRun(config: Config, parts: string[], env: Record<string, string> = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, [cli, 'run', '--only', ...parts], {
+    cwd: projectRoot,
+    env: { ...cliEnv(config), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const metricsUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const metrics = /metrics: (http:\/\/\S+\/metrics)/.exec(out);
+      if (metrics && out.includes('running against')) resolve(metrics[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`filmroom run --only ${parts.join(' ')} exited with ${code}: ${out}`)));
   });
   return {
     child,
+    metricsUrl,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

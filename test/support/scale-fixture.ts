@@ -1,0 +1,78 @@
+import { AssignerProtocol, Partitioners, type Kafka } from 'kafkajs';
+import type { Config } from '../../common/config.ts';
+import { videoKey } from '../../schemas/envelope.ts';
+import { topicName } from '../../streams/topics.ts';
+import { runVideoId } from './pipeline-fixture.ts';
+
+/**
+ * `waves` lists of video ids unique to this test run, each with exactly one video per partition of
+ * video-ingested (found by the producer's own partitioner): every extract instance then gets its
+ * share of each wave, whatever the hash would have done to a handful of names.
+ */
+export function oneVideoPerPartition(config: Config, waves: number): string[][] {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const topic = topicName('video-ingested', config.topics);
+  const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const result = Array.from({ length: waves }, () => new Array<string>(config.topics.partitions).fill(''));
+  for (let i = 0; result.some((w) => w.includes('')); i++) {
+    const videoId = runVideoId(config, `scale-${i}`);
+    const partition = partitioner({ topic, partitionMetadata, message: { key: videoKey(videoId), value: null } });
+    const free = result.find((w) => w[partition] === '');
+    if (free) free[partition] = videoId;
+  }
+  return result;
+}
+
+export interface GroupMember {
+  memberId: string;
+  partitions: number[];
+}
+
+/** The members of a consumer group and the partitions each owns, as the broker has them. */
+export async function groupAssignment(kafka: Kafka, groupId: string): Promise<GroupMember[] & { state?: string }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    const members: GroupMember[] & { state?: string } = (group?.members ?? []).map((member) => {
+      const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? {};
+      return {
+        memberId: member.memberId,
+        partitions: Object.values(assignment)
+          .flat()
+          .sort((a, b) => a - b),
+      };
+    });
+    if (group) members.state = group.state;
+    return members;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the group is stable with `members` members that own all its partitions between them. */
+export async function waitForMembers(kafka: Kafka, groupId: string, members: number, partitions: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Awaited<ReturnType<typeof groupAssignment>> = [];
+  while (Date.now() < deadline) {
+    last = await groupAssignment(kafka, groupId);
+    const owned = new Set(last.flatMap((m) => m.partitions));
+    if (last.state === 'Stable' && last.length === members && owned.size === partitions) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${groupId} did not reach ${members} stable members in ${timeoutMs} ms (last: ${last.state}, ${JSON.stringify(last)})`);
+}
+
+/** What one processor of one process has done, from that process's /metrics: records consumed, events produced (all topics). */
+export async function processorCounts(metricsUrl: string, processor: string): Promise<{ consumed: number; produced: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const sum = (metric: string) =>
+    [...text.matchAll(new RegExp(`^${metric}\\{processor="${processor}"[,}].* (\\d+)$`, 'gm'))].reduce((total, line) => total + Number(line[1]), 0);
+  return { consumed: sum('filmroom_processor_consumed_total'), produced: sum('filmroom_processor_produced_total') };
+}
