@@ -54,12 +54,20 @@ export function encodeRows(records: Iterable<DecodedEvent>, statusChanged?: Set<
 }
 
 /**
- * Inserts encoded rows table by table; resolves with the rows per table once ClickHouse
- * acknowledged them all. Any failure is transient: the batch is retried.
+ * Tables whose row says a batch's work is done (what job status and readers waiting for a stage
+ * count): inserted after the tables holding that work's details, so whoever sees a batch done also
+ * sees its detections, texts, tracklets or scores.
+ */
+const doneMarkers: ReadonlySet<string> = new Set(['batches', 'detected_batches', 'ocr_batches', 'tracked_batches', 'scene_batches']);
+
+/**
+ * Inserts encoded rows table by table, done markers last; resolves with the rows per table once
+ * ClickHouse acknowledged them all. Any failure is transient: the batch is retried.
  */
 export async function insertEncoded(client: ClickHouse, byTable: Map<string, JsonLines>): Promise<Record<string, number>> {
   const written: Record<string, number> = {};
-  for (const [table, lines] of byTable) {
+  const ordered = [...byTable].sort(([a], [b]) => Number(doneMarkers.has(a)) - Number(doneMarkers.has(b)));
+  for (const [table, lines] of ordered) {
     try {
       await client.insertJsonLines(table, lines.body());
     } catch (error) {
