@@ -3,7 +3,8 @@ import { createClickHouse, selectOne, type ClickHouse } from '../clickhouse-clie
 import { deletion, videoClipUris } from './deletions.ts';
 import { currentIngestion, failedWork } from './failures.ts';
 import { gameClips, gamePlays, gameVideos, latestDataset } from './games.ts';
-import { currentRuns, jobPhases, jobStatus, listVideos, videoKnown } from './job-status.ts';
+import { batchedReads } from './batched-reads.ts';
+import { currentRuns, jobPhases, jobStatuses, listVideos, videoKnown } from './job-status.ts';
 import { manifestCheckVersions, manifestRows } from './manifests.ts';
 import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
@@ -17,8 +18,9 @@ import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts
  * group's offsets): `replayProgress` reads it, passed in so that this module only speaks SQL.
  */
 export function clickHouseReadModel(client: ClickHouse, options: { replayProgress: ReplayProgressOf }): ReadModel {
+  const jobStatus = batchedReads((videoIds: readonly string[]) => jobStatuses(client, videoIds));
   return {
-    jobStatus: (videoId) => jobStatus(client, videoId),
+    jobStatus,
     jobPhases: (videoId) => jobPhases(client, videoId),
     listVideos: (filter) => listVideos(client, filter),
     videoKnown: (videoId) => videoKnown(client, videoId),

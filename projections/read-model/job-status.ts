@@ -56,8 +56,14 @@ const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoF
 /** The point read of one video's status (its id bound as `video_id`): what `GET /v1/videos/:id` runs, and what `bench --only api` times bare. */
 export const jobStatusPointRead = `SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`;
 
-export async function jobStatus(client: ClickHouse, videoId: string): Promise<JobStatusRow | undefined> {
-  return (await client.select<JobStatusRow>(jobStatusPointRead, { video_id: videoId }))[0];
+/** The point reads of several videos in one query (ids bound as `video_ids`): one stored row each, by the table's key. */
+export const jobStatusManyRead = `SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id IN (SELECT arrayJoin(${param('video_ids')}))`)}`;
+
+/** Each of `videoIds`' status, in their order (undefined where unknown). */
+export async function jobStatuses(client: ClickHouse, videoIds: readonly string[]): Promise<(JobStatusRow | undefined)[]> {
+  const rows = await client.select<JobStatusRow>(jobStatusManyRead, { video_ids: [...new Set(videoIds)] });
+  const byId = new Map(rows.map((row) => [row.video_id, row]));
+  return videoIds.map((id) => byId.get(id));
 }
 
 /** SQL that keeps the rows of each video's current run (the latest ingestion's): superseded runs are history. */
