@@ -22,8 +22,10 @@ import { ingestThroughput } from './ingest-throughput.ts';
 import { apiReadThroughput, type ReadFigures } from './api-read-throughput.ts';
 import { firstPageBudgetMs, measureDashboardFirstPage } from './dashboard-first-page.ts';
 
-export const benchNames = ['runtime', 'projection', 'extract', 'clips', 'detect', 'frames', 'ingest', 'api', 'dashboard'] as const;
-export type BenchName = (typeof benchNames)[number];
+import { benchNames, type BenchName } from './names.ts';
+import { e2eBench } from './e2e-throughput.ts';
+
+export { benchNames, type BenchName };
 
 /** Videos in the projections for the dashboard benchmark (the issue's figure). */
 const dashboardVideos = 2000;
@@ -48,6 +50,9 @@ export interface BenchOptions {
   clipMinutes?: number;
   clips?: number;
   clipSeconds?: number;
+  /** End-to-end benchmark: generated 720p videos and their length. */
+  e2eVideos?: number;
+  e2eSeconds?: number;
 }
 
 /** Runs the benchmarks; returns the goals a benchmark missed (each printed as FAIL in its table), none when all were met. */
@@ -63,6 +68,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runIngest = options.only === undefined || options.only === 'ingest';
   const runApi = options.only === undefined || options.only === 'api';
   const runDashboard = options.only === undefined || options.only === 'dashboard';
+  const runE2e = options.only === undefined || options.only === 'e2e';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -294,6 +300,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       ].join('\n'),
     );
   }
+  if (runE2e) missed.push(...(await e2eBench(config, { videos: options.e2eVideos ?? 6, seconds: options.e2eSeconds ?? 60 }, print)));
   if (runExtract) {
     print(
       `bench: extraction of a ${options.extractMinutes}-minute 1080p video at ${options.extractFps} fps (generated once, kept under ${config.home}/bench)...`,

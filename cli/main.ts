@@ -11,7 +11,7 @@ import { registerExportCommand } from './export-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
-import type { BenchName } from '../bench/index.ts';
+import { benchNames, type BenchName } from '../bench/names.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('filmroom')
@@ -59,7 +59,9 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--records <n>', 'records per runtime measurement (the Java baselines need a few 100,000 to warm up)', '200000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest, api or dashboard')
+    .option('--only <which>', `run only one benchmark: ${benchNames.join(', ')}`)
+    .option('--e2e-videos <n>', 'generated 720p videos in the end-to-end benchmark', '6')
+    .option('--e2e-seconds <n>', 'length of each end-to-end video', '60')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
     .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
     .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
@@ -75,17 +77,21 @@ export function buildProgram(ctx: CliContext): Command {
         projectionEvents: string;
         clips: string;
         clipMinutes: string;
+        e2eVideos: string;
+        e2eSeconds: string;
       }) => {
         const records = Number(options.records);
         const recordSize = Number(options.recordSize);
         if (!Number.isInteger(records) || records < 1 || !Number.isInteger(recordSize) || recordSize < 1) {
           throw new FilmroomError('USAGE', '--records and --record-size must be positive integers');
         }
-        if (
-          options.only !== undefined &&
-          !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest', 'api', 'dashboard'].includes(options.only)
-        ) {
-          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames, ingest, api or dashboard');
+        if (options.only !== undefined && !(benchNames as readonly string[]).includes(options.only)) {
+          throw new FilmroomError('USAGE', `--only must be one of ${benchNames.join(', ')}`);
+        }
+        const e2eVideos = Number(options.e2eVideos);
+        const e2eSeconds = Number(options.e2eSeconds);
+        if (!Number.isInteger(e2eVideos) || e2eVideos < 1 || !(e2eSeconds >= 5)) {
+          throw new FilmroomError('USAGE', '--e2e-videos must be a positive integer and --e2e-seconds at least 5');
         }
         const clips = Number(options.clips);
         const clipMinutes = Number(options.clipMinutes);
@@ -106,6 +112,8 @@ export function buildProgram(ctx: CliContext): Command {
             projectionEvents,
             clips,
             clipMinutes,
+            e2eVideos,
+            e2eSeconds,
             ...(options.only ? { only: options.only as BenchName } : {}),
           },
           ctx.print,
