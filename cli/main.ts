@@ -125,6 +125,41 @@ export function buildProgram(ctx: CliContext): Command {
       },
     );
 
+  program
+    .command('chaos')
+    .description(
+      'Process the same videos calm and then while processes are killed (kill -9) and restarted, the broker restarted and ClickHouse and the S3 server stopped for a while; every video must complete with results checksum-equal to the calm run (local stack, loopback only)',
+    )
+    .option('--videos <n>', 'generated videos, the same in both runs', '20')
+    .option('--kills <n>', 'kill -9s of filmroom processes in the fault window', '16')
+    .option('--duration <seconds>', 'the fault window from the first ingest (then the run waits for the videos to finish)', '300')
+    .option('--seed <n>', 'the seed of the fault plan (default: a random one, printed)')
+    .option('--outage <seconds>', 'how long ClickHouse and the S3 server each stay stopped', '30')
+    .action(async (options: { videos: string; kills: string; duration: string; seed?: string; outage: string }) => {
+      const [videos, kills, duration, outage] = [options.videos, options.kills, options.duration, options.outage].map(Number) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const seed = options.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(options.seed);
+      if (![videos, kills, seed].every((n) => Number.isInteger(n) && n >= 0) || videos < 1 || !(duration > 0) || !(outage > 0))
+        throw new FilmroomError(
+          'USAGE',
+          '--videos must be a positive integer, --kills and --seed integers ≥ 0, --duration and --outage positive numbers of seconds',
+        );
+      const { runChaos } = await import('../bench/chaos/run.ts');
+      const result = await runChaos(
+        { videos, kills, seed, durationMs: duration * 1000, outageMs: outage * 1000, videoSeconds: 6, settleMs: 600_000 },
+        ctx.print,
+      );
+      if (!result.ok) {
+        ctx.print('\nchaos: FAIL: a video did not complete, or its results differ from the calm run (see above)');
+        throw new ExitCode(exitCodes.failed);
+      }
+      ctx.print('\nchaos: every video complete, results equal to the calm run: 0 lost, 0 duplicated');
+    });
+
   program.addOption(new Option('--log-level <level>', 'override FILMROOM_LOG_LEVEL').hideHelp());
   return program;
 }

@@ -95,6 +95,22 @@ export function isRetriable(error: unknown): boolean {
   return true;
 }
 
+/** Socket errors that say a service could not be reached at all, rather than that it refused the request. */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * Whether the error, or one of its causes, is a connection that could not be made or was cut: the
+ * service is down or restarting, which says nothing about the request itself.
+ */
+export function isUnreachable(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && unreachableCodes.has(code)) return true;
+    if (cause instanceof AggregateError && cause.errors.some(isUnreachable)) return true;
+  }
+  return false;
+}
+
 /** One readable line for a CLI or log: the message plus the innermost cause. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

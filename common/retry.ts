@@ -9,6 +9,11 @@ export interface RetryOptions {
   factor: number;
   /** Stop retrying once this much time has passed since the first attempt. */
   deadlineMs?: number;
+  /**
+   * Errors that use up no attempt (a service that cannot be reached at all, while it restarts):
+   * they are retried until `deadlineMs` passes or `signal` aborts.
+   */
+  waitsOut?: (error: unknown) => boolean;
   /** Called before each wait, e.g. to log or count a retry. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Randomness source for jitter; injectable so tests are deterministic. */
@@ -40,15 +45,17 @@ export async function retry<T>(fn: (bail: Bail, attempt: number) => Promise<T>, 
   const bail: Bail = (error) => {
     throw new Bailed(error);
   };
+  let counted = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(bail, attempt);
     } catch (thrown) {
       if (thrown instanceof Bailed) throw thrown.error;
       if (!isRetriable(thrown)) throw thrown;
+      if (!settings.waitsOut?.(thrown)) counted++;
       const delay = backoffDelay(attempt, settings);
       const outOfTime = settings.deadlineMs !== undefined && Date.now() - started + delay > settings.deadlineMs;
-      if (attempt >= settings.maxAttempts || outOfTime || settings.signal?.aborted) {
+      if (counted >= settings.maxAttempts || outOfTime || settings.signal?.aborted) {
         const message = thrown instanceof Error ? thrown.message : String(thrown);
         throw new FilmroomError('RETRIES_EXHAUSTED', `gave up after ${attempt} attempt(s): ${message}`, {
           cause: thrown,

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { FilmroomError, describeError, isRetriable } from './errors.ts';
+import { FilmroomError, describeError, isRetriable, isUnreachable } from './errors.ts';
 import { backoffDelay, retry } from './retry.ts';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2, factor: 2 };
+
+describe('isUnreachable', () => {
+  it('finds a refused or cut connection anywhere in the cause chain, and nothing else', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' });
+    expect(isUnreachable(new FilmroomError('SERVICE_UNAVAILABLE', 'object store: GET failed', { cause: refused }))).toBe(true);
+    expect(isUnreachable(new AggregateError([refused]))).toBe(true);
+    expect(isUnreachable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isUnreachable(new FilmroomError('SERVICE_UNAVAILABLE', 'answered 503'))).toBe(false);
+    expect(isUnreachable(Object.assign(new Error('no such key'), { code: 'NoSuchKey' }))).toBe(false);
+  });
+});
 
 describe('backoffDelay', () => {
   it('grows exponentially up to the cap, scaled by jitter', () => {
@@ -44,6 +55,26 @@ describe('retry', () => {
     expect((error as FilmroomError).code).toBe('RETRIES_EXHAUSTED');
     expect((error as FilmroomError).cause).toBeInstanceOf(FilmroomError);
     expect(describeError(error)).toBe('gave up after 3 attempt(s): down 3');
+  });
+
+  it('waits out errors that use up no attempt (a service that cannot be reached) until the deadline, counting only the others', async () => {
+    const refused = () =>
+      new FilmroomError('SERVICE_UNAVAILABLE', 's3 down', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    let calls = 0;
+    const result = await retry(
+      async () => {
+        calls++;
+        if (calls <= 8) throw refused();
+        if (calls <= 10) throw new FilmroomError('SERVICE_UNAVAILABLE', 'answered 503');
+        return 'done';
+      },
+      { ...fast, maxAttempts: 3, waitsOut: isUnreachable, deadlineMs: 10_000 },
+    );
+    expect([result, calls]).toEqual(['done', 11]);
+    const error = await retry(async () => Promise.reject(refused()), { ...fast, maxAttempts: 3, waitsOut: isUnreachable, deadlineMs: 30 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
   });
 
   it('stops at once on bail, and never retries permanent or programming errors', async () => {

@@ -54,7 +54,7 @@ export interface RunningLoop {
   kafka: Kafka;
   /** Stops fetching, lets in-flight work finish (or abandons it after the grace period), commits, leaves the group. */
   stop(): Promise<void>;
-  /** Settles when the loop has stopped, by `stop()` or because its consumer crashed for good. */
+  /** Settles when the loop has stopped by `stop()` (a consumer that crashes is started again). */
   stopped: Promise<void>;
   /** Settles when this instance has first joined its group. */
   joined: Promise<void>;
@@ -63,6 +63,9 @@ export interface RunningLoop {
   /** Commits offsets outside a batch (writes that finish after their batch returned). */
   commit: BatchControl['commit'];
 }
+
+/** The pause before a consumer that crashed for good is started again. */
+const crashRestartMs = 2000;
 
 export interface ConsumerLoopDeps {
   config: Pick<Config, 'kafka' | 'processor'>;
@@ -126,10 +129,26 @@ class ConsumerLoop implements RunningLoop {
     );
     this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (event.payload.restart) return;
-      this.log.error({ err: event.payload.error }, 'consumer crashed and will not restart');
-      void this.stop();
+      if (event.payload.restart || this.closing) return;
+      // kafkajs gives up for good on errors it deems non-retriable, among them a refused connection
+      // or a missing group coordinator while the broker restarts: the consumer would stay stopped in
+      // a live process, its partitions unread (the chaos run found whole projectors stalled so).
+      // For a long-lived worker a broker that is away is never permanent: start it again until it runs.
+      this.log.error({ err: event.payload.error }, `consumer crashed; starting it again in ${crashRestartMs} ms`);
+      this.restartAfterCrash();
     });
+  }
+
+  private restartAfterCrash(): void {
+    setTimeout(() => {
+      if (this.closing) return;
+      // kafkajs has disconnected the crashed consumer: connect, subscribe and run it again.
+      this.connectAndRun().catch((error: unknown) => {
+        this.log.warn({ err: error }, `consumer could not start again: ${describeError(error)}; trying again in ${crashRestartMs} ms`);
+        void this.consumer.disconnect().catch(() => {});
+        this.restartAfterCrash();
+      });
+    }, crashRestartMs).unref();
   }
 
   async start(): Promise<void> {
@@ -137,6 +156,11 @@ class ConsumerLoop implements RunningLoop {
     if (options.fromTimestamp !== undefined) {
       for (const topic of options.topics) await startGroupAt(this.kafka, options.groupId, topic, options.fromTimestamp, this.log);
     }
+    await this.connectAndRun();
+  }
+
+  private async connectAndRun(): Promise<void> {
+    const { options } = this;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
     await this.consumer.run({

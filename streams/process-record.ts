@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../common/config.ts';
-import { FilmroomError, describeError, withContext, type ErrorContext } from '../common/errors.ts';
+import { FilmroomError, describeError, isUnreachable, withContext, type ErrorContext } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
 import type { Output, SourceRecord } from '../schemas/envelope.ts';
@@ -12,6 +12,9 @@ import type { EventSerde } from './serde.ts';
 import { topicName } from './topics.ts';
 
 export type ToSend = { topic: string; key: string; value: Buffer };
+
+/** How long a handler waits out a service it cannot reach: past a restart or an outage of minutes, yet a service gone for good still ends in a dead letter. */
+export const outageDeadlineMs = 10 * 60_000;
 
 /**
  * What became of one input record: its messages (outputs, or its dead-letter event) are to be sent
@@ -89,6 +92,11 @@ export async function processRecord<I extends AnyEventName, O extends AnyEventNa
       {
         ...deps.config.retry,
         signal,
+        // A service the handler cannot reach at all (S3 stopped or restarting) is not the record's
+        // fault: waited out without using up attempts, for as long as a restart or short outage lasts.
+        // Dead-lettering it after a few seconds would fail the video (the chaos run found this).
+        waitsOut: isUnreachable,
+        deadlineMs: outageDeadlineMs,
         onRetry: (error, attempt, delayMs) => {
           metrics.retried.inc(labels);
           recordLog.warn({ attempt, delayMs, err: error }, `handler failed, retrying: ${describeError(error)}`);

@@ -124,6 +124,17 @@ describe('processRecord', () => {
     expect(error.context).toEqual({});
   });
 
+  it('waits out an object store it cannot reach without using up attempts, then emits the result', async () => {
+    let failures = 6;
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' });
+    const { deps, calls } = setup(async (event) => {
+      if (failures-- > 0) throw new FilmroomError('SERVICE_UNAVAILABLE', 'object store: GET failed', { cause: refused });
+      return [detected(event.video_id)];
+    });
+    expect((await processRecord(deps, source, batch(['DETECT']))).kind).toBe('processed');
+    expect(calls).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('announces each retry of a transient error as work-retrying (keyed like the input, one id per attempt), then emits the result', async () => {
     let failures = 2;
     const { deps, serde, sent } = setup(async (event) => {

@@ -36,7 +36,7 @@ export interface RunningProcessor {
   groupId: string;
   /** Stops fetching, lets in-flight work finish (or abandons it after the grace period), commits, leaves the group. */
   stop(): Promise<void>;
-  /** Settles when the processor has stopped, by `stop()` or because its consumer crashed for good. */
+  /** Settles when the processor has stopped by `stop()` (a consumer that crashes is started again). */
   stopped: Promise<void>;
   /** Partitions currently assigned to this instance. */
   assignedPartitions(): number[];

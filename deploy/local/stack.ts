@@ -8,7 +8,7 @@ import { FilmroomError, describeError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { retry } from '../../common/retry.ts';
 import { sampleFont } from '../../samples/sample-video.ts';
-import { cacheDirs, serviceDirs } from './layout.ts';
+import { cacheDirs, serviceDirs, type ServiceName } from './layout.ts';
 import type { MavenContext } from './maven.ts';
 import { ensureDebianPackages, ensureJava, memoryWarning, runCommand } from './prerequisites.ts';
 import { isOurProcessAlive, readPidRecord, startDetached, stopRecorded } from './processes.ts';
@@ -182,6 +182,15 @@ export async function stackDown(config: Config, onReport: (report: ServiceReport
     reports.push(report);
   }
   return reports;
+}
+
+/**
+ * Stops one service of the stack by its recorded pid (SIGTERM, SIGKILL after `graceMs`), leaving the
+ * others running: how the chaos run takes ClickHouse, the S3 server or the broker away for a while.
+ * `stackUp` starts it again.
+ */
+export function stopService(config: Config, service: ServiceName, graceMs?: number): Promise<'stopped' | 'not-running'> {
+  return stopRecorded(serviceDirs(config, service).pidFile, graceMs);
 }
 
 /** Up (running and healthy), unhealthy (running, failing its check) or down, per service. */
