@@ -4,6 +4,7 @@ import { checkVersions } from '../../processors/checks/check-versions.ts';
 import { forcedAttempt, ingestVideo } from '../../processors/ingest/ingest-video.ts';
 import { sourceFingerprint } from '../../processors/ingest/source-fingerprint.ts';
 import { presentJobStatus } from '../../projections/read-model/job-status.ts';
+import { presentStageTimings } from '../../projections/read-model/stage-timings.ts';
 import { fingerprintOf } from '../plugins/idempotency.ts';
 import { currentRunsHere, refuseIfDeleting, registeredRun, rememberRegistration } from './video-presence.ts';
 import {
@@ -111,7 +112,7 @@ const videoRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const id = request.params.id;
       await refuseIfDeleting(app, id);
       const row = await app.readModel.jobStatus(id);
-      if (row) return presentJobStatus(row);
+      if (row) return { ...presentJobStatus(row), stage_timings: presentStageTimings(await app.readModel.stageTimings(id)) };
       // Registered here a moment ago, not projected yet: queued, as its event stream says.
       const runId = await registeredRun(app, id);
       if (runId === undefined) throw new FilmroomError('NOT_FOUND', `no video ${id}`);
