@@ -59,7 +59,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--records <n>', 'records per runtime measurement (the Java baselines need a few 100,000 to warm up)', '200000')
     .option('--record-size <bytes>', 'payload bytes per record', '1024')
-    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, frames, ingest, api or dashboard')
+    .option('--only <which>', 'run only one benchmark: runtime, projection, extract, clips, detect, faces, frames, ingest, api or dashboard')
     .option('--clips <n>', 'cuts in the clip benchmark', '20')
     .option('--clip-minutes <n>', 'length of the generated 720p video for the clip benchmark', '5')
     .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
@@ -83,9 +83,9 @@ export function buildProgram(ctx: CliContext): Command {
         }
         if (
           options.only !== undefined &&
-          !['runtime', 'extract', 'projection', 'clips', 'detect', 'frames', 'ingest', 'api', 'dashboard'].includes(options.only)
+          !['runtime', 'extract', 'projection', 'clips', 'detect', 'faces', 'frames', 'ingest', 'api', 'dashboard'].includes(options.only)
         ) {
-          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, frames, ingest, api or dashboard');
+          throw new FilmroomError('USAGE', '--only must be runtime, projection, extract, clips, detect, faces, frames, ingest, api or dashboard');
         }
         const clips = Number(options.clips);
         const clipMinutes = Number(options.clipMinutes);
