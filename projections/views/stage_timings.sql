@@ -4,8 +4,9 @@
 -- - started_ms: when its first input was there (extract: the ingestion; detect, checks and scenes:
 --   the first extracted batch; ocr and track: the first detected batch), so the seconds include
 --   time queued behind other videos;
--- - finished_ms: when its last batch was done (each batch's first result: a redelivery or a
---   replay under another version does not move it), 0 while batches are still to come;
+-- - finished_ms: when its last batch was done (each batch's earliest result still stored: a
+--   redelivery does not move it; a replay that replaces a batch's row, such as a detection under a
+--   new model, does, and check results under a new version do not), 0 while batches are to come;
 -- - seconds: finished minus started, or the time so far while it runs;
 -- - attempts: the most attempts any one piece of its work took: 1, or one more than the last
 --   attempt a work-retrying event said failed, or the attempts of its dead-lettered work.
