@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { presentJobStatus, terminalStates, type JobStatusRow } from '../../projections/read-model/job-status.ts';
-import { presentStageTimings } from '../../projections/read-model/stage-timings.ts';
 import { scenesUnder } from '../../projections/read-model/scenes.ts';
 import { tracksOf } from '../../projections/read-model/tracks.ts';
 import { defaultSceneVersion, sceneVersions } from '../../processors/scenes/core/index.ts';
@@ -109,9 +108,7 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       for (;;) {
         const text = serializeJobStatus(row ? presentJobStatus(row) : { video_id: id, state: 'queued' });
         if (text !== last) {
-          // Stage timings are read only when the status changed: their running seconds alone would make every poll a new event.
-          const timings = row ? presentStageTimings(await app.readModel.stageTimings(id).catch(() => [])) : undefined;
-          raw.write(`event: progress\ndata: ${timings ? serializeJobStatus({ ...presentJobStatus(row!), stage_timings: timings }) : text}\n\n`);
+          raw.write(`event: progress\ndata: ${text}\n\n`);
           last = text;
           lastWrite = Date.now();
         } else if (Date.now() - lastWrite >= heartbeatMs) {

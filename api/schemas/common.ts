@@ -53,7 +53,7 @@ export const jobStatusSchema = {
     stage_timings: {
       type: 'array',
       description:
-        'GET /v1/videos/:id only: per stage with a result, when it started (its first input) and finished (its last batch; null while running), seconds (so far while running) and the most attempts one piece of its work took',
+        'GET /v1/videos/:id?stage_timings=true only: per stage with a result, when it started (its first input) and finished (its last batch; null while running), seconds (so far while running) and the most attempts one piece of its work took',
       items: {
         type: 'object',
         properties: {
