@@ -16,6 +16,7 @@ import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-throughput.ts';
 import { trackThroughput } from './track-throughput.ts';
+import { faceThroughput } from './face-throughput.ts';
 import { clipThroughput } from './clip-throughput.ts';
 import { frameCacheBench } from './frame-cache.ts';
 import { ingestThroughput } from './ingest-throughput.ts';
@@ -72,6 +73,30 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
+  if (options.only === undefined || options.only === 'faces') {
+    // In process only: no stack needed, so it runs before the stack comes up.
+    const fps = 4;
+    print(`bench: the face detector over the bundled sample at ${fps} fps, ${config.faceDetect.threads} thread(s)...`);
+    const f = await faceThroughput(config, { fps });
+    const row = (name: string, seconds: number) =>
+      `| ${name} | ${f.frames} | ${seconds.toFixed(2)} | ${(f.frames / seconds).toFixed(1)} | ${((seconds * 1000) / f.frames).toFixed(1)} |`;
+    print(
+      [
+        '',
+        `input: ${f.frames} frames of ${f.width}x${f.height}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+        '| measurement | frames | seconds | frames/s | ms each |',
+        '|---|---:|---:|---:|---:|',
+        row(
+          `bare onnxruntime-node session, ${f.model} (input 256x256 NHWC), prepared tensors of 1 frame (mean of runs before and after: ${f.bareRange.map((x) => x.toFixed(2)).join(' s, ')} s)`,
+          f.bareSeconds,
+        ),
+        row(`filmroom face detector (letterbox + normalise + NHWC + run + decode + NMS; ${f.faces} faces found)`, f.detectorSeconds),
+        '',
+        `face detector / bare session time ratio ${(f.detectorSeconds / f.bareSeconds).toFixed(2)}`,
+      ].join('\n'),
+    );
+    if (options.only === 'faces') return missed;
+  }
   print('bench: bringing the local stack up...');
   await stackUp(config, log);
   const ctx = createStackContext(config, log);

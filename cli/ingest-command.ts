@@ -222,7 +222,7 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--sample-stride <n>', 'sample every n-th frame instead')
     .option('--batch-size <n>', 'frames per batch', '30')
     .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
-    .option('--detectors <detectors...>', 'detectors the DETECT stage runs: objects, text (comma- or space-separated; default both)')
+    .option('--detectors <detectors...>', 'detectors the DETECT stage runs: objects, text, faces (comma- or space-separated; default objects and text)')
     .option('--wait', 'wait for the job of a single source to finish, with progress; exit 1 unless it completes', false)
     .option('--force', 'start a new run even when this source and these options ran before: stored artifacts are ignored, everything is re-extracted', false)
     .action(async (source: string | undefined, options: IngestOptions) => {

@@ -102,7 +102,7 @@ describe('filmroom CLI', () => {
     for (const [args, message] of [
       [['--stages', 'OCR'], "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')"],
       [['--sample-fps', '2', '--sample-stride', '5'], 'sample_fps and sample_stride choose the sampling two ways: give one of them'],
-      [['--detectors', 'objects,faces'], "detectors must list some of objects, text (got 'faces')"],
+      [['--detectors', 'objects,poses'], "detectors must list some of objects, text, faces (got 'poses')"],
     ] as const) {
       const io = capture();
       // The default config points at a stack that is not asked: an upload attempt would fail differently.

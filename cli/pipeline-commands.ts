@@ -4,6 +4,7 @@ import { FilmroomError } from '../common/errors.ts';
 import { checkVersions } from '../processors/checks/index.ts';
 import { currentReplayTargets, replayIdFor, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
+import { presentStageTimings, stageTimingLines } from '../projections/read-model/stage-timings.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
 import { createS3Client, s3ObjectStore } from '../storage/object-store.ts';
 import { metricsRegistry } from '../streams/metrics.ts';
@@ -86,6 +87,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
         // Not a usage error: the command was right, the video is not there (exit 1).
         if (!row) throw new FilmroomError('NOT_FOUND', `no video ${videoId} in job_status`);
         ctx.print(statusLine(row));
+        for (const line of stageTimingLines(presentStageTimings(await readModel.stageTimings(videoId)))) ctx.print(line);
       });
     });
 

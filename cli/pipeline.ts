@@ -92,7 +92,10 @@ export async function startPipeline(
       running.push({ stop: () => objects.close() });
       const text = await createDetector(config.textDetect);
       running.push({ stop: () => text.close() });
-      const detectors = { objects, text };
+      // BlazeFace is small (0.6 MB, ~35 ms a frame): loaded always, run only for ingestions that ask for faces.
+      const faces = await createDetector(config.faceDetect);
+      running.push({ stop: () => faces.close() });
+      const detectors = { objects, text, faces };
       running.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
     // One PP-OCR recogniser per process: the ocr stage reads text regions with it, the track stage jersey numbers.

@@ -143,8 +143,8 @@ export const envSchema = z.object({
   FILMROOM_DETECT_MODEL: z.string().min(1).optional(),
   /** Name recorded in events; default 'nanodet-416' (or 'ppocr-det-v4' for family db) for the bundled model, else the file name. */
   FILMROOM_DETECT_MODEL_NAME: z.string().min(1).optional(),
-  /** Output family of the ONNX model: nanodet (per-stride scores + box distributions), db (PP-OCR text map), yolo ([1, 4+classes, N]) or detr (boxes + logits). */
-  FILMROOM_DETECT_FAMILY: z.enum(['nanodet', 'db', 'yolo', 'detr']).default('nanodet'),
+  /** Output family of the ONNX model: nanodet (per-stride scores + box distributions), db (PP-OCR text map), yolo ([1, 4+classes, N]), detr (boxes + logits) or blazeface (faces: anchor scores + regressors). */
+  FILMROOM_DETECT_FAMILY: z.enum(['nanodet', 'db', 'yolo', 'detr', 'blazeface']).default('nanodet'),
   /** Model input size: for db the longest side (never upscaled); for the others the square side (nanodet 416, yolo and detr 640). */
   FILMROOM_DETECT_INPUT_SIZE: z.coerce.number().int().min(32).max(4096).optional(),
   /** Class names by class id, comma-separated (default COCO's 80 for nanodet, 'text' for db, class_<id> otherwise). */

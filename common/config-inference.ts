@@ -20,6 +20,12 @@ export const bundledObjectDetector = {
   name: 'nanodet-416',
 };
 
+/** The face detector committed in models/ (MediaPipe BlazeFace, 256 px; see docs/models.md). */
+export const bundledFaceDetector = {
+  path: fileURLToPath(new URL('../models/face-detector/blazeface.onnx', import.meta.url)),
+  name: 'blazeface-256',
+};
+
 /** The model names an adapter reports when none was configured (http and command name themselves after their endpoint). */
 export const defaultDetectorNames: readonly string[] = [bundledObjectDetector.name, 'ppocr-det-v4'];
 
@@ -41,7 +47,8 @@ export function inferenceConfig(env: Env) {
     ]);
   }
   const bundled = bundledOcrModels();
-  const bundledDetector = family === 'db' ? { path: bundled.detector, name: 'ppocr-det-v4' } : bundledObjectDetector;
+  const bundledDetector =
+    family === 'db' ? { path: bundled.detector, name: 'ppocr-det-v4' } : family === 'blazeface' ? bundledFaceDetector : bundledObjectDetector;
   const modelPath = env.FILMROOM_DETECT_MODEL ? resolve(env.FILMROOM_DETECT_MODEL) : bundledDetector.path;
   const defaultModelName = env.FILMROOM_DETECT_MODEL
     ? modelPath
@@ -59,11 +66,12 @@ export function inferenceConfig(env: Env) {
     modelPath,
     modelName: env.FILMROOM_DETECT_MODEL_NAME ?? defaultModelName,
     family,
-    inputSize: env.FILMROOM_DETECT_INPUT_SIZE ?? { nanodet: 416, db: 960, yolo: 640, detr: 640 }[family],
+    inputSize: env.FILMROOM_DETECT_INPUT_SIZE ?? { nanodet: 416, db: 960, yolo: 640, detr: 640, blazeface: 256 }[family],
     // nanodet without a list: COCO's 80 names (inference/ knows them).
-    classNames: env.FILMROOM_DETECT_CLASSES !== undefined ? list(env.FILMROOM_DETECT_CLASSES) : family === 'db' ? ['text'] : [],
+    classNames:
+      env.FILMROOM_DETECT_CLASSES !== undefined ? list(env.FILMROOM_DETECT_CLASSES) : family === 'db' ? ['text'] : family === 'blazeface' ? ['face'] : [],
     classNamesFile: env.FILMROOM_DETECT_CLASSES_FILE ? resolve(env.FILMROOM_DETECT_CLASSES_FILE) : undefined,
-    scoreThreshold: env.FILMROOM_DETECT_SCORE_THRESHOLD ?? { nanodet: 0.35, db: 0.6, yolo: 0.25, detr: 0.5 }[family],
+    scoreThreshold: env.FILMROOM_DETECT_SCORE_THRESHOLD ?? { nanodet: 0.35, db: 0.6, yolo: 0.25, detr: 0.5, blazeface: 0.5 }[family],
     nmsIou: env.FILMROOM_DETECT_NMS_IOU,
     threads: env.FILMROOM_DETECT_THREADS,
     maxBatch: env.FILMROOM_DETECT_MAX_BATCH,
@@ -89,6 +97,21 @@ export function inferenceConfig(env: Env) {
       classNames: ['text'],
       classNamesFile: undefined,
       scoreThreshold: 0.6,
+    },
+    /**
+     * The `faces` detector: the bundled BlazeFace in process (class `face`), off unless an ingestion
+     * asks for it. It shares the detect group's threads and batch size.
+     */
+    faceDetect: {
+      ...detect,
+      adapter: 'onnx' as const,
+      modelPath: bundledFaceDetector.path,
+      modelName: bundledFaceDetector.name,
+      family: 'blazeface' as const,
+      inputSize: 256,
+      classNames: ['face'],
+      classNamesFile: undefined,
+      scoreThreshold: 0.5,
     },
     ocr: {
       modelPath: env.FILMROOM_OCR_MODEL ? resolve(env.FILMROOM_OCR_MODEL) : bundled.recognizer,

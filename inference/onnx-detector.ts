@@ -5,6 +5,7 @@ import {
   cocoClassNames,
   decodeDbMap,
   decodeNanoDet,
+  decodeBlazeFace,
   decodeDetr,
   decodeYolo,
   defaultDbOptions,
@@ -13,6 +14,7 @@ import {
   letterbox,
   parseClassNames,
   preprocessBatch,
+  toChannelsLast,
   type InputGeometry,
 } from './decoders/detection/index.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
@@ -60,6 +62,9 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
     const size = inputSizeFor(config, images[0]!);
     const geometries = images.map((image) => letterbox(image.width, image.height, size.width, size.height));
     const { data, dims } = preprocessBatch(images, geometries, norm);
+    // BlazeFace came from TensorFlow: its input is channels-last.
+    if (config.family === 'blazeface')
+      return { tensor: new ort.Tensor('float32', toChannelsLast(data, dims), [dims[0], dims[2], dims[3], dims[1]]), geometries };
     return { tensor: new ort.Tensor('float32', data, dims), geometries };
   };
 
@@ -88,6 +93,12 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
             geometries,
             { scoreThreshold: config.scoreThreshold, iouThreshold: config.nmsIou, classNames, maxDetections: 300 },
           );
+        case 'blazeface':
+          return decodeBlazeFace(
+            session.outputNames.map((name) => floatOutput(outputs, name)),
+            geometries,
+            { scoreThreshold: config.scoreThreshold, iouThreshold: config.nmsIou, className: classNames[0] ?? 'face', maxDetections: 100 },
+          );
         case 'detr': {
           const names = session.outputNames;
           const boxesName = names.find((n) => /box/i.test(n)) ?? names.find((n) => outputs[n]?.dims.at(-1) === 4);
@@ -111,8 +122,8 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
   };
 
   const run = serialised((tensor: ort.Tensor, count: number) => runSession(session, { [inputName]: tensor }, `${model.name} on ${count} image(s)`));
-  // The converted NanoDet has a fixed batch of one (its reshapes say so): its frames go one call each.
-  const maxImagesPerCall = config.family === 'nanodet' ? 1 : Infinity;
+  // The converted NanoDet and BlazeFace have a fixed batch of one (their reshapes say so): their frames go one call each.
+  const maxImagesPerCall = config.family === 'nanodet' || config.family === 'blazeface' ? 1 : Infinity;
   return {
     model,
     session,

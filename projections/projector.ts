@@ -16,7 +16,7 @@ import { ProjectionWriter } from './writer/index.ts';
 export const projectionFamilies = {
   videos: { events: ['video-ingested'], tables: ['videos', 'runs'] },
   batches: { events: ['batch-extracted'], tables: ['batches', 'extracted_videos'] },
-  detections: { events: ['batch-detected'], tables: ['detected_batches', 'detections'] },
+  detections: { events: ['batch-detected'], tables: ['detected_batches', 'detections', 'faces'] },
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
   tracks: { events: ['batch-tracked'], tables: ['tracked_batches', 'tracklets', 'track_points'] },
   scenes: { events: ['batch-scene-scored'], tables: ['scene_batches', 'scene_scores'] },

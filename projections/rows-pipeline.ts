@@ -1,6 +1,9 @@
 import { dateTime, entriesOf, stamp, type RowBuilders } from './rows-helpers.ts';
 
-/** The rows of the video pipeline's events: videos, batches, detections, OCR, checks, failures, renders. */
+/** The class the faces detector gives its boxes (common/config-inference.ts faceDetect). */
+export const faceClassName = 'face';
+
+/** The rows of the video pipeline's events: videos, batches, detections (and faces), OCR, checks, failures, renders. */
 export const pipelineRows: RowBuilders<
   'video-ingested' | 'batch-extracted' | 'batch-detected' | 'ocr-done' | 'check-result' | 'processing-failed' | 'render-done'
 > = {
@@ -86,6 +89,26 @@ export const pipelineRows: RowBuilders<
         },
       })),
     );
+    // The faces detector's boxes (class `face`) also go to faces, numbered per frame.
+    const faces = d.frames.flatMap((frame) =>
+      frame.detections
+        .filter((det) => det.class_name === faceClassName)
+        .map((det, i) => ({
+          table: 'faces',
+          row: {
+            video_id: d.video_id,
+            run_id: d.run_id,
+            batch_index: d.batch_index,
+            frame_index: frame.frame_index,
+            face_index: i,
+            timestamp_s: frame.timestamp_s,
+            ...det.box,
+            score: det.score,
+            ...model,
+            ...stamp(d),
+          },
+        })),
+    );
     return [
       {
         table: 'detected_batches',
@@ -102,6 +125,7 @@ export const pipelineRows: RowBuilders<
         },
       },
       ...detections,
+      ...faces,
     ];
   },
   'ocr-done': (o) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchExtracted, ProcessingFailed, VideoIngested } from '../schemas/index.ts';
+import type { BatchDetected, BatchExtracted, ProcessingFailed, VideoIngested } from '../schemas/index.ts';
 import { rowsByTable, type DecodedEvent } from './rows.ts';
 
 const producer = { name: 'test', version: '0' };
@@ -87,5 +87,32 @@ describe('row builders', () => {
       session_values: ['dust2', 'x'],
       version: 1_700_000_100_001,
     });
+  });
+
+  it("write a frame's face detections to faces too, numbered per frame, and its other detections only to detections", () => {
+    const box = (x: number) => ({ x1: x, y1: 0.1, x2: x + 0.1, y2: 0.3 });
+    const detected = {
+      ...batch(0),
+      event_id: 'd-0',
+      model: { name: 'nanodet-416+blazeface-256', version: 'a+b' },
+      inference_ms: 12,
+      frames: [
+        {
+          frame_index: 0,
+          timestamp_s: 0,
+          detections: [
+            { box: box(0.1), class_id: 0, class_name: 'person', score: 0.8 },
+            { box: box(0.2), class_id: 0, class_name: 'face', score: 0.9 },
+            { box: box(0.5), class_id: 0, class_name: 'face', score: 0.6 },
+          ],
+        },
+      ],
+    } as unknown as BatchDetected;
+    const tables = rowsByTable([{ event: 'batch-detected', value: detected }]);
+    expect(tables.get('detections')).toHaveLength(3);
+    expect(tables.get('faces')).toEqual([
+      expect.objectContaining({ frame_index: 0, face_index: 0, x1: 0.2, score: 0.9, model_name: 'nanodet-416+blazeface-256', event_id: 'd-0' }),
+      expect.objectContaining({ frame_index: 0, face_index: 1, x1: 0.5, score: 0.6 }),
+    ]);
   });
 });

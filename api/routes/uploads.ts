@@ -93,7 +93,7 @@ const uploadForm = {
       ...field('comma-separated: EXTRACT (required), DETECT, OCR, CHECKS, RENDER'),
       pattern: `^(${otherStages},)*EXTRACT(,(EXTRACT|${otherStages}))*$`,
     },
-    detectors: { ...field('comma-separated: objects, text (default both)'), pattern: '^(objects|text)(,(objects|text))*$' },
+    detectors: { ...field('comma-separated: objects, text, faces (default objects,text)'), pattern: '^(objects|text|faces)(,(objects|text|faces))*$' },
     meta: {
       type: 'array',
       items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}=', maxLength: 1000 },

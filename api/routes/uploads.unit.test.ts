@@ -50,7 +50,7 @@ describe('uploads route (in-memory ports)', () => {
       [{ batch_size: '0' }, true, "batch_size must be an integer from 1 to 1000 (got '0')"],
       [{ sample_fps: 'fast' }, true, 'sample_fps must be a number above 0'],
       [{ stages: 'EXTRACT,PAINT' }, true, "stages must list some of EXTRACT, DETECT, OCR, CHECKS, RENDER (got 'PAINT')"],
-      [{ detectors: 'objects,faces' }, true, "detectors must list some of objects, text (got 'faces')"],
+      [{ detectors: 'objects,poses' }, true, "detectors must list some of objects, text, faces (got 'poses')"],
     ];
     for (const [fields, withFile, message] of cases) {
       const response = await given.app.inject({ method: 'POST', url: '/v1/uploads', ...form(fields)(withFile) });

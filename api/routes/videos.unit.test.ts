@@ -5,12 +5,18 @@ describe('videos routes (in-memory ports)', () => {
   let given: InMemoryApp;
   afterEach(() => given?.app.close());
 
-  it('GET /v1/videos/:id answers the job status, counts as numbers and checks per version', async () => {
+  it('GET /v1/videos/:id answers the job status, counts as numbers, checks per version and stage timings', async () => {
     given = await inMemoryApp();
     given.readModel.jobs.push(jobRow('game-1', { failures: '2', last_error: 'boom' }));
-    const response = await given.app.inject({ url: '/v1/videos/game-1', headers: bearer(keys.reader) });
+    given.readModel.timings.set('game-1', [
+      { stage: 'extract', started_ms: '1767225600000', finished_ms: '1767225630000', seconds: 30, batches_done: '6', batches_total: '6', attempts: '2' },
+    ]);
+    const response = await given.app.inject({ url: '/v1/videos/game-1?stage_timings=true', headers: bearer(keys.reader) });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
+    const { stage_timings, ...status } = response.json();
+    // Without the flag: the job status alone (the timings are a second read).
+    expect((await given.app.inject({ url: '/v1/videos/game-1', headers: bearer(keys.reader) })).json()).toEqual(status);
+    expect({ ...status, stage_timings }).toEqual({
       video_id: 'game-1',
       run_id: '',
       state: 'complete',
@@ -27,6 +33,17 @@ describe('videos routes (in-memory ports)', () => {
       updated_at: '2026-01-01 00:01:00',
       eta_seconds: 0,
       batches_checked_by_version: { v1: 6, v2: 3 },
+      stage_timings: [
+        {
+          stage: 'extract',
+          started_at: '2026-01-01T00:00:00.000Z',
+          finished_at: '2026-01-01T00:00:30.000Z',
+          seconds: 30,
+          batches_done: 6,
+          batches_total: 6,
+          attempts: 2,
+        },
+      ],
     });
   });
 
@@ -143,7 +160,7 @@ describe('videos routes (in-memory ports)', () => {
       [{ source_uri: 's3://b/k.mp4', options: { stages: ['PAINT'] } }, 'body/options/stages/0 must be equal to one of the allowed values'],
       [{ source_uri: 's3://b/k.mp4', options: { stages: [] } }, 'body/options/stages must NOT have fewer than 1 items'],
       [{ source_uri: 's3://b/k.mp4', options: { stages: ['OCR'] } }, 'body/options/stages must include EXTRACT'],
-      [{ source_uri: 's3://b/k.mp4', options: { detectors: ['faces'] } }, 'body/options/detectors/0 must be equal to one of the allowed values'],
+      [{ source_uri: 's3://b/k.mp4', options: { detectors: ['poses'] } }, 'body/options/detectors/0 must be equal to one of the allowed values'],
       [{ source_uri: 's3://b/k.mp4', options: { sample_fps: 2, sample_stride: 3 } }, 'sample_fps and sample_stride choose the sampling two ways'],
     ];
     for (const [payload, message] of cases) {

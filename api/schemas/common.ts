@@ -50,6 +50,23 @@ export const jobStatusSchema = {
     updated_at: { type: 'string' },
     eta_seconds: { type: 'integer' },
     batches_checked_by_version: { type: 'object', additionalProperties: { type: 'integer' }, description: 'batches with check results, per check version' },
+    stage_timings: {
+      type: 'array',
+      description:
+        'GET /v1/videos/:id?stage_timings=true only: per stage with a result, when it started (its first input) and finished (its last batch; null while running), seconds (so far while running) and the most attempts one piece of its work took',
+      items: {
+        type: 'object',
+        properties: {
+          stage: { type: 'string' },
+          started_at: { type: ['string', 'null'] },
+          finished_at: { type: ['string', 'null'] },
+          seconds: { type: 'number' },
+          batches_done: { type: 'integer' },
+          batches_total: { type: 'integer' },
+          attempts: { type: 'integer' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -81,7 +98,7 @@ export const processingOptionsSchema = {
       minItems: 1,
       uniqueItems: true,
       items: { type: 'string', enum: detectorNames },
-      description: 'detectors the DETECT stage runs; default objects and text',
+      description: 'detectors the DETECT stage runs; default objects and text (faces only when asked)',
     },
   },
 } as const;

@@ -75,6 +75,35 @@ describe('the detect handler (in-memory ports)', () => {
     expect(objects.calls).toHaveLength(2); // the first ask only: two calls of maxBatch 2
   });
 
+  it('runs the faces detector only for an ingestion that asks for it, its faces listed after objects and text', async () => {
+    const store = new InMemoryObjectStore();
+    const { uri, frames } = await putSyntheticBatch(store, { bucket: 'artifacts', videoId: 'v3', batchIndex: 0, frameCount: 2 });
+    const [objects, text, faces] = [
+      recordingDetector('person', 'nanodet-416'),
+      recordingDetector('text', 'ppocr-det-v4'),
+      recordingDetector('face', 'blazeface-256'),
+    ];
+    const processor = createDetectProcessor({
+      frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
+      detectors: { faces: faces.detector, text: text.detector, objects: objects.detector },
+      config: { maxBatch: 2 },
+    });
+    const ask = async (detectors?: ('objects' | 'text' | 'faces')[]) =>
+      (
+        await processor.handle(
+          batchExtractedOf({ videoId: 'v3', batchIndex: 0, batchCount: 1, artifactUri: uri, frames, stages: ['EXTRACT', 'DETECT'], detectors }),
+          handlerContext(),
+        )
+      )[0]!.value as BatchDetected;
+
+    expect((await ask()).model.name).toBe('nanodet-416+ppocr-det-v4');
+    expect(faces.calls).toHaveLength(0);
+    const all = await ask(['faces', 'objects', 'text']);
+    expect(all.model).toEqual({ name: 'nanodet-416+ppocr-det-v4+blazeface-256', version: '1+1+1' });
+    expect(all.frames[0]!.detections.map((d) => d.class_name)).toEqual(['person', 'text', 'face']);
+    expect((await ask(['faces'])).model.name).toBe('blazeface-256');
+  });
+
   it('serves DETECT, and OCR and RENDER which need detections: the runtime skips videos that asked for none of them', () => {
     const processor = createDetectProcessor({
       frameSource: createFrameSource({ objectStore: new InMemoryObjectStore(), cacheBatches: 4 }),

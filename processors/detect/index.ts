@@ -9,11 +9,11 @@ import { batchDetectedOf, detectorVersion } from './batch-detected.ts';
 export { batchDetectedOf, detectorVersion } from './batch-detected.ts';
 
 /** Every detector kind, in the order their detections are listed and their models named. */
-export const detectorKinds: readonly DetectorKind[] = ['objects', 'text'];
+export const detectorKinds: readonly DetectorKind[] = ['objects', 'text', 'faces'];
 
 export interface DetectOptions {
   frameSource: FrameSource;
-  /** The detectors this process runs, by the kind an ingestion asks for (`objects`, `text`). */
+  /** The detectors this process runs, by the kind an ingestion asks for (`objects`, `text`, `faces`). */
   detectors: Partial<Record<DetectorKind, Detector>>;
   config: Pick<DetectConfig, 'maxBatch'>;
 }

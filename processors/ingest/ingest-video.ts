@@ -9,8 +9,8 @@ export { pipelineStages };
 /** The attempt of a forced run (`--force`, `force: true`): the request's time, so the run is new. */
 export const forcedAttempt = (now: number) => `forced ${new Date(now).toISOString()}`;
 
-/** The detectors an ingestion may ask for (the DETECT stage runs them; default both). */
-export const detectorNames: readonly DetectorKind[] = ['objects', 'text'];
+/** The detectors an ingestion may ask for (the DETECT stage runs them; default objects and text, faces only when asked). */
+export const detectorNames: readonly DetectorKind[] = ['objects', 'text', 'faces'];
 
 export interface IngestPorts {
   publisher: EventPublisher;

@@ -91,7 +91,7 @@ describe('the ingest command', () => {
       [{ stages: ['DETECT', 'CHECKS'] }, 'stages'],
       [{ sample_fps: 2, sample_stride: 5 }, 'sample_fps'],
       [{ detectors: [] }, 'detectors'],
-      [{ detectors: ['objects', 'faces'] }, 'detectors'],
+      [{ detectors: ['objects', 'poses'] }, 'detectors'],
     ] as const) {
       const error = await refused({ options }).catch((e: unknown) => e);
       expect(error, field).toBeInstanceOf(FilmroomError);
@@ -116,6 +116,6 @@ describe('the ingest command', () => {
     await ingestVideo({ publisher, fingerprint, now }, request);
     expect(publisher.of('video-ingested')[0]!.value.options.detectors).toEqual(['objects', 'text']);
     expect(validOptions({ detectors: ['text', 'text'] }).detectors).toEqual(['text']);
-    expect(() => validOptions({ detectors: ['objects', 'faces' as 'text'] })).toThrow("detectors must list some of objects, text (got 'faces')");
+    expect(() => validOptions({ detectors: ['objects', 'poses' as 'text'] })).toThrow("detectors must list some of objects, text, faces (got 'poses')");
   });
 });

@@ -10,6 +10,7 @@ import type { ReadModel } from './port.ts';
 import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-status.ts';
 import { trackPoints, videoFrames } from './perception-rows.ts';
 import { videoSceneScores } from './scenes.ts';
+import { stageTimings } from './stage-timings.ts';
 import { videoTracklets } from './tracks.ts';
 import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
 
@@ -22,6 +23,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
   return {
     jobStatus,
     jobPhases: (videoId) => jobPhases(client, videoId),
+    stageTimings: (videoId) => stageTimings(client, videoId),
     listVideos: (filter) => listVideos(client, filter),
     videoKnown: (videoId) => videoKnown(client, videoId),
     currentRuns: (videoIds) => currentRuns(client, videoIds),

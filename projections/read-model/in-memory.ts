@@ -17,6 +17,7 @@ import type {
   RenderRow,
   ReplayStatus,
   ResultPage,
+  StageTimingRow,
   VideoFilter,
   TrackPointRow,
   VideoFrameRow,
@@ -54,6 +55,7 @@ export class InMemoryReadModel implements ReadModel {
   manifestRows: ManifestRow[] = [];
   games = new Map<string, InMemoryGame>();
   renders = new Map<string, RenderRow>();
+  timings = new Map<string, StageTimingRow[]>();
   replays = new Map<string, ReplayStatus>();
   /** Carried-out deletions, oldest first. */
   deletions: DeletionRow[] = [];
@@ -65,6 +67,9 @@ export class InMemoryReadModel implements ReadModel {
 
   async jobStatus(videoId: string) {
     return this.jobs.find((j) => j.video_id === videoId);
+  }
+  async stageTimings(videoId: string) {
+    return this.timings.get(videoId) ?? [];
   }
   async jobPhases(videoId: string) {
     return this.phases.get(videoId);

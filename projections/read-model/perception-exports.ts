@@ -24,11 +24,14 @@ export interface CocoDataset {
 
 const px = (v: number) => Math.round(v * 100) / 100;
 
+/** The text and faces detectors' classes are their own supercategories; the objects detector's are objects. */
+const supercategoryOf = (name: string) => (name === 'text' || name === 'face' ? name : 'object');
+
 /**
  * COCO detection JSON of a video: one image per sampled frame (id = source frame number), one
  * annotation per detection with its box in pixels `[x, y, width, height]` and its score, and one
- * category per class name (ids from 1 in name order: the objects and the text detectors both
- * number their classes from 0, so their ids cannot be used as they are).
+ * category per class name (ids from 1 in name order: the objects, text and faces detectors all
+ * number their classes from 0, so their ids cannot be used as they are; faces are category `face`).
  */
 export function cocoOf(videoId: string, frames: readonly VideoFrameRow[], detections: readonly DetectionRow[]): CocoDataset {
   const names = [...new Set(detections.map((d) => d.class_name))].sort();
@@ -65,7 +68,7 @@ export function cocoOf(videoId: string, frames: readonly VideoFrameRow[], detect
         ];
       })
       .map((a, i) => ({ ...a, id: i + 1 })),
-    categories: names.map((name) => ({ id: categoryOf.get(name)!, name, supercategory: name === 'text' ? 'text' : 'object' })),
+    categories: names.map((name) => ({ id: categoryOf.get(name)!, name, supercategory: supercategoryOf(name) })),
   };
 }
 

@@ -23,6 +23,18 @@ const detection = (frame: number, className: string, x1: number): DetectionRow =
 });
 
 describe('perception exports', () => {
+  it("COCO: the faces detector's boxes are category face (supercategory face) beside the objects", () => {
+    const coco = cocoOf('v1', frames, [detection(0, 'person', 0.1), detection(0, 'face', 0.12)]);
+    expect(coco.categories).toEqual([
+      { id: 1, name: 'face', supercategory: 'face' },
+      { id: 2, name: 'person', supercategory: 'object' },
+    ]);
+    expect(coco.annotations.map((a) => [a.category_id, a.image_id])).toEqual([
+      [2, 0],
+      [1, 0],
+    ]);
+  });
+
   it('COCO: an image per sampled frame, boxes in pixels as [x, y, w, h], a category per class name (ids from 1)', () => {
     const coco = cocoOf('v1', frames, [detection(0, 'person', 0.1), detection(3, 'text', 0.5), detection(3, 'person', 0.2)]);
     expect(coco.images.map((i) => [i.id, i.width, i.height, i.file_name])).toEqual([

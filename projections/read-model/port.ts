@@ -9,6 +9,7 @@ import type { ManifestFilter, ManifestRow } from './manifests.ts';
 import type { ReplayStatus } from './replay-status.ts';
 import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
 import type { SceneRow, VideoSceneScores } from './scenes.ts';
+import type { StageTimingRow } from './stage-timings.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
@@ -29,6 +30,7 @@ export type {
   ReplayStatus,
   ResultPage,
   SceneRow,
+  StageTimingRow,
   TrackPointRow,
   TrackRow,
   VideoFrameRow,
@@ -45,6 +47,8 @@ export type {
 export interface ReadModel {
   /** A video's job status; undefined until its video-ingested event is projected. */
   jobStatus(videoId: string): Promise<JobStatusRow | undefined>;
+  /** When each stage of a video's current run started and finished, and the attempts its work took (none before any result). */
+  stageTimings(videoId: string): Promise<StageTimingRow[]>;
   /** Batches done per phase of a video's job, for progress bars. */
   jobPhases(videoId: string): Promise<JobPhases | undefined>;
   /** Videos' job status filtered by state and id prefix, newest first, one page. */

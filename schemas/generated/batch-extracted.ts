@@ -67,9 +67,9 @@ export interface FilmroomEventsVideoMetadata {
 export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
 
 /**
- * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes) or text (regions OCR reads).
+ * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes), text (regions OCR reads) or faces (class face, off by default).
  */
-export type FilmroomEventsDetectorKind = "objects" | "text";
+export type FilmroomEventsDetectorKind = "objects" | "text" | "faces";
 
 /**
  * One batch of sampled frames was extracted and stored as an artifact. Keyed by video_id/batch_index.

@@ -25,9 +25,9 @@ export type FilmroomEventsContainerKind = "VIDEO" | "TAR_BUNDLE";
 export type FilmroomEventsStage = "EXTRACT" | "DETECT" | "OCR" | "CHECKS" | "RENDER";
 
 /**
- * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes) or text (regions OCR reads).
+ * A detector an ingestion can ask for: objects (people, sports ball and COCO's other classes), text (regions OCR reads) or faces (class face, off by default).
  */
-export type FilmroomEventsDetectorKind = "objects" | "text";
+export type FilmroomEventsDetectorKind = "objects" | "text" | "faces";
 
 export interface FilmroomEventsProcessingOptions {
     /**

