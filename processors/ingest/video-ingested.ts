@@ -12,7 +12,14 @@ export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 
 export const defaultDetectors: DetectorKind[] = ['objects', 'text'];
 
-export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages, detectors: defaultDetectors };
+export const defaultOptions: ProcessingOptions = {
+  sample_fps: null,
+  sample_stride: null,
+  batch_size: 30,
+  stages: defaultStages,
+  detectors: defaultDetectors,
+  transform: '',
+};
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
