@@ -11,6 +11,7 @@ import { registerExportCommand } from './export-command.ts';
 import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
+import { registerTransformsCommand } from './transforms-command.ts';
 import type { BenchName } from '../bench/index.ts';
 
 export function buildProgram(ctx: CliContext): Command {
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerManifestCommand(program, ctx);
   registerExportCommand(program, ctx);
   registerClipCommands(program, ctx);
+  registerTransformsCommand(program, ctx);
 
   program
     .command('bench')

@@ -78,7 +78,7 @@ describe('filmroom CLI', () => {
     expect(await run('run', '--only', 'everything')).toBe(2);
     expect(io.err()).toContain('filmroom: no such file: /definitely/not/here.mp4');
     expect(io.err()).toContain("unknown check version 'v999': known versions are v1, v2");
-    expect(io.err()).toContain('--only takes extract, detect, ocr, track, checks, scenes, clips, render, delete, projections, api (got everything)');
+    expect(io.err()).toContain('--only takes extract, detect, ocr, track, checks, scenes, transform, clips, render, delete, projections, api (got everything)');
   });
 
   it('refuses to delete a malformed video id with exit 2 naming video_id, before connecting to anything', async () => {

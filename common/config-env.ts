@@ -23,7 +23,9 @@ export const secretVariables: ReadonlySet<string> = new Set(['FILMROOM_API_KEYS'
 
 /** The transform adapters; `python` and `api` are what some old deployments called subprocess and http. */
 const transformAdapter = z.enum(['subprocess', 'python', 'http', 'api', 'mock']);
-const transformName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, dot, underscore and dash (at most 64)');
+/** A transform's name or version: part of object keys (`<name>@<version>`) and consumer group names. */
+export const transformNamePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const transformName = z.string().regex(transformNamePattern, 'lower-case letters, digits, dot, underscore and dash (at most 64)');
 
 export const envSchema = z.object({
   FILMROOM_HOME: z.string().min(1).default('.filmroom'),

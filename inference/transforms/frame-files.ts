@@ -8,10 +8,13 @@ import { decodeRgbImage } from '../decode-image.ts';
 /** The input file of frame `i` as the old contract lays a batch out: `frame-00000.png`, … in order. */
 export const inputFrameName = (i: number) => `frame-${String(i).padStart(5, '0')}.png`;
 
-/** Lossless PNG of an RGB frame: what models get and what the stage stores, so nothing drifts between them. */
+/**
+ * Lossless PNG of an RGB frame: what models get and what the stage stores, so nothing drifts between
+ * them. Rows unfiltered (filter type 0), so a script can read them with zlib alone (docs/transforms.md).
+ */
 export const encodePng = (image: RgbImage): Promise<Buffer> =>
   sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .png({ compressionLevel: 1 })
+    .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toBuffer();
 
 /** Writes a batch as PNG files into `dir` (which exists), returning their names in order. */

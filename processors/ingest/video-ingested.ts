@@ -88,7 +88,7 @@ export interface IngestRequest {
  * that supersedes the old one.
  */
 export function runIdOf(input: { videoId: string; sourceUri: string; sourceFingerprint: string; options: ProcessingOptions; attempt?: string }): string {
-  const { sample_fps, sample_stride, batch_size, stages } = input.options;
+  const { sample_fps, sample_stride, batch_size, stages, transform } = input.options;
   return createHash('sha256')
     .update(
       JSON.stringify([
@@ -101,6 +101,8 @@ export function runIdOf(input: { videoId: string; sourceUri: string; sourceFinge
         stages,
         extractorVersion,
         input.attempt ?? '',
+        // Only when asked for, so runs from before transforms existed keep their ids.
+        ...(transform ? [`transform:${transform}`] : []),
       ]),
     )
     .digest('hex')

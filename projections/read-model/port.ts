@@ -10,6 +10,7 @@ import type { ReplayStatus } from './replay-status.ts';
 import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
 import type { SceneRow, VideoSceneScores } from './scenes.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
+import type { TransformRow } from './transforms.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
 export type {
@@ -31,6 +32,7 @@ export type {
   SceneRow,
   TrackPointRow,
   TrackRow,
+  TransformRow,
   VideoFrameRow,
   VideoFilter,
   VideoSceneScores,
@@ -63,6 +65,8 @@ export interface ReadModel {
   videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
   /** The scene-change scores of a video's current run (latest scorer version), which its scenes are cut from; undefined before any batch was scored. */
   videoSceneScores(videoId: string): Promise<VideoSceneScores | undefined>;
+  /** The transforms of a video's current run (batches transformed, the stitched video when done), by name and version. */
+  videoTransforms(videoId: string): Promise<TransformRow[]>;
   /** The sampled frames of a video's current run, with their picture size, in frame order. */
   videoFrames(videoId: string): Promise<VideoFrameRow[]>;
   /** The tracklet points of a video's current run under one tracker version, by batch, tracklet and frame. */
