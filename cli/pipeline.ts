@@ -12,7 +12,7 @@ import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
 import { createScenesProcessor } from '../processors/scenes/index.ts';
-import { createTransformProcessor } from '../processors/transform/index.ts';
+import { createTransformProcessor, removeStaleWorkDirs } from '../processors/transform/index.ts';
 import { createTransforms } from '../inference/transforms/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
@@ -114,6 +114,9 @@ export async function startPipeline(
     }
     if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('transform')) {
+      // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
+      const removed = await removeStaleWorkDirs(config.transform.tmpDir);
+      if (removed.length) log.info({ removed }, 'removed work folders of transform processes that are gone');
       const transforms = await createTransforms(config.transform);
       running.push({ stop: async () => void (await Promise.all(transforms.map((t) => t.close()))) });
       running.push(await runProcessor(createTransformProcessor({ objectStore, frameSource, transforms, config }), { config, serde: serde(), log }));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransformRow } from '../../projections/read-model/transforms.ts';
+import { transformLine, type TransformRow } from '../../projections/read-model/transforms.ts';
 import { bearer, inMemoryApp, inMemoryKeys as keys, type InMemoryApp } from '../in-memory-app.ts';
 
 const stitched: TransformRow = {
@@ -39,5 +39,12 @@ describe('transforms route and command (in-memory ports)', () => {
     const none = await given.app.inject({ url: '/v1/videos/other/transforms', headers: bearer(keys.reader) });
     expect(none.json()).toEqual({ video_id: 'other', items: [] });
     expect((await given.app.inject({ url: '/v1/videos/v/transforms' })).statusCode).toBe(401);
+  });
+
+  it('filmroom transforms prints one line per transform', () => {
+    expect(transformLine(underway)).toBe('model@1 (subprocess): 1/2 batches, transforming');
+    expect(transformLine(stitched)).toBe(
+      'mock@1 (mock): 2/2 batches, stitched: s3://a/videos/v/transforms/mock@1/video.mp4 6 frames 64x36 at 1 fps, sha256 ab12, contact sheet s3://a/videos/v/transforms/mock@1/contact-sheet.jpg',
+    );
   });
 });

@@ -13,7 +13,7 @@ import { batchKey, type Output } from '../../schemas/envelope.ts';
 import { checkBatchFrames, checkTransformedFrames, missingBatches, modelSizeOf, sameSize, type Size } from './core/index.ts';
 import { batchOfEventKey, batchTransformedOf, transformBatchPrefix, transformedEventKey, transformedFramesKey, transformProcessorVersion } from './plan.ts';
 import { stitchTransformedVideo, type TransformedBatchRecord } from './stitch.ts';
-import { makeWorkDir, removeStaleWorkDirs, removeWorkDir } from './work-dirs.ts';
+import { makeWorkDir, removeWorkDir } from './work-dirs.ts';
 
 export { transformProcessorVersion } from './plan.ts';
 export { removeStaleWorkDirs } from './work-dirs.ts';
@@ -54,7 +54,6 @@ export function createTransformProcessor(ports: TransformPorts) {
       throw new FilmroomError('CONFIG_INVALID', `two transforms are named '${t.model.name}' (FILMROOM_TRANSFORM_NAME must differ from the built-ins)`);
     byName.set(t.model.name, t);
   }
-  let staleRemoved = false;
 
   async function transformBatch(batch: BatchExtracted, transform: FrameTransform, context: HandlerContext<'batch-transformed' | 'video-transformed'>) {
     const run = { videoId: batch.video_id, runId: batch.run_id };
@@ -104,7 +103,7 @@ export function createTransformProcessor(ports: TransformPorts) {
       transformMs,
       now: context.now(),
     });
-    const record: TransformedBatchRecord = { event: event.value, source_fps: batch.video.fps, timestamps_s: batch.timestamps_s };
+    const record: TransformedBatchRecord = { event: event.value, source_fps: batch.video.fps, source_uri: batch.source_uri };
     await objectStore.put(
       { bucket, key: transformedEventKey(run, transform.model, batch.batch_index) },
       Buffer.from(JSON.stringify(record)),
@@ -123,11 +122,6 @@ export function createTransformProcessor(ports: TransformPorts) {
     outputs: ['batch-transformed', 'video-transformed'],
     async handle(batch, context) {
       if (!batch.transform) return [];
-      if (!staleRemoved) {
-        staleRemoved = true;
-        const removed = await removeStaleWorkDirs(config.transform.tmpDir);
-        if (removed.length) context.log.info({ removed }, 'removed work folders of transform processes that are gone');
-      }
       const transform = byName.get(batch.transform);
       if (!transform) {
         throw new FilmroomError('HANDLER_FAILED', `no transform named '${batch.transform}' in this process (it has ${[...byName.keys()].join(', ')})`);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { hasAudioStream } from '../../media/ffprobe.ts';
 import { runFfmpeg } from '../../media/run-ffmpeg.ts';
+import { localSource } from '../extract/source.ts';
 import { contactSheetOf, evenlySpaced, stillsOf } from '../../media/stills.ts';
 import type { BatchTransformed, ModelInfo, Thumbnail } from '../../schemas/index.ts';
 import type { Output } from '../../schemas/envelope.ts';
@@ -16,7 +18,8 @@ import { transformedEventKey, transformedSheetKey, transformedThumbnailKey, tran
 export interface TransformedBatchRecord {
   event: BatchTransformed;
   source_fps: number;
-  timestamps_s: number[];
+  /** The video's source (s3:// or file://), whose audio is cut in when every frame was sampled. */
+  source_uri: string;
 }
 
 /**
@@ -28,6 +31,22 @@ const bitExactH264 = [
   ...['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '18', '-pix_fmt', 'yuv420p', '-threads', '1'],
   ...['-fflags', '+bitexact', '-flags:v', '+bitexact', '-map_metadata', '-1', '-movflags', '+faststart'],
 ];
+
+/**
+ * ffmpeg arguments that cut the source's audio to the frames' span (from the first frame's time, as
+ * long as the frames last) and map it beside them, when the source has audio and is a video file
+ * (a TAR bundle's audio is not cut in); none otherwise. The source is fetched into the work folder.
+ */
+async function sourceAudio(input: StitchInput, sourceUri: string, startS: number, durationS: number): Promise<string[]> {
+  // A source gone since extraction (a replay from stored frames) leaves the video silent, not failed.
+  const path = await localSource(sourceUri, input.tmp, input.objectStore).then(
+    (local) => local.path,
+    () => undefined,
+  );
+  if (!path || !(await hasAudioStream(path))) return [];
+  const cut = ['-ss', startS.toFixed(6), '-t', durationS.toFixed(6), '-i', path];
+  return [...cut, '-map', '0:v:0', '-map', '1:a:0', '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-flags:a', '+bitexact', '-shortest'];
+}
 
 export interface StitchInput {
   objectStore: ObjectStore;
@@ -52,11 +71,13 @@ export async function stitchTransformedVideo(input: StitchInput): Promise<Output
   await mkdir(framesDir, { recursive: true });
   const frames: { frame_index: number; timestamp_s: number }[] = [];
   let sourceFps = 0;
+  let sourceUri = '';
   let size = { width: 0, height: 0 };
   for (let b = 0; b < input.batchCount; b++) {
     input.signal.throwIfAborted();
     const record = JSON.parse((await objectStore.get({ bucket, key: transformedEventKey(run, model, b) })).toString()) as TransformedBatchRecord;
     sourceFps ||= record.source_fps;
+    sourceUri ||= record.source_uri;
     if (b === 0) size = { width: record.event.width, height: record.event.height };
     const stored = await unpackBatchArtifact(await objectStore.get(parseS3Uri(record.event.frames_uri)), record.event.frames_uri);
     for (const frame of stored.frames) {
@@ -64,16 +85,17 @@ export async function stitchTransformedVideo(input: StitchInput): Promise<Output
       frames.push({ frame_index: frame.frameIndex, timestamp_s: frame.timestampS });
     }
   }
-  const { fps } = sampledRate(
+  const { fps, everyFrame } = sampledRate(
     sourceFps,
     frames.map((f) => f.frame_index),
   );
   const video = join(tmp, 'video.mp4');
   const began = performance.now();
-  await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-framerate', String(fps), '-i', join(framesDir, 'f-%06d.png'), ...bitExactH264, video], {
-    signal: input.signal,
-  });
+  const audio = everyFrame ? await sourceAudio(input, sourceUri, frames[0]!.timestamp_s, frames.length / fps) : [];
+  const pictures = ['-framerate', String(fps), '-i', join(framesDir, 'f-%06d.png')];
+  await runFfmpeg(['-nostdin', '-v', 'error', '-y', ...pictures, ...audio, ...bitExactH264, video], { signal: input.signal });
   const stitchMs = performance.now() - began;
+  const hasAudio = audio.length > 0 && (await hasAudioStream(video));
   const body = await readFile(video);
   await objectStore.put({ bucket, key: transformedVideoKey(run, model) }, body, 'video/mp4');
 
@@ -94,8 +116,7 @@ export async function stitchTransformedVideo(input: StitchInput): Promise<Output
     frames: frames.length,
     size,
     fps,
-    // The source audio is not cut in yet (docs/transforms.md): the MP4 is video only.
-    hasAudio: false,
+    hasAudio,
     videoUri: s3Uri({ bucket, key: transformedVideoKey(run, model) }),
     videoSha256: createHash('sha256').update(body).digest('hex'),
     contactSheetUri: s3Uri(sheet),

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +10,11 @@ import { decodeRgbImage } from '../../inference/decode-image.ts';
 import { createMockTransform, invertImage } from '../../inference/transforms/index.ts';
 import type { BatchTransformed, VideoTransformed } from '../../schemas/index.ts';
 import type { FrameTransform } from '../../schemas/vision.ts';
-import { unpackBatchArtifact } from '../../storage/batch-artifact.ts';
+import { batchArtifactKey, packBatchArtifact, unpackBatchArtifact } from '../../storage/batch-artifact.ts';
+import { s3Uri } from '../../storage/object-location.ts';
 import { createFrameSource } from '../../storage/frame-source.ts';
 import { InMemoryObjectStore } from '../../storage/in-memory-object-store.ts';
-import { putSyntheticBatch } from '../../storage/synthetic-batches.ts';
+import { putSyntheticBatch, syntheticJpeg } from '../../storage/synthetic-batches.ts';
 import { batchExtractedOf, handlerContext } from '../handler-fixtures.ts';
 import { createTransformProcessor } from './index.ts';
 import { transformedEventKey, transformedVideoKey } from './plan.ts';
@@ -78,6 +81,40 @@ describe('the transform handler (in-memory ports)', () => {
       digests.push(((await processor.handle(batches[1]!, handlerContext()))[1]!.value as VideoTransformed).video_sha256);
     }
     expect(digests[0]).toBe(digests[1]);
+  }, 60_000);
+
+  it('cuts the source audio in when every source frame was sampled, still bit-exactly', async () => {
+    const source = join(tmp, 'source.mp4');
+    const lavfi = ['-f', 'lavfi', '-i', 'testsrc2=size=32x18:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440'];
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...lavfi, '-t', '1', '-c:v', 'libx264', '-c:a', 'aac', '-shortest', source]);
+    const stitched = [];
+    for (let n = 0; n < 2; n++) {
+      const { store, processor } = await given();
+      await store.put({ bucket: 'uploads', key: 'v2.mp4' }, readFileSync(source), 'video/mp4');
+      const outputs = [];
+      for (let b = 0; b < 2; b++) {
+        const at = (i: number) => b * 5 + i;
+        const frames = await Promise.all(
+          [0, 1, 2, 3, 4].map(async (i) => ({ frameIndex: at(i), timestampS: at(i) / 10, jpeg: await syntheticJpeg(32, 18, i) })),
+        );
+        const location = { bucket: 'artifacts', key: batchArtifactKey('v2', '', b) };
+        await store.put(location, await packBatchArtifact('v2', b, frames), 'application/x-tar');
+        const batch = batchExtractedOf({
+          videoId: 'v2',
+          batchIndex: b,
+          batchCount: 2,
+          artifactUri: s3Uri(location),
+          frames,
+          stages: ['EXTRACT'],
+          transform: 'mock',
+        });
+        outputs.push(...(await processor.handle({ ...batch, video: { ...batch.video, fps: 10 } }, handlerContext())));
+      }
+      stitched.push(outputs.at(-1)!.value as VideoTransformed);
+    }
+    expect(stitched[0]).toMatchObject({ fps: 10, has_audio: true, frames: 10 });
+    expect(stitched[0]!.video_sha256).toBe(stitched[1]!.video_sha256);
+    expect(await readdir(tmp)).toEqual(['source.mp4']);
   }, 60_000);
 
   it('resizes frames to the model size and back, and re-emits the stored event for a batch already transformed', async () => {

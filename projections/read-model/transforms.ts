@@ -26,6 +26,14 @@ export interface TransformRow {
   } | null;
 }
 
+/** One line per transform (`filmroom transforms`): what ran, how far, and where the stitched video is. */
+export function transformLine(row: TransformRow): string {
+  const head = `${row.transform_name}@${row.transform_version} (${row.adapter}): ${row.batches_transformed}/${row.batch_count} batches, ${row.state}`;
+  if (!row.video) return head;
+  const v = row.video;
+  return `${head}: ${v.uri} ${v.frames} frames ${v.width}x${v.height} at ${v.fps} fps${v.has_audio ? ' with audio' : ''}, sha256 ${v.sha256}, contact sheet ${v.contact_sheet_uri}`;
+}
+
 const currentRunOf = `run_id = (SELECT any(run_id) FROM videos FINAL WHERE video_id = ${param('video_id')})`;
 
 interface BatchSums {
