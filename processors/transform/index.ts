@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { encodePng } from '../../inference/transforms/index.ts';
-import type { BatchExtracted } from '../../schemas/index.ts';
+import type { BatchExtracted, VideoTransformed } from '../../schemas/index.ts';
 import type { FrameTransform, RgbImage } from '../../schemas/vision.ts';
 import { packBatchArtifact } from '../../storage/batch-artifact.ts';
 import { s3Uri } from '../../storage/object-location.ts';
@@ -11,7 +11,15 @@ import type { FrameSource, ObjectStore } from '../../storage/ports.ts';
 import { defineProcessor, type HandlerContext } from '../../streams/processor.ts';
 import { batchKey, type Output } from '../../schemas/envelope.ts';
 import { checkBatchFrames, checkTransformedFrames, missingBatches, modelSizeOf, sameSize, type Size } from './core/index.ts';
-import { batchOfEventKey, batchTransformedOf, transformBatchPrefix, transformedEventKey, transformedFramesKey, transformProcessorVersion } from './plan.ts';
+import {
+  batchOfEventKey,
+  batchTransformedOf,
+  transformBatchPrefix,
+  transformedEventKey,
+  transformedFramesKey,
+  transformProcessorVersion,
+  transformedVideoEventKey,
+} from './plan.ts';
 import { stitchTransformedVideo, type TransformedBatchRecord } from './stitch.ts';
 import { makeWorkDir, removeWorkDir } from './work-dirs.ts';
 
@@ -142,11 +150,19 @@ export function createTransformProcessor(ports: TransformPorts) {
         transformed = await done();
       }
       if (missingBatches(batch.batch_count, transformed).length > 0) return outputs;
+      // Stitched already (a redelivery, or a new consumer group reading old batches): say so again, stitch nothing.
+      const stitched = { bucket, key: transformedVideoEventKey(run, transform.model) };
+      if (await objectStore.stat(stitched)) {
+        outputs.push({ event: 'video-transformed', key: batch.video_id, value: JSON.parse((await objectStore.get(stitched)).toString()) as VideoTransformed });
+        return outputs;
+      }
       context.log.info({ transform: transform.model.name, batches: batch.batch_count }, 'stitching the transformed video');
       const tmp = await makeWorkDir(config.transform.tmpDir);
       try {
         const input = { objectStore, bucket, run, model: transform.model, batchCount: batch.batch_count, tmp, signal: context.signal, now: context.now() };
-        outputs.push(await stitchTransformedVideo({ ...input, thumbnails: config.render.thumbnails }));
+        const video = await stitchTransformedVideo({ ...input, thumbnails: config.render.thumbnails });
+        await objectStore.put(stitched, Buffer.from(JSON.stringify(video.value)), 'application/json');
+        outputs.push(video);
       } finally {
         await removeWorkDir(tmp);
       }

@@ -16,6 +16,8 @@ export const transformedFramesKey = (run: VideoRun, model: ModelInfo, batchIndex
 /** The batch's batch-transformed event, written after its frames: its existence says the batch is complete. */
 export const transformedEventKey = (run: VideoRun, model: ModelInfo, batchIndex: number) => `${transformBatchPrefix(run, model)}batch-${five(batchIndex)}.json`;
 export const transformedVideoKey = (run: VideoRun, model: ModelInfo) => `${transformPrefix(run, model)}video.mp4`;
+/** The video-transformed event, written after the MP4, thumbnails and sheet: its existence says the video is stitched. */
+export const transformedVideoEventKey = (run: VideoRun, model: ModelInfo) => `${transformPrefix(run, model)}video.json`;
 export const transformedSheetKey = (run: VideoRun, model: ModelInfo) => `${transformPrefix(run, model)}contact-sheet.jpg`;
 export const transformedThumbnailKey = (run: VideoRun, model: ModelInfo, n: number) =>
   `${transformPrefix(run, model)}thumbnail-${String(n).padStart(2, '0')}.jpg`;

@@ -117,7 +117,7 @@ describe('the transform handler (in-memory ports)', () => {
     expect(await readdir(tmp)).toEqual(['source.mp4']);
   }, 60_000);
 
-  it('resizes frames to the model size and back, and re-emits the stored event for a batch already transformed', async () => {
+  it('resizes frames to the model size and back; a redelivered batch re-emits the stored events and runs no model or stitch', async () => {
     const seen: number[][] = [];
     const recording: FrameTransform = {
       ...createMockTransform(mock),
@@ -128,7 +128,13 @@ describe('the transform handler (in-memory ports)', () => {
     expect(first[0]!.value).toMatchObject({ width: 33, height: 19, model_width: 16, model_height: 16 });
     const again = await processor.handle(batches[0]!, handlerContext());
     expect(again).toEqual(first);
-    expect(seen).toEqual([[16016, 16016, 16016]]);
+    const last = await processor.handle(batches[1]!, handlerContext());
+    expect(await processor.handle(batches[0]!, handlerContext())).toEqual([first[0], last[1]]);
+    // Batch 0 went through the model once, whatever was redelivered.
+    expect(seen).toEqual([
+      [16016, 16016, 16016],
+      [16016, 16016, 16016],
+    ]);
   });
 
   it('skips videos that asked for no transform, and fails a batch naming an unknown one', async () => {
