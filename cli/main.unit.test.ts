@@ -27,6 +27,7 @@ describe('filmroom CLI', () => {
     ['start'],
     ['ingest'],
     ['status'],
+    ['transforms'],
     ['run'],
     ['replay', 'checks'],
     ['projections', 'rebuild'],
@@ -103,6 +104,7 @@ describe('filmroom CLI', () => {
       [['--stages', 'OCR'], "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')"],
       [['--sample-fps', '2', '--sample-stride', '5'], 'sample_fps and sample_stride choose the sampling two ways: give one of them'],
       [['--detectors', 'objects,faces'], "detectors must list some of objects, text (got 'faces')"],
+      [['--transform', 'Blur/../x'], "transform must be a transform name: lower-case letters, digits, dot, underscore and dash (at most 64) (got 'Blur/../x')"],
     ] as const) {
       const io = capture();
       // The default config points at a stack that is not asked: an upload attempt would fail differently.
