@@ -20,6 +20,7 @@ import renderRoutes from './routes/renders.ts';
 import replayRoutes from './routes/replays.ts';
 import uploadRoutes from './routes/uploads.ts';
 import videoResultRoutes from './routes/video-results.ts';
+import transformRoutes from './routes/transforms.ts';
 import perceptionExportRoutes from './routes/perception-exports.ts';
 import videoRoutes from './routes/videos.ts';
 
@@ -61,5 +62,6 @@ export default async function filmroomApp(app: FastifyInstance, options: AppOpti
   await app.register(replayRoutes);
   await app.register(playRoutes);
   await app.register(renderRoutes);
+  await app.register(transformRoutes);
   await app.register(dashboardRoutes);
 }

@@ -37,6 +37,7 @@ function batchExtracted(videoId: string, runId: string, index: number, at: numbe
     extractor_version: 'bench',
     stages,
     detectors: [],
+    transform: '',
   };
   return { event: 'batch-extracted', key: batchKey(videoId, index), value };
 }

@@ -63,6 +63,7 @@ function batchOf(videoId: string, runId: string): Output<'batch-extracted'> {
     extractor_version: 'bench',
     stages: ['EXTRACT', 'CHECKS'],
     detectors: ['objects', 'text'],
+    transform: '',
   };
   return { event: 'batch-extracted', key: batchKey(videoId, 0), value };
 }

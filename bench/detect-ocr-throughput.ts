@@ -141,6 +141,7 @@ export async function detectOcrThroughput(config: Config, log: Logger, options: 
           stages: ['EXTRACT', 'DETECT', 'OCR'],
           // The text detector first: the OCR half reads its regions.
           detectors: ['text'],
+          transform: '',
         },
       });
     }

@@ -26,6 +26,7 @@ interface IngestOptions {
   batchSize: string;
   stages: string[];
   detectors?: string[];
+  transform?: string;
   wait: boolean;
   force: boolean;
 }
@@ -74,6 +75,7 @@ function checkedOptions(options: IngestOptions): { metadata: Record<string, stri
     batch_size: Number(options.batchSize),
     stages: options.stages.map((s) => s.toUpperCase()) as Stage[],
     ...(options.detectors ? { detectors: options.detectors.flatMap((d) => d.split(',')).filter(Boolean) as DetectorKind[] } : {}),
+    ...(options.transform ? { transform: options.transform } : {}),
   });
   if (options.videoId !== undefined) checkVideoId(options.videoId);
   return { metadata, processing };
@@ -223,6 +225,10 @@ export function registerIngestCommand(program: Command, ctx: CliContext): void {
     .option('--batch-size <n>', 'frames per batch', '30')
     .option('--stages <stages...>', 'stages to run: EXTRACT DETECT OCR CHECKS RENDER', ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'])
     .option('--detectors <detectors...>', 'detectors the DETECT stage runs: objects, text, faces (comma- or space-separated; default objects and text)')
+    .option(
+      '--transform <name>',
+      'a frame transform to run on every batch and stitch into an MP4 (docs/transforms.md): mock, or the FILMROOM_TRANSFORM_NAME of a `run` process',
+    )
     .option('--wait', 'wait for the job of a single source to finish, with progress; exit 1 unless it completes', false)
     .option('--force', 'start a new run even when this source and these options ran before: stored artifacts are ignored, everything is re-extracted', false)
     .action(async (source: string | undefined, options: IngestOptions) => {

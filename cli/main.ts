@@ -12,6 +12,7 @@ import { registerPipelineCommands } from './pipeline-commands.ts';
 import { registerProjectionCommands } from './projection-commands.ts';
 import { registerStackCommands } from './stack-commands.ts';
 import { benchNames, type BenchName } from '../bench/names.ts';
+import { registerTransformsCommand } from './transforms-command.ts';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('filmroom')
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerManifestCommand(program, ctx);
   registerExportCommand(program, ctx);
   registerClipCommands(program, ctx);
+  registerTransformsCommand(program, ctx);
 
   program
     .command('bench')

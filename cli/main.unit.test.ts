@@ -27,6 +27,7 @@ describe('filmroom CLI', () => {
     ['start'],
     ['ingest'],
     ['status'],
+    ['transforms'],
     ['run'],
     ['replay', 'checks'],
     ['projections', 'rebuild'],
@@ -78,7 +79,7 @@ describe('filmroom CLI', () => {
     expect(await run('run', '--only', 'everything')).toBe(2);
     expect(io.err()).toContain('filmroom: no such file: /definitely/not/here.mp4');
     expect(io.err()).toContain("unknown check version 'v999': known versions are v1, v2");
-    expect(io.err()).toContain('--only takes extract, detect, ocr, track, checks, scenes, clips, render, delete, projections, api (got everything)');
+    expect(io.err()).toContain('--only takes extract, detect, ocr, track, checks, scenes, transform, clips, render, delete, projections, api (got everything)');
   });
 
   it('refuses to delete a malformed video id with exit 2 naming video_id, before connecting to anything', async () => {
@@ -103,6 +104,7 @@ describe('filmroom CLI', () => {
       [['--stages', 'OCR'], "stages must include EXTRACT: every other stage reads the extracted frames (got 'OCR')"],
       [['--sample-fps', '2', '--sample-stride', '5'], 'sample_fps and sample_stride choose the sampling two ways: give one of them'],
       [['--detectors', 'objects,poses'], "detectors must list some of objects, text, faces (got 'poses')"],
+      [['--transform', 'Blur/../x'], "transform must be a transform name: lower-case letters, digits, dot, underscore and dash (at most 64) (got 'Blur/../x')"],
     ] as const) {
       const io = capture();
       // The default config points at a stack that is not asked: an upload attempt would fail differently.

@@ -12,6 +12,8 @@ import { createDetector, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
 import { createScenesProcessor } from '../processors/scenes/index.ts';
+import { createTransformProcessor, removeStaleWorkDirs } from '../processors/transform/index.ts';
+import { createTransforms } from '../inference/transforms/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
@@ -25,7 +27,7 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
-export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'clips', 'render', 'delete', 'projections', 'api'] as const;
+export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'transform', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
 /** The stages a video ingested next to these parts can go through (what `start` asks for). */
@@ -114,6 +116,14 @@ export async function startPipeline(
       running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
     }
     if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
+    if (parts.includes('transform')) {
+      // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
+      const removed = await removeStaleWorkDirs(config.transform.tmpDir);
+      if (removed.length) log.info({ removed }, 'removed work folders of transform processes that are gone');
+      const transforms = await createTransforms(config.transform);
+      running.push({ stop: async () => void (await Promise.all(transforms.map((t) => t.close()))) });
+      running.push(await runProcessor(createTransformProcessor({ objectStore, frameSource, transforms, config }), { config, serde: serde(), log }));
+    }
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))
       running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));

@@ -21,6 +21,12 @@ export const apiKeyEntry = /^([A-Za-z0-9_.-]+):(uploader|reader|operator):([^,:\
 /** Variables whose values are secrets: a configuration error names them and never shows their value. */
 export const secretVariables: ReadonlySet<string> = new Set(['FILMROOM_API_KEYS']);
 
+/** The transform adapters; `python` and `api` are what some old deployments called subprocess and http. */
+const transformAdapter = z.enum(['subprocess', 'python', 'http', 'api', 'mock']);
+/** A transform's name or version: part of object keys (`<name>@<version>`) and consumer group names. */
+export const transformNamePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const transformName = z.string().regex(transformNamePattern, 'lower-case letters, digits, dot, underscore and dash (at most 64)');
+
 export const envSchema = z.object({
   FILMROOM_HOME: z.string().min(1).default('.filmroom'),
   FILMROOM_CACHE_DIR: z
@@ -180,6 +186,34 @@ export const envSchema = z.object({
     .string()
     .regex(/^[^,]+(,[^,]+)*$/, 'expected class names separated by commas')
     .default('text'),
+
+  /**
+   * The transform stage (docs/transforms.md). Each FILMROOM_TRANSFORM_* variable has an old name
+   * from the five-stage pipeline (beside it) that is read when the new one is unset.
+   * The adapter of the configured model transform: a Python script run per batch, an HTTP
+   * inference service, or the mock (inverts every pixel). Old name MODEL_ADAPTER_TYPE.
+   */
+  FILMROOM_TRANSFORM_ADAPTER: transformAdapter.optional(),
+  MODEL_ADAPTER_TYPE: transformAdapter.optional(),
+  /** The name ingestions ask for the configured model transform by (`--transform NAME`), and its version (in its keys and consumer group). */
+  FILMROOM_TRANSFORM_NAME: transformName.default('model'),
+  FILMROOM_TRANSFORM_VERSION: transformName.default('1'),
+  /** The subprocess adapter's interpreter and script (old names PYTHON_PATH, PYTHON_SCRIPT). */
+  FILMROOM_TRANSFORM_PYTHON: z.string().min(1).optional(),
+  PYTHON_PATH: z.string().min(1).optional(),
+  FILMROOM_TRANSFORM_SCRIPT: z.string().min(1).optional(),
+  PYTHON_SCRIPT: z.string().min(1).optional(),
+  /** The HTTP adapter's inference endpoint (old name MODEL_API_URL). */
+  FILMROOM_TRANSFORM_URL: z.url().optional(),
+  MODEL_API_URL: z.url().optional(),
+  /** How long one batch may take in a subprocess or HTTP model before it counts as a transient failure (old name MODEL_API_TIMEOUT). */
+  FILMROOM_TRANSFORM_TIMEOUT_S: z.coerce.number().min(0.001).optional(),
+  MODEL_API_TIMEOUT: z.coerce.number().min(0.001).optional(),
+  /** The size frames are resized to for the model (both or neither); unset: the model sees the stored frames as they are. */
+  FILMROOM_TRANSFORM_WIDTH: z.coerce.number().int().min(8).max(8192).optional(),
+  FILMROOM_TRANSFORM_HEIGHT: z.coerce.number().int().min(8).max(8192).optional(),
+  /** Where per-batch model input and output folders are made (each removed when its batch is done). */
+  FILMROOM_TRANSFORM_TMP_DIR: z.string().min(1).default(tmpdir()),
 
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
   // 0 picks a free port (tests, several local instances).

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiKeyEntry, envSchema, secretVariables, type Env } from './config-env.ts';
 import { inferenceConfig } from './config-inference.ts';
+import { transformConfig } from './config-transform.ts';
 import { FilmroomError } from './errors.ts';
 
 export { bundledOcrModels } from './config-inference.ts';
@@ -104,6 +105,7 @@ function toConfig(env: Env) {
       version: env.FILMROOM_CHECK_VERSION,
     },
     ...inferenceConfig(env),
+    transform: transformConfig(env),
     clips: {
       angleMap: parseAngleMap(env.FILMROOM_CLIPS_ANGLE_MAP),
       mode: env.FILMROOM_CLIPS_MODE,
@@ -186,6 +188,7 @@ export type OcrConfig = Config['ocr'];
 export type ClipsConfig = Config['clips'];
 export type RenderConfig = Config['render'];
 export type FramesConfig = Config['frames'];
+export type TransformConfig = Config['transform'];
 
 /**
  * Reads and validates the environment once, at an entry point. Fails with every offending

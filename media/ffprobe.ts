@@ -95,3 +95,15 @@ export async function probeVideo(path: string, what = path): Promise<VideoProbe>
   }
   return parseProbe(stdout, what);
 }
+
+/** Whether a local file has an audio stream; false for files ffprobe cannot read (a TAR bundle, say). */
+export async function hasAudioStream(path: string): Promise<boolean> {
+  try {
+    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=index', '-of', 'csv=p=0', path], {
+      timeout: 60_000,
+    });
+    return stdout.trim().length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -29,6 +29,7 @@ export function batchExtractedOf(input: {
   frames: readonly { frameIndex: number; timestampS: number }[];
   stages: Stage[];
   detectors?: DetectorKind[];
+  transform?: string;
 }): BatchExtracted {
   const indices = input.frames.map((f) => f.frameIndex);
   return {
@@ -50,5 +51,6 @@ export function batchExtractedOf(input: {
     extractor_version: 'test',
     stages: input.stages,
     detectors: input.detectors ?? ['objects', 'text'],
+    transform: input.transform ?? '',
   };
 }

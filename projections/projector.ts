@@ -20,6 +20,7 @@ export const projectionFamilies = {
   ocr: { events: ['ocr-done'], tables: ['ocr_batches', 'ocr_texts'] },
   tracks: { events: ['batch-tracked'], tables: ['tracked_batches', 'tracklets', 'track_points'] },
   scenes: { events: ['batch-scene-scored'], tables: ['scene_batches', 'scene_scores'] },
+  transforms: { events: ['batch-transformed', 'video-transformed'], tables: ['transformed_batches', 'transformed_videos'] },
   checks: { events: ['check-result'], tables: ['check_results'] },
   failures: { events: ['processing-failed'], tables: ['failures'] },
   retries: { events: ['retry-requested'], tables: ['retries'] },

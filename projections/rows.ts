@@ -3,6 +3,7 @@ import { type RowBuilders, type TableRow } from './rows-helpers.ts';
 import { operationRows } from './rows-operations.ts';
 import { pipelineRows } from './rows-pipeline.ts';
 import { perceptionRows } from './rows-perception.ts';
+import { transformRows } from './rows-transforms.ts';
 
 export { dateTime, type TableRow } from './rows-helpers.ts';
 
@@ -16,6 +17,7 @@ const rowBuilders: RowBuilders<AnyEventName> = {
   ...pipelineRows,
   ...operationRows,
   ...perceptionRows,
+  ...transformRows,
   // Deletions are not rows of their own: the purger (purge.ts) removes the video's rows and records the deletion.
   'video-deleted': () => [],
   'video-purged': () => [],

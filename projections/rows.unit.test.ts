@@ -37,6 +37,7 @@ const batch = (index: number): BatchExtracted => ({
   extractor_version: 'e1',
   stages: ['EXTRACT', 'CHECKS'],
   detectors: ['objects', 'text'],
+  transform: '',
 });
 
 const failed: ProcessingFailed = {

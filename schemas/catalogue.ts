@@ -30,6 +30,8 @@ export const eventNames = [
   'batch-tracked',
   'batch-scene-scored',
   'work-retrying',
+  'batch-transformed',
+  'video-transformed',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

@@ -24,6 +24,8 @@ import type { VideoIngested } from './generated/video-ingested.ts';
 import type { VideoPurged } from './generated/video-purged.ts';
 import type { RetryRequested } from './generated/retry-requested.ts';
 import type { WorkRetrying } from './generated/work-retrying.ts';
+import type { BatchTransformed } from './generated/batch-transformed.ts';
+import type { VideoTransformed } from './generated/video-transformed.ts';
 import type { BatchTracked } from './generated/batch-tracked.ts';
 import type { BatchSceneScored } from './generated/batch-scene-scored.ts';
 
@@ -49,6 +51,8 @@ export type {
   WorkRetrying,
   BatchTracked,
   BatchSceneScored,
+  BatchTransformed,
+  VideoTransformed,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -93,6 +97,8 @@ export interface EventTypes {
   'video-purged': VideoPurged;
   'retry-requested': RetryRequested;
   'work-retrying': WorkRetrying;
+  'batch-transformed': BatchTransformed;
+  'video-transformed': VideoTransformed;
   'batch-tracked': BatchTracked;
   'batch-scene-scored': BatchSceneScored;
   'echo-requested': EchoRequested;

@@ -51,3 +51,29 @@ export interface TextRecognizer {
   recognize(crops: RgbImage[], signal?: AbortSignal): Promise<Recognition[]>;
   close(): Promise<void>;
 }
+
+/** How a frame transform runs: an old-contract adapter (docs/transforms.md) or a model in this process. */
+export type TransformAdapterName = 'subprocess' | 'http' | 'mock' | 'builtin';
+
+/** What the transform stage hands a frame transform besides the frames. */
+export interface TransformContext {
+  signal: AbortSignal;
+  /** A folder of this batch's own, removed when the batch is done (adapters put model input and output here). */
+  workDir: string;
+  /** Called with 0..100 as a model reports progress (subprocess `progress: N` lines). */
+  onProgress(percent: number): void;
+}
+
+/**
+ * A frame model: frames in, as many frames out, in order (the five-stage pipeline's "model
+ * inference" step). Adapters for the old contracts and in-process models both offer it; the
+ * transform stage finds one by `model.name` and keys its results by name and version.
+ */
+export interface FrameTransform {
+  readonly model: ModelInfo;
+  readonly adapter: TransformAdapterName;
+  /** The size the model takes, frames resized to it before and back after; undefined: frames as stored. */
+  readonly inputSize?: { width: number; height: number };
+  transform(frames: readonly RgbImage[], context: TransformContext): Promise<RgbImage[]>;
+  close(): Promise<void>;
+}

@@ -45,20 +45,24 @@ export const batchArtifactKey = (videoId: string, runId: string, batchIndex: num
 export const partialBatchArtifactKey = (videoId: string, runId: string, batchIndex: number) =>
   batchArtifactKey(videoId, runId, batchIndex).replace(/\.tar$/, '.partial.tar');
 
-const frameFile = (frameIndex: number) => `frame-${String(frameIndex).padStart(8, '0')}.jpg`;
+const frameFile = (frameIndex: number, extension: string) => `frame-${String(frameIndex).padStart(8, '0')}.${extension}`;
 
-/** Packs a batch. Deterministic (fixed mtime and order): the same frames give the same bytes. */
-export async function packBatchArtifact(videoId: string, batchIndex: number, frames: ArtifactFrame[]): Promise<Buffer> {
+/**
+ * Packs a batch. Deterministic (fixed mtime and order): the same frames give the same bytes.
+ * `extension` names the frames' format: the transform stage stores its frames losslessly, as PNG in
+ * the `jpeg` field, in this same layout (readers take each file as the manifest names it).
+ */
+export async function packBatchArtifact(videoId: string, batchIndex: number, frames: ArtifactFrame[], extension: 'jpg' | 'png' = 'jpg'): Promise<Buffer> {
   const manifest: BatchManifest = {
     format: 'filmroom.batch-artifact/1',
     video_id: videoId,
     batch_index: batchIndex,
-    frames: frames.map((f) => ({ file: frameFile(f.frameIndex), frame_index: f.frameIndex, timestamp_s: f.timestampS })),
+    frames: frames.map((f) => ({ file: frameFile(f.frameIndex, extension), frame_index: f.frameIndex, timestamp_s: f.timestampS })),
   };
   const pack = tar.pack();
   const mtime = new Date(0);
   pack.entry({ name: 'manifest.json', mtime }, JSON.stringify(manifest, null, 2));
-  for (const frame of frames) pack.entry({ name: frameFile(frame.frameIndex), mtime }, frame.jpeg);
+  for (const frame of frames) pack.entry({ name: frameFile(frame.frameIndex, extension), mtime }, frame.jpeg);
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);

@@ -28,6 +28,8 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'retry-requested': 'filmroom.retry-requested',
   'batch-tracked': 'filmroom.batch-tracked',
   'batch-scene-scored': 'filmroom.batch-scene-scored',
+  'batch-transformed': 'filmroom.batch-transformed',
+  'video-transformed': 'filmroom.video-transformed',
   'work-retrying': 'filmroom.work-retrying',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',

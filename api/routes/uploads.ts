@@ -22,9 +22,10 @@ interface UploadFields {
   sample_stride?: string;
   stages?: string;
   detectors?: string;
+  transform?: string;
   meta: string[];
 }
-const singleFields = ['video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors'] as const;
+const singleFields = ['video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'transform'] as const;
 
 const invalid = (message: string) => new FilmroomError('VALIDATION_FAILED', message);
 
@@ -61,6 +62,7 @@ function optionsOfFields(fields: UploadFields): Partial<ProcessingOptions> {
     ...(fields.batch_size === undefined ? {} : { batch_size: Number(fields.batch_size) }),
     ...(fields.stages === undefined ? {} : { stages: fields.stages.split(/[\s,]+/).filter(Boolean) as Stage[] }),
     ...(fields.detectors === undefined ? {} : { detectors: fields.detectors.split(/[\s,]+/).filter(Boolean) as DetectorKind[] }),
+    ...(fields.transform ? { transform: fields.transform } : {}),
   };
 }
 
@@ -94,6 +96,7 @@ const uploadForm = {
       pattern: `^(${otherStages},)*EXTRACT(,(EXTRACT|${otherStages}))*$`,
     },
     detectors: { ...field('comma-separated: objects, text, faces (default objects,text)'), pattern: '^(objects|text|faces)(,(objects|text|faces))*$' },
+    transform: { ...field('a frame transform to run on every batch (docs/transforms.md)'), pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' },
     meta: {
       type: 'array',
       items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}=', maxLength: 1000 },
@@ -106,7 +109,7 @@ const uploadForm = {
 
 /**
  * POST /v1/uploads: a multipart form with the video (or TAR bundle) in `file` and optional
- * `video_id`, `batch_size`, `sample_fps`, `sample_stride`, `stages` and `detectors` (comma-separated) and repeated
+ * `video_id`, `batch_size`, `sample_fps`, `sample_stride`, `stages`, `detectors` (comma-separated) and `transform` and repeated
  * `meta` (key=value) fields, in any order. The file streams to object storage (never buffered
  * whole) while the form is read; fields are checked as far as they are known before the upload, and
  * all of them at the end; a form refused after the upload leaves no object behind. Then the ingest

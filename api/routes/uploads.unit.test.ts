@@ -139,7 +139,7 @@ describe('uploads route: fields in any order, session metadata, unknown fields r
     const operation = spec.paths['/v1/uploads'].post;
     const form = operation.requestBody.content['multipart/form-data'].schema;
     expect(form.required).toEqual(['file']);
-    expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'meta']);
+    expect(Object.keys(form.properties)).toEqual(['file', 'video_id', 'batch_size', 'sample_fps', 'sample_stride', 'stages', 'detectors', 'transform', 'meta']);
     expect(Object.keys(operation.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422']);
   });
 });

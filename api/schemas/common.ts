@@ -100,6 +100,11 @@ export const processingOptionsSchema = {
       items: { type: 'string', enum: detectorNames },
       description: 'detectors the DETECT stage runs; default objects and text (faces only when asked)',
     },
+    transform: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+      description: 'a frame transform to run on every batch (docs/transforms.md), e.g. mock; its frames are stitched into an MP4',
+    },
   },
 } as const;
 
@@ -115,6 +120,7 @@ export function processingOptionsOf(
         batch_size?: number;
         stages?: readonly ProcessingOptions['stages'][number][];
         detectors?: readonly ProcessingOptions['detectors'][number][];
+        transform?: string;
       }
     | undefined,
 ): Partial<ProcessingOptions> {
@@ -124,6 +130,7 @@ export function processingOptionsOf(
     ...(options?.batch_size ? { batch_size: options.batch_size } : {}),
     ...(options?.stages ? { stages: [...options.stages] } : {}),
     ...(options?.detectors ? { detectors: [...options.detectors] } : {}),
+    ...(options?.transform ? { transform: options.transform } : {}),
   };
 }
 

@@ -113,6 +113,7 @@ export function batchExtractedOf(input: {
     // Later stages (detect, ocr, render) decide from this whether the video asked for them.
     stages: ingested.options.stages,
     detectors: ingested.options.detectors,
+    transform: ingested.options.transform,
   };
   return { event: 'batch-extracted', key: batchKey(ingested.video_id, batchIndex), value };
 }

@@ -8,6 +8,7 @@ const options = (o: Partial<ProcessingOptions> = {}): ProcessingOptions => ({
   batch_size: 30,
   stages: ['EXTRACT'],
   detectors: ['objects', 'text'],
+  transform: '',
   ...o,
 });
 

@@ -1,3 +1,4 @@
+import { transformNamePattern } from '../../common/config-env.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import type { DetectorKind, ProcessingOptions } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
@@ -41,7 +42,7 @@ const invalid = (field: string, message: string, got: unknown) =>
 
 /** The processing options checked field by field: every caller gets the same rules and messages. */
 export function validOptions(options: Partial<ProcessingOptions>): Partial<ProcessingOptions> {
-  const { sample_fps, sample_stride, batch_size, stages, detectors } = options;
+  const { sample_fps, sample_stride, batch_size, stages, detectors, transform } = options;
   if (sample_fps != null && !(Number.isFinite(sample_fps) && sample_fps > 0 && sample_fps <= 240))
     throw invalid('sample_fps', 'must be a number above 0 and at most 240', sample_fps);
   if (sample_stride != null && !(Number.isInteger(sample_stride) && sample_stride >= 1))
@@ -60,6 +61,8 @@ export function validOptions(options: Partial<ProcessingOptions>): Partial<Proce
     const unknown = detectors.find((name) => !detectorNames.includes(name));
     if (detectors.length === 0 || unknown !== undefined) throw invalid('detectors', `must list some of ${detectorNames.join(', ')}`, unknown ?? '');
   }
+  if (transform !== undefined && transform !== '' && !transformNamePattern.test(transform))
+    throw invalid('transform', 'must be a transform name: lower-case letters, digits, dot, underscore and dash (at most 64)', transform);
   return { ...options, ...(stages ? { stages: [...new Set(stages)] } : {}), ...(detectors ? { detectors: [...new Set(detectors)] } : {}) };
 }
 

@@ -118,4 +118,15 @@ describe('the ingest command', () => {
     expect(validOptions({ detectors: ['text', 'text'] }).detectors).toEqual(['text']);
     expect(() => validOptions({ detectors: ['objects', 'poses' as 'text'] })).toThrow("detectors must list some of objects, text, faces (got 'poses')");
   });
+
+  it('carries a transform by name (none unless asked), refuses names that cannot be a key, and makes a run of its own', async () => {
+    const publisher = new InMemoryEventPublisher();
+    const plain = await ingestVideo({ publisher, fingerprint, now }, request);
+    const transformed = await ingestVideo({ publisher, fingerprint, now }, { ...request, options: { transform: 'mock' } });
+    expect(publisher.of('video-ingested').map((e) => e.value.options.transform)).toEqual(['', 'mock']);
+    expect(transformed.runId).not.toBe(plain.runId);
+    expect(() => validOptions({ transform: 'Mock/../x' })).toThrow(
+      "transform must be a transform name: lower-case letters, digits, dot, underscore and dash (at most 64) (got 'Mock/../x')",
+    );
+  });
 });

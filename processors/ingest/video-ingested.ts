@@ -12,7 +12,14 @@ export const defaultStages: Stage[] = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'];
 
 export const defaultDetectors: DetectorKind[] = ['objects', 'text'];
 
-export const defaultOptions: ProcessingOptions = { sample_fps: null, sample_stride: null, batch_size: 30, stages: defaultStages, detectors: defaultDetectors };
+export const defaultOptions: ProcessingOptions = {
+  sample_fps: null,
+  sample_stride: null,
+  batch_size: 30,
+  stages: defaultStages,
+  detectors: defaultDetectors,
+  transform: '',
+};
 
 const videoIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -81,7 +88,7 @@ export interface IngestRequest {
  * that supersedes the old one.
  */
 export function runIdOf(input: { videoId: string; sourceUri: string; sourceFingerprint: string; options: ProcessingOptions; attempt?: string }): string {
-  const { sample_fps, sample_stride, batch_size, stages } = input.options;
+  const { sample_fps, sample_stride, batch_size, stages, transform } = input.options;
   return createHash('sha256')
     .update(
       JSON.stringify([
@@ -94,6 +101,8 @@ export function runIdOf(input: { videoId: string; sourceUri: string; sourceFinge
         stages,
         extractorVersion,
         input.attempt ?? '',
+        // Only when asked for, so runs from before transforms existed keep their ids.
+        ...(transform ? [`transform:${transform}`] : []),
       ]),
     )
     .digest('hex')

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Config } from '../../common/config.ts';
-import { FilmroomError } from '../../common/errors.ts';
 import { runFfmpeg } from '../../media/run-ffmpeg.ts';
+import { contactSheetOf, stillsOf } from '../../media/stills.ts';
 import type { OcrDone, Thumbnail } from '../../schemas/index.ts';
 import { batchArtifactKey, type VideoRun } from '../../storage/batch-artifact.ts';
 import { s3Uri } from '../../storage/object-location.ts';
@@ -21,7 +21,6 @@ import {
   segmentInfoKey,
   segmentKey,
   segmentPrefix,
-  sheetGrid,
   thumbnailKey,
   type SegmentInfo,
 } from './plan.ts';
@@ -113,28 +112,13 @@ export function createRenderProcessor(ports: RenderPorts) {
 
     const all = segments.flatMap((s) => s.frames);
     const picks = evenlySpaced(all.length, config.render.thumbnails);
+    const tiles = await stillsOf(preview, fps, picks, tmp, `the preview of ${run.videoId}`);
     const thumbnails: Thumbnail[] = [];
-    const tiles: Buffer[] = [];
     for (const [n, index] of picks.entries()) {
-      const path = join(tmp, `thumbnail-${n}.jpg`);
-      // Seeking is exact (frames before the time are decoded and dropped): land on the start of the preview frame showing sampled frame `index`.
-      const at = Math.floor((index / fps) * 1000) / 1000;
-      await runFfmpeg(['-nostdin', '-v', 'error', '-y', '-ss', at.toFixed(3), '-i', preview, '-frames:v', '1', '-q:v', '3', path]);
-      const body = await readFile(path).catch((error: unknown) => {
-        throw new FilmroomError('ENCODE_FAILED', `ffmpeg wrote no thumbnail at ${at} s of the preview of ${run.videoId}`, { cause: error });
-      });
-      tiles.push(body);
-      await objectStore.put({ bucket, key: thumbnailKey(run, n) }, body, 'image/jpeg');
+      await objectStore.put({ bucket, key: thumbnailKey(run, n) }, tiles[n]!, 'image/jpeg');
       thumbnails.push({ uri: s3Uri({ bucket, key: thumbnailKey(run, n) }), frame_index: all[index]!.frame_index, timestamp_s: all[index]!.timestamp_s });
     }
-    const { columns, rows } = sheetGrid(tiles.length);
-    const tileWidth = Math.min(320, segments[0]?.width ?? 320);
-    const tileHeight = Math.round(((segments[0]?.height ?? 180) * tileWidth) / (segments[0]?.width ?? 320));
-    const resized = await Promise.all(tiles.map((t) => sharp(t).resize(tileWidth, tileHeight, { fit: 'fill' }).toBuffer()));
-    const sheet = await sharp({ create: { width: columns * tileWidth, height: rows * tileHeight, channels: 3, background: '#000000' } })
-      .composite(resized.map((input, i) => ({ input, left: (i % columns) * tileWidth, top: Math.floor(i / columns) * tileHeight })))
-      .jpeg({ quality: 85 })
-      .toBuffer();
+    const sheet = await contactSheetOf(tiles, { width: segments[0]?.width ?? 320, height: segments[0]?.height ?? 180 });
     await objectStore.put({ bucket, key: contactSheetKey(run) }, sheet, 'image/jpeg');
     return renderDoneOf({
       run,

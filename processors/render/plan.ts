@@ -67,18 +67,7 @@ export function overlaySvg(size: { width: number; height: number }, detections: 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
-/** `count` frame positions evenly spaced over `total` frames, first and last included, without repeats. */
-export function evenlySpaced(total: number, count: number): number[] {
-  if (total <= 0) return [];
-  if (count <= 1) return [0];
-  return [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (total - 1)) / (count - 1))))];
-}
-
-/** Columns and rows of a contact sheet for `count` tiles: as square as possible. */
-export function sheetGrid(count: number): { columns: number; rows: number } {
-  const columns = Math.max(1, Math.ceil(Math.sqrt(count)));
-  return { columns, rows: Math.max(1, Math.ceil(count / columns)) };
-}
+export { evenlySpaced, sheetGrid } from '../../media/stills.ts';
 
 export function renderDoneOf(input: {
   run: VideoRun;

@@ -11,6 +11,7 @@ import { replayKnown, replayStatus, type ReplayProgressOf } from './replay-statu
 import { trackPoints, videoFrames } from './perception-rows.ts';
 import { videoSceneScores } from './scenes.ts';
 import { stageTimings } from './stage-timings.ts';
+import { videoTransforms } from './transforms.ts';
 import { videoTracklets } from './tracks.ts';
 import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
 
@@ -33,6 +34,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     videoTracklets: (videoId) => videoTracklets(client, videoId),
     videoSceneScores: (videoId) => videoSceneScores(client, videoId),
+    videoTransforms: (videoId) => videoTransforms(client, videoId),
     videoFrames: (videoId) => videoFrames(client, videoId),
     trackPoints: (videoId, trackerVersion) => trackPoints(client, videoId, trackerVersion),
     topTexts: (videoId, limit) => topTexts(client, videoId, limit),

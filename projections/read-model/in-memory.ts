@@ -22,6 +22,7 @@ import type {
   TrackPointRow,
   VideoFrameRow,
   VideoSceneScores,
+  TransformRow,
   VideoTracklets,
 } from './port.ts';
 
@@ -49,6 +50,7 @@ export class InMemoryReadModel implements ReadModel {
   ocrRows = new Map<string, OcrTextRow[]>();
   tracklets = new Map<string, VideoTracklets>();
   sceneScores = new Map<string, VideoSceneScores>();
+  transforms = new Map<string, TransformRow[]>();
   frames = new Map<string, VideoFrameRow[]>();
   /** Track points by video, of every tracker version (`trackPoints` ignores the version). */
   points = new Map<string, TrackPointRow[]>();
@@ -106,6 +108,9 @@ export class InMemoryReadModel implements ReadModel {
   }
   async videoSceneScores(videoId: string) {
     return this.sceneScores.get(videoId);
+  }
+  async videoTransforms(videoId: string) {
+    return this.transforms.get(videoId) ?? [];
   }
   async videoFrames(videoId: string) {
     return this.frames.get(videoId) ?? [];

@@ -11,6 +11,7 @@ import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
 import type { SceneRow, VideoSceneScores } from './scenes.ts';
 import type { StageTimingRow } from './stage-timings.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
+import type { TransformRow } from './transforms.ts';
 import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
 
 export type {
@@ -33,6 +34,7 @@ export type {
   StageTimingRow,
   TrackPointRow,
   TrackRow,
+  TransformRow,
   VideoFrameRow,
   VideoFilter,
   VideoSceneScores,
@@ -67,6 +69,8 @@ export interface ReadModel {
   videoTracklets(videoId: string): Promise<VideoTracklets | undefined>;
   /** The scene-change scores of a video's current run (latest scorer version), which its scenes are cut from; undefined before any batch was scored. */
   videoSceneScores(videoId: string): Promise<VideoSceneScores | undefined>;
+  /** The transforms of a video's current run (batches transformed, the stitched video when done), by name and version. */
+  videoTransforms(videoId: string): Promise<TransformRow[]>;
   /** The sampled frames of a video's current run, with their picture size, in frame order. */
   videoFrames(videoId: string): Promise<VideoFrameRow[]>;
   /** The tracklet points of a video's current run under one tracker version, by batch, tracklet and frame. */

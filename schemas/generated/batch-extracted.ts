@@ -142,4 +142,10 @@ export interface FilmroomEventsBatchExtracted {
      * Default: ["objects","text"]
      */
     detectors: FilmroomEventsDetectorKind[];
+    /**
+     * The frame transform the video's ingestion asked for, carried forward to the transform stage; empty: none.
+     *
+     * Default: ""
+     */
+    transform: string;
 }

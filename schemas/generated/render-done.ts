@@ -17,6 +17,9 @@ export interface FilmroomEventsProducer {
     version: string;
 }
 
+/**
+ * One still picked from a stitched video (a render preview or a transformed video).
+ */
 export interface FilmroomEventsThumbnail {
     uri: string;
     /**

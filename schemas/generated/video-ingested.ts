@@ -60,6 +60,12 @@ export interface FilmroomEventsProcessingOptions {
      * Default: ["objects","text"]
      */
     detectors: FilmroomEventsDetectorKind[];
+    /**
+     * The frame transform to run on every batch (a name the transform stage knows, e.g. 'mock'); empty: none.
+     *
+     * Default: ""
+     */
+    transform: string;
 }
 
 /**

@@ -16,7 +16,7 @@ const ingested: VideoIngested = {
   source_fingerprint: '',
   container: 'VIDEO',
   session_metadata: { map: 'dust2' },
-  options: { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT', 'CHECKS'], detectors: ['objects', 'text'] },
+  options: { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT', 'CHECKS'], detectors: ['objects', 'text'], transform: '' },
   ingested_at: 1_700_000_000_000,
   uploader: 'cli',
 };

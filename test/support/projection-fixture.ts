@@ -71,6 +71,7 @@ export function batch(videoId: string, index: number, count: number): Output<'ba
     extractor_version: 'test',
     stages: ['EXTRACT', 'CHECKS'],
     detectors: ['objects', 'text'],
+    transform: '',
   };
   return { event: 'batch-extracted', key: batchKey(videoId, index), value };
 }
