@@ -13,6 +13,7 @@ import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
 import { createScenesProcessor } from '../processors/scenes/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
+import type { ModelLoader } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
@@ -25,6 +26,9 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
+/** How model replays load their models: this process's inference adapters (a replay's detectors and recogniser are its own, closed when it ends). */
+export const modelLoader: ModelLoader = { detector: (config) => createDetector(config), recognizer: createTextRecognizer };
+
 export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
@@ -108,7 +112,7 @@ export async function startPipeline(
       running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
-      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
+      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log, models: modelLoader }));
     }
     if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
