@@ -33,7 +33,7 @@ describe('a detection replay with another model version, on the real stack (film
     if (config) await dropDatabase(config);
   });
 
-  it("leaves the pipeline's rows untouched, writes the new version for every frame from the stored frames only, and reads default to it", async () => {
+  it("leaves the pipeline's rows untouched, writes the new version for every frame from the stored frames only, and reads default to it; then the same for OCR", async () => {
     config = await projectionConfig({ FILMROOM_DETECT_MAX_BATCH: '4' });
     const cfg = config;
     pipeline = await startPipeline(cfg, log, ['projections', 'extract', 'detect', 'ocr', 'checks']);
@@ -118,16 +118,18 @@ describe('a detection replay with another model version, on the real stack (film
         producer: { name: 'test', version: '0' },
         now: Date.now(),
       });
-      await publishOnce(kafka, serde, cfg.topics, [request]);
-      const seen: ReplayStatus[] = [];
-      for (;;) {
-        const replay = await readModel.replayStatus(request.value.replay_id);
-        if (replay) seen.push(replay);
-        if (replay?.state === 'completed' || replay?.state === 'failed') break;
-        if (Date.now() > deadline + 120_000) throw new Error(`replay not done: ${JSON.stringify(replay)}`);
-        await sleep(300);
-      }
-      const done = seen.at(-1)!;
+      const replayed = async (published: typeof request) => {
+        await publishOnce(kafka, serde, cfg.topics, [published]);
+        const seen: ReplayStatus[] = [];
+        for (;;) {
+          const replay = await readModel.replayStatus(published.value.replay_id);
+          if (replay) seen.push(replay);
+          if (replay?.state === 'completed' || replay?.state === 'failed') return seen;
+          if (Date.now() > deadline + 120_000) throw new Error(`replay not done: ${JSON.stringify(replay)}`);
+          await sleep(300);
+        }
+      };
+      const done = (await replayed(request)).at(-1)!;
       expect(done).toMatchObject({ stage: 'detect', state: 'completed', error: null, batches_total: done.batches_done });
       expect(done.model).toMatch(/^nanodet-416@[0-9a-f]{12}-i416-s0\.2-n0\.45$/);
 
@@ -138,12 +140,12 @@ describe('a detection replay with another model version, on the real stack (film
       // The new version sits beside the old one, with a result for every frame of every batch.
       const models = await readModel.resultModels(videoId, 'detections');
       expect(models.map((m) => m.model)).toHaveLength(2);
-      const replayed = models.find((m) => m.model !== live!.model)!;
-      expect(replayed.model_version).toMatch(/-i416-s0\.2-n0\.45\+[0-9a-f]{12}-i960-s0\.6$/);
+      const replayedModel = models.find((m) => m.model !== live!.model)!;
+      expect(replayedModel.model_version).toMatch(/-i416-s0\.2-n0\.45\+[0-9a-f]{12}-i960-s0\.6$/);
       const perBatch = await select<{ batch_index: number; frames: string; replay_id: string }>(
         `SELECT d.batch_index AS batch_index, toString(d.frames) AS frames, d.replay_id AS replay_id FROM detected_batches AS d FINAL
          WHERE video_id = ${param('video_id')} AND model_version = ${param('version')} ORDER BY batch_index`,
-        { video_id: videoId, version: replayed.model_version },
+        { video_id: videoId, version: replayedModel.model_version },
       );
       const extracted = await select<{ batch_index: number; frames: string }>(
         `SELECT batch_index, toString(frames) AS frames FROM batches FINAL WHERE video_id = ${param('video_id')} ORDER BY batch_index`,
@@ -154,7 +156,7 @@ describe('a detection replay with another model version, on the real stack (film
 
       // Reads: the default is the newest as complete as any (the replay), ?model= the old one, never a mix.
       const newPage = await readModel.detections(videoId, { limit: 1000, offset: 0 });
-      expect(new Set(newPage.map((d) => `${d.model_name}@${d.model_version}`))).toEqual(new Set([replayed.model]));
+      expect(new Set(newPage.map((d) => `${d.model_name}@${d.model_version}`))).toEqual(new Set([replayedModel.model]));
       // A lower score threshold finds at least what the higher one found, on every frame it found it.
       for (const frame of framesOf(oldPage)) expect(framesOf(newPage).has(frame), `frame ${frame}`).toBe(true);
       expect(newPage.length).toBeGreaterThanOrEqual(oldPage.length);
@@ -165,8 +167,44 @@ describe('a detection replay with another model version, on the real stack (film
       expect(await topicsEnd()).toEqual(topicsBefore);
       console.table({
         pipeline: { model: live!.model, detections: oldPage.length, frames_with_detections: framesOf(oldPage).size },
-        replay: { model: replayed.model, detections: newPage.length, frames_with_detections: framesOf(newPage).size },
+        replay: { model: replayedModel.model, detections: newPage.length, frames_with_detections: framesOf(newPage).size },
       });
+
+      // OCR with a higher cut-off, over the pipeline's text regions: the texts at or above it, beside the old ones.
+      const textsOf = (rows: { frame_index: number | string; text: string; confidence: number }[]) =>
+        rows.map((t) => `${t.frame_index}/${t.text}/${t.confidence}`).sort();
+      const oldTexts = await readModel.ocrTexts(videoId, { limit: 1000, offset: 0 });
+      expect(oldTexts.length).toBeGreaterThan(0);
+      const ocrRequest = replayRequestedOf({
+        replayId: replayIdFor(),
+        stage: 'ocr',
+        model: 'ppocr-rec-v4@c0.9',
+        models: cfg,
+        fromTimestamp: null,
+        videoPrefix: videoId,
+        targetOffsets: await currentReplayTargets(kafka, cfg.topics, 'ocr'),
+        requestedBy: 'test',
+        producer: { name: 'test', version: '0' },
+        now: Date.now(),
+      });
+      expect((await replayed(ocrRequest)).at(-1)).toMatchObject({
+        stage: 'ocr',
+        state: 'completed',
+        model: expect.stringMatching(/^ppocr-rec-v4@[0-9a-f]{12}-c0\.9$/),
+      });
+      const ocrModels = await readModel.resultModels(videoId, 'ocr');
+      expect(ocrModels.map((m) => m.batches)).toEqual([3, 3]);
+      const strict = ocrModels.find((m) => m.model_version.endsWith('-c0.9'))!;
+      expect(textsOf(await readModel.ocrTexts(videoId, { limit: 1000, offset: 0, model: strict.model }))).toEqual(
+        textsOf(oldTexts.filter((t) => t.confidence >= 0.9)),
+      );
+      expect(textsOf(await readModel.ocrTexts(videoId, { limit: 1000, offset: 0, model: `${oldTexts[0]!.model_name}@${oldTexts[0]!.model_version}` }))).toEqual(
+        textsOf(oldTexts),
+      );
+      expect((await fingerprint()).detections).toEqual(before.detections);
+      expect(await jobOf()).toEqual(jobBefore);
+      expect(await sourceSide()).toEqual(sourceBefore);
+      console.table({ pipeline: { texts: oldTexts.length }, 'ocr replay (c0.9)': { texts: oldTexts.filter((t) => t.confidence >= 0.9).length } });
     } finally {
       await clickhouse.close();
       await readModel.close?.();
