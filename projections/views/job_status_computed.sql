@@ -188,9 +188,11 @@ FROM
       minIf(at_ms, kind = 'done') AS first_ms,
       maxIf(at_ms, kind = 'done') AS last_ms,
       maxIf(batch_count, kind = 'done') AS batches_told,
-      sumIf(frames, kind = 'done') AS frames_done,
-      sumIf(detections, kind = 'done') AS detections_done,
-      sumIf(regions, kind = 'done') AS regions_done,
+      -- One result per (stage, batch) counts, whatever the model versions it has rows of (a batch
+      -- detected again by a pipeline with other settings has two): max, not sum.
+      maxIf(frames, kind = 'done') AS frames_done,
+      maxIf(detections, kind = 'done') AS detections_done,
+      maxIf(regions, kind = 'done') AS regions_done,
       groupUniqArrayIf(check_version, kind = 'done' AND stage = 'checks') AS versions_done,
       maxIf(at_ms, kind = 'failed') AS failed_ms,
       maxIf(at, kind = 'failed') AS failed_time,
