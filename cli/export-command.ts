@@ -13,11 +13,12 @@ export function registerExportCommand(program: Command, ctx: CliContext): void {
     .argument('<format>', perceptionExportFormats.join(' or '))
     .argument('<video-id>', 'the video')
     .option('--out <path>', 'write to this file (default: stdout)')
-    .action(async (format: string, videoId: string, options: { out?: string }) => {
+    .option('--model <model>', 'coco: the detection model version, NAME@VERSION or NAME (default: the most complete, then newest)')
+    .action(async (format: string, videoId: string, options: { out?: string; model?: string }) => {
       if (!(perceptionExportFormats as readonly string[]).includes(format))
         throw new FilmroomError('USAGE', `export takes ${perceptionExportFormats.join(' or ')} (got '${format}')`);
       await withCliPorts(ctx.config(), 'filmroom-export', async ({ readModel }) => {
-        const body = await perceptionExport(readModel, videoId, format as PerceptionExportFormat);
+        const body = await perceptionExport(readModel, videoId, format as PerceptionExportFormat, options.model === undefined ? {} : { model: options.model });
         if (!options.out) return void process.stdout.write(body);
         try {
           await writeFile(options.out, body);

@@ -30,6 +30,8 @@ describe('filmroom CLI', () => {
     ['transforms'],
     ['run'],
     ['replay', 'checks'],
+    ['replay', 'detect'],
+    ['replay', 'ocr'],
     ['projections', 'rebuild'],
     ['manifest'],
     ['replay'],
@@ -76,9 +78,11 @@ describe('filmroom CLI', () => {
     const io = capture();
     expect(await run('ingest', '/definitely/not/here.mp4')).toBe(2);
     expect(await run('replay', 'checks', '--check-version', 'v999')).toBe(2);
+    expect(await run('replay', 'detect', '--model', 'nanodet-416@i320')).toBe(2);
     expect(await run('run', '--only', 'everything')).toBe(2);
     expect(io.err()).toContain('filmroom: no such file: /definitely/not/here.mp4');
     expect(io.err()).toContain("unknown check version 'v999': known versions are v1, v2");
+    expect(io.err()).toContain('--model: nanodet-416 (a nanodet model) takes s, n settings, not i');
     expect(io.err()).toContain('--only takes extract, detect, ocr, track, checks, scenes, transform, clips, render, delete, projections, api (got everything)');
   });
 

@@ -2,7 +2,15 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { FilmroomError } from '../common/errors.ts';
 import { checkVersions } from '../processors/checks/index.ts';
-import { currentReplayTargets, replayIdFor, replayRequestedOf, runChecksReplay } from '../processors/replay/index.ts';
+import {
+  currentReplayTargets,
+  planModelReplay,
+  replayIdFor,
+  replayInputOf,
+  replayRequestedOf,
+  runReplay,
+  type ReplayStage,
+} from '../processors/replay/index.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
 import { presentStageTimings, stageTimingLines } from '../projections/read-model/stage-timings.ts';
 import { createFrameSource } from '../storage/frame-source.ts';
@@ -16,17 +24,17 @@ import { followStatus, statusLine } from './follow.ts';
 import { registerIngestCommand } from './ingest-command.ts';
 import type { CliContext } from './context.ts';
 import { withCliPorts } from './ports.ts';
-import { pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
+import { modelLoader, pipelineParts, startPipeline, type PipelinePart } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
-/** Follows a published replay through its status until it completes; exit code 1 if it failed. */
-async function followReplay(readModel: ReadModel, replayId: string, onProgress: (done: number, state: string) => void): Promise<void> {
+/** Follows a published replay through its status until it completes (its model version computed, if any); exit code 1 if it failed. */
+async function followReplay(readModel: ReadModel, replayId: string, onProgress: (done: number, state: string) => void): Promise<string | null> {
   const waitingSince = Date.now();
   for (;;) {
     const status = await readModel.replayStatus(replayId);
     if (status) onProgress(status.batches_done, status.state);
-    if (status?.state === 'completed') return;
+    if (status?.state === 'completed') return status.model;
     if (status?.state === 'failed') throw new FilmroomError('HANDLER_FAILED', `replay ${replayId} failed: ${status.error}`);
     if ((!status || status.state === 'queued') && Date.now() - waitingSince > 60_000)
       throw new FilmroomError(
@@ -92,66 +100,108 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
     });
 
   const replay = program.command('replay').description('Recompute derived results from the events and stored artifacts');
-  replay
-    .command('checks')
-    .description(
-      'Recompute the checks with a check version over the stored batches (no source video is read again). Publishes a replay request that `filmroom run` carries out and follows it; --local runs it in this process instead',
-    )
-    .requiredOption('--check-version <version>', 'the check version to compute')
-    .option('--from <when>', "'earliest' or an ISO time: replay the batches extracted from then on", 'earliest')
-    .option('--prefix <video-id-prefix>', 'only videos whose id starts with this')
-    .option('--local', 'run the replay in this process (no `filmroom run` needed)', false)
-    .action(async (options: { checkVersion: string; from: string; prefix?: string; local: boolean }) => {
-      const config = ctx.config();
-      const fromTimestamp = options.from === 'earliest' ? null : Date.parse(options.from);
-      if (fromTimestamp !== null && Number.isNaN(fromTimestamp))
-        throw new FilmroomError('USAGE', `--from takes 'earliest' or an ISO time (got '${options.from}')`);
-      if (!(options.checkVersion in checkVersions))
-        throw new FilmroomError('USAGE', `unknown check version '${options.checkVersion}': known versions are ${Object.keys(checkVersions).join(', ')}`);
-      await withCliPorts(config, 'filmroom-replay', async (ports) => {
-        const request = replayRequestedOf({
-          replayId: replayIdFor(),
-          checkVersion: options.checkVersion,
-          fromTimestamp,
-          videoPrefix: options.prefix ?? null,
-          targetOffsets: await currentReplayTargets(ports.kafka, config.topics),
-          requestedBy: 'cli',
-          producer: { name: 'cli', version: '0.1.0' },
-          now: Date.now(),
-        });
-        const bar = new cliProgress.SingleBar(
-          { format: ' Replay {replay} [{bar}] {value}/{total} batches {state}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
-          cliProgress.Presets.shades_classic,
-        );
-        const total = request.value.target_offsets.reduce((sum, t) => sum + t.offset, 0);
-        bar.start(total, 0, { replay: request.value.replay_id, state: '' });
+  const common = (command: Command) =>
+    command
+      .option('--from <when>', "'earliest' or an ISO time: replay the batches extracted (for ocr: detected) from then on", 'earliest')
+      .option('--prefix <video-id-prefix>', 'only videos whose id starts with this')
+      .option('--local', 'run the replay in this process (no `filmroom run` needed)', false);
+  common(
+    replay
+      .command('checks')
+      .description(
+        'Recompute the checks with a check version over the stored batches (no source video is read again). Publishes a replay request that `filmroom run` carries out and follows it; --local runs it in this process instead',
+      )
+      .requiredOption('--check-version <version>', 'the check version to compute'),
+  ).action((options: ReplayOptions & { checkVersion: string }) => replayAction(ctx, 'checks', options));
+  const modelHelp =
+    'NAME[@VERSION]: a configured model, VERSION its settings (i<input size>, s<score>, n<nms iou>; c<min confidence> for ocr), optionally led by the weights digest, e.g. nanodet-416@s0.5';
+  common(
+    replay
+      .command('detect')
+      .description(
+        "Recompute detection with another model version from the stored frames, into rows beside the pipeline's (no source video is downloaded or decoded). Reads default to the newest version",
+      )
+      .requiredOption('--model <model>', modelHelp),
+  ).action((options: ReplayOptions & { model: string }) => replayAction(ctx, 'detect', options));
+  common(
+    replay
+      .command('ocr')
+      .description(
+        "Recompute OCR with another model version over the pipeline's text regions and the stored frames, into rows beside the pipeline's. Reads default to the newest version",
+      )
+      .requiredOption('--model <model>', modelHelp),
+  ).action((options: ReplayOptions & { model: string }) => replayAction(ctx, 'ocr', options));
+}
+
+interface ReplayOptions {
+  from: string;
+  prefix?: string;
+  local: boolean;
+  checkVersion?: string;
+  model?: string;
+}
+
+/** `filmroom replay checks|detect|ocr`: publishes the request and follows it, or (--local) runs it here, with a progress bar. */
+async function replayAction(ctx: CliContext, stage: ReplayStage, options: ReplayOptions): Promise<void> {
+  const config = ctx.config();
+  const fromTimestamp = options.from === 'earliest' ? null : Date.parse(options.from);
+  if (fromTimestamp !== null && Number.isNaN(fromTimestamp)) throw new FilmroomError('USAGE', `--from takes 'earliest' or an ISO time (got '${options.from}')`);
+  if (stage === 'checks' && !(options.checkVersion! in checkVersions))
+    throw new FilmroomError('USAGE', `unknown check version '${options.checkVersion}': known versions are ${Object.keys(checkVersions).join(', ')}`);
+  // Validated before anything connects: an unknown model or setting is a usage error (exit 2).
+  if (stage !== 'checks') planModelReplay(stage, options.model!, config, '--model');
+  await withCliPorts(config, 'filmroom-replay', async (ports) => {
+    const request = replayRequestedOf(
+      {
+        replayId: replayIdFor(),
+        stage,
+        ...(options.checkVersion ? { checkVersion: options.checkVersion } : {}),
+        ...(options.model ? { model: options.model } : {}),
+        models: config,
+        fromTimestamp,
+        videoPrefix: options.prefix ?? null,
+        targetOffsets: await currentReplayTargets(ports.kafka, config.topics, stage),
+        requestedBy: 'cli',
+        producer: { name: 'cli', version: '0.1.0' },
+        now: Date.now(),
+      },
+      { checkVersion: '--check-version', model: '--model' },
+    );
+    const bar = new cliProgress.SingleBar(
+      { format: ' Replay {replay} [{bar}] {value}/{total} batches {state}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+      cliProgress.Presets.shades_classic,
+    );
+    const total = request.value.target_offsets.reduce((sum, t) => sum + t.offset, 0);
+    bar.start(total, 0, { replay: request.value.replay_id, state: '' });
+    let computed: string | null = null;
+    try {
+      if (options.local) {
+        const s3 = createS3Client(config.s3);
         try {
-          if (options.local) {
-            const s3 = createS3Client(config.s3);
-            try {
-              // A replay alone reads each batch once: nothing to share, so no cache.
-              const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: 0 });
-              const { batchesReplayed } = await runChecksReplay(
-                { config, serde: new EventSerde(config.registry, config.topics), log: ctx.log(), frameSource, kafka: ports.kafka },
-                request.value,
-                {
-                  onProgress: (done) => bar.update(done),
-                },
-              );
-              bar.update(batchesReplayed);
-            } finally {
-              s3.destroy();
-            }
-          } else {
-            await (await ports.publisher(['replay-requested'])).publish([request]);
-            await followReplay(ports.readModel, request.value.replay_id, (done, state) => bar.update(done, { state }));
-          }
+          // A replay alone reads each batch once: nothing to share, so no cache.
+          const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: 0 });
+          const outcome = await runReplay(
+            { config, serde: new EventSerde(config.registry, config.topics), log: ctx.log(), frameSource, kafka: ports.kafka, models: modelLoader },
+            request.value,
+            { onProgress: (done) => bar.update(done) },
+          );
+          computed = outcome.model;
+          bar.update(outcome.batchesReplayed);
         } finally {
-          bar.stop();
+          s3.destroy();
         }
-        ctx.print(
-          `replayed checks ${options.checkVersion} (replay ${request.value.replay_id}) over ${total} batch record(s) of ${topicName('batch-extracted', config.topics)}; its manifests are in the manifests view (check_version = '${options.checkVersion}')`,
-        );
-      });
-    });
+      } else {
+        await (await ports.publisher(['replay-requested'])).publish([request]);
+        computed = await followReplay(ports.readModel, request.value.replay_id, (done, state) => bar.update(done, { state }));
+      }
+    } finally {
+      bar.stop();
+    }
+    const over = `(replay ${request.value.replay_id}) over ${total} record(s) of ${topicName(replayInputOf(stage), config.topics)}`;
+    ctx.print(
+      stage === 'checks'
+        ? `replayed checks ${options.checkVersion} ${over}; its manifests are in the manifests view (check_version = '${options.checkVersion}')`
+        : `replayed ${stage} with ${computed ?? options.model} ${over}; reads default to the newest version, ?model=/--model picks one`,
+    );
+  });
 }

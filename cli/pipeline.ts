@@ -15,6 +15,7 @@ import { createScenesProcessor } from '../processors/scenes/index.ts';
 import { createTransformProcessor, removeStaleWorkDirs } from '../processors/transform/index.ts';
 import { createTransforms } from '../inference/transforms/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
+import type { ModelLoader } from '../processors/replay/index.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { runProjectors, writeCheckVersions } from '../projections/projector.ts';
@@ -27,6 +28,9 @@ import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** What `filmroom run` (and `start`) can run in one process; each part scales out on its own. */
+/** How model replays load their models: this process's inference adapters (a replay's detectors and recogniser are its own, closed when it ends). */
+export const modelLoader: ModelLoader = { detector: (config) => createDetector(config), recognizer: createTextRecognizer };
+
 export const pipelineParts = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'transform', 'clips', 'render', 'delete', 'projections', 'api'] as const;
 export type PipelinePart = (typeof pipelineParts)[number];
 
@@ -113,7 +117,7 @@ export async function startPipeline(
       running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
-      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log }));
+      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log, models: modelLoader }));
     }
     if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('transform')) {

@@ -36,7 +36,7 @@ describe('the bundled face detector (MediaPipe BlazeFace, 256 px)', () => {
   afterAll(() => detector.close());
 
   it('is named blazeface-256, with one NHWC input and the four per-layer outputs the decoder pairs', () => {
-    expect(detector.model).toEqual({ name: 'blazeface-256', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(detector.model).toEqual({ name: 'blazeface-256', version: expect.stringMatching(/^[0-9a-f]{12}-i256-s0.5-n0.45$/) });
     expect(detector.session.inputNames).toEqual(['input:0']);
     expect(detector.session.outputNames).toHaveLength(4);
   });

@@ -15,7 +15,7 @@ describe('the bundled object detector (NanoDet, COCO classes)', () => {
   afterAll(() => detector.close());
 
   it('is the default detector, named nanodet-416, with the six per-stride outputs the decoder pairs', () => {
-    expect(detector.model).toEqual({ name: 'nanodet-416', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(detector.model).toEqual({ name: 'nanodet-416', version: expect.stringMatching(/^[0-9a-f]{12}-i416-s0\.35-n0\.45$/) });
     expect(detector.session.inputNames).toEqual(['input_1:0']);
     expect(detector.session.outputNames).toHaveLength(6);
   });

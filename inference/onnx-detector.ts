@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DetectConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
+import { detectorSettingsTag, modelVersionString } from '../common/model-versions.ts';
 import {
   cocoClassNames,
   decodeDbMap,
@@ -54,7 +55,8 @@ export interface OnnxDetector extends Detector {
 export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDetector> {
   const { session, version } = await loadOnnxModel(config.modelPath, config.threads);
   const classNames = await classNamesOf(config);
-  const model: ModelInfo = { name: config.modelName, version };
+  // The version names the weights and the decoding settings: the same file at another threshold is another version.
+  const model: ModelInfo = { name: config.modelName, version: modelVersionString(version, detectorSettingsTag(config)) };
   const inputName = session.inputNames[0]!;
   const norm = familyNormalisation[config.family];
 

@@ -52,6 +52,8 @@ export const operationRows: RowBuilders<
           target_partitions: r.target_offsets.map((t) => t.partition),
           target_offsets: r.target_offsets.map((t) => t.offset),
           requested_by: r.requested_by,
+          stage: r.stage,
+          model: r.model ?? '',
           ...stamp(r),
         },
       },
@@ -61,7 +63,15 @@ export const operationRows: RowBuilders<
     return [
       {
         table: 'replay_completions',
-        row: { replay_id: r.replay_id, check_version: r.check_version, batches_replayed: r.batches_replayed, error: r.error ?? '', ...stamp(r) },
+        row: {
+          replay_id: r.replay_id,
+          check_version: r.check_version,
+          batches_replayed: r.batches_replayed,
+          error: r.error ?? '',
+          stage: r.stage,
+          model: r.model ?? '',
+          ...stamp(r),
+        },
       },
     ];
   },

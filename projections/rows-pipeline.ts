@@ -121,6 +121,8 @@ export const pipelineRows: RowBuilders<
           detections: detections.length,
           ...model,
           inference_ms: d.inference_ms,
+          // A replay's batch (another model version): the job status leaves it out.
+          replay_id: d.replay_id ?? '',
           ...stamp(d),
         },
       },
@@ -141,6 +143,7 @@ export const pipelineRows: RowBuilders<
           texts: o.texts.length,
           regions_evaluated: o.regions_evaluated,
           ...model,
+          replay_id: o.replay_id ?? '',
           ...stamp(o),
         },
       },

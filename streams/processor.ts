@@ -60,8 +60,21 @@ export function requestedStagesOf(event: unknown): readonly Stage[] | undefined 
   return Array.isArray(stages) ? (stages as Stage[]) : undefined;
 }
 
-/** Whether a processor serves an event: it declares no stages, the event carries none, or they meet. */
+/** Whether an event is a replay's result (batch-detected, ocr-done recomputed with another model version). */
+export function isReplayResult(event: unknown): boolean {
+  if (!event || typeof event !== 'object') return false;
+  // Replay requests carry a replay_id too: only batch results are a replay's results.
+  const record = event as { replay_id?: unknown; batch_index?: unknown };
+  return typeof record.replay_id === 'string' && typeof record.batch_index === 'number';
+}
+
+/**
+ * Whether a processor serves an event: it is no replay's result (those end in the projections: no
+ * stage builds on them, so a replay never starts OCR, tracking or a render of the job), and the
+ * processor declares no stages, the event carries none, or they meet.
+ */
 export function servesEvent(definition: Pick<ProcessorDefinition, 'stages'>, event: unknown): boolean {
+  if (isReplayResult(event)) return false;
   const requested = requestedStagesOf(event);
   if (!definition.stages || !requested) return true;
   return definition.stages.some((stage) => requested.includes(stage));

@@ -40,7 +40,9 @@ describe('Idempotency-Key (in-memory ports)', () => {
     const id = replayIdFor('weekly-1');
     given.readModel.replays.set(id, {
       replay_id: id,
+      stage: 'checks',
       check_version: 'v2',
+      model: null,
       from: '2026-01-01T00:00:00.000Z',
       prefix: null,
       state: 'completed',

@@ -18,6 +18,17 @@ const perceptionExportRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
           required: ['id', 'format'],
           properties: { id: videoIdSchema, format: { type: 'string', enum: [...perceptionExportFormats] } },
         },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            model: {
+              type: 'string',
+              maxLength: 300,
+              description: "coco: the detection model version, NAME@VERSION or NAME (default the most complete, then newest); encode '+' as %2B. Not for mot",
+            },
+          },
+        },
         response: {
           200: {
             description: 'The export: COCO JSON (coco) or MOT CSV (mot), as an attachment',
@@ -27,13 +38,15 @@ const perceptionExportRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
             },
           },
           ...authErrors,
-          404: { description: 'No such video', ...errorSchema },
+          400: { description: 'model given for a mot export', ...errorSchema },
+          404: { description: 'No such video, or no detections of the model asked for', ...errorSchema },
         },
       },
     },
     async (request, reply) => {
       if (!(await app.readModel.videoKnown(request.params.id))) throw new FilmroomError('NOT_FOUND', `no video ${request.params.id}`);
-      const body = await perceptionExport(app.readModel, request.params.id, request.params.format);
+      const model = request.query.model?.replaceAll(' ', '+');
+      const body = await perceptionExport(app.readModel, request.params.id, request.params.format, model === undefined ? {} : { model });
       const { id, format } = request.params;
       return reply
         .header('content-type', contentTypes[format])

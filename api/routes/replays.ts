@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { checkVersions } from '../../processors/checks/check-versions.ts';
-import { replayIdFor, replayRequestedOf } from '../../processors/replay/index.ts';
+import { replayIdFor, replayInputOf, replayRequestedOf, replayStages, type ReplayStage } from '../../processors/replay/index.ts';
 import type { ReplayStatus } from '../../projections/read-model/port.ts';
 import type { ReplayRequested } from '../../schemas/index.ts';
 import { fingerprintOf, reusedKey } from '../plugins/idempotency.ts';
@@ -12,7 +12,12 @@ const replayStatusSchema = {
   type: 'object',
   properties: {
     replay_id: { type: 'string' },
-    check_version: { type: 'string' },
+    stage: { type: 'string', description: 'checks, detect or ocr' },
+    check_version: { type: 'string', description: 'The check version of a checks replay; empty for detect and ocr' },
+    model: {
+      type: ['string', 'null'],
+      description: 'detect and ocr: the model asked for (NAME[@VERSION]), once completed the version computed (NAME@VERSION)',
+    },
     from: { type: 'string' },
     prefix: { type: ['string', 'null'] },
     state: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
@@ -27,9 +32,11 @@ const replayStatusSchema = {
 } as const;
 
 /** What identifies a replay request, at the precision the replays projection keeps (`from` to the second). */
-const replayFingerprint = (request: { check_version: string; fromTimestamp: number | null; prefix: string | null }) =>
+const replayFingerprint = (request: { stage: string; check_version: string; model: string | null; fromTimestamp: number | null; prefix: string | null }) =>
   fingerprintOf({
+    stage: request.stage,
     check_version: request.check_version,
+    model: request.model,
     from_s: request.fromTimestamp === null ? null : Math.floor(request.fromTimestamp / 1000),
     prefix: request.prefix || null,
   });
@@ -38,7 +45,9 @@ const replayFingerprint = (request: { check_version: string; fromTimestamp: numb
 function queuedStatusOf(event: ReplayRequested): ReplayStatus {
   return {
     replay_id: event.replay_id,
+    stage: event.stage,
     check_version: event.check_version,
+    model: event.model,
     from: event.from_timestamp === null ? 'earliest' : new Date(event.from_timestamp).toISOString(),
     prefix: event.video_prefix,
     state: 'queued',
@@ -53,7 +62,7 @@ function queuedStatusOf(event: ReplayRequested): ReplayStatus {
 }
 
 /**
- * Operators recompute checks with a check version. The API only publishes replay-requested;
+ * Operators recompute checks with a check version, detection or OCR with a model version. The API only publishes replay-requested;
  * `filmroom run` (with checks) carries it out and its progress is read back here.
  */
 const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
@@ -62,14 +71,25 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     {
       onRequest: app.requireRole('operator'),
       schema: {
-        summary: 'Recompute the checks of stored batches with a check version; emits replay-requested',
+        summary: 'Recompute the checks (check_version) or detection or OCR (model) of stored batches; emits replay-requested',
         headers: idempotencyKeyHeader,
         body: {
           type: 'object',
           additionalProperties: false,
-          required: ['check_version'],
           properties: {
+            stage: {
+              type: 'string',
+              enum: [...replayStages],
+              default: 'checks',
+              description: 'what to recompute: checks (needs check_version), detect or ocr (need model)',
+            },
             check_version: { type: 'string', enum: Object.keys(checkVersions) },
+            model: {
+              type: 'string',
+              maxLength: 200,
+              description:
+                'detect and ocr: NAME[@VERSION], VERSION being settings (i<input size>, s<score>, n<nms iou> for detectors, c<min confidence> for OCR) optionally led by the weights digest, e.g. nanodet-416@s0.5',
+            },
             from: {
               description: "'earliest' (default) or an ISO date-time: replay the batches extracted from then on",
               anyOf: [
@@ -92,22 +112,29 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       },
     },
     async (request, reply) => {
-      const { check_version, from = 'earliest', prefix } = request.body;
+      const { check_version = '', model, from = 'earliest', prefix } = request.body;
+      const stage = (request.body.stage ?? 'checks') as ReplayStage;
       const fromTimestamp = from === 'earliest' ? null : Date.parse(from);
       const requestNew = async (replayId: string) => {
-        // The publisher provisioned every product topic at start-up, batch-extracted included.
-        const targetOffsets = await app.eventLog.endOffsets('batch-extracted');
+        // The publisher provisioned every product topic at start-up, the replay inputs included.
+        const targetOffsets = await app.eventLog.endOffsets(replayInputOf(stage));
         const now = Date.now();
-        const event = replayRequestedOf({
-          replayId,
-          checkVersion: check_version,
-          fromTimestamp,
-          videoPrefix: prefix ?? null,
-          targetOffsets,
-          requestedBy: request.apiKeyName ?? 'api',
-          producer: { name: 'api', version: '0.1.0' },
-          now,
-        });
+        const event = replayRequestedOf(
+          {
+            replayId,
+            stage,
+            checkVersion: check_version,
+            ...(model === undefined ? {} : { model }),
+            models: app.config,
+            fromTimestamp,
+            videoPrefix: prefix ?? null,
+            targetOffsets,
+            requestedBy: request.apiKeyName ?? 'api',
+            producer: { name: 'api', version: '0.1.0' },
+            now,
+          },
+          { checkVersion: 'body/check_version', model: 'body/model' },
+        );
         await app.publisher.publish([event]);
         app.idempotency.remember('replay-requested', replayId, queuedStatusOf(event.value));
         return { replay_id: replayId, status_url: `/v1/replays/${replayId}`, duplicate: false };
@@ -115,14 +142,22 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const key = request.headers['idempotency-key'];
       if (!key) return reply.status(202).send(await requestNew(replayIdFor()));
       // The fingerprint is what the replay-requested event carries (and the replays projection keeps): one source of truth.
-      const fingerprint = replayFingerprint({ check_version, fromTimestamp, prefix: prefix ?? null });
+      const fingerprint = replayFingerprint({ stage, check_version, model: model ?? null, fromTimestamp, prefix: prefix ?? null });
       const id = replayIdFor(key);
       const { answer, repeated } = await app.idempotency.once('replays', key, fingerprint, async () => {
         // Not answered by this instance (or long ago): the projections know every replay requested before.
         const projected = (await app.readModel.replayKnown(id)) ? await app.readModel.replayStatus(id) : null;
         if (!projected) return requestNew(id);
         const projectedFrom = projected.from === 'earliest' ? null : Date.parse(projected.from);
-        if (replayFingerprint({ check_version: projected.check_version, fromTimestamp: projectedFrom, prefix: projected.prefix }) !== fingerprint)
+        if (
+          replayFingerprint({
+            stage: projected.stage,
+            check_version: projected.check_version,
+            model: projected.model,
+            fromTimestamp: projectedFrom,
+            prefix: projected.prefix,
+          }) !== fingerprint
+        )
           throw reusedKey(key);
         return { replay_id: id, status_url: `/v1/replays/${id}`, duplicate: true };
       });
@@ -136,7 +171,7 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       onRequest: app.requireRole('operator'),
       schema: {
         operationId: 'getReplay',
-        summary: "A replay's state and progress (batches of batch-extracted its consumer group has gone through)",
+        summary: "A replay's state and progress (records of its input topic, batch-extracted or for ocr batch-detected, its consumer group has gone through)",
         params: { type: 'object', required: ['id'], properties: { id: replayId } },
         response: { 200: replayStatusSchema, ...authErrors, 404: errorSchema },
       },

@@ -5,7 +5,9 @@ import { bearer, inMemoryApp, inMemoryKeys as keys, type InMemoryApp } from '../
 
 const status: ReplayStatus = {
   replay_id: 'r-1',
+  stage: 'checks',
   check_version: 'v2',
+  model: null,
   from: 'earliest',
   prefix: null,
   state: 'running',
@@ -53,5 +55,29 @@ describe('replays routes (in-memory ports)', () => {
     const response = await given.app.inject({ method: 'POST', url: '/v1/replays', headers: bearer(keys.operator), payload: { check_version: 'v99' } });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toContain('body/check_version must be equal to one of the allowed values');
+  });
+
+  it('POST a detect or ocr replay publishes its model and the end offsets of its input topic; an unknown model or setting is 400 naming body/model', async () => {
+    given = await inMemoryApp();
+    const post = (payload: object) => given.app.inject({ method: 'POST', url: '/v1/replays', headers: bearer(keys.operator), payload });
+    const created = await post({ stage: 'detect', model: 'nanodet-416@s0.5', prefix: 'game-' });
+    expect(created.statusCode).toBe(202);
+    expect(given.publisher.published.map((o) => o.value)).toEqual([
+      expect.objectContaining({ stage: 'detect', model: 'nanodet-416@s0.5', check_version: '', video_prefix: 'game-' }),
+    ]);
+    const queued = await given.app.inject({ url: created.json().status_url, headers: bearer(keys.operator) });
+    expect(queued.json()).toMatchObject({ stage: 'detect', model: 'nanodet-416@s0.5', state: 'queued' });
+    for (const [payload, message] of [
+      [{ stage: 'detect', model: 'rfdetr@s0.5' }, "body/model: unknown detect model 'rfdetr'"],
+      [{ stage: 'detect', model: 'nanodet-416@i320' }, 'body/model: nanodet-416 (a nanodet model) takes s, n settings, not i'],
+      [{ stage: 'ocr', model: 'ppocr-rec-v4@c2' }, 'body/model: c2 is out of range'],
+      [{ stage: 'ocr' }, 'body/model is required to replay ocr'],
+      [{ stage: 'checks' }, 'body/check_version is required to replay checks'],
+    ] as const) {
+      const refused = await post(payload);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().message).toContain(message);
+    }
+    expect(given.publisher.published).toHaveLength(1);
   });
 });

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyInstance } from 'fastify';
 import { FilmroomError } from '../../common/errors.ts';
+import { chooseResultModel, type ResultKind } from '../../projections/read-model/video-results.ts';
 import { presentJobStatus, terminalStates, type JobStatusRow } from '../../projections/read-model/job-status.ts';
 import { scenesUnder } from '../../projections/read-model/scenes.ts';
 import { tracksOf } from '../../projections/read-model/tracks.ts';
@@ -14,13 +16,41 @@ const page = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     offset: { type: 'integer', minimum: 0, maximum: maxOffset, default: 0 },
     batch: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    model: {
+      type: 'string',
+      maxLength: 300,
+      description:
+        "NAME@VERSION (or NAME: its default version): the model version to read (each replay's rows sit beside the pipeline's); default the most complete, then newest. Encode '+' as %2B",
+    },
   },
 } as const;
+
+/** The model version a read is of; an asked one that the video has no results of is a 404 naming it and the versions there are. */
+async function resultModelOf(app: FastifyInstance, videoId: string, kind: ResultKind, asked: string | undefined) {
+  // A '+' (combined detectors' names) sent unencoded arrives as a space; names and versions have none.
+  const wanted = asked?.replaceAll(' ', '+');
+  const models = await app.readModel.resultModels(videoId, kind);
+  const chosen = chooseResultModel(models, wanted);
+  if (wanted !== undefined && !chosen)
+    throw new FilmroomError(
+      'NOT_FOUND',
+      `model: video ${videoId} has no ${kind} of ${wanted}; its versions: ${models.map((m) => m.model).join(', ') || 'none yet'}`,
+      {
+        context: { field: 'model' },
+      },
+    );
+  return { model: chosen?.model ?? null, models: models.map((m) => m.model) };
+}
 
 /** How often an open stream reads the job status. */
 const pollMs = 1000;
 
-const pageOf = (items: object[], limit: number, offset: number) => ({ items, limit, offset });
+const pageOf = (items: object[], limit: number, offset: number, versions?: { model: string | null; models: string[] }) => ({
+  items,
+  limit,
+  offset,
+  ...versions,
+});
 const pageSchema = (rows: string) =>
   ({
     type: 'object',
@@ -28,6 +58,8 @@ const pageSchema = (rows: string) =>
       items: { type: 'array', items: { type: 'object', additionalProperties: true }, description: rows },
       limit: { type: 'integer' },
       offset: { type: 'integer' },
+      model: { type: ['string', 'null'], description: 'The model version (NAME@VERSION) these rows are of; null before there is any' },
+      models: { type: 'array', items: { type: 'string' }, description: 'Every model version the video has rows of, the default first' },
     },
   }) as const;
 const unknownVideo = { description: 'No such video', ...errorSchema } as const;
@@ -134,7 +166,7 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       onRequest: app.requireRole('reader'),
       schema: {
         operationId: 'getVideoDetections',
-        summary: "A video's detections, paginated",
+        summary: "A video's detections of one model version (?model=, default the most complete then newest), paginated",
         params: videoIdParams,
         querystring: page,
         response: { 200: pageSchema('detections rows'), ...authErrors, 404: unknownVideo },
@@ -143,7 +175,11 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     async (request) => {
       await mustBeKnown(request.params.id);
       const { limit, offset, batch } = request.query;
-      return pageOf(await app.readModel.detections(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
+      const versions = await resultModelOf(app, request.params.id, 'detections', request.query.model);
+      const rows = versions.model
+        ? await app.readModel.detections(request.params.id, { limit, offset, model: versions.model, ...(batch === undefined ? {} : { batch }) })
+        : [];
+      return pageOf(rows, limit, offset, versions);
     },
   );
 
@@ -153,7 +189,7 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       onRequest: app.requireRole('reader'),
       schema: {
         operationId: 'getVideoOcr',
-        summary: "A video's ocr_texts, paginated",
+        summary: "A video's ocr_texts of one model version (?model=, default the most complete then newest), paginated",
         params: videoIdParams,
         querystring: page,
         response: { 200: pageSchema('ocr_texts rows'), ...authErrors, 404: unknownVideo },
@@ -162,7 +198,11 @@ const videoResultRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     async (request) => {
       await mustBeKnown(request.params.id);
       const { limit, offset, batch } = request.query;
-      return pageOf(await app.readModel.ocrTexts(request.params.id, { limit, offset, ...(batch === undefined ? {} : { batch }) }), limit, offset);
+      const versions = await resultModelOf(app, request.params.id, 'ocr', request.query.model);
+      const rows = versions.model
+        ? await app.readModel.ocrTexts(request.params.id, { limit, offset, model: versions.model, ...(batch === undefined ? {} : { batch }) })
+        : [];
+      return pageOf(rows, limit, offset, versions);
     },
   );
 

@@ -39,9 +39,10 @@ describe('video results routes (in-memory ports)', () => {
     given.readModel.detectionRows.set('v', [detection(0, 0), detection(0, 1), detection(1, 10)]);
     const page = await given.app.inject({ url: '/v1/videos/v/detections?limit=2&offset=1', headers: bearer(keys.reader) });
     expect(page.statusCode).toBe(200);
-    expect(page.json()).toEqual({ items: [detection(0, 1), detection(1, 10)], limit: 2, offset: 1 });
+    const versions = { model: 'yolo@8', models: ['yolo@8'] };
+    expect(page.json()).toEqual({ items: [detection(0, 1), detection(1, 10)], limit: 2, offset: 1, ...versions });
     const batch = await given.app.inject({ url: '/v1/videos/v/detections?batch=1', headers: bearer(keys.reader) });
-    expect(batch.json()).toEqual({ items: [detection(1, 10)], limit: 100, offset: 0 });
+    expect(batch.json()).toEqual({ items: [detection(1, 10)], limit: 100, offset: 0, ...versions });
     const bad = await given.app.inject({ url: '/v1/videos/v/detections?limit=0', headers: bearer(keys.reader) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('querystring/limit must be >= 1');
@@ -52,12 +53,30 @@ describe('video results routes (in-memory ports)', () => {
     given.readModel.jobs.push(jobRow('v'));
     given.readModel.ocrRows.set('v', [text(0, 'LIONS 21'), text(1, 'HAWKS 14')]);
     const response = await given.app.inject({ url: '/v1/videos/v/ocr', headers: bearer(keys.reader) });
-    expect(response.json()).toEqual({ items: [text(0, 'LIONS 21'), text(1, 'HAWKS 14')], limit: 100, offset: 0 });
+    expect(response.json()).toEqual({ items: [text(0, 'LIONS 21'), text(1, 'HAWKS 14')], limit: 100, offset: 0, model: 'ppocr@4', models: ['ppocr@4'] });
     for (const results of ['ocr', 'detections']) {
       const unknown = await given.app.inject({ url: `/v1/videos/nobody/${results}`, headers: bearer(keys.reader) });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.json()).toEqual({ error: 'NOT_FOUND', message: 'no video nobody' });
     }
+  });
+
+  it('GET detections reads one model version: the most complete then newest by default, ?model= picks one (a space for an unencoded +), an unknown one is 404 naming the versions', async () => {
+    given = await inMemoryApp();
+    given.readModel.jobs.push(jobRow('v'));
+    const replayed = (batch: number, frame: number): DetectionRow => ({ ...detection(batch, frame), model_name: 'a+b', model_version: '1-s0.5+2', score: 0.6 });
+    // The replay has done batch 0 only: the pipeline's version stays the default until it has done as many.
+    given.readModel.detectionRows.set('v', [detection(0, 0), detection(1, 10), replayed(0, 0)]);
+    const read = async (query = '') => (await given.app.inject({ url: `/v1/videos/v/detections${query}`, headers: bearer(keys.reader) })).json();
+    expect(await read()).toMatchObject({ items: [detection(0, 0), detection(1, 10)], model: 'yolo@8', models: ['yolo@8', 'a+b@1-s0.5+2'] });
+    given.readModel.detectionRows.get('v')!.push(replayed(1, 10));
+    expect(await read()).toMatchObject({ items: [replayed(0, 0), replayed(1, 10)], model: 'a+b@1-s0.5+2' });
+    expect(await read('?model=yolo@8')).toMatchObject({ items: [detection(0, 0), detection(1, 10)], model: 'yolo@8' });
+    expect(await read('?model=a+b@1-s0.5+2')).toMatchObject({ model: 'a+b@1-s0.5+2' });
+    expect(await read('?model=yolo')).toMatchObject({ model: 'yolo@8' });
+    const unknown = await given.app.inject({ url: '/v1/videos/v/detections?model=yolo@9', headers: bearer(keys.reader) });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toBe('model: video v has no detections of yolo@9; its versions: a+b@1-s0.5+2, yolo@8');
   });
 
   it('GET events streams the progress of a finished job, then its end', async () => {

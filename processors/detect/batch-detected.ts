@@ -18,6 +18,8 @@ export function batchDetectedOf(input: {
   model: ModelInfo;
   inferenceMs: number;
   occurredAt: number;
+  /** The replay that recomputed this batch, if one did. */
+  replayId?: string | null;
 }): Output<'batch-detected'> {
   const { batch, model } = input;
   const value: BatchDetected = {
@@ -42,6 +44,7 @@ export function batchDetectedOf(input: {
     model: { name: model.name, version: model.version },
     inference_ms: input.inferenceMs,
     stages: batch.stages,
+    replay_id: input.replayId ?? null,
   };
   return { event: 'batch-detected', key: batchKey(batch.video_id, batch.batch_index), value };
 }

@@ -16,6 +16,20 @@ export interface DetectOptions {
   /** The detectors this process runs, by the kind an ingestion asks for (`objects`, `text`, `faces`). */
   detectors: Partial<Record<DetectorKind, Detector>>;
   config: Pick<DetectConfig, 'maxBatch'>;
+  /**
+   * Set when this processor carries out a replay (`filmroom replay detect`): it runs in the replay's
+   * own consumer group, only over the videos of the prefix that asked for the replayed detector's
+   * kind, and marks its results with the replay id (no stage builds on them, the job status does
+   * not count them).
+   */
+  replay?: DetectReplay;
+}
+
+export interface DetectReplay {
+  replayId: string;
+  videoPrefix: string | null;
+  /** The kind whose model the replay changes; the video's other detectors run as configured, so the combined version names both. */
+  kind: DetectorKind;
 }
 
 /**
@@ -42,10 +56,13 @@ export function createDetectProcessor(options: DetectOptions) {
   return defineProcessor({
     name: 'detect',
     version: detectorVersion,
+    ...(options.replay ? { groupSuffix: `replay-${options.replay.replayId}` } : {}),
     input: 'batch-extracted',
     stages: ['DETECT', 'OCR', 'RENDER'],
     outputs: ['batch-detected'],
     async handle(batch, context) {
+      const { replay } = options;
+      if (replay && (!batch.video_id.startsWith(replay.videoPrefix ?? '') || !batch.detectors.includes(replay.kind))) return [];
       const frames = await options.frameSource.frames(batch.artifact_uri);
       // Kind order, not the order asked: the same detectors always give the same model name.
       const chosen = kinds.filter((kind) => batch.detectors.includes(kind)).map((kind) => options.detectors[kind]!);
@@ -66,7 +83,7 @@ export function createDetectProcessor(options: DetectOptions) {
       }
       context.log.debug({ frames: frames.length, detections: detections.reduce((n, d) => n + d.length, 0), inferenceMs }, 'detected');
       const model = chosen.length > 0 ? combinedModel(chosen.map((d) => d.model)) : { name: 'none', version: 'none' };
-      return [batchDetectedOf({ batch, frames, detections, model, inferenceMs, occurredAt: context.now() })];
+      return [batchDetectedOf({ batch, frames, detections, model, inferenceMs, occurredAt: context.now(), replayId: replay?.replayId ?? null })];
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { OcrConfig } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
-import type { RgbImage, TextRecognizer } from '../../schemas/vision.ts';
+import { modelVersionString, ocrSettingsTag } from '../../common/model-versions.ts';
+import type { ModelInfo, RgbImage, TextRecognizer } from '../../schemas/vision.ts';
 import type { FrameSource } from '../../storage/ports.ts';
 import { defineProcessor } from '../../streams/processor.ts';
 import { cropImage } from '../../inference/decoders/text/index.ts';
@@ -13,7 +14,19 @@ export interface OcrOptions {
   frameSource: FrameSource;
   recognizer: TextRecognizer;
   config: Pick<OcrConfig, 'classes' | 'minConfidence'>;
+  /**
+   * Set when this processor carries out a replay (`filmroom replay ocr`): it runs in the replay's
+   * own group over the pipeline's detections of the prefix's videos that asked for OCR, and marks
+   * its results with the replay id (no stage builds on them, the job status does not count them).
+   */
+  replay?: { replayId: string; videoPrefix: string | null };
 }
+
+/** An OCR result's model: the recogniser's, its version extended with the confidence cut-off this stage applies. */
+export const ocrModelOf = (recognizer: Pick<TextRecognizer, 'model'>, minConfidence: number): ModelInfo => ({
+  name: recognizer.model.name,
+  version: modelVersionString(recognizer.model.version, ocrSettingsTag(minConfidence)),
+});
 
 /**
  * The ocr stage: batch-detected → ocr-done. Crops the regions of the configured classes from the
@@ -22,13 +35,16 @@ export interface OcrOptions {
  * nothing was detected), so downstream stages see every batch.
  */
 export function createOcrProcessor(options: OcrOptions) {
-  const { recognizer, config } = options;
+  const { recognizer, config, replay } = options;
+  const model = ocrModelOf(recognizer, config.minConfidence);
   return defineProcessor({
     name: 'ocr',
     version: ocrVersion,
+    ...(replay ? { groupSuffix: `replay-${replay.replayId}` } : {}),
     input: 'batch-detected',
     outputs: ['ocr-done'],
     async handle(detected, context) {
+      if (replay && (!detected.video_id.startsWith(replay.videoPrefix ?? '') || !detected.stages.includes('OCR'))) return [];
       const regions = detected.stages.includes('OCR') ? regionsToRead(detected.frames, config.classes) : [];
       let texts: ReturnType<typeof textsOf> = [];
       if (regions.length > 0) {
@@ -42,7 +58,7 @@ export function createOcrProcessor(options: OcrOptions) {
         texts = textsOf(regions, await recognizer.recognize(crops, context.signal), config.minConfidence);
       }
       context.log.debug({ regions: regions.length, texts: texts.length }, 'read');
-      return [ocrDoneOf({ detected, texts, regionsEvaluated: regions.length, model: recognizer.model, occurredAt: context.now() })];
+      return [ocrDoneOf({ detected, texts, regionsEvaluated: regions.length, model, occurredAt: context.now(), replayId: replay?.replayId ?? null })];
     },
   });
 }

@@ -15,6 +15,8 @@ export function ocrDoneOf(input: {
   regionsEvaluated: number;
   model: ModelInfo;
   occurredAt: number;
+  /** The replay that recomputed this batch, if one did. */
+  replayId?: string | null;
 }): Output<'ocr-done'> {
   const { detected, model } = input;
   const value: OcrDone = {
@@ -31,6 +33,7 @@ export function ocrDoneOf(input: {
     stages: detected.stages,
     detections: detected.frames,
     artifact_uri: detected.artifact_uri,
+    replay_id: input.replayId ?? null,
   };
   return { event: 'ocr-done', key: batchKey(detected.video_id, detected.batch_index), value };
 }

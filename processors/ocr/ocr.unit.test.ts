@@ -39,6 +39,7 @@ function detectedOf(uri: string, frames: { frameIndex: number; timestampS: numbe
     })),
     model: { name: 'fake-detector', version: '1' },
     inference_ms: 1,
+    replay_id: null,
     stages,
   };
 }

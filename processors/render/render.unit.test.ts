@@ -28,6 +28,7 @@ function ocrDoneOf(batchIndex: number, frames: { frameIndex: number; timestampS:
     texts: [{ frame_index: frames[0]!.frameIndex, box: { x1: 0.25, y1: 0, x2: 0.75, y2: 0.125 }, text: 'LIONS', confidence: 0.9 }],
     regions_evaluated: 1,
     artifact_uri: '',
+    replay_id: null,
     model: { name: 'fake', version: '1' },
     stages: ['EXTRACT', 'DETECT', 'OCR', 'RENDER'],
     detections: frames.map((f) => ({

@@ -10,14 +10,14 @@ import { deadLetterMessage, recordContext, type ToSend } from '../../streams/pro
 import { consumerGroupOf } from '../../streams/processor.ts';
 import { produce, runningOn, startProducer, type RunningProcessor } from '../../streams/runtime.ts';
 import { topicName } from '../../streams/topics.ts';
-import { replayProcessorVersion, runChecksReplay, type ReplayDeps } from './index.ts';
+import { replayProcessorVersion, runReplay, type ReplayDeps } from './index.ts';
 
 const name = 'replay';
 
 /**
  * The replay coordinator, run by `filmroom run` (with checks): consumes replay-requested on the
- * shared consumer loop and carries each request out with the checks replay runner (a checks
- * processor in the replay's own group), then emits replay-completed and commits the request. The
+ * shared consumer loop and carries each request out with the replay runner (a checks, detect or
+ * ocr processor in the replay's own group), then emits replay-completed and commits the request. The
  * API only publishes requests. A crash mid-replay redelivers the request, and the replay's group
  * resumes from its committed offsets.
  */
@@ -67,13 +67,14 @@ async function replayOne(deps: ReplayDeps, source: SourceRecord, value: Buffer |
     return [undecodable(deps, source, value, error, log)];
   }
   let batchesReplayed = 0;
+  let model: string | null = null;
   let error: string | null = null;
   try {
-    log.info({ replay_id: request.replay_id, check_version: request.check_version }, 'replay started');
-    ({ batchesReplayed } = await runChecksReplay({ ...deps, log }, request, { signal }));
+    log.info({ replay_id: request.replay_id, stage: request.stage, check_version: request.check_version, model: request.model }, 'replay started');
+    ({ batchesReplayed, model } = await runReplay({ ...deps, log }, request, { signal }));
   } catch (caught) {
     if (signal.aborted) return undefined;
-    // An unknown check version or a broken request cannot get better by retrying: report it on the replay.
+    // An unknown check version or model, or a broken request, cannot get better by retrying: report it on the replay.
     error = describeError(caught);
     log.error({ err: caught, replay_id: request.replay_id }, `replay failed: ${error}`);
   }
@@ -85,6 +86,8 @@ async function replayOne(deps: ReplayDeps, source: SourceRecord, value: Buffer |
     check_version: request.check_version,
     batches_replayed: batchesReplayed,
     error,
+    stage: request.stage,
+    model,
   };
   return [{ topic: topicName('replay-completed', config.topics), key: request.replay_id, value: serde.encode('replay-completed', completed) }];
 }

@@ -13,7 +13,7 @@ import { videoSceneScores } from './scenes.ts';
 import { stageTimings } from './stage-timings.ts';
 import { videoTransforms } from './transforms.ts';
 import { videoTracklets } from './tracks.ts';
-import { detections, latestRender, ocrTexts, topTexts } from './video-results.ts';
+import { detections, latestRender, ocrTexts, resultModels, topTexts } from './video-results.ts';
 
 /**
  * The read model over ClickHouse. A running replay's progress lives in Kafka (its consumer
@@ -30,6 +30,7 @@ export function clickHouseReadModel(client: ClickHouse, options: { replayProgres
     currentRuns: (videoIds) => currentRuns(client, videoIds),
     failedWork: (filter) => failedWork(client, filter),
     currentIngestion: (videoId) => currentIngestion(client, videoId),
+    resultModels: (videoId, kind) => resultModels(client, videoId, kind),
     detections: (videoId, page) => detections(client, videoId, page),
     ocrTexts: (videoId, page) => ocrTexts(client, videoId, page),
     videoTracklets: (videoId) => videoTracklets(client, videoId),

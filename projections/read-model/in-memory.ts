@@ -16,6 +16,8 @@ import type {
   ReadModel,
   RenderRow,
   ReplayStatus,
+  ResultKind,
+  ResultModel,
   ResultPage,
   StageTimingRow,
   VideoFilter,
@@ -25,6 +27,7 @@ import type {
   TransformRow,
   VideoTracklets,
 } from './port.ts';
+import { chooseResultModel } from './video-results.ts';
 
 /** What a game has in the read model. */
 export interface InMemoryGame {
@@ -34,8 +37,29 @@ export interface InMemoryGame {
   dataset?: DatasetRow;
 }
 
-const page = <T extends { batch_index: number }>(rows: T[], { limit, offset, batch }: ResultPage) =>
-  rows.filter((r) => batch === undefined || r.batch_index === batch).slice(offset, offset + limit);
+type VersionedRow = { batch_index: number; model_name: string; model_version: string };
+
+/** The model versions of rows, as the ClickHouse adapter orders them (most batches first; ties: the later rows' version first). */
+function modelsOf(rows: readonly VersionedRow[]): ResultModel[] {
+  const byModel = new Map<string, { model_name: string; model_version: string; batches: Set<number>; last: number }>();
+  rows.forEach((r, i) => {
+    const key = `${r.model_name}@${r.model_version}`;
+    const entry = byModel.get(key) ?? { model_name: r.model_name, model_version: r.model_version, batches: new Set<number>(), last: 0 };
+    entry.batches.add(r.batch_index);
+    entry.last = i;
+    byModel.set(key, entry);
+  });
+  return [...byModel.entries()]
+    .map(([model, e]) => ({ model, model_name: e.model_name, model_version: e.model_version, batches: e.batches.size, last_ms: e.last }))
+    .sort((a, b) => b.batches - a.batches || b.last_ms - a.last_ms);
+}
+
+const page = <T extends VersionedRow>(rows: T[], { limit, offset, batch, model }: ResultPage) => {
+  const chosen = chooseResultModel(modelsOf(rows), model);
+  return rows
+    .filter((r) => chosen !== undefined && `${r.model_name}@${r.model_version}` === chosen.model && (batch === undefined || r.batch_index === batch))
+    .slice(offset, offset + limit);
+};
 
 /**
  * The read model as plain rows, for unit tests: given rows in its fields, the queries answer as
@@ -97,6 +121,9 @@ export class InMemoryReadModel implements ReadModel {
   async currentIngestion(videoId: string) {
     return this.ingestions.get(videoId);
   }
+  async resultModels(videoId: string, kind: ResultKind) {
+    return modelsOf((kind === 'ocr' ? this.ocrRows : this.detectionRows).get(videoId) ?? []);
+  }
   async detections(videoId: string, p: ResultPage) {
     return page(this.detectionRows.get(videoId) ?? [], p);
   }
@@ -120,7 +147,8 @@ export class InMemoryReadModel implements ReadModel {
   }
   async topTexts(videoId: string, limit: number) {
     const frames = new Map<string, number>();
-    for (const row of this.ocrRows.get(videoId) ?? []) frames.set(row.text, (frames.get(row.text) ?? 0) + 1);
+    const rows = this.ocrRows.get(videoId) ?? [];
+    for (const row of page(rows, { limit: rows.length, offset: 0 })) frames.set(row.text, (frames.get(row.text) ?? 0) + 1);
     return [...frames]
       .sort(([a, n], [b, m]) => m - n || a.localeCompare(b))
       .slice(0, limit)

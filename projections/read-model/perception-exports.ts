@@ -1,13 +1,15 @@
 import { linkTracklets, trackletKey } from '../../processors/track/core/index.ts';
 import type { TrackPointRow, VideoFrameRow } from './perception-rows.ts';
 import type { ReadModel } from './port.ts';
-import type { DetectionRow } from './video-results.ts';
+import { chooseResultModel, type DetectionRow } from './video-results.ts';
+import { FilmroomError } from '../../common/errors.ts';
 
 export const perceptionExportFormats = ['coco', 'mot'] as const;
 export type PerceptionExportFormat = (typeof perceptionExportFormats)[number];
 
 export interface CocoDataset {
-  info: { description: string; video_id: string };
+  /** `model`: the detection model version (NAME@VERSION) the annotations are of. */
+  info: { description: string; video_id: string; model?: string | null };
   images: { id: number; file_name: string; width: number; height: number; frame_index: number; timestamp_s: number; batch_index: number }[];
   annotations: {
     id: number;
@@ -96,20 +98,46 @@ export function motOf(frames: readonly VideoFrameRow[], trackNumberOf: ReadonlyM
   return lines.map((l) => `${l.frame},${l.id},${l.values.join(',')},-1,-1,-1\n`).join('');
 }
 
-/** Every detection of a video's current run, page by page. */
-async function allDetections(readModel: ReadModel, videoId: string): Promise<DetectionRow[]> {
+/** Every detection of a video's current run of one model version, page by page. */
+async function allDetections(readModel: ReadModel, videoId: string, model: string): Promise<DetectionRow[]> {
   const all: DetectionRow[] = [];
   for (let offset = 0; ; offset += 10_000) {
-    const page = await readModel.detections(videoId, { limit: 10_000, offset });
+    const page = await readModel.detections(videoId, { limit: 10_000, offset, model });
     all.push(...page);
     if (page.length < 10_000) return all;
   }
 }
 
-/** A video's detections as COCO JSON or its tracks as MOT CSV: the one export both the API and the CLI give. */
-export async function perceptionExport(readModel: ReadModel, videoId: string, format: PerceptionExportFormat): Promise<string> {
+/**
+ * A video's detections as COCO JSON or its tracks as MOT CSV: the one export both the API and the
+ * CLI give. COCO is of one detection model version (`model`, NAME@VERSION or NAME; default the most
+ * complete, then newest); MOT is of the tracks, which are linked from the pipeline's detections only.
+ */
+export async function perceptionExport(
+  readModel: ReadModel,
+  videoId: string,
+  format: PerceptionExportFormat,
+  options: { model?: string } = {},
+): Promise<string> {
+  if (format === 'mot' && options.model !== undefined)
+    throw new FilmroomError('USAGE', "model: a MOT export is of the tracks, which come from the pipeline's detections only: no model to choose", {
+      context: { field: 'model' },
+    });
   const frames = await readModel.videoFrames(videoId);
-  if (format === 'coco') return `${JSON.stringify(cocoOf(videoId, frames, await allDetections(readModel, videoId)))}\n`;
+  if (format === 'coco') {
+    const models = await readModel.resultModels(videoId, 'detections');
+    const chosen = chooseResultModel(models, options.model);
+    if (options.model !== undefined && !chosen)
+      throw new FilmroomError(
+        'NOT_FOUND',
+        `model: video ${videoId} has no detections of ${options.model}; its versions: ${models.map((m) => m.model).join(', ') || 'none yet'}`,
+        {
+          context: { field: 'model' },
+        },
+      );
+    const dataset = cocoOf(videoId, frames, chosen ? await allDetections(readModel, videoId, chosen.model) : []);
+    return `${JSON.stringify({ ...dataset, info: { ...dataset.info, model: chosen?.model ?? null } })}\n`;
+  }
   const tracked = await readModel.videoTracklets(videoId);
   if (!tracked) return '';
   const numbers = new Map<string, number>();

@@ -12,7 +12,7 @@ import type { SceneRow, VideoSceneScores } from './scenes.ts';
 import type { StageTimingRow } from './stage-timings.ts';
 import type { TrackRow, VideoTracklets } from './tracks.ts';
 import type { TransformRow } from './transforms.ts';
-import type { DetectionRow, OcrTextRow, RenderRow, ResultPage } from './video-results.ts';
+import type { DetectionRow, OcrTextRow, RenderRow, ResultKind, ResultModel, ResultPage } from './video-results.ts';
 
 export type {
   ClipRow,
@@ -29,6 +29,8 @@ export type {
   OcrTextRow,
   RenderRow,
   ReplayStatus,
+  ResultKind,
+  ResultModel,
   ResultPage,
   SceneRow,
   StageTimingRow,
@@ -63,6 +65,9 @@ export interface ReadModel {
   failedWork(filter: FailureFilter): Promise<FailedWork[]>;
   /** How a video's current run was ingested; undefined for an unknown video. */
   currentIngestion(videoId: string): Promise<CurrentIngestion | undefined>;
+  /** The model versions of a video's current run's detections or OCR texts, the default (most complete, then newest) first. */
+  resultModels(videoId: string, kind: ResultKind): Promise<ResultModel[]>;
+  /** One page of a video's detections, of one model version (`page.model`, default the first of resultModels): never a mix. */
   detections(videoId: string, page: ResultPage): Promise<DetectionRow[]>;
   ocrTexts(videoId: string, page: ResultPage): Promise<OcrTextRow[]>;
   /** The tracklets of a video's current run (latest tracker version), which its tracks are linked from; undefined before any batch was tracked. */

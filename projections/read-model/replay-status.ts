@@ -5,7 +5,11 @@ export type ReplayState = 'queued' | 'running' | 'completed' | 'failed';
 
 export type ReplayStatus = {
   replay_id: string;
+  /** checks, detect or ocr. */
+  stage: string;
   check_version: string;
+  /** For detect and ocr: the model asked for (NAME[@VERSION]), then, once completed, the version computed (NAME@VERSION). */
+  model: string | null;
   from: string;
   prefix: string | null;
   state: ReplayState;
@@ -19,7 +23,7 @@ export type ReplayStatus = {
 };
 
 /** How far a running replay's consumer group is (from Kafka): passed in, so this module only reads ClickHouse. */
-export type ReplayProgressOf = (request: Pick<ReplayRequested, 'check_version' | 'replay_id' | 'target_offsets'>) => Promise<{ done: number }>;
+export type ReplayProgressOf = (request: Pick<ReplayRequested, 'stage' | 'check_version' | 'replay_id' | 'target_offsets'>) => Promise<{ done: number }>;
 
 /**
  * A replay's status: the request and its completion from ClickHouse (the replays projection), the
@@ -28,6 +32,8 @@ export type ReplayProgressOf = (request: Pick<ReplayRequested, 'check_version' |
 export async function replayStatus(clickhouse: ClickHouse, replayId: string, liveProgress: ReplayProgressOf): Promise<ReplayStatus | null> {
   const requested = await clickhouse.select<{
     replay_id: string;
+    stage: string;
+    model: string;
     check_version: string;
     from_ms: string | number | null;
     video_prefix: string;
@@ -36,19 +42,20 @@ export async function replayStatus(clickhouse: ClickHouse, replayId: string, liv
     requested_by: string;
     requested_at: string;
   }>(
-    `SELECT replay_id, check_version, toUnixTimestamp(from_timestamp) * 1000 AS from_ms, video_prefix, target_partitions, target_offsets, requested_by, toString(occurred_at) AS requested_at
+    `SELECT replay_id, stage, model, check_version, toUnixTimestamp(from_timestamp) * 1000 AS from_ms, video_prefix, target_partitions, target_offsets, requested_by, toString(occurred_at) AS requested_at
      FROM replays FINAL WHERE replay_id = ${param('replay_id')}`,
     { replay_id: replayId },
   );
   const row = requested[0];
   if (!row) return null;
-  const completions = await clickhouse.select<{ batches_replayed: string | number; error: string; completed_at: string }>(
-    `SELECT batches_replayed, error, toString(occurred_at) AS completed_at FROM replay_completions FINAL WHERE replay_id = ${param('replay_id')}`,
+  const completions = await clickhouse.select<{ batches_replayed: string | number; error: string; model: string; completed_at: string }>(
+    `SELECT batches_replayed, error, model, toString(occurred_at) AS completed_at FROM replay_completions FINAL WHERE replay_id = ${param('replay_id')}`,
     { replay_id: replayId },
   );
   const completion = completions[0];
   const request = {
     replay_id: row.replay_id,
+    stage: row.stage,
     check_version: row.check_version,
     target_offsets: row.target_partitions.map((partition, i) => ({ partition, offset: Number(row.target_offsets[i]) })),
   };
@@ -62,7 +69,9 @@ export async function replayStatus(clickhouse: ClickHouse, replayId: string, liv
   }
   return {
     replay_id: row.replay_id,
+    stage: row.stage,
     check_version: row.check_version,
+    model: completion?.model || row.model || null,
     from: row.from_ms === null ? 'earliest' : new Date(Number(row.from_ms)).toISOString(),
     prefix: row.video_prefix || null,
     state,

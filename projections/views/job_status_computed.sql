@@ -188,9 +188,11 @@ FROM
       minIf(at_ms, kind = 'done') AS first_ms,
       maxIf(at_ms, kind = 'done') AS last_ms,
       maxIf(batch_count, kind = 'done') AS batches_told,
-      sumIf(frames, kind = 'done') AS frames_done,
-      sumIf(detections, kind = 'done') AS detections_done,
-      sumIf(regions, kind = 'done') AS regions_done,
+      -- One result per (stage, batch) counts, whatever the model versions it has rows of (a batch
+      -- detected again by a pipeline with other settings has two): max, not sum.
+      maxIf(frames, kind = 'done') AS frames_done,
+      maxIf(detections, kind = 'done') AS detections_done,
+      maxIf(regions, kind = 'done') AS regions_done,
       groupUniqArrayIf(check_version, kind = 'done' AND stage = 'checks') AS versions_done,
       maxIf(at_ms, kind = 'failed') AS failed_ms,
       maxIf(at, kind = 'failed') AS failed_time,
@@ -205,6 +207,7 @@ FROM
     FROM
     (
       -- Every row of the video's work, in one shape: a run ingested, a batch done, failed or retried.
+      -- Detection and OCR replays (another model version, replay_id set) are no part of the job.
       -- Each table deduplicated as before (FINAL where it replaces rows; check results and retries counted as written).
       SELECT video_id, run_id, 'run' AS stage, toInt32(-1) AS batch, 'run' AS kind, version AS at_ms, occurred_at AS at,
         toUInt32(0) AS batch_count, toUInt32(0) AS frames, toUInt32(0) AS detections, toUInt32(0) AS regions, '' AS check_version, '' AS message,
@@ -217,12 +220,12 @@ FROM
       UNION ALL
       SELECT video_id, run_id, 'detect', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), frames, detections, toUInt32(0), '', '',
         '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
-      FROM detected_batches FINAL WHERE {video_filter}
+      FROM detected_batches FINAL WHERE {video_filter} AND replay_id = ''
       UNION ALL
       -- An OCR'd batch is done for OCR and, for detection, no longer awaiting OCR.
       SELECT video_id, run_id, arrayJoin(['ocr', 'detect']) AS for_stage, toInt32(batch_index), if(for_stage = 'ocr', 'done', 'ocr_read'), version, occurred_at,
         toUInt32(0), toUInt32(0), toUInt32(0), regions_evaluated, '', '', '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
-      FROM ocr_batches FINAL WHERE {video_filter}
+      FROM ocr_batches FINAL WHERE {video_filter} AND replay_id = ''
       UNION ALL
       SELECT video_id, run_id, 'checks', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), check_version, '',
         '', '', emptyArrayString(), toUInt32(0), toDateTime(0)

@@ -100,4 +100,10 @@ export interface FilmroomEventsBatchDetected {
      * Default: ["EXTRACT","DETECT","OCR","CHECKS"]
      */
     stages: FilmroomEventsStage[];
+    /**
+     * Set when an operator's replay recomputed this batch with another model version (filmroom replay detect): no pipeline stage consumes it, and the job status does not count it; its rows sit beside the pipeline's under their own model version.
+     *
+     * Default: null
+     */
+    replay_id: null | string;
 }

@@ -115,4 +115,10 @@ export interface FilmroomEventsOcrDone {
      * Default: ""
      */
     artifact_uri: string;
+    /**
+     * Set when an operator's replay recomputed this batch with another model version (filmroom replay ocr): no pipeline stage consumes it, and the job status does not count it; its rows sit beside the pipeline's under their own model version.
+     *
+     * Default: null
+     */
+    replay_id: null | string;
 }

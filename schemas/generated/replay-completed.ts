@@ -25,6 +25,9 @@ export interface FilmroomEventsReplayCompleted {
     occurred_at: number;
     producer: FilmroomEventsProducer;
     replay_id: string;
+    /**
+     * The check version of a checks replay; empty for detect and ocr replays.
+     */
     check_version: string;
     /**
      * Input records the replay's consumer group went through.
@@ -36,4 +39,16 @@ export interface FilmroomEventsReplayCompleted {
      * Default: null
      */
     error: null | string;
+    /**
+     * What the replay recomputes: checks (of check_version), detect or ocr (with model).
+     *
+     * Default: "checks"
+     */
+    stage: string;
+    /**
+     * For detect and ocr replays: the model version computed, as NAME@VERSION; null for checks.
+     *
+     * Default: null
+     */
+    model: null | string;
 }

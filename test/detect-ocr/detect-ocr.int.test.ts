@@ -161,10 +161,11 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
 
     // Events carry the model, timings, stages, and ocr-done carries the detections forward.
     const sampleDetected = detectedOf(sampleId);
-    expect(sampleDetected[0]!.model).toEqual({ name: 'ppocr-det-v4', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    // Versions: the weights digest, then the decoding settings (detection: input size, score; OCR: the confidence cut-off).
+    expect(sampleDetected[0]!.model).toEqual({ name: 'ppocr-det-v4', version: expect.stringMatching(/^[0-9a-f]{12}-i960-s0\.6$/) });
     expect(sampleDetected.every((d) => d.inference_ms > 0 && d.frames.length === 10)).toBe(true);
     const sampleOcr = ocrOf(sampleId);
-    expect(sampleOcr[0]!.model).toEqual({ name: 'ppocr-rec-v4', version: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(sampleOcr[0]!.model).toEqual({ name: 'ppocr-rec-v4', version: expect.stringMatching(/^[0-9a-f]{12}-c0\.5$/) });
     for (const o of sampleOcr) {
       expect(o.stages).toEqual(['EXTRACT', 'DETECT', 'OCR']);
       expect(o.detections).toEqual(sampleDetected.find((d) => d.batch_index === o.batch_index)!.frames);

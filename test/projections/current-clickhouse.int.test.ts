@@ -49,6 +49,7 @@ function events(): Output<AnyEventName>[] {
         ],
         model: { name: 'ppocr-det-v4', version: 'abc' },
         inference_ms: 12.5,
+        replay_id: null,
         stages: [...stages],
       },
     })),
@@ -66,6 +67,7 @@ function events(): Output<AnyEventName>[] {
         texts: [{ frame_index: i * 300, box: { x1: 0.25, y1: 0.125, x2: 0.5, y2: 0.25 }, text: i === 0 ? 'LIONS 21' : "HAWKS 'Q' 14", confidence: 0.875 }],
         regions_evaluated: 1,
         artifact_uri: '',
+        replay_id: null,
         model: { name: 'ppocr-rec-v4', version: 'def' },
         stages: [...stages],
         detections: [],
@@ -100,9 +102,14 @@ const mainQueries: Record<string, { sql: string; params: SqlParams }> = {
     sql: `SELECT video_id FROM job_status WHERE state = ${param('state')} AND ${startsWithParam('video_id', 'prefix')} ORDER BY video_id`,
     params: { state: 'complete', prefix: 'compat-' },
   },
+  // The model versions a video's detections are of (video-results.ts resultModels), then one version's page.
+  detection_models: {
+    sql: `SELECT model_name, model_version, count() AS batches, max(version) AS last_ms FROM detected_batches FINAL WHERE video_id = ${param('video_id')} AND run_id = (SELECT any(run_id) FROM videos FINAL WHERE video_id = ${param('video_id')}) GROUP BY model_name, model_version ORDER BY batches DESC, last_ms DESC, model_version`,
+    params: { video_id: 'compat-complete' },
+  },
   detections: {
-    sql: `SELECT batch_index, frame_index, timestamp_s, x1, y1, x2, y2, class_id, class_name, score, model_name, model_version FROM detections FINAL WHERE video_id = ${param('video_id')} AND batch_index = ${param('batch')} ORDER BY batch_index, frame_index, detection_index LIMIT 100 OFFSET 0`,
-    params: { video_id: 'compat-complete', batch: 1 },
+    sql: `SELECT batch_index, frame_index, timestamp_s, x1, y1, x2, y2, class_id, class_name, score, model_name, model_version FROM detections FINAL WHERE video_id = ${param('video_id')} AND model_name = ${param('model_name')} AND model_version = ${param('model_version')} AND batch_index = ${param('batch')} ORDER BY batch_index, frame_index, detection_index LIMIT 100 OFFSET 0`,
+    params: { video_id: 'compat-complete', batch: 1, model_name: 'ppocr-det-v4', model_version: 'abc' },
   },
   ocr_texts: {
     sql: `SELECT batch_index, frame_index, x1, y1, x2, y2, text, confidence, model_name, model_version FROM ocr_texts FINAL WHERE video_id = ${param('video_id')} ORDER BY batch_index, text_index LIMIT 100 OFFSET 0`,

@@ -42,6 +42,7 @@ function ocrDoneOf(batch: BatchExtracted, stages: OcrDone['stages']): OcrDone {
     texts: [{ frame_index: batch.frame_indices[0]!, box: { x1: 0.05, y1: 0.05, x2: 0.45, y2: 0.2 }, text: 'FAR_LEFT', confidence: 0.9 }],
     regions_evaluated: 1,
     artifact_uri: '',
+    replay_id: null,
     model: { name: 'test', version: '0' },
     stages,
     detections: batch.frame_indices.map((frame, i) => ({

@@ -58,6 +58,9 @@ export function FrameViewer({ videoId }: { videoId: string }) {
   const [detections, setDetections] = useState<Map<number, Detection[]>>(new Map());
   const [tracks, setTracks] = useState<Map<number, FrameBox[]>>(new Map());
   const batchesRead = useRef(new Set<number>());
+  // The detection model version the first batch read answered with: later batches ask for it, so a
+  // replay finishing while the viewer is open never mixes two versions' boxes.
+  const model = useRef<string | null>(null);
 
   useEffect(() => {
     getJson<{ items: SampledFrame[]; total: number }>(`/v1/videos/${id}/frames?limit=${framesListed}`).then(setFrames, () =>
@@ -78,13 +81,18 @@ export function FrameViewer({ videoId }: { videoId: string }) {
     // A batch's detections are read once, when one of its frames is first shown.
     if (!batchesRead.current.has(frame.batch_index)) {
       batchesRead.current.add(frame.batch_index);
-      getJson<{ items: Detection[] }>(`/v1/videos/${id}/detections?batch=${frame.batch_index}&limit=${detectionsPerBatch}`).then(
-        (page) =>
+      const pinned = model.current ? `&model=${encodeURIComponent(model.current)}` : '';
+      getJson<{ items: Detection[]; model?: string | null }>(
+        `/v1/videos/${id}/detections?batch=${frame.batch_index}&limit=${detectionsPerBatch}${pinned}`,
+      ).then(
+        (page) => {
+          model.current ??= page.model ?? null;
           setDetections((known) => {
             const next = new Map(known);
             for (const d of page.items) next.set(Number(d.frame_index), [...(next.get(Number(d.frame_index)) ?? []), d]);
             return next;
-          }),
+          });
+        },
         () => batchesRead.current.delete(frame.batch_index),
       );
     }

@@ -68,7 +68,8 @@ describe('DB text-map decoding', () => {
     try {
       const [first, second] = await detector.detect([frame({ x: 16, y: 10, w: 64, h: 16 }), frame({ x: 96, y: 60, w: 32, h: 20 })]);
       expect(detector.model.name).toBe('channel-max');
-      expect(detector.model.version).toMatch(/^[0-9a-f]{12}$/);
+      // The weights' digest, then the decoding settings that change the results (input size, score threshold).
+      expect(detector.model.version).toMatch(/^[0-9a-f]{12}-i\d+-s[\d.]+$/);
       expect(first).toHaveLength(1);
       expect(second).toHaveLength(1);
       // unclipped boxes contain the rectangle and grow by at most 12 px (64x16: d = 9.6 px)

@@ -82,6 +82,7 @@ export function syntheticDetectedBatches(input: { videoId: string; runId: string
     })),
     model: { name: 'synthetic-detector', version: '1' },
     inference_ms: 0,
+    replay_id: null,
     stages: ['EXTRACT', 'DETECT'],
   }));
 }
