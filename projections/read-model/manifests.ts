@@ -1,5 +1,5 @@
 import { FilmroomError } from '../../common/errors.ts';
-import type { ClickHouse, SqlParams } from '../clickhouse-client.ts';
+import { param, type ClickHouse, type SqlParams } from '../clickhouse-client.ts';
 import { startsWithParam } from './job-status.ts';
 
 /** What the read model filters manifests by, in SQL. */
@@ -84,6 +84,9 @@ export function manifestQuery(filter: ManifestFilter): { sql: string; params: Sq
     params: paramsOf(filter),
   };
 }
+
+/** One video's manifest rows, every check version (its id bound as `video_id`): what `bench --only api` times as the manifest point read. */
+export const manifestPointRead = `SELECT *, toUInt32(ingested_at) AS ingested_at_s FROM manifests WHERE video_id = ${param('video_id')} ORDER BY check_version`;
 
 /** The check versions with results among the filtered videos. */
 export function manifestVersionsQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
