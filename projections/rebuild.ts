@@ -5,8 +5,8 @@ import { endOffsets } from '../streams/batch-consumer.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { topicName } from '../streams/topics.ts';
 import type { ClickHouse } from './clickhouse-client.ts';
-import { refreshAllJobStatus } from './job-status-latest.ts';
 import { reapplyDeletions } from './purge.ts';
+import { refreshAll, storedReadRows } from './stored-read-rows.ts';
 import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily, type ProjectorDeps } from './projector.ts';
 
 export interface RebuildReport {
@@ -19,7 +19,7 @@ export interface RebuildReport {
 /**
  * Rebuilds projection families from Kafka: truncates their tables, points their consumer groups at
  * the earliest offsets, and projects until caught up with the topics' ends as they were when the
- * rebuild began, then recomputes every stored job status (job-status-latest.ts) and applies the
+ * rebuild began, then recomputes every stored job status and manifest (stored-read-rows.ts) and applies the
  * recorded deletions again (purge.ts). The family's projectors must be stopped meanwhile (checked: a group with active
  * members is refused); they continue from the rebuilt position when started again.
  */
@@ -70,11 +70,13 @@ export async function rebuildProjections(
         return { family, tables: [...projectionFamilies[family].tables], records, seconds };
       }),
     );
-    // Stored statuses as the rebuilt tables give them, and none of a video they no longer hold.
+    // Stored statuses and manifests as the rebuilt tables give them, and none of a video they no longer hold.
     const refreshedMs = Date.now();
-    await refreshAllJobStatus(clickhouse, () => refreshedMs);
-    await clickhouse.command({ query: `ALTER TABLE job_status_latest DELETE WHERE refreshed_ms < ${refreshedMs}` });
-    onProgress('job_status_latest: every video recomputed');
+    await refreshAll(clickhouse, storedReadRows, () => refreshedMs);
+    for (const { table } of storedReadRows) {
+      await clickhouse.command({ query: `ALTER TABLE ${table} DELETE WHERE refreshed_ms < ${refreshedMs}` });
+      onProgress(`${table}: every video recomputed`);
+    }
     // The topics still hold a deleted video's events: its deletions (kept in `deletions`, which no rebuild truncates) win again.
     const removed = await reapplyDeletions(clickhouse);
     if (removed) onProgress(`deletions: ${removed} row(s) of deleted videos removed again`);

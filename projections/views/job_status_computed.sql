@@ -1,5 +1,5 @@
 -- job_status computed from the projected events, per video, over its current run only: what the
--- projectors store in job_status_latest (projections/job-status-latest.ts) for the videos they
+-- projectors store in job_status_latest (projections/stored-read-rows.ts) for the videos they
 -- touch, and what the job_status view reads back with the clock's columns added. Honest states: a
 -- job is terminal only when no work of the run is still to come — every stage it asked for has,
 -- for every batch there will be, a result or a failure (a failed extraction means the batches it
