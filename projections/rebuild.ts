@@ -86,15 +86,23 @@ export async function rebuildProjections(
   }
 }
 
-/** A checksum of a table's deduplicated content: row count and the sum of every row's hash. */
-export async function tableChecksum(clickhouse: ClickHouseClient, database: string, table: string): Promise<{ rows: string; hash: string }> {
+/** A checksum of a table's deduplicated content (but the columns `except`): row count and the sum of every row's hash. */
+export async function tableChecksum(
+  clickhouse: ClickHouseClient,
+  database: string,
+  table: string,
+  except: readonly string[] = [],
+): Promise<{ rows: string; hash: string }> {
   const columns = (await (
     await clickhouse.query({
       query: `SELECT name FROM system.columns WHERE database = '${database}' AND table = '${table}' ORDER BY name`,
       format: 'JSONEachRow',
     })
   ).json()) as { name: string }[];
-  const hashOf = columns.map((c) => `cityHash64(${c.name})`).join(', ');
+  const hashOf = columns
+    .filter((c) => !except.includes(c.name))
+    .map((c) => `cityHash64(${c.name})`)
+    .join(', ');
   const result = await clickhouse.query({
     query: `SELECT toString(count()) AS rows, toString(sum(cityHash64(${hashOf}))) AS hash FROM ${table} FINAL`,
     format: 'JSONEachRow',
