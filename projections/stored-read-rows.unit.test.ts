@@ -13,7 +13,7 @@ import {
   storedReadRows,
   type ChangedVideos,
 } from './stored-read-rows.ts';
-import { viewsDir } from './views.ts';
+import { fragmentSql, viewSelect } from './views.ts';
 
 const migrations = { job_status_latest: '014-job-status-latest.sql', manifests_latest: '015-manifests-latest.sql' } as const;
 const migrationOf = (table: string) => readFileSync(join(import.meta.dirname, 'migrations', migrations[table as keyof typeof migrations]), 'utf8');
@@ -25,11 +25,16 @@ const recording = () => {
 
 describe.each(storedReadRows.map((stored) => [stored.table, stored] as const))('%s, stored read rows', (table, stored) => {
   it('is recomputed after inserts into exactly the tables its computation reads, each a projected table', () => {
-    const computed = readFileSync(join(viewsDir, `${stored.computed}.sql`), 'utf8');
+    const computed = viewSelect(stored.computed);
     const read = new Set([...computed.matchAll(/\bFROM\s+([a-z_]+)/g)].map((m) => m[1]!));
     expect(read).toEqual(new Set(stored.inputs));
     const projected = new Set<string>(Object.values(projectionFamilies).flatMap((family) => [...family.tables]));
     for (const input of stored.inputs) expect(projected.has(input), input).toBe(true);
+  });
+
+  it('counts failures by the one unresolved-failure rule (views/fragments/unresolved_failure.sql), bound to the same videos', () => {
+    expect(viewSelect(stored.computed, "video_id = 'a'")).toContain(fragmentSql('unresolved_failure', "video_id = 'a'"));
+    expect(viewSelect(stored.computed)).not.toContain('{fragment:');
   });
 
   it('stores every column of the table but its version, and only the videos asked for', () => {

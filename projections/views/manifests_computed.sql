@@ -135,12 +135,7 @@ FROM
     SELECT video_id, argMax(message, occurred_at) AS error, uniqExactIf(ifNull(batch_index, -1), stage = 'extract') AS extract_failures
     FROM failures FINAL
     WHERE {video_filter} AND (video_id, run_id) IN (SELECT video_id, run_id FROM videos FINAL WHERE {video_filter})
-      AND (video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
-        SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches WHERE {video_filter}
-        UNION ALL SELECT video_id, run_id, 'ocr', toInt32(batch_index) FROM ocr_batches WHERE {video_filter}
-        UNION ALL SELECT video_id, run_id, 'checks', toInt32(batch_index) FROM check_results WHERE {video_filter}
-      )
-      AND NOT (stage = 'render' AND (video_id, run_id) IN (SELECT video_id, run_id FROM renders WHERE {video_filter}))
+      AND {fragment:unresolved_failure}
     GROUP BY video_id
   ) AS failed_per_video USING video_id
 )
