@@ -189,10 +189,16 @@ describe('manifest export for the two-stage pipeline (real Kafka, registry, Clic
             format: 'JSONEachRow',
           })
         ).json();
-        await client.command({ query: 'SYSTEM FLUSH LOGS' });
-        const [logged] = await client.select<{ read_rows: string }>(
-          `SELECT toString(read_rows) AS read_rows FROM system.query_log WHERE query_id = '${queryId}' AND type = 2`,
-        );
+        // The log is written in the background: flush it until the query's row is there.
+        let logged: { read_rows: string } | undefined;
+        for (let tries = 0; !logged && tries < 30; tries++) {
+          if (tries) await new Promise((resolve) => setTimeout(resolve, 500));
+          await client.command({ query: 'SYSTEM FLUSH LOGS' });
+          [logged] = await client.select<{ read_rows: string }>(
+            `SELECT toString(read_rows) AS read_rows FROM system.query_log WHERE query_id = '${queryId}' AND type = 2`,
+          );
+        }
+        expect(logged, `query_log row of ${queryId}`).toBeDefined();
         return { rows: rows.length, readRows: Number(logged!.read_rows) };
       };
       const one = await readRows("video_id = 'point-1234'");
