@@ -10,6 +10,7 @@ import { createClickHouse, type ClickHouse } from '../projections/clickhouse-cli
 import { migrate } from '../projections/migrate.ts';
 import { projectionFamilies, runProjectors, writeCheckVersions, type ProjectionFamily } from '../projections/projector.ts';
 import { jobStatusPointRead } from '../projections/read-model/job-status.ts';
+import { manifestPointRead } from '../projections/read-model/manifests.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
 import { createKafka } from '../streams/kafka-client.ts';
@@ -37,6 +38,8 @@ export interface ApiBenchResult {
   /** The point read over ClickHouse's HTTP interface, one at a time, and 50 in flight. */
   pointReadSerial: ReadFigures;
   pointReadConcurrent: ReadFigures;
+  /** One video's manifest rows (every check version), bare over HTTP, one at a time. */
+  manifestPointReadSerial: ReadFigures;
   /** `GET /v1/videos/:id` (random ids) and `GET /v1/videos?limit=50`, 50 connections, autocannon. */
   apiGet: ReadFigures;
   apiList: ReadFigures;
@@ -100,9 +103,9 @@ async function loadVideos(config: Config, videos: number): Promise<{ events: num
 
 const randomVideo = (videos: number) => benchVideoId(Math.floor(Math.random() * videos));
 
-/** The read model's point read, bare: `inFlight` at a time, for `seconds` (after a warm-up). */
-async function pointReads(client: ClickHouse, videos: number, inFlight: number, seconds: number): Promise<ReadFigures> {
-  for (let i = 0; i < 20; i++) await client.select(jobStatusPointRead, { video_id: randomVideo(videos) });
+/** A point read of the read model (`query`, one video's id bound as `video_id`), bare: `inFlight` at a time, for `seconds` (after a warm-up). */
+async function pointReads(client: ClickHouse, videos: number, inFlight: number, seconds: number, query = jobStatusPointRead): Promise<ReadFigures> {
+  for (let i = 0; i < 20; i++) await client.select(query, { video_id: randomVideo(videos) });
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
@@ -111,8 +114,9 @@ async function pointReads(client: ClickHouse, videos: number, inFlight: number, 
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < until) {
         const began = performance.now();
-        const rows = await client.select(jobStatusPointRead, { video_id: randomVideo(videos) }).catch(() => []);
+        const rows = await client.select(query, { video_id: randomVideo(videos) }).catch(() => []);
         latencies.push(performance.now() - began);
+        // Every synthetic video has one status and one manifest row (check version v1).
         if (rows.length !== 1) failures++;
       }
     }),
@@ -173,7 +177,7 @@ async function cannon(base: string, readerKey: string, path: () => string): Prom
 /**
  * `filmroom bench --only api`: `videos` videos of synthetic events published through Kafka and
  * written by the projectors, then the read model's point read of one video's status, bare over
- * ClickHouse's HTTP interface (one at a time, then 50 in flight), next to the API's
+ * ClickHouse's HTTP interface (one at a time, then 50 in flight) and of its manifest rows, next to the API's
  * `GET /v1/videos/:id` and `GET /v1/videos?limit=50` under autocannon (50 connections, loopback).
  */
 export async function apiReadThroughput(config: Config, videos: number, onStep: (line: string) => void): Promise<ApiBenchResult> {
@@ -185,12 +189,14 @@ export async function apiReadThroughput(config: Config, videos: number, onStep: 
     onStep(`bench: point reads in ClickHouse, one at a time then ${connections} in flight, ${durationSeconds} s each...`);
     const pointReadSerial = await pointReads(client, videos, 1, durationSeconds);
     const pointReadConcurrent = await pointReads(client, videos, connections, durationSeconds);
+    onStep(`bench: manifest point reads in ClickHouse, one at a time, ${durationSeconds} s...`);
+    const manifestPointReadSerial = await pointReads(client, videos, 1, durationSeconds, manifestPointRead);
     onStep(`bench: the API under autocannon, ${connections} connections, ${durationSeconds} s per route...`);
     const api = await startApi(config, readerKey);
     try {
       const apiGet = await cannon(api.base, readerKey, () => `/v1/videos/${randomVideo(videos)}`);
       const apiList = await cannon(api.base, readerKey, () => '/v1/videos?limit=50');
-      return { videos, ...loaded, pointReadSerial, pointReadConcurrent, apiGet, apiList };
+      return { videos, ...loaded, pointReadSerial, pointReadConcurrent, manifestPointReadSerial, apiGet, apiList };
     } finally {
       await api.stop();
     }

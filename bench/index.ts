@@ -293,6 +293,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
           verdict('ClickHouse point read', r.pointReadSerial, pointReadGoalMs),
         ),
         row('bare ClickHouse point read, 50 in flight', r.pointReadConcurrent, ''),
+        row("bare ClickHouse manifest point read (one video's manifest rows), one at a time", r.manifestPointReadSerial, 'none set'),
         row('API GET /v1/videos/:id, autocannon 50 connections', r.apiGet, verdict('API GET /v1/videos/:id', r.apiGet, apiP99GoalMs)),
         row("API GET /v1/videos?limit=50 (the list's first page), autocannon 50 connections", r.apiList, 'none set'),
         '',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import { ensureDatabase } from './clickhouse-client.ts';
-import { refreshAllJobStatus } from './job-status-latest.ts';
+import { refreshAll, storedReadRows } from './stored-read-rows.ts';
 import { refreshViews } from './views.ts';
 
 export const migrationsDir = join(import.meta.dirname, 'migrations');
@@ -89,10 +89,10 @@ export async function migrate(admin: ClickHouseClient, client: ClickHouseClient,
   // Views after the tables they read: a view whose SELECT changed is created again.
   const views = await refreshViews(client);
   for (const view of views) done.push(`view ${view}`);
-  // Stored statuses follow their definition: one that changed (or a new table) recomputes them all.
-  if (views.includes('job_status_computed')) {
-    await refreshAllJobStatus(client);
-    done.push('job_status_latest recomputed');
+  // Stored read rows follow their definition: one that changed (or a new table) recomputes them all.
+  for (const stored of storedReadRows.filter((read) => views.includes(read.computed))) {
+    await refreshAll(client, [stored]);
+    done.push(`${stored.table} recomputed`);
   }
   return done;
 }

@@ -7,9 +7,9 @@ import type { AnyEventName } from '../schemas/index.ts';
 import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import type { ClickHouse } from './clickhouse-client.ts';
 import { ProjectionDeadLetters } from './dead-letters.ts';
-import { jobStatusInputs } from './job-status-latest.ts';
 import { JsonLines } from './json-lines.ts';
 import { rowsOf, type DecodedEvent } from './rows.ts';
+import { noteChange, type ChangedVideos } from './stored-read-rows.ts';
 import { ProjectionWriter } from './writer/index.ts';
 
 /** Each table family is projected by its own consumer group, so one can be rebuilt alone. */
@@ -38,14 +38,14 @@ export const familyNames = Object.keys(projectionFamilies) as ProjectionFamily[]
 export const projectorGroup = (family: ProjectionFamily, prefix: string) => `${prefix}filmroom.projector.${family}`;
 
 /**
- * Encodes each record's rows as it comes, one JSONEachRow body per table (see `JsonLines`); adds
- * to `statusChanged` the videos whose job status the rows change (see job-status-latest.ts).
+ * Encodes each record's rows as it comes, one JSONEachRow body per table (see `JsonLines`); notes
+ * in `changed` the videos whose stored read rows (job status, manifests) the rows change (see stored-read-rows.ts).
  */
-export function encodeRows(records: Iterable<DecodedEvent>, statusChanged?: Set<string>): Map<string, JsonLines> {
+export function encodeRows(records: Iterable<DecodedEvent>, changed?: ChangedVideos): Map<string, JsonLines> {
   const byTable = new Map<string, JsonLines>();
   for (const record of records) {
     for (const { table, row } of rowsOf(record.event, record.value)) {
-      if (statusChanged && jobStatusInputs.has(table) && typeof row.video_id === 'string') statusChanged.add(row.video_id);
+      if (changed && typeof row.video_id === 'string') noteChange(changed, table, row.video_id);
       let lines = byTable.get(table);
       if (!lines) byTable.set(table, (lines = new JsonLines()));
       lines.append(row);

@@ -5,7 +5,7 @@ import type { VideoPurged } from '../schemas/index.ts';
 import { runBatchConsumer, type RunningBatchConsumer } from '../streams/batch-consumer.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { createClickHouse, type ClickHouse } from './clickhouse-client.ts';
-import { refreshJobStatus } from './job-status-latest.ts';
+import { refreshEveryRead, storedReadRows } from './stored-read-rows.ts';
 import { dateTime } from './rows-helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,8 +58,9 @@ async function mutationsDone(client: ClickHouse, timeoutMs: number): Promise<voi
 
 /**
  * Removes a video's rows from every video table; returns the rows removed per table (as queries saw
- * them). The stored status (job_status_latest) is derived from those rows, not from events: it is
- * removed whole, then recomputed from what is left (a re-ingest after the deletion keeps its status).
+ * them). The stored read rows (job_status_latest, manifests_latest) are derived from those rows, not
+ * from events: they are removed whole, then recomputed from what is left (a re-ingest after the
+ * deletion keeps its status and manifest).
  */
 export async function deleteVideoRows(client: ClickHouse, deletion: RowDeletion, tables?: string[]): Promise<Map<string, number>> {
   const removed = new Map<string, number>();
@@ -72,9 +73,9 @@ export async function deleteVideoRows(client: ClickHouse, deletion: RowDeletion,
   };
   for (const table of tables ?? (await videoTables(client))) await remove(table, condition(table, deletion));
   if (removed.size === 0) return removed;
-  await remove('job_status_latest', `video_id = ${literal(deletion.videoId)}`);
+  for (const stored of storedReadRows) await remove(stored.table, `video_id = ${literal(deletion.videoId)}`);
   await mutationsDone(client, 120_000);
-  await refreshJobStatus(client, [deletion.videoId]);
+  await refreshEveryRead(client, [deletion.videoId]);
   return removed;
 }
 

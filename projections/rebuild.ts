@@ -5,8 +5,8 @@ import { endOffsets } from '../streams/batch-consumer.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { topicName } from '../streams/topics.ts';
 import type { ClickHouse } from './clickhouse-client.ts';
-import { refreshAllJobStatus } from './job-status-latest.ts';
 import { reapplyDeletions } from './purge.ts';
+import { refreshAll, storedReadRows } from './stored-read-rows.ts';
 import { projectionFamilies, projectorGroup, runProjectors, type ProjectionFamily, type ProjectorDeps } from './projector.ts';
 
 export interface RebuildReport {
@@ -19,7 +19,7 @@ export interface RebuildReport {
 /**
  * Rebuilds projection families from Kafka: truncates their tables, points their consumer groups at
  * the earliest offsets, and projects until caught up with the topics' ends as they were when the
- * rebuild began, then recomputes every stored job status (job-status-latest.ts) and applies the
+ * rebuild began, then recomputes every stored job status and manifest (stored-read-rows.ts) and applies the
  * recorded deletions again (purge.ts). The family's projectors must be stopped meanwhile (checked: a group with active
  * members is refused); they continue from the rebuilt position when started again.
  */
@@ -70,11 +70,13 @@ export async function rebuildProjections(
         return { family, tables: [...projectionFamilies[family].tables], records, seconds };
       }),
     );
-    // Stored statuses as the rebuilt tables give them, and none of a video they no longer hold.
+    // Stored statuses and manifests as the rebuilt tables give them, and none of a video they no longer hold.
     const refreshedMs = Date.now();
-    await refreshAllJobStatus(clickhouse, () => refreshedMs);
-    await clickhouse.command({ query: `ALTER TABLE job_status_latest DELETE WHERE refreshed_ms < ${refreshedMs}` });
-    onProgress('job_status_latest: every video recomputed');
+    await refreshAll(clickhouse, storedReadRows, () => refreshedMs);
+    for (const { table } of storedReadRows) {
+      await clickhouse.command({ query: `ALTER TABLE ${table} DELETE WHERE refreshed_ms < ${refreshedMs}` });
+      onProgress(`${table}: every video recomputed`);
+    }
     // The topics still hold a deleted video's events: its deletions (kept in `deletions`, which no rebuild truncates) win again.
     const removed = await reapplyDeletions(clickhouse);
     if (removed) onProgress(`deletions: ${removed} row(s) of deleted videos removed again`);
@@ -84,15 +86,23 @@ export async function rebuildProjections(
   }
 }
 
-/** A checksum of a table's deduplicated content: row count and the sum of every row's hash. */
-export async function tableChecksum(clickhouse: ClickHouseClient, database: string, table: string): Promise<{ rows: string; hash: string }> {
+/** A checksum of a table's deduplicated content (but the columns `except`): row count and the sum of every row's hash. */
+export async function tableChecksum(
+  clickhouse: ClickHouseClient,
+  database: string,
+  table: string,
+  except: readonly string[] = [],
+): Promise<{ rows: string; hash: string }> {
   const columns = (await (
     await clickhouse.query({
       query: `SELECT name FROM system.columns WHERE database = '${database}' AND table = '${table}' ORDER BY name`,
       format: 'JSONEachRow',
     })
   ).json()) as { name: string }[];
-  const hashOf = columns.map((c) => `cityHash64(${c.name})`).join(', ');
+  const hashOf = columns
+    .filter((c) => !except.includes(c.name))
+    .map((c) => `cityHash64(${c.name})`)
+    .join(', ');
   const result = await clickhouse.query({
     query: `SELECT toString(count()) AS rows, toString(sum(cityHash64(${hashOf}))) AS hash FROM ${table} FINAL`,
     format: 'JSONEachRow',

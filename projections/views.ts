@@ -12,18 +12,33 @@ const viewNames = () =>
     .map((file) => file.replace(/\.sql$/, ''))
     .sort();
 
-/**
- * A view's SELECT with `{video_filter}` bound: `1` for the view itself, or SQL over `video_id`
- * (with query parameters) for a read of one video or one id prefix.
- */
-export function viewSelect(name: string, videoFilter = '1'): string {
-  const sql = readFileSync(join(viewsDir, `${name}.sql`), 'utf8')
+/** SQL written once and included by several queries (projections/views/fragments/<name>.sql): `{fragment:<name>}` in a view's SELECT. */
+const fragmentsDir = join(viewsDir, 'fragments');
+
+/** A SQL file's text without its `--` comment lines. */
+const sqlOf = (path: string) =>
+  readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => !/^\s*--/.test(line))
     .join('\n')
     .trim();
-  return sql.replaceAll('{video_filter}', `(${videoFilter})`);
+
+const bindVideoFilter = (sql: string, videoFilter: string) => sql.replaceAll('{video_filter}', `(${videoFilter})`);
+
+/**
+ * A view's SELECT, its fragments included, with `{video_filter}` bound: `1` for the view itself, or
+ * SQL over `video_id` (with query parameters) for a read of one video or one id prefix.
+ */
+export function viewSelect(name: string, videoFilter = '1'): string {
+  const sql = sqlOf(join(viewsDir, `${name}.sql`)).replace(
+    /\{fragment:([a-z_]+)\}/g,
+    (_, fragment: string) => `(${sqlOf(join(fragmentsDir, `${fragment}.sql`))})`,
+  );
+  return bindVideoFilter(sql, videoFilter);
 }
+
+/** A fragment alone, `{video_filter}` bound: for a query of the read model that applies the same rule. */
+export const fragmentSql = (name: string, videoFilter = '1'): string => `(${bindVideoFilter(sqlOf(join(fragmentsDir, `${name}.sql`)), videoFilter)})`;
 
 /** The statements that (re)create a view from its SELECT file. */
 export const viewStatements = (name: string): string[] => [`DROP TABLE IF EXISTS ${name}`, `CREATE VIEW ${name} AS ${viewSelect(name)}`];

@@ -1,7 +1,7 @@
 -- job_status, materialised: one row per video (its current run), the columns of the
 -- job_status_computed view (projections/views/job_status_computed.sql) except those that depend on
 -- the clock, which the job_status view adds when read. The projectors write it: after each insert
--- they recompute the videos they touched (projections/job-status-latest.ts), so a status read is one
+-- they recompute the videos they touched (projections/stored-read-rows.ts), so a status read is one
 -- row of one table (docs/architecture.md#job-status-materialised). `refreshed_ms` orders the recomputations:
 -- the latest started after every insert acknowledged before it, so it saw them all.
 -- `occurred_at` is the run's ingestion: deleting a video's rows (purge.ts) removes its status too.

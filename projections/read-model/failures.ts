@@ -1,5 +1,6 @@
 import type { CurrentIngestion, FailedWork } from '../../processors/retry/retry-failed-work.ts';
 import { param, type ClickHouse } from '../clickhouse-client.ts';
+import { fragmentSql } from '../views.ts';
 import { inCurrentRun } from './job-status.ts';
 
 export interface FailureFilter {
@@ -10,25 +11,16 @@ export interface FailureFilter {
   limit: number;
 }
 
-/**
- * SQL keeping the failures that count: their (stage, batch) has not succeeded since in the same run
- * (a retry). The manifests view (migration 008) applies it in the same words; job_status_computed
- * (projections/views/job_status_computed.sql) per (stage, batch) group, without a subquery.
- */
-export const unresolvedFailure = `(video_id, run_id, stage, ifNull(batch_index, -1)) NOT IN (
-      SELECT video_id, run_id, 'detect', toInt32(batch_index) FROM detected_batches
-      UNION ALL SELECT video_id, run_id, 'ocr', toInt32(batch_index) FROM ocr_batches
-      UNION ALL SELECT video_id, run_id, 'checks', toInt32(batch_index) FROM check_results)
-    AND NOT (stage = 'render' AND (video_id, run_id) IN (SELECT video_id, run_id FROM renders))`;
-
-/** The failures that count (current runs, not succeeded since), newest first. */
+/** The failures that count (current runs, not resolved since: projections/views/fragments/unresolved_failure.sql), newest first. */
 export async function failedWork(client: ClickHouse, filter: FailureFilter): Promise<FailedWork[]> {
   const { videoId, stage, since, limit } = filter;
   if (!Number.isInteger(limit)) throw new TypeError('limit must be an integer');
+  const ofVideo = videoId !== undefined ? `video_id = ${param('video_id')}` : '';
   const where = [
     inCurrentRun,
-    unresolvedFailure,
-    videoId !== undefined ? `video_id = ${param('video_id')}` : '',
+    // The failures that count (projections/views/fragments/unresolved_failure.sql), read for the video asked for only.
+    fragmentSql('unresolved_failure', ofVideo || '1'),
+    ofVideo,
     stage !== undefined ? `stage = ${param('stage')}` : '',
     since !== undefined ? `occurred_at >= parseDateTimeBestEffort(${param('since')})` : '',
   ].filter(Boolean);

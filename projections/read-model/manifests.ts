@@ -1,5 +1,6 @@
 import { FilmroomError } from '../../common/errors.ts';
-import type { ClickHouse, SqlParams } from '../clickhouse-client.ts';
+import { param, type ClickHouse, type SqlParams } from '../clickhouse-client.ts';
+import { viewSelect } from '../views.ts';
 import { startsWithParam } from './job-status.ts';
 
 /** What the read model filters manifests by, in SQL. */
@@ -74,22 +75,26 @@ const numberColumns = ['duration_s', 'fps', 'width', 'height', 'batches_total', 
 const nullableNumberColumns = ['bit_rate', 'frame_count'] as const;
 const booleanColumns = ['is_video_mostly_dark', 'is_dpi_scale_issue', 'is_video_mostly_menu', 'complete'] as const;
 
-const whereOf = (filter: ManifestFilter) => (filter.prefix ? `WHERE (${startsWithParam('video_id', 'prefix')} OR ${startsWithParam('s3_key', 'prefix')})` : '');
+/** The manifests view's rows of the videos `videoFilter` picks (SQL over video_id or s3_key): their stored rows only (manifests_latest). */
+const manifestsOf = (videoFilter: string) => `(${viewSelect('manifests', videoFilter)})`;
+const filterOf = (filter: ManifestFilter) => (filter.prefix ? `${startsWithParam('video_id', 'prefix')} OR ${startsWithParam('s3_key', 'prefix')}` : '1');
 const paramsOf = (filter: ManifestFilter): SqlParams => (filter.prefix ? { prefix: filter.prefix } : {});
 
 /** The manifests query for a filter, its values bound: every check version's row, by video then version. */
 export function manifestQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
   return {
-    sql: `SELECT *, toUInt32(ingested_at) AS ingested_at_s FROM manifests ${whereOf(filter)} ORDER BY video_id, check_version`,
+    sql: `SELECT *, toUInt32(ingested_at) AS ingested_at_s FROM ${manifestsOf(filterOf(filter))} ORDER BY video_id, check_version`,
     params: paramsOf(filter),
   };
 }
 
+/** One video's manifest rows, every check version (its id bound as `video_id`): what `bench --only api` times as the manifest point read. */
+export const manifestPointRead = `SELECT *, toUInt32(ingested_at) AS ingested_at_s FROM ${manifestsOf(`video_id = ${param('video_id')}`)} ORDER BY check_version`;
+
 /** The check versions with results among the filtered videos. */
 export function manifestVersionsQuery(filter: ManifestFilter): { sql: string; params: SqlParams } {
-  const where = whereOf(filter);
   return {
-    sql: `SELECT DISTINCT check_version FROM manifests ${where ? `${where} AND` : 'WHERE'} check_version != '' ORDER BY check_version`,
+    sql: `SELECT DISTINCT check_version FROM ${manifestsOf(filterOf(filter))} WHERE check_version != '' ORDER BY check_version`,
     params: paramsOf(filter),
   };
 }

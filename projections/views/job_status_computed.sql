@@ -1,5 +1,5 @@
 -- job_status computed from the projected events, per video, over its current run only: what the
--- projectors store in job_status_latest (projections/job-status-latest.ts) for the videos they
+-- projectors store in job_status_latest (projections/stored-read-rows.ts) for the videos they
 -- touch, and what the job_status view reads back with the clock's columns added. Honest states: a
 -- job is terminal only when no work of the run is still to come — every stage it asked for has,
 -- for every batch there will be, a result or a failure (a failed extraction means the batches it
@@ -149,27 +149,22 @@ FROM
     maxIf(last_ms, stage = 'checks' AND done) AS checks_last_ms,
     maxIf(done, stage = 'render') AS rendered,
     maxIf(done_at, stage = 'render' AND done) AS rendered_at,
-    -- Unresolved failures (below); RENDER's success is the whole video's, whatever the batch.
-    countIf(unresolved AND stage != 'render') AS failures_but_render,
-    countIf(failed AND stage = 'render') AS render_failures,
-    failures_but_render + if(rendered = 1, 0, render_failures) AS failures,
+    -- Unresolved failures (below): (stage, batch) pairs with a failure that still counts.
+    countIf(unresolved) AS failures,
     countIf(unresolved AND stage = 'extract') AS extract_failures,
     countIf(unresolved AND stage = 'detect') AS failed_detect,
     countIf(unresolved AND stage = 'ocr') AS failed_ocr,
     countIf(unresolved AND stage = 'checks') AS failed_checks,
-    if(rendered = 1, 0, render_failures) AS failed_render,
+    countIf(unresolved AND stage = 'render') AS failed_render,
     -- One retried after its last failure (a retry requested later, in ms) is being retried.
-    countIf(unresolved AND stage != 'render' AND retried_ms > failed_ms) + if(rendered = 1, 0, countIf(failed AND stage = 'render' AND retried_ms > failed_ms)) AS retried_by_operator,
+    countIf(unresolved AND retried_ms > failed_ms) AS retried_by_operator,
     -- Work a processor is retrying itself (work-retrying) until a result or a failure of it comes later;
     -- extraction's is the whole video's (batch -1), so any later extracted batch answers it.
     countIf(retrying_ms > greatest(last_ms, failed_ms) AND NOT (stage = 'extract' AND batch = -1))
       + toUInt64(maxIf(retrying_ms, stage = 'extract' AND batch = -1) > greatest(maxIf(last_ms, stage = 'extract'), maxIf(failed_ms, stage = 'extract'))) AS retried_by_processor,
     retried_by_operator + retried_by_processor AS retrying,
-    maxIf(failed_ms, unresolved AND stage != 'render') AS error_ms_but_render,
-    maxIf(failed_ms, failed AND stage = 'render') AS render_error_ms,
-    if(rendered = 0 AND render_error_ms > error_ms_but_render, argMaxIf(failure_message, failed_ms, failed AND stage = 'render'),
-      argMaxIf(failure_message, failed_ms, unresolved AND stage != 'render')) AS last_error,
-    greatest(maxIf(failed_time, unresolved AND stage != 'render'), if(rendered = 1, toDateTime(0), maxIf(failed_time, failed AND stage = 'render'))) AS failed_at
+    argMaxIf(failure_message, failed_ms, unresolved) AS last_error,
+    maxIf(failed_time, unresolved) AS failed_at
   FROM
   (
     -- Per video, run, stage and batch: done (a result), failed, retried.
@@ -179,11 +174,10 @@ FROM
       stage,
       batch,
       toUInt8(countIf(kind = 'done') > 0) AS done,
-      toUInt8(countIf(kind = 'failed') > 0) AS failed,
       toUInt8(countIf(kind = 'ocr_read') > 0) AS ocr_read,
-      -- A failure counts until the same work of the run succeeds (a retry); failed extraction and
-      -- RENDER (resolved per video, above) are not resolved here.
-      toUInt8(failed AND NOT (done AND stage IN ('detect', 'ocr', 'checks'))) AS unresolved,
+      -- Whether a failure still counts is decided per failure row, by the one rule
+      -- (projections/views/fragments/unresolved_failure.sql): such a row comes twice, once as 'unresolved'.
+      toUInt8(countIf(kind = 'unresolved') > 0) AS unresolved,
       maxIf(at, kind = 'done') AS done_at,
       minIf(at_ms, kind = 'done') AS first_ms,
       maxIf(at_ms, kind = 'done') AS last_ms,
@@ -235,7 +229,7 @@ FROM
         '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
       FROM renders FINAL WHERE {video_filter}
       UNION ALL
-      SELECT video_id, run_id, stage, ifNull(batch_index, -1), 'failed', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', message,
+      SELECT video_id, run_id, stage, ifNull(batch_index, -1), arrayJoin(if({fragment:unresolved_failure}, ['failed', 'unresolved'], ['failed'])), version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', message,
         '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
       FROM failures FINAL WHERE {video_filter}
       UNION ALL

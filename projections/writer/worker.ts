@@ -4,8 +4,8 @@ import { FilmroomError, describeError, isRetriable } from '../../common/errors.t
 import type { DecodedEvent } from '../rows.ts';
 import { EventSerde, unframe } from '../../streams/serde.ts';
 import { createClickHouse } from '../clickhouse-client.ts';
-import { refreshJobStatus } from '../job-status-latest.ts';
 import { encodeRows, insertEncoded } from '../projector.ts';
+import { refreshChanged, type ChangedVideos } from '../stored-read-rows.ts';
 import { unpackRecords, type RawRecord, type Undecodable, type WriteReply, type WriteRequest } from './protocol.ts';
 
 /**
@@ -63,15 +63,20 @@ async function write(request: WriteRequest): Promise<WriteReply> {
   const records = unpackRecords(request);
   const failedWriters = await learnWriters(records);
   const undecodable: Undecodable[] = [];
-  const statusChanged = new Set<string>();
-  const rowsByTable = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable), statusChanged));
-  // After the insert, before the offsets are committed: a projected event's status is stored when the projector has caught up.
+  const changed: ChangedVideos = new Map();
+  const rowsByTable = await insertEncoded(clickhouse, encodeRows(decodeEach(records, failedWriters, undecodable), changed));
+  // After the insert, before the offsets are committed: a projected event's status and manifest are stored when the projector has caught up.
   try {
-    await refreshJobStatus(clickhouse, statusChanged);
+    await refreshChanged(clickhouse, changed);
   } catch (error) {
-    throw new FilmroomError('SERVICE_UNAVAILABLE', `clickhouse: recomputing the status of ${statusChanged.size} video(s) failed: ${describeError(error)}`, {
-      cause: error,
-    });
+    const videos = new Set([...changed.values()].flatMap((ids) => [...ids])).size;
+    throw new FilmroomError(
+      'SERVICE_UNAVAILABLE',
+      `clickhouse: recomputing the stored status and manifests of ${videos} video(s) failed: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { id: request.id, ok: true, rowsByTable, undecodable };
 }

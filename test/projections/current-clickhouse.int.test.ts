@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { manifestQuery, manifestVersionsQuery } from '../../projections/read-model/manifests.ts';
-import { refreshAllJobStatus, refreshStatement } from '../../projections/job-status-latest.ts';
+import { refreshAll, refreshStatement, storedReadRows } from '../../projections/stored-read-rows.ts';
 import { loadMigrations } from '../../projections/migrate.ts';
 import { allViewStatements, viewSelect } from '../../projections/views.ts';
 import { checkVersionRows } from '../../projections/projector.ts';
@@ -138,8 +138,8 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
       const client = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       try {
         for (const [table, rows] of byTable) await client.insert({ table, values: rows, format: 'JSONEachRow' });
-        // What the projectors do after their inserts: store the videos' status (job_status reads it).
-        await refreshAllJobStatus(client);
+        // What the projectors do after their inserts: store the videos' status and manifests (job_status and manifests read them).
+        await refreshAll(client);
         const old: Record<string, Record<string, unknown>[]> = {};
         for (const [name, { sql, params }] of Object.entries(mainQueries)) old[name] = await client.select<Record<string, unknown>>(sql, params);
         const oldVersion = ((await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json()) as { v: string }[])[0]!.v;
@@ -151,7 +151,7 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
             table,
             jsonl: rows.map((r) => JSON.stringify(r)).join('\n'),
           })),
-          after_inserts: [refreshStatement('1', Date.now())],
+          after_inserts: storedReadRows.map((stored) => refreshStatement(stored, '1', Date.now())),
           queries: Object.fromEntries(
             Object.entries(mainQueries).map(([name, { sql, params }]) => [
               name,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,10 @@ import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
+import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
+import { manifestsLatest } from '../../projections/stored-read-rows.ts';
+import { viewSelect } from '../../projections/views.ts';
 import type { RunningBatchConsumer } from '../../streams/batch-consumer.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
@@ -163,4 +167,50 @@ describe('manifest export for the two-stage pipeline (real Kafka, registry, Clic
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr.trim()).toBe('filmroom: --out /no/dir/x.parquet: cannot write there (no such directory)');
   });
+  it("reads one video's stored row for a point read, however many videos are stored (system.query_log read_rows)", async () => {
+    const own = await projectionConfig();
+    const client = createClickHouse(own.clickhouse, { database: own.clickhouse.database });
+    try {
+      // 2,000 stored manifests (8 granules of 256 rows), each with one check version.
+      const stored = Array.from({ length: 2000 }, (_, i) => ({
+        ...Object.fromEntries(manifestsLatest.columns.filter((c) => c.endsWith('_per_version')).map((c) => [c, [1]])),
+        video_id: `point-${String(i).padStart(4, '0')}`,
+        versions: ['v1'],
+        refreshed_ms: 1,
+      }));
+      await client.insert({ table: 'manifests_latest', format: 'JSONEachRow', values: stored });
+      const readRows = async (videoFilter: string) => {
+        const queryId = `manifest-point-${randomUUID()}`;
+        const rows = await (
+          await client.query({
+            query: `SELECT * FROM (${viewSelect('manifests', videoFilter)})`,
+            query_id: queryId,
+            clickhouse_settings: { log_queries: 1 },
+            format: 'JSONEachRow',
+          })
+        ).json();
+        // The log is written in the background: flush it until the query's row is there.
+        let logged: { read_rows: string } | undefined;
+        for (let tries = 0; !logged && tries < 30; tries++) {
+          if (tries) await new Promise((resolve) => setTimeout(resolve, 500));
+          await client.command({ query: 'SYSTEM FLUSH LOGS' });
+          [logged] = await client.select<{ read_rows: string }>(
+            `SELECT toString(read_rows) AS read_rows FROM system.query_log WHERE query_id = '${queryId}' AND type = 2`,
+          );
+        }
+        expect(logged, `query_log row of ${queryId}`).toBeDefined();
+        return { rows: rows.length, readRows: Number(logged!.read_rows) };
+      };
+      const one = await readRows("video_id = 'point-1234'");
+      const all = await readRows('1');
+      expect(all).toMatchObject({ rows: 2000 });
+      expect(all.readRows).toBeGreaterThanOrEqual(2000);
+      // One granule of manifests_latest and the check versions' few rows.
+      expect(one.rows).toBe(1);
+      expect(one.readRows).toBeLessThan(300);
+    } finally {
+      await client.close();
+      await dropDatabase(own);
+    }
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { createLogger } from '../../common/logger.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { familyNames, projectionFamilies, projectorGroup, runProjectors } from '../../projections/projector.ts';
 import { rebuildProjections, tableChecksum } from '../../projections/rebuild.ts';
+import { storedReadRows } from '../../projections/stored-read-rows.ts';
 import { endOffsets, type RunningBatchConsumer } from '../../streams/batch-consumer.ts';
 import { topicName } from '../../streams/topics.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
@@ -159,7 +160,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
 });
 
 describe('projection rebuild and ClickHouse outages (real services)', () => {
-  it('rebuilds every family from Kafka into tables equal to the originals, checksum for checksum', async () => {
+  it('rebuilds every family from Kafka into tables equal to the originals, checksum for checksum, stored statuses and manifests included', async () => {
     const config = await projectionConfig();
     const kafka = createKafka(config.kafka, 'it-rebuild');
     const serde = new EventSerde(config.registry, config.topics);
@@ -190,6 +191,11 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       );
       expect(before.batches).toMatchObject({ rows: '3' });
       expect(before.check_results).toMatchObject({ rows: '5' });
+      const storedChecksum = (table: string) => tableChecksum(clickhouse, config.clickhouse.database, table, ['refreshed_ms']);
+      const storedBefore = Object.fromEntries(await Promise.all(storedReadRows.map(async ({ table }) => [table, await storedChecksum(table)] as const)));
+      expect(storedBefore).toMatchObject({ job_status_latest: { rows: '1' }, manifests_latest: { rows: '1' } });
+      const manifestsBefore = await clickhouse.select('SELECT * FROM manifests ORDER BY video_id, check_version');
+      expect(manifestsBefore).toMatchObject([{ video_id: 'rebuild-a', error: 'boom' }]);
 
       const progress: string[] = [];
       const reports = await rebuildProjections({ config, clickhouse, log: createLogger('silent') }, familyNames, (line) => progress.push(line));
@@ -200,6 +206,9 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       );
       expect(after).toEqual(before);
       expect(await statuses()).toEqual(statusesBefore);
+      // The stored read rows too, but the time each was recomputed.
+      for (const { table } of storedReadRows) expect(await storedChecksum(table), table).toEqual(storedBefore[table]);
+      expect(await clickhouse.select('SELECT * FROM manifests ORDER BY video_id, check_version')).toEqual(manifestsBefore);
     } finally {
       await clickhouse.close();
       await dropDatabase(config);
