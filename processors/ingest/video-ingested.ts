@@ -113,6 +113,8 @@ export function runIdOf(input: { videoId: string; sourceUri: string; sourceFinge
  * The video-ingested event for an upload. Its id derives from the video id, source and options,
  * so the same ingestion sent twice is recognisably one event.
  */
+const withoutTransform = ({ transform: _transform, ...rest }: ProcessingOptions) => rest;
+
 export function videoIngestedOf(input: IngestRequest & { now: number }): Output<'video-ingested'> {
   if (!/^(s3:\/\/[^/]+\/.+|file:\/\/\/.+)$/.test(input.sourceUri)) {
     throw new FilmroomError('VALIDATION_FAILED', `source_uri must be s3://bucket/key or file:///absolute/path (got '${input.sourceUri}')`);
@@ -125,7 +127,14 @@ export function videoIngestedOf(input: IngestRequest & { now: number }): Output<
   const sourceFingerprint = input.sourceFingerprint ?? '';
   const runId = runIdOf({ videoId, sourceUri: input.sourceUri, sourceFingerprint, options, ...(input.attempt ? { attempt: input.attempt } : {}) });
   const value: VideoIngested = {
-    event_id: deterministicEventId('video-ingested', videoId, ...runParts(runId), input.sourceUri, JSON.stringify(options)),
+    // The options as they were before transforms existed when none is asked for: the same ingestion keeps its event id.
+    event_id: deterministicEventId(
+      'video-ingested',
+      videoId,
+      ...runParts(runId),
+      input.sourceUri,
+      JSON.stringify(options.transform ? options : withoutTransform(options)),
+    ),
     occurred_at: input.now,
     producer: input.producer,
     video_id: videoId,

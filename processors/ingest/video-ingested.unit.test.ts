@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkVideoId, videoIdFor } from './video-ingested.ts';
+import { checkVideoId, videoIdFor, videoIngestedOf } from './video-ingested.ts';
 
 const hash = '[0-9a-f]{10}';
 
@@ -36,5 +36,29 @@ describe('the video id derived from a source', () => {
 
   it('refuses ids that could escape a key or a path', () => {
     for (const id of ['../bad', 'a/b', '-x', '', 'x'.repeat(129)]) expect(() => checkVideoId(id), id).toThrow(/^video_id must be/);
+  });
+});
+
+describe('the ingestion event of a video', () => {
+  const ingest = (options: Parameters<typeof videoIngestedOf>[0]['options']) =>
+    videoIngestedOf({
+      videoId: 'game-7',
+      sourceUri: 's3://uploads/2024/01/game-7.mp4',
+      sourceFingerprint: 'etag-1',
+      options,
+      uploader: 'u',
+      producer: { name: 'p', version: '1' },
+      now: 0,
+    }).value;
+
+  it('keeps the event and run ids it had before transforms existed when none is asked for (pinned: re-ingesting stays a no-op across the upgrade)', () => {
+    expect(ingest({ sample_fps: 2 })).toMatchObject({ event_id: '40d92a12-3d45-8c10-b228-cde075c05a5c', run_id: 'e8350b7a6b8944df' });
+  });
+
+  it('gives a transform its own run and event', () => {
+    const plain = ingest({ sample_fps: 2 });
+    const transformed = ingest({ sample_fps: 2, transform: 'mock' });
+    expect(transformed.run_id).not.toBe(plain.run_id);
+    expect(transformed.event_id).not.toBe(plain.event_id);
   });
 });
