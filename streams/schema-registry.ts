@@ -37,6 +37,20 @@ export async function listSubjects(config: RegistryConfig): Promise<string[]> {
   return subjects as string[];
 }
 
+/**
+ * The versions registered under one subject (empty when it has none). Asked per subject: the
+ * registry's /subjects lists at most 1,000, and a long-lived registry (tests' prefixes) holds more.
+ */
+export async function subjectVersions(config: RegistryConfig, subject: string): Promise<number[]> {
+  try {
+    const versions = await registryRequest(config, 'GET', `/subjects/${encodeURIComponent(subject)}/versions`);
+    return Array.isArray(versions) ? (versions as number[]) : [];
+  } catch (error) {
+    if (error instanceof RegistryHttpError && error.status === 404) return [];
+    throw error;
+  }
+}
+
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FULL' | 'NONE';
 
 export async function getGlobalCompatibility(config: RegistryConfig): Promise<string> {

@@ -35,14 +35,22 @@ export default fp(
       const fastifyError = error as FastifyError;
       if (fastifyError.validation) {
         // Name the field: "body/options/batch_size must be integer", "body must NOT have additional properties: colour".
-        const details = fastifyError.validation.map((v) => {
-          const where = `${fastifyError.validationContext ?? 'request'}${v.instancePath || ''}`;
-          const extra = (v.params as { additionalProperty?: string }).additionalProperty;
-          // "must NOT be valid" says nothing: a `not` in our schemas says what it refuses in its description.
-          const refused = v.keyword === 'not' ? (v as { parentSchema?: { description?: string } }).parentSchema?.description : undefined;
-          if (refused) return `${where} ${refused}`;
-          return `${where} ${v.message}${extra ? `: ${extra}` : ''}`;
-        });
+        // A described `anyOf` says what it needs in its description: its branches' errors are left out.
+        const described = fastifyError.validation.filter(
+          (v) => v.keyword === 'anyOf' && (v as { parentSchema?: { description?: string } }).parentSchema?.description,
+        );
+        const branchOfDescribed = (v: (typeof described)[number]) => described.some((d) => v !== d && v.schemaPath.startsWith(`${d.schemaPath}/`));
+        const details = fastifyError.validation
+          .filter((v) => !branchOfDescribed(v))
+          .map((v) => {
+            const where = `${fastifyError.validationContext ?? 'request'}${v.instancePath || ''}`;
+            const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+            // "must NOT be valid" says nothing: a `not` in our schemas says what it refuses in its description.
+            const refused =
+              v.keyword === 'not' || v.keyword === 'anyOf' ? (v as { parentSchema?: { description?: string } }).parentSchema?.description : undefined;
+            if (refused) return `${where} ${refused}`;
+            return `${where} ${v.message}${extra ? `: ${extra}` : ''}`;
+          });
         return reply.status(400).send({ error: 'VALIDATION_FAILED', message: details.join('; ') });
       }
       // Fastify's own errors (a body over the limit, malformed JSON) carry their status and code.

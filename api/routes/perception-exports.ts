@@ -38,8 +38,11 @@ const perceptionExportRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => 
             },
           },
           ...authErrors,
-          400: { description: 'model given for a mot export', ...errorSchema },
-          404: { description: 'No such video, or no detections of the model asked for', ...errorSchema },
+          400: { description: 'A format other than coco or mot, or a malformed model', ...errorSchema },
+          404: {
+            description: "No such video, no detections of the model asked for, or a model given for a mot export (its tracks are the pipeline's own)",
+            ...errorSchema,
+          },
         },
       },
     },

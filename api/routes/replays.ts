@@ -75,6 +75,7 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         headers: idempotencyKeyHeader,
         body: {
           type: 'object',
+          description: 'needs check_version for a checks replay (stage checks, the default), model for a detect or ocr replay',
           additionalProperties: false,
           properties: {
             stage: {
@@ -99,6 +100,11 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             },
             prefix: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', description: 'only videos whose id starts with this' },
           },
+          // What each stage needs, in the contract itself: a checks replay (the default) a check_version, a detect or OCR replay a model.
+          anyOf: [
+            { properties: { stage: { enum: ['checks'] } }, required: ['check_version'] },
+            { properties: { stage: { enum: ['detect', 'ocr'] } }, required: ['stage', 'model'] },
+          ],
         },
         response: {
           202: {

@@ -120,9 +120,14 @@ export async function perceptionExport(
   options: { model?: string } = {},
 ): Promise<string> {
   if (format === 'mot' && options.model !== undefined)
-    throw new FilmroomError('USAGE', "model: a MOT export is of the tracks, which come from the pipeline's detections only: no model to choose", {
-      context: { field: 'model' },
-    });
+    // Not found rather than refused: the request is well formed, there are just no tracks of another model.
+    throw new FilmroomError(
+      'NOT_FOUND',
+      "model: no tracks of a chosen model: a MOT export's tracks come from the pipeline's own detections only (leave model out)",
+      {
+        context: { field: 'model' },
+      },
+    );
   const frames = await readModel.videoFrames(videoId);
   if (format === 'coco') {
     const models = await readModel.resultModels(videoId, 'detections');

@@ -45,7 +45,10 @@ describe('the filmroom CLI end to end: run, ingest --wait, status, replay checks
       expect(ingested.stdout).toMatch(new RegExp(`${videoId}: complete 100% \\(Extraction: 6/6 batches, Checks: 6/6 batches\\)`));
 
       const status = await filmroom('status', videoId);
-      expect(status.stdout.trim()).toBe(`${videoId}: complete 100% (Extraction: 6/6 batches, Checks: 6/6 batches)`);
+      const [headline, ...stageLines] = status.stdout.trim().split('\n');
+      expect(headline).toBe(`${videoId}: complete 100% (Extraction: 6/6 batches, Checks: 6/6 batches)`);
+      // Then one line per stage with its timing (stage_timings).
+      expect(stageLines).toEqual(expect.arrayContaining([expect.stringMatching(/^\s+extract\s+\d+(\.\d+)? s\s+6\/6 batches, 1 attempt$/)]));
       await expect(filmroom('status', 'no-such-video')).rejects.toMatchObject({ code: 1 });
 
       const replayed = await filmroom('replay', 'checks', '--check-version', 'v2', '--prefix', videoId);

@@ -131,7 +131,9 @@ describe('filmroom end to end through its public surfaces only: HTTP API and CLI
         expect(end, name).toBe('complete');
         expect(progress.at(-1)).toMatchObject({ state: 'complete', progress_percent: 100, batches_checked_by_version: { v1: 3 } });
       }
-      expect((await filmroom('status', id('bright'))).stdout.trim()).toBe(`${id('bright')}: complete 100% (Extraction: 3/3 batches, Checks: 3/3 batches)`);
+      expect((await filmroom('status', id('bright'))).stdout.trim().split('\n')[0]).toBe(
+        `${id('bright')}: complete 100% (Extraction: 3/3 batches, Checks: 3/3 batches)`,
+      );
 
       // v1 manifests as Parquet through the API, read back with DuckDB.
       const exportV1 = async (file: string) => {
