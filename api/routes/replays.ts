@@ -75,7 +75,8 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         headers: idempotencyKeyHeader,
         body: {
           type: 'object',
-          description: 'needs check_version for a checks replay (stage checks, the default), model for a detect or ocr replay',
+          description:
+            'needs check_version (and no model) for a checks replay (stage checks, the default), model (and no check_version) for a detect or ocr replay',
           additionalProperties: false,
           properties: {
             stage: {
@@ -87,6 +88,7 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             check_version: { type: 'string', enum: Object.keys(checkVersions) },
             model: {
               type: 'string',
+              minLength: 1,
               maxLength: 200,
               description:
                 'detect and ocr: NAME[@VERSION], VERSION being settings (i<input size>, s<score>, n<nms iou> for detectors, c<min confidence> for OCR) optionally led by the weights digest, e.g. nanodet-416@s0.5',
@@ -102,8 +104,8 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
           },
           // What each stage needs, in the contract itself: a checks replay (the default) a check_version, a detect or OCR replay a model.
           anyOf: [
-            { properties: { stage: { enum: ['checks'] } }, required: ['check_version'] },
-            { properties: { stage: { enum: ['detect', 'ocr'] } }, required: ['stage', 'model'] },
+            { properties: { stage: { enum: ['checks'] } }, required: ['check_version'], not: { required: ['model'] } },
+            { properties: { stage: { enum: ['detect', 'ocr'] } }, required: ['stage', 'model'], not: { required: ['check_version'] } },
           ],
         },
         response: {

@@ -71,8 +71,14 @@ describe('replays routes (in-memory ports)', () => {
       [{ stage: 'detect', model: 'rfdetr@s0.5' }, "body/model: unknown detect model 'rfdetr'"],
       [{ stage: 'detect', model: 'nanodet-416@i320' }, 'body/model: nanodet-416 (a nanodet model) takes s, n settings, not i'],
       [{ stage: 'ocr', model: 'ppocr-rec-v4@c2' }, 'body/model: c2 is out of range'],
-      [{ stage: 'ocr' }, 'body needs check_version for a checks replay (stage checks, the default), model for a detect or ocr replay'],
-      [{ stage: 'checks' }, 'body needs check_version for a checks replay (stage checks, the default), model for a detect or ocr replay'],
+      [
+        { stage: 'ocr' },
+        'body needs check_version (and no model) for a checks replay (stage checks, the default), model (and no check_version) for a detect or ocr replay',
+      ],
+      [
+        { stage: 'checks' },
+        'body needs check_version (and no model) for a checks replay (stage checks, the default), model (and no check_version) for a detect or ocr replay',
+      ],
     ] as const) {
       const refused = await post(payload);
       expect(refused.statusCode).toBe(400);
