@@ -23,8 +23,8 @@ async function blurRegions(image: RgbImage, regions: ReturnType<typeof faceBlurR
 /**
  * The built-in `anonymize-faces` transform: finds faces with the process's face detector (the
  * bundled BlazeFace, shared with the detect stage and not closed here) and blurs each one with half
- * its size around it (blur-regions.ts says why). Frames keep their size; frames without a face are
- * returned unchanged. The version is the detector's (weights and thresholds) then the blur settings,
+ * its size around it, then looks again and blurs what still reads as a face, up to `passes` rounds
+ * (blur-regions.ts says why). Frames keep their size; frames without a face are returned unchanged. The version is the detector's (weights and thresholds) then the blur settings,
  * so a new detector or setting is a new version, transformed again from the stored frames.
  */
 export function createAnonymizeFacesTransform(faceDetector: Detector, settings: FaceBlurSettings = defaultFaceBlur): FrameTransform {
@@ -34,9 +34,15 @@ export function createAnonymizeFacesTransform(faceDetector: Detector, settings: 
     async transform(frames, context) {
       const out: RgbImage[] = [];
       for (const frame of frames) {
-        context.signal.throwIfAborted();
-        const [faces = []] = await faceDetector.detect([frame], context.signal);
-        out.push(await blurRegions(frame, faceBlurRegions(faces, frame.width, frame.height, settings)));
+        let blurred = frame;
+        // Detect, blur what was found, and look again: a frame is done when the detector finds no face (or after the last pass).
+        for (let pass = 0; pass < settings.passes; pass++) {
+          context.signal.throwIfAborted();
+          const [faces = []] = await faceDetector.detect([blurred], context.signal);
+          if (faces.length === 0) break;
+          blurred = await blurRegions(blurred, faceBlurRegions(faces, frame.width, frame.height, settings));
+        }
+        out.push(blurred);
       }
       // Tens of milliseconds a frame: one report per batch, as the mock's.
       context.onProgress(100);
