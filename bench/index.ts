@@ -18,6 +18,7 @@ import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-thro
 import { trackThroughput } from './track-throughput.ts';
 import { faceThroughput } from './face-throughput.ts';
 import { clipThroughput } from './clip-throughput.ts';
+import { transformThroughput, transformTable } from './transform-throughput.ts';
 import { frameCacheBench } from './frame-cache.ts';
 import { ingestThroughput } from './ingest-throughput.ts';
 import { apiReadThroughput, type ReadFigures } from './api-read-throughput.ts';
@@ -27,6 +28,9 @@ import { benchNames, type BenchName } from './names.ts';
 import { e2eBench } from './e2e-throughput.ts';
 
 export { benchNames, type BenchName };
+
+/** Frames of the transform benchmark (640×360, two faces each): 4 batches of 30. */
+const transformBenchFrames = 120;
 
 /** Videos in the projections for the dashboard benchmark (the issue's figure). */
 const dashboardVideos = 2000;
@@ -96,6 +100,13 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       ].join('\n'),
     );
     if (options.only === 'faces') return missed;
+  }
+  if (options.only === undefined || options.only === 'transform') {
+    // In process only (in-memory object store): no stack needed.
+    print(`bench: the built-in transforms and their stitch over ${transformBenchFrames} frames with faces...`);
+    const t = await transformThroughput(config, { frames: transformBenchFrames, batchSize: 30 });
+    print(['', `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`, ...transformTable(t)].join('\n'));
+    if (options.only === 'transform') return missed;
   }
   print('bench: bringing the local stack up...');
   await stackUp(config, log);

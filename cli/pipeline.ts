@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../common/config.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Stage } from '../schemas/index.ts';
+import type { Detector } from '../schemas/vision.ts';
 import { createChecksProcessor } from '../processors/checks/index.ts';
 import { createClipsProcessor } from '../processors/clips/index.ts';
 import { createDeleteProcessor } from '../processors/delete/index.ts';
@@ -80,6 +81,16 @@ export async function startPipeline(
       for (const part of [...running].reverse()) await part.stop();
     },
   };
+  // BlazeFace is small (0.6 MB, ~35 ms a frame): loaded once per process when a part may use it (the detect
+  // stage's faces, the anonymize-faces transform), run only for ingestions that ask for them.
+  let faces: Promise<Detector> | undefined;
+  const faceDetector = () => {
+    faces ??= createDetector(config.faceDetect).then((detector) => {
+      running.push({ stop: () => detector.close() });
+      return detector;
+    });
+    return faces;
+  };
   try {
     if (parts.includes('projections')) {
       const admin = createClickHouse(config.clickhouse);
@@ -98,10 +109,7 @@ export async function startPipeline(
       running.push({ stop: () => objects.close() });
       const text = await createDetector(config.textDetect);
       running.push({ stop: () => text.close() });
-      // BlazeFace is small (0.6 MB, ~35 ms a frame): loaded always, run only for ingestions that ask for faces.
-      const faces = await createDetector(config.faceDetect);
-      running.push({ stop: () => faces.close() });
-      const detectors = { objects, text, faces };
+      const detectors = { objects, text, faces: await faceDetector() };
       running.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
     // One PP-OCR recogniser per process: the ocr stage reads text regions with it, the track stage jersey numbers.
@@ -124,7 +132,7 @@ export async function startPipeline(
       // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
       const removed = await removeStaleWorkDirs(config.transform.tmpDir);
       if (removed.length) log.info({ removed }, 'removed work folders of transform processes that are gone');
-      const transforms = await createTransforms(config.transform);
+      const transforms = createTransforms({ config: config.transform, faceDetector: await faceDetector() });
       running.push({ stop: async () => void (await Promise.all(transforms.map((t) => t.close()))) });
       running.push(await runProcessor(createTransformProcessor({ objectStore, frameSource, transforms, config }), { config, serde: serde(), log }));
     }

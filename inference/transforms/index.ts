@@ -1,21 +1,31 @@
 import type { TransformConfig } from '../../common/config.ts';
-import type { FrameTransform } from '../../schemas/vision.ts';
+import type { Detector, FrameTransform } from '../../schemas/vision.ts';
+import { anonymizeFacesName, createAnonymizeFacesTransform } from './anonymize-faces.ts';
 import { createHttpTransform } from './http-transform.ts';
 import { createMockTransform } from './mock-transform.ts';
 import { createSubprocessTransform } from './subprocess-transform.ts';
 
+export { anonymizeFacesName, createAnonymizeFacesTransform } from './anonymize-faces.ts';
 export { createHttpTransform } from './http-transform.ts';
 export { createMockTransform, invertImage } from './mock-transform.ts';
 export { createSubprocessTransform } from './subprocess-transform.ts';
 export { encodePng, readOutputFrames, writeInputFrames } from './frame-files.ts';
 
+/** What built-in transforms are made from: the transform config and the process's models, loaded once per process. */
+export interface BuiltinTransformPorts {
+  config: TransformConfig;
+  /** The face detector (the bundled BlazeFace) the detect stage of the same process also uses; its owner closes it. */
+  faceDetector: Detector;
+}
+
 /**
  * Transforms that run in this process, by the name an ingestion asks for. Each entry makes one
- * from the process's ports and config (model files, sessions). `mock` is always there, for demos
- * and tests; in-process models (e.g. face anonymisation) are added here under their own names.
+ * from the process's ports. `mock` is always there, for demos and tests; `anonymize-faces` blurs
+ * the faces the face detector finds.
  */
-export const builtinTransforms: Readonly<Record<string, (config: TransformConfig) => Promise<FrameTransform>>> = {
-  mock: async () => createMockTransform({ name: 'mock', version: '1' }),
+export const builtinTransforms: Readonly<Record<string, (ports: BuiltinTransformPorts) => FrameTransform>> = {
+  mock: () => createMockTransform({ name: 'mock', version: '1' }),
+  [anonymizeFacesName]: ({ faceDetector }) => createAnonymizeFacesTransform(faceDetector),
 };
 
 /** The configured model transform (FILMROOM_TRANSFORM_* or the old MODEL_ADAPTER_TYPE …), under FILMROOM_TRANSFORM_NAME. */
@@ -36,7 +46,7 @@ export function createConfiguredTransform(config: TransformConfig): FrameTransfo
 }
 
 /** Every transform this process offers: the built-ins and the configured one (its name must differ from theirs). */
-export async function createTransforms(config: TransformConfig): Promise<FrameTransform[]> {
-  const builtins = await Promise.all(Object.values(builtinTransforms).map((make) => make(config)));
-  return [...builtins, createConfiguredTransform(config)];
+export function createTransforms(ports: BuiltinTransformPorts): FrameTransform[] {
+  const builtins = Object.values(builtinTransforms).map((make) => make(ports));
+  return [...builtins, createConfiguredTransform(ports.config)];
 }
