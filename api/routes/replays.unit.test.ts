@@ -57,7 +57,7 @@ describe('replays routes (in-memory ports)', () => {
     expect(response.json().message).toContain('body/check_version must be equal to one of the allowed values');
   });
 
-  it('POST a detect or ocr replay publishes its model and the end offsets of its input topic; an unknown model or setting is 400 naming body/model', async () => {
+  it('POST a detect or ocr replay publishes its model and the end offsets of its input topic; an unknown model or setting is 422 naming body/model, a body without what its stage needs 400', async () => {
     given = await inMemoryApp();
     const post = (payload: object) => given.app.inject({ method: 'POST', url: '/v1/replays', headers: bearer(keys.operator), payload });
     const created = await post({ stage: 'detect', model: 'nanodet-416@s0.5', prefix: 'game-' });
@@ -67,21 +67,24 @@ describe('replays routes (in-memory ports)', () => {
     ]);
     const queued = await given.app.inject({ url: created.json().status_url, headers: bearer(keys.operator) });
     expect(queued.json()).toMatchObject({ stage: 'detect', model: 'nanodet-416@s0.5', state: 'queued' });
-    for (const [payload, message] of [
-      [{ stage: 'detect', model: 'rfdetr@s0.5' }, "body/model: unknown detect model 'rfdetr'"],
-      [{ stage: 'detect', model: 'nanodet-416@i320' }, 'body/model: nanodet-416 (a nanodet model) takes s, n settings, not i'],
-      [{ stage: 'ocr', model: 'ppocr-rec-v4@c2' }, 'body/model: c2 is out of range'],
+    // A model the pipeline lacks is unprocessable (422); a body that breaks the contract is malformed (400).
+    for (const [payload, status, message] of [
+      [{ stage: 'detect', model: 'rfdetr@s0.5' }, 422, "body/model: unknown detect model 'rfdetr'"],
+      [{ stage: 'detect', model: 'nanodet-416@i320' }, 422, 'body/model: nanodet-416 (a nanodet model) takes s, n settings, not i'],
+      [{ stage: 'ocr', model: 'ppocr-rec-v4@c2' }, 422, 'body/model: c2 is out of range'],
       [
         { stage: 'ocr' },
+        400,
         'body needs check_version (and no model) for a checks replay (stage checks, the default), model (and no check_version) for a detect or ocr replay',
       ],
       [
         { stage: 'checks' },
+        400,
         'body needs check_version (and no model) for a checks replay (stage checks, the default), model (and no check_version) for a detect or ocr replay',
       ],
     ] as const) {
       const refused = await post(payload);
-      expect(refused.statusCode).toBe(400);
+      expect(refused.statusCode, message).toBe(status);
       expect(refused.json().message).toContain(message);
     }
     expect(given.publisher.published).toHaveLength(1);
