@@ -29,9 +29,9 @@ module.exports = {
     {
       name: 'pure-cores-do-no-io',
       severity: 'error',
-      comment: 'Pure cores see only schemas, common errors and other cores: no Kafka, SQL, HTTP, S3 or model runtime.',
+      comment: 'Pure cores see only schemas, common errors, the seeded PRNG and other cores: no Kafka, SQL, HTTP, S3 or model runtime.',
       from: { path: pureCores, pathNot: '\\.unit\\.test\\.ts$' },
-      to: { pathNot: `^(schemas/|common/errors\\.ts$|node_modules/)|${pureCores}`, dependencyTypesNot: ['core'] },
+      to: { pathNot: `^(schemas/|common/(errors|seeded-random)\\.ts$|node_modules/)|${pureCores}`, dependencyTypesNot: ['core'] },
     },
     {
       name: 'pure-cores-use-no-io-packages',

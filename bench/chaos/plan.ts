@@ -4,7 +4,7 @@
  * clock, no processes; the driver (run.ts) carries the plan out.
  */
 import { FilmroomError } from '../../common/errors.ts';
-import { seededRandom } from '../../processors/clips/dataset.ts';
+import { seededRandom } from '../../common/seeded-random.ts';
 
 /** The filmroom processes the chaos run starts, one `filmroom run --only <kind>` each (projections: every projector). */
 export const processKinds = ['extract', 'detect', 'ocr', 'checks', 'track', 'render', 'projections', 'api'] as const;

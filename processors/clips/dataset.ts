@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DatasetExported, DatasetFormat } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import type { Output } from '../../schemas/envelope.ts';
+import { seededRandom } from '../../common/seeded-random.ts';
 
 /** A play as the dataset needs it (from the plays table). */
 export interface DatasetPlay {
@@ -20,18 +21,6 @@ export interface DatasetClip {
   camera: string;
   status: string;
   clip_uri: string;
-}
-
-/** mulberry32: a small seeded PRNG, so a split depends on the seed alone (not on Math.random or the platform). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

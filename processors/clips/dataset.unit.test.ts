@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDataset, seededRandom, splitPlays, type DatasetClip, type DatasetPlay } from './dataset.ts';
+import { seededRandom } from '../../common/seeded-random.ts';
+import { buildDataset, splitPlays, type DatasetClip, type DatasetPlay } from './dataset.ts';
 
 const plays: DatasetPlay[] = Array.from({ length: 20 }, (_, i) => ({
   play_id: `p${String(i).padStart(2, '0')}`,

@@ -1,4 +1,5 @@
 import type { LumaFrame } from './frame.ts';
+import { seededRandom } from '../../../common/seeded-random.ts';
 
 /**
  * Synthetic luma frames with known answers, for the checks' unit tests and the adapter's tests. Pure and deterministic:
@@ -16,18 +17,6 @@ function copyOf(frame: LumaFrame): LumaFrame {
 /** Clamps and rounds to a luma byte. */
 function toByte(value: number): number {
   return Math.max(0, Math.min(255, Math.round(value)));
-}
-
-/** mulberry32: a tiny seeded PRNG, so "random" frames are reproducible. Returns values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function solidFrame(width: number, height: number, value: number): LumaFrame {
