@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import sharp from 'sharp';
 import type { Config } from '../common/config.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { createOnnxDetector, createTextRecognizer, decodeRgbImage, type RgbImage } from '../inference/index.ts';
 import { cropImage } from '../inference/decoders/text/index.ts';
 import { checkVersion } from '../processors/checks/check-versions.ts';
+import { analysisLumaOf } from '../processors/checks/analysis-luma.ts';
 import { runChecks, type LumaFrame } from '../processors/checks/core/index.ts';
 import { defaultSampleFps } from '../processors/extract/plan.ts';
 import { regionsToRead } from '../processors/ocr/core/index.ts';
@@ -107,14 +107,8 @@ export async function bareTools(config: Config, videos: readonly string[], optio
 
     const checks = checkVersion(config.checks.version);
     const luma: LumaFrame[] = [];
-    for (const [i, image] of images.entries()) {
-      const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-        .resize({ width: checks.analysisWidth, withoutEnlargement: true })
-        .greyscale()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      luma.push({ width: info.width, height: info.height, luma: new Uint8Array(data.buffer, data.byteOffset, data.length), frameIndex: i, timestampS: i });
-    }
+    // The JPEG is not read: the luma comes from the decoded RGB, as the checks stage does.
+    for (const [i, rgb] of images.entries()) luma.push(await analysisLumaOf({ frameIndex: i, timestampS: i, jpeg: Buffer.alloc(0), rgb }, checks.analysisWidth));
     started = performance.now();
     for (let b = 0; b < luma.length; b += batchSize) runChecks(luma.slice(b, b + batchSize), checks.thresholds, checks.enabled);
     const checksSeconds = seconds(started);

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../common/config.ts';
-import { projectRoot } from '../common/config.ts';
+import { startFilmroomRun, type RunningCli } from '../deploy/local/filmroom-process.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import { createClickHouse } from '../projections/clickhouse-client.ts';
@@ -15,6 +14,7 @@ import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics } from '../streams/topics.ts';
 import { bareTools } from './e2e-bare.ts';
+import { childPids, procStat } from './proc-stats.ts';
 
 /** The processes `filmroom run --only …` the pipeline runs in: one per part, as a scaled-out deployment would. */
 export const e2eParts = ['extract', 'detect', 'ocr', 'checks', 'projections'] as const;
@@ -80,48 +80,6 @@ export async function e2eVideo(config: Config, n: number, seconds: number): Prom
   return path;
 }
 
-function procStat(pid: number): { cpuSeconds: number; peakRssMb: number } {
-  try {
-    // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are 14–17 of the whole line.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuSeconds: ticks / 100, peakRssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
-  } catch {
-    return { cpuSeconds: 0, peakRssMb: 0 };
-  }
-}
-
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-};
-
-/** Starts `filmroom run --only PART` and resolves once it says it is running. */
-async function startPart(config: Config, part: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'filmroom.js'), 'run', '--only', part], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
-      FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database,
-      FILMROOM_METRICS_PORT: '0',
-      FILMROOM_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('filmroom run:') && resolve());
-    child.once('exit', (code) => reject(new Error(`filmroom run --only ${part} exited with ${code}`)));
-  });
-  return child;
-}
-
 /** Waits until every consumer group of this run's prefix is Stable and no new one appeared for 3 s. */
 async function groupsSettled(config: Config, atLeast: number): Promise<void> {
   const admin = createKafka(config.kafka, 'bench-e2e-admin').admin();
@@ -162,15 +120,22 @@ export async function runPipeline(config: Config, videos: readonly string[], pri
   }
   s3.destroy();
 
-  const children = new Map<string, ChildProcess>();
+  const children = new Map<string, RunningCli>();
   const childPeaks = new Map<string, number>();
   const sampler = setInterval(() => {
     for (const [part, child] of children)
-      for (const pid of childrenOf(child.pid!)) childPeaks.set(part, Math.max(childPeaks.get(part) ?? 0, procStat(pid).peakRssMb));
+      for (const pid of childPids(child.child.pid!)) childPeaks.set(part, Math.max(childPeaks.get(part) ?? 0, procStat(pid).peakRssMb));
   }, 250);
   const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
   try {
-    for (const part of e2eParts) children.set(part, await startPart(config, part));
+    const env = {
+      ...process.env,
+      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+      FILMROOM_CLICKHOUSE_DATABASE: config.clickhouse.database,
+      FILMROOM_METRICS_PORT: '0',
+      FILMROOM_LOG_LEVEL: 'warn',
+    };
+    for (const part of e2eParts) children.set(part, await startFilmroomRun([part], env));
     await groupsSettled(config, e2eParts.length);
     print(`bench: ${e2eParts.length} processes running (${e2eParts.join(', ')}); ingesting ${videos.length} videos...`);
     const serde = new EventSerde(config.registry, config.topics);
@@ -203,13 +168,12 @@ export async function runPipeline(config: Config, videos: readonly string[], pri
       }
     }
     if (!seconds) throw new Error('the end-to-end bench videos did not complete within an hour');
-    const processes = [...children].map(([part, child]) => ({ part, ...procStat(child.pid!), childPeakRssMb: childPeaks.get(part) ?? 0 }));
+    const processes = [...children].map(([part, child]) => ({ part, ...procStat(child.child.pid!), childPeakRssMb: childPeaks.get(part) ?? 0 }));
     return { videos: videos.length, seconds, frames, processes };
   } finally {
     clearInterval(sampler);
     await clickhouse.close();
-    for (const child of children.values()) child.kill('SIGTERM');
-    await Promise.all([...children.values()].map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await Promise.all([...children.values()].map((child) => child.stop()));
   }
 }
 

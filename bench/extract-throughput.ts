@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../common/config.ts';
@@ -11,6 +11,7 @@ import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import { projectRoot } from '../common/config.ts';
+import { childPids, peakRssMb } from './proc-stats.ts';
 
 export interface ExtractBenchResult {
   input: string;
@@ -56,25 +57,6 @@ export async function benchVideo(config: Config, minutes: number): Promise<strin
 }
 
 /** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
-function peakRssMb(pid: number): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Extraction throughput of the extract processor (a separate process, as in production) on a long
  * 1080p file, next to a bare `ffmpeg -i … -vf fps=1 -f null -` of the same file, and the peak RSS
