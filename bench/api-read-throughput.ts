@@ -6,10 +6,10 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { Config } from '../common/config.ts';
 import { createLogger } from '../common/logger.ts';
-import { createClickHouse, type ClickHouse } from '../projections/clickhouse-client.ts';
+import { createClickHouse, type ClickHouse, type SqlParams } from '../projections/clickhouse-client.ts';
 import { migrate } from '../projections/migrate.ts';
 import { projectionFamilies, runProjectors, writeCheckVersions, type ProjectionFamily } from '../projections/projector.ts';
-import { jobStatusPointRead } from '../projections/read-model/job-status.ts';
+import { jobStatusManyRead } from '../projections/read-model/job-status.ts';
 import { manifestPointRead } from '../projections/read-model/manifests.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
@@ -103,9 +103,19 @@ async function loadVideos(config: Config, videos: number): Promise<{ events: num
 
 const randomVideo = (videos: number) => benchVideoId(Math.floor(Math.random() * videos));
 
-/** A point read of the read model (`query`, one video's id bound as `video_id`), bare: `inFlight` at a time, for `seconds` (after a warm-up). */
-async function pointReads(client: ClickHouse, videos: number, inFlight: number, seconds: number, query = jobStatusPointRead): Promise<ReadFigures> {
-  for (let i = 0; i < 20; i++) await client.select(query, { video_id: randomVideo(videos) });
+interface PointRead {
+  query: string;
+  params: (videoId: string) => SqlParams;
+}
+
+/** What the API sends for one video's status: the batched status read with one id. */
+const statusPointRead: PointRead = { query: jobStatusManyRead, params: (videoId: string) => ({ video_ids: [videoId] }) };
+const manifestRead: PointRead = { query: manifestPointRead, params: (videoId: string) => ({ video_id: videoId }) };
+
+/** A point read of the read model (`read`, for one random video), bare: `inFlight` at a time, for `seconds` (after a warm-up). */
+async function pointReads(client: ClickHouse, videos: number, inFlight: number, seconds: number, read: PointRead = statusPointRead): Promise<ReadFigures> {
+  const { query, params } = read;
+  for (let i = 0; i < 20; i++) await client.select(query, params(randomVideo(videos)));
   const latencies: number[] = [];
   let failures = 0;
   const started = performance.now();
@@ -114,7 +124,7 @@ async function pointReads(client: ClickHouse, videos: number, inFlight: number, 
     Array.from({ length: inFlight }, async () => {
       while (performance.now() < until) {
         const began = performance.now();
-        const rows = await client.select(query, { video_id: randomVideo(videos) }).catch(() => []);
+        const rows = await client.select(query, params(randomVideo(videos))).catch(() => []);
         latencies.push(performance.now() - began);
         // Every synthetic video has one status and one manifest row (check version v1).
         if (rows.length !== 1) failures++;
@@ -190,7 +200,7 @@ export async function apiReadThroughput(config: Config, videos: number, onStep: 
     const pointReadSerial = await pointReads(client, videos, 1, durationSeconds);
     const pointReadConcurrent = await pointReads(client, videos, connections, durationSeconds);
     onStep(`bench: manifest point reads in ClickHouse, one at a time, ${durationSeconds} s...`);
-    const manifestPointReadSerial = await pointReads(client, videos, 1, durationSeconds, manifestPointRead);
+    const manifestPointReadSerial = await pointReads(client, videos, 1, durationSeconds, manifestRead);
     onStep(`bench: the API under autocannon, ${connections} connections, ${durationSeconds} s per route...`);
     const api = await startApi(config, readerKey);
     try {

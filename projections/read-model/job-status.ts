@@ -53,10 +53,11 @@ export const jobStatusColumns =
 /** job_status for the videos `videoFilter` (SQL over video_id) picks: their stored rows of job_status_latest (one per video), however many videos there are. */
 const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoFilter)})`;
 
-/** The point read of one video's status (its id bound as `video_id`): what `GET /v1/videos/:id` runs, and what `bench --only api` times bare. */
-export const jobStatusPointRead = `SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`;
-
-/** The point reads of several videos in one query (ids bound as `video_ids`): one stored row each, by the table's key. */
+/**
+ * The point reads of several videos in one query (ids bound as `video_ids`): one stored row each, by
+ * the table's key. `GET /v1/videos/:id` sends its reads batched through this (one id or several),
+ * and `bench --only api` times it bare with one id.
+ */
 export const jobStatusManyRead = `SELECT ${jobStatusColumns} FROM ${jobStatusOf(`video_id IN (SELECT arrayJoin(${param('video_ids')}))`)}`;
 
 /** Each of `videoIds`' status, in their order (undefined where unknown). */
