@@ -186,7 +186,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     process.stderr.write(`filmroom: ${describeError(error)}\n`);
-    if (error instanceof FilmroomError && ['USAGE', 'VALIDATION_FAILED', 'CONFIG_INVALID'].includes(error.code)) return exitCodes.usage;
+    if (error instanceof FilmroomError && ['USAGE', 'VALIDATION_FAILED', 'UNPROCESSABLE', 'CONFIG_INVALID'].includes(error.code)) return exitCodes.usage;
     return exitCodes.failed;
   }
 }

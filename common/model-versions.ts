@@ -56,7 +56,8 @@ export interface ModelSpec {
   settings: Partial<Record<ModelSetting, number>>;
 }
 
-const usage = (message: string, field: string) => new FilmroomError('USAGE', message, { context: { field } });
+// Well formed, but naming a model or setting the pipeline lacks: unprocessable (HTTP 422; CLI exit 2).
+const usage = (message: string, field: string) => new FilmroomError('UNPROCESSABLE', message, { context: { field } });
 
 /**
  * Parses `NAME[@VERSION]`, VERSION being a full version (`1a2b3c4d5e6f-s0.5`) or only settings

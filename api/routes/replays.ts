@@ -130,23 +130,21 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         // The publisher provisioned every product topic at start-up, the replay inputs included.
         const targetOffsets = await app.eventLog.endOffsets(replayInputOf(stage));
         const now = Date.now();
-        const event = asUnprocessable(() =>
-          replayRequestedOf(
-            {
-              replayId,
-              stage,
-              checkVersion: check_version,
-              ...(model === undefined ? {} : { model }),
-              models: app.config,
-              fromTimestamp,
-              videoPrefix: prefix ?? null,
-              targetOffsets,
-              requestedBy: request.apiKeyName ?? 'api',
-              producer: { name: 'api', version: '0.1.0' },
-              now,
-            },
-            { checkVersion: 'body/check_version', model: 'body/model' },
-          ),
+        const event = replayRequestedOf(
+          {
+            replayId,
+            stage,
+            checkVersion: check_version,
+            ...(model === undefined ? {} : { model }),
+            models: app.config,
+            fromTimestamp,
+            videoPrefix: prefix ?? null,
+            targetOffsets,
+            requestedBy: request.apiKeyName ?? 'api',
+            producer: { name: 'api', version: '0.1.0' },
+            now,
+          },
+          { checkVersion: 'body/check_version', model: 'body/model' },
         );
         await app.publisher.publish([event]);
         app.idempotency.remember('replay-requested', replayId, queuedStatusOf(event.value));
@@ -199,18 +197,5 @@ const replayRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
   );
 };
-
-/**
- * A well-formed request whose model the pipeline does not have (or with a setting it does not take)
- * is unprocessable (422), not malformed (400): the schema cannot list every model and setting.
- */
-function asUnprocessable<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof FilmroomError && error.code === 'USAGE') throw new FilmroomError('UNPROCESSABLE', error.message, { context: error.context });
-    throw error;
-  }
-}
 
 export default replayRoutes;

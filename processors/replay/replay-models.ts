@@ -34,7 +34,8 @@ export interface OcrReplayPlan {
 
 export type ModelReplayPlan = DetectReplayPlan | OcrReplayPlan;
 
-const usage = (message: string, field: string) => new FilmroomError('USAGE', message, { context: { field } });
+// Well formed, but naming a model or setting the pipeline lacks: unprocessable (HTTP 422; CLI exit 2).
+const usage = (message: string, field: string) => new FilmroomError('UNPROCESSABLE', message, { context: { field } });
 
 const detectorsOf = (config: ReplayModelConfig): Record<DetectorKind, DetectConfig> => ({
   objects: config.detect,
