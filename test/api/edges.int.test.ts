@@ -79,6 +79,18 @@ describe('the API edges against the real stack', () => {
     }
   });
 
+  it('a replay of a model the pipeline lacks, or a setting it does not take, is 422 naming body/model; a missing model is 400', async () => {
+    const post = (payload: object) => app.inject({ method: 'POST', url: '/v1/replays', headers: auth(keys.operator), payload });
+    const unknown = await post({ stage: 'detect', model: 'no-such-model' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ error: 'UNPROCESSABLE' });
+    expect(unknown.json().message).toMatch(/body\/model: unknown detect model 'no-such-model'/);
+    const badSetting = await post({ stage: 'ocr', model: 'ppocr-rec-v4@q7' });
+    expect(badSetting.statusCode).toBe(422);
+    expect(badSetting.json().message).toContain('body/model');
+    expect((await post({ stage: 'detect' })).statusCode).toBe(400);
+  });
+
   it('Idempotency-Key: the same request twice is one replay (duplicate on the repeat), another body is 422, the new replay answers queued', async () => {
     const post = (payload: object) =>
       app.inject({ method: 'POST', url: '/v1/replays', headers: { ...auth(keys.operator), 'idempotency-key': 'edges-1' }, payload });
