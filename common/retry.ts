@@ -10,10 +10,11 @@ export interface RetryOptions {
   /** Stop retrying once this much time has passed since the first attempt. */
   deadlineMs?: number;
   /**
-   * Errors that use up no attempt (a service that cannot be reached at all, while it restarts):
-   * they are retried until `deadlineMs` passes or `signal` aborts.
+   * Errors that use up no attempt (`when`: a service that cannot be reached at all, while it
+   * restarts): they are retried until `forMs` has passed since the first attempt, or `signal` aborts.
+   * The limit is theirs alone: counted attempts of a slow handler are not cut short by it.
    */
-  waitsOut?: (error: unknown) => boolean;
+  waitOut?: { when: (error: unknown) => boolean; forMs: number };
   /** Called before each wait, e.g. to log or count a retry. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   /** Randomness source for jitter; injectable so tests are deterministic. */
@@ -52,9 +53,11 @@ export async function retry<T>(fn: (bail: Bail, attempt: number) => Promise<T>, 
     } catch (thrown) {
       if (thrown instanceof Bailed) throw thrown.error;
       if (!isRetriable(thrown)) throw thrown;
-      if (!settings.waitsOut?.(thrown)) counted++;
+      const waitedOut = settings.waitOut?.when(thrown) ?? false;
+      if (!waitedOut) counted++;
       const delay = backoffDelay(attempt, settings);
-      const outOfTime = settings.deadlineMs !== undefined && Date.now() - started + delay > settings.deadlineMs;
+      const elapsed = Date.now() - started + delay;
+      const outOfTime = (settings.deadlineMs !== undefined && elapsed > settings.deadlineMs) || (waitedOut && elapsed > settings.waitOut!.forMs);
       if (counted >= settings.maxAttempts || outOfTime || settings.signal?.aborted) {
         const message = thrown instanceof Error ? thrown.message : String(thrown);
         throw new FilmroomError('RETRIES_EXHAUSTED', `gave up after ${attempt} attempt(s): ${message}`, {

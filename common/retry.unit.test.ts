@@ -68,13 +68,27 @@ describe('retry', () => {
         if (calls <= 10) throw new FilmroomError('SERVICE_UNAVAILABLE', 'answered 503');
         return 'done';
       },
-      { ...fast, maxAttempts: 3, waitsOut: isUnreachable, deadlineMs: 10_000 },
+      { ...fast, maxAttempts: 3, waitOut: { when: isUnreachable, forMs: 10_000 } },
     );
     expect([result, calls]).toEqual(['done', 11]);
-    const error = await retry(async () => Promise.reject(refused()), { ...fast, maxAttempts: 3, waitsOut: isUnreachable, deadlineMs: 30 }).catch(
+    const error = await retry(async () => Promise.reject(refused()), { ...fast, maxAttempts: 3, waitOut: { when: isUnreachable, forMs: 30 } }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
+  });
+
+  it('the wait-out limit bounds only the errors waited out: counted attempts of a slow handler all run', async () => {
+    let calls = 0;
+    const error = await retry(
+      async () => {
+        calls++;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        throw new FilmroomError('MODEL_UNAVAILABLE', 'timed out');
+      },
+      { ...fast, maxAttempts: 4, waitOut: { when: isUnreachable, forMs: 20 } },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
+    expect(calls).toBe(4);
   });
 
   it('stops at once on bail, and never retries permanent or programming errors', async () => {

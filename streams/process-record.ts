@@ -95,8 +95,7 @@ export async function processRecord<I extends AnyEventName, O extends AnyEventNa
         // A service the handler cannot reach at all (S3 stopped or restarting) is not the record's
         // fault: waited out without using up attempts, for as long as a restart or short outage lasts.
         // Dead-lettering it after a few seconds would fail the video (the chaos run found this).
-        waitsOut: isUnreachable,
-        deadlineMs: outageDeadlineMs,
+        waitOut: { when: isUnreachable, forMs: outageDeadlineMs },
         onRetry: (error, attempt, delayMs) => {
           metrics.retried.inc(labels);
           recordLog.warn({ attempt, delayMs, err: error }, `handler failed, retrying: ${describeError(error)}`);
