@@ -235,10 +235,10 @@ async function measureDetector(
     const detector = await createOnnxDetector(detectorConfig);
     const bare = await loadOnnxModel(detectorConfig.modelPath, detectorConfig.threads);
     const callSize = Math.min(detectorConfig.maxBatch, detector.maxImagesPerCall);
-    const chunks: Awaited<ReturnType<typeof detector.prepare>>[] = [];
+    const chunks: ReturnType<typeof detector.prepare>[] = [];
     for (let b = 0; b < events.length; b++) {
       const batchImages = images.slice(b * batchSize, (b + 1) * batchSize);
-      for (let s = 0; s < batchImages.length; s += callSize) chunks.push(await detector.prepare(batchImages.slice(s, s + callSize)));
+      for (let s = 0; s < batchImages.length; s += callSize) chunks.push(detector.prepare(batchImages.slice(s, s + callSize)));
     }
     const inputName = bare.session.inputNames[0]!;
     await bare.session.run({ [inputName]: chunks[0]!.tensor }); // warm-up
@@ -261,7 +261,7 @@ async function measureDetector(
       const start = performance.now();
       for (const chunk of jpegChunks) {
         const decoded = await Promise.all(chunk.map((jpeg) => decodeRgbImage(jpeg, 'bench frame')));
-        await bare.session.run({ [inputName]: (await detector.prepare(decoded)).tensor });
+        await bare.session.run({ [inputName]: detector.prepare(decoded).tensor });
       }
       return (performance.now() - start) / 1000;
     };

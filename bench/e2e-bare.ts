@@ -67,7 +67,7 @@ export async function bareTools(config: Config, videos: readonly string[], optio
       const tensors = [];
       for (let b = 0; b < images.length; b += batchSize) {
         const batch = images.slice(b, b + batchSize);
-        for (let s = 0; s < batch.length; s += callSize) tensors.push((await detector.prepare(batch.slice(s, s + callSize))).tensor);
+        for (let s = 0; s < batch.length; s += callSize) tensors.push(detector.prepare(batch.slice(s, s + callSize)).tensor);
       }
       const input = detector.session.inputNames[0]!;
       await detector.session.run({ [input]: tensors[0]! }); // warm-up

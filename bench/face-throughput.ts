@@ -40,7 +40,7 @@ export async function faceThroughput(config: Config, options: { fps: number }): 
     const detector = await createOnnxDetector(config.faceDetect);
     try {
       const inputName = detector.session.inputNames[0]!;
-      const tensors = await Promise.all(images.map(async (image) => (await detector.prepare([image])).tensor));
+      const tensors = images.map((image) => detector.prepare([image]).tensor);
       const bare = async () => {
         const began = performance.now();
         for (const tensor of tensors) await detector.session.run({ [inputName]: tensor });

@@ -155,7 +155,7 @@ export async function transformThroughput(config: Config, options: { frames: num
 
       // Bare session: BlazeFace on each frame's tensor, prepared beforehand.
       const inputName = faceDetector.session.inputNames[0]!;
-      const tensors = await Promise.all(images.map(async (image) => (await faceDetector.prepare([image])).tensor));
+      const tensors = images.map((image) => faceDetector.prepare([image]).tensor);
       const bare = async () => {
         const began = performance.now();
         for (const tensor of tensors) await faceDetector.session.run({ [inputName]: tensor });

@@ -12,18 +12,3 @@ export async function decodeRgbImage(encoded: Buffer, what: string): Promise<Rgb
     throw new FilmroomError('MALFORMED_EVENT', `${what} is not a readable image: ${(error as Error).message}`, { cause: error });
   }
 }
-
-/**
- * The image resampled to `width`×`height` by libvips (linear, area-aware when shrinking): about five
- * times faster than a per-pixel JavaScript loop, and off the event loop, so a busy detector keeps
- * answering its consumer group's heartbeats. The same size is the image itself.
- */
-export async function resizeRgbImage(image: RgbImage, width: number, height: number): Promise<RgbImage> {
-  if (image.width === width && image.height === height) return image;
-  const raw = { width: image.width, height: image.height, channels: 3 as const };
-  const data = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw })
-    .resize(width, height, { kernel: 'linear', fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}

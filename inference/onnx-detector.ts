@@ -18,7 +18,6 @@ import {
   toChannelsLast,
   type InputGeometry,
 } from './decoders/detection/index.ts';
-import { resizeRgbImage } from './decode-image.ts';
 import { floatOutput, loadOnnxModel, ort, runSession } from './onnx-session.ts';
 import { serialised } from './serial.ts';
 import type { Detection, Detector, ModelInfo, RgbImage } from '../schemas/vision.ts';
@@ -40,21 +39,13 @@ export function inputSizeFor(config: Pick<DetectConfig, 'family' | 'inputSize'>,
   return config.family === 'db' ? dynamicInputSize(image.width, image.height, config.inputSize) : { width: config.inputSize, height: config.inputSize };
 }
 
-/** The image scaled to its letterbox content size, and its geometry as seen from that scaled image (scale 1). */
-async function resizedToContent(image: RgbImage, geometry: InputGeometry): Promise<{ image: RgbImage; geometry: InputGeometry }> {
-  if (geometry.scale === 1) return { image, geometry };
-  const width = Math.min(geometry.inputWidth - geometry.padX, Math.max(1, Math.round(image.width * geometry.scale)));
-  const height = Math.min(geometry.inputHeight - geometry.padY, Math.max(1, Math.round(image.height * geometry.scale)));
-  return { image: await resizeRgbImage(image, width, height), geometry: { ...geometry, sourceWidth: width, sourceHeight: height, scale: 1 } };
-}
-
 /** Runs a whole detector over images already turned into a tensor: the part a bare-session benchmark also does. */
 export interface OnnxDetector extends Detector {
   readonly session: ort.InferenceSession;
   /** The most images one session call takes (the converted NanoDet has a fixed batch of one). */
   readonly maxImagesPerCall: number;
   /** The preprocessed tensor and letterbox geometries for a batch (no model call). */
-  prepare(images: RgbImage[]): Promise<{ tensor: ort.Tensor; geometries: InputGeometry[] }>;
+  prepare(images: RgbImage[]): { tensor: ort.Tensor; geometries: InputGeometry[] };
 }
 
 /**
@@ -69,16 +60,10 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
   const inputName = session.inputNames[0]!;
   const norm = familyNormalisation[config.family];
 
-  const prepare = async (images: RgbImage[]) => {
+  const prepare = (images: RgbImage[]) => {
     const size = inputSizeFor(config, images[0]!);
     const geometries = images.map((image) => letterbox(image.width, image.height, size.width, size.height));
-    // libvips scales each image to its letterbox content first; the tensor is then one lookup per byte.
-    const content = await Promise.all(images.map((image, i) => resizedToContent(image, geometries[i]!)));
-    const { data, dims } = preprocessBatch(
-      content.map((c) => c.image),
-      content.map((c) => c.geometry),
-      norm,
-    );
+    const { data, dims } = preprocessBatch(images, geometries, norm);
     // BlazeFace came from TensorFlow: its input is channels-last.
     if (config.family === 'blazeface')
       return { tensor: new ort.Tensor('float32', toChannelsLast(data, dims), [dims[0], dims[2], dims[3], dims[1]]), geometries };
@@ -148,16 +133,10 @@ export async function createOnnxDetector(config: DetectConfig): Promise<OnnxDete
     prepare,
     async detect(images) {
       const found: Detection[][] = [];
-      const chunks: RgbImage[][] = [];
-      for (let start = 0; start < images.length; start += maxImagesPerCall) chunks.push(images.slice(start, start + maxImagesPerCall));
-      // The next chunk is prepared (in libvips' threads) while the model runs on this one.
-      let next = chunks.length > 0 ? prepare(chunks[0]!) : undefined;
-      for (let c = 0; c < chunks.length; c++) {
-        const { tensor, geometries } = await next!;
-        next = c + 1 < chunks.length ? prepare(chunks[c + 1]!) : undefined;
-        // A model failure must not leave the prepared next chunk's rejection unhandled.
-        next?.catch(() => {});
-        found.push(...decode(await run(tensor, chunks[c]!.length), geometries));
+      for (let start = 0; start < images.length; start += maxImagesPerCall) {
+        const chunk = images.slice(start, start + maxImagesPerCall);
+        const { tensor, geometries } = prepare(chunk);
+        found.push(...decode(await run(tensor, chunk.length), geometries));
       }
       return found;
     },
