@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../common/config.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
-import { createOnnxDetector, decodeRgbImage, type RgbImage } from '../inference/index.ts';
+import { createOnnxDetector, createPersonSegmenter, decodeRgbImage, type OnnxPersonSegmenter, type RgbImage } from '../inference/index.ts';
 import { anonymizeFacesName, createTransforms } from '../inference/transforms/index.ts';
 import { batchExtractedOf, handlerContext } from '../processors/handler-fixtures.ts';
-import { createTransformProcessor } from '../processors/transform/index.ts';
+import { createTransformProcessors, transformGroupSuffix } from '../processors/transform/index.ts';
 import { transformedFramesKey } from '../processors/transform/plan.ts';
 import { stitchTransformedVideo } from '../processors/transform/stitch.ts';
 import type { VideoTransformed } from '../schemas/index.ts';
@@ -44,15 +44,19 @@ export interface TransformBenchResult {
   /** The bare BlazeFace session on tensors prepared beforehand, one run per frame: mean of a run before and one after. */
   bareSeconds: number;
   bareRange: [number, number];
+  /** The same for the bare selfie (person segmenter) session, blur-background's model. */
+  bareSegmenterSeconds: number;
+  bareSegmenterRange: [number, number];
   /** ffmpeg alone, the stage's encoder settings, on the same PNG frames already on disk. */
   bareStitchSeconds: number;
 }
 
 /**
- * The built-in transforms (mock, anonymize-faces) in process, no stack: each over the same frames
- * (the people photos, 640×360) through transform() alone and through the transform stage's handler
- * on in-memory ports (which stitches the MP4), next to the bare BlazeFace onnxruntime session on
- * prepared tensors and a bare ffmpeg stitch of the same stored frames with the same encoder settings.
+ * The built-in transforms (mock, anonymize-faces, blur-background) in process, no stack: each over
+ * the same frames (the people photos, 640×360) through transform() alone and through the transform
+ * stage's handler on in-memory ports (which stitches the MP4), next to the bare BlazeFace and selfie
+ * onnxruntime sessions on prepared tensors and a bare ffmpeg stitch of the same stored frames with
+ * the same encoder settings.
  */
 export async function transformThroughput(config: Config, options: { frames: number; batchSize: number }): Promise<TransformBenchResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'filmroom-bench-transform-'));
@@ -73,6 +77,7 @@ export async function transformThroughput(config: Config, options: { frames: num
     for (const [i, jpeg] of jpegs.entries()) images.push(await decodeRgbImage(jpeg, `frame ${i}`));
 
     const faceDetector = await createOnnxDetector(config.faceDetect);
+    const personSegmenter = await createPersonSegmenter(config.personSegment);
     let detectCalls = 0;
     const counting: Detector = {
       model: faceDetector.model,
@@ -83,7 +88,7 @@ export async function transformThroughput(config: Config, options: { frames: num
       close: async () => {},
     };
     try {
-      const transforms = createTransforms({ config: config.transform, faceDetector: counting }).filter(
+      const transforms = createTransforms({ config: config.transform, faceDetector: counting, personSegmenter }).filter(
         (t) => t.adapter === 'builtin' || t.model.name === 'mock',
       );
       const anonymize = transforms.find((t) => t.model.name === anonymizeFacesName)!;
@@ -101,7 +106,7 @@ export async function transformThroughput(config: Config, options: { frames: num
         await store.put(location, await packBatchArtifact('bench', b, frames), 'application/x-tar');
         stored.push({ uri: s3Uri(location), frames });
       }
-      const processor = createTransformProcessor({
+      const processors = createTransformProcessors({
         objectStore: store,
         frameSource: createFrameSource({ objectStore: store, cacheBatches: batchCount }),
         transforms,
@@ -111,6 +116,7 @@ export async function transformThroughput(config: Config, options: { frames: num
 
       const rows: TransformBenchRow[] = [];
       for (const transform of transforms) {
+        const processor = processors.find((p) => p.groupSuffix === transformGroupSuffix(transform.model))!;
         await transform.transform(images.slice(0, 2), context); // warm-up
         let began = performance.now();
         for (let start = 0; start < images.length; start += options.batchSize)
@@ -163,6 +169,7 @@ export async function transformThroughput(config: Config, options: { frames: num
       };
       const before = await bare();
       const after = await bare();
+      const bareSegmenter = await bareSegmenterRuns(personSegmenter, images);
 
       // Bare ffmpeg: the anonymized frames as PNG files already on disk, the stage's encoder settings.
       const pngs = join(tmp, 'pngs');
@@ -190,14 +197,29 @@ export async function transformThroughput(config: Config, options: { frames: num
         detectCalls: stageDetectCalls,
         bareSeconds: (before + after) / 2,
         bareRange: [before, after],
+        bareSegmenterSeconds: (bareSegmenter[0] + bareSegmenter[1]) / 2,
+        bareSegmenterRange: bareSegmenter,
         bareStitchSeconds,
       };
     } finally {
       await faceDetector.close();
+      await personSegmenter.close();
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The bare selfie session over each frame's tensor, prepared beforehand (resize and scale in libvips): a run before and one after. */
+async function bareSegmenterRuns(segmenter: OnnxPersonSegmenter, images: RgbImage[]): Promise<[number, number]> {
+  const inputName = segmenter.session.inputNames[0]!;
+  const tensors = await Promise.all(images.map((image) => segmenter.prepare(image)));
+  const run = async () => {
+    const began = performance.now();
+    for (const tensor of tensors) await segmenter.session.run({ [inputName]: tensor });
+    return (performance.now() - began) / 1000;
+  };
+  return [await run(), await run()];
 }
 
 /** The bench's table, in docs/benchmarks.md's format. */
@@ -212,9 +234,18 @@ export function transformTable(r: TransformBenchResult): string[] {
       `bare onnxruntime-node session, BlazeFace 256x256 NHWC, prepared tensors, one run a frame (runs ${r.bareRange.map((x) => x.toFixed(2)).join(' s, ')} s)`,
       r.bareSeconds,
     ),
+    row(
+      `bare onnxruntime-node session, selfie 256x256 NHWC (blur-background's model), prepared tensors, one run a frame (runs ${r.bareSegmenterRange.map((x) => x.toFixed(2)).join(' s, ')} s)`,
+      r.bareSegmenterSeconds,
+    ),
   ];
   for (const t of r.rows) {
-    const what = t.name === 'mock' ? 'mock (invert every pixel; no model)' : `${t.name}@${t.version} (${r.detectCalls} detector calls in the stage)`;
+    const what =
+      t.name === 'mock'
+        ? 'mock (invert every pixel; no model)'
+        : t.name === anonymizeFacesName
+          ? `${t.name}@${t.version} (${r.detectCalls} detector calls in the stage)`
+          : `${t.name}@${t.version} (one segmenter call a frame)`;
     lines.push(row(`${what}: transform() on decoded frames`, t.transformSeconds));
     lines.push(row(`${t.name}: the transform stage's handler, every batch (store read, JPEG decode, transform, PNG + TAR, store, stitch)`, t.stageSeconds));
     lines.push(

@@ -9,11 +9,11 @@ import { createDeleteProcessor } from '../processors/delete/index.ts';
 import { createDetectProcessor } from '../processors/detect/index.ts';
 import { createExtractProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
-import { createDetector, createTextRecognizer } from '../inference/index.ts';
+import { createDetector, createPersonSegmenter, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
 import { createScenesProcessor } from '../processors/scenes/index.ts';
-import { createTransformProcessor, removeStaleWorkDirs } from '../processors/transform/index.ts';
+import { createTransformProcessors, removeStaleWorkDirs } from '../processors/transform/index.ts';
 import { createTransforms } from '../inference/transforms/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import type { ModelLoader } from '../processors/replay/index.ts';
@@ -132,9 +132,12 @@ export async function startPipeline(
       // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
       const removed = await removeStaleWorkDirs(config.transform.tmpDir);
       if (removed.length) log.info({ removed }, 'removed work folders of transform processes that are gone');
-      const transforms = createTransforms({ config: config.transform, faceDetector: await faceDetector() });
+      const personSegmenter = await createPersonSegmenter(config.personSegment);
+      running.push({ stop: () => personSegmenter.close() });
+      const transforms = createTransforms({ config: config.transform, faceDetector: await faceDetector(), personSegmenter });
       running.push({ stop: async () => void (await Promise.all(transforms.map((t) => t.close()))) });
-      running.push(await runProcessor(createTransformProcessor({ objectStore, frameSource, transforms, config }), { config, serde: serde(), log }));
+      for (const processor of createTransformProcessors({ objectStore, frameSource, transforms, config }))
+        running.push(await runProcessor(processor, { config, serde: serde(), log }));
     }
     if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))

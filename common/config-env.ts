@@ -214,6 +214,16 @@ export const envSchema = z.object({
   FILMROOM_TRANSFORM_HEIGHT: z.coerce.number().int().min(8).max(8192).optional(),
   /** Where per-batch model input and output folders are made (each removed when its batch is done). */
   FILMROOM_TRANSFORM_TMP_DIR: z.string().min(1).default(tmpdir()),
+  /**
+   * The built-in blur-background transform (docs/transforms.md): how strongly it blurs what is not a
+   * person (the Gaussian's sigma as a fraction of the frame's height), or, when a colour is set, the
+   * `#rrggbb` it paints the background with instead. Either is part of the transform's version.
+   */
+  FILMROOM_TRANSFORM_BACKGROUND_BLUR: z.coerce.number().min(0.001).max(0.5).default(0.03),
+  FILMROOM_TRANSFORM_BACKGROUND_COLOUR: z
+    .string()
+    .regex(/^#?[0-9a-fA-F]{6}$/, 'expected a colour as #rrggbb')
+    .optional(),
 
   FILMROOM_API_HOST: z.string().min(1).default('127.0.0.1'),
   // 0 picks a free port (tests, several local instances).

@@ -26,6 +26,12 @@ export const bundledFaceDetector = {
   name: 'blazeface-256',
 };
 
+/** The person segmenter committed in models/ (MediaPipe Selfie Segmentation, 256 px; see models/person-segmenter/README.md). */
+export const bundledPersonSegmenter = {
+  path: fileURLToPath(new URL('../models/person-segmenter/selfie.onnx', import.meta.url)),
+  name: 'selfie-256',
+};
+
 /** The model names an adapter reports when none was configured (http and command name themselves after their endpoint). */
 export const defaultDetectorNames: readonly string[] = [bundledObjectDetector.name, 'ppocr-det-v4'];
 
@@ -112,6 +118,13 @@ export function inferenceConfig(env: Env) {
       classNames: ['face'],
       classNamesFile: undefined,
       scoreThreshold: 0.5,
+    },
+    /** The person segmenter of the blur-background transform: the bundled selfie model in process, on the detect group's threads. */
+    personSegment: {
+      modelPath: bundledPersonSegmenter.path,
+      modelName: bundledPersonSegmenter.name,
+      inputSize: 256,
+      threads: env.FILMROOM_DETECT_THREADS,
     },
     ocr: {
       modelPath: env.FILMROOM_OCR_MODEL ? resolve(env.FILMROOM_OCR_MODEL) : bundled.recognizer,

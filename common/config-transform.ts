@@ -8,6 +8,12 @@ const invalid = (message: string, variables: string[]) => new FilmroomError('CON
 const adapterAliases = { subprocess: 'subprocess', python: 'subprocess', http: 'http', api: 'http', mock: 'mock' } as const;
 export type TransformAdapterKind = (typeof adapterAliases)[keyof typeof adapterAliases];
 
+/** `#00b140` (the schema checked the form) → [0, 177, 64]. */
+const rgbOf = (hex: string): [number, number, number] => {
+  const digits = hex.replace(/^#/, '');
+  return [0, 2, 4].map((at) => parseInt(digits.slice(at, at + 2), 16)) as [number, number, number];
+};
+
 /** The default of MODEL_API_TIMEOUT in the old pipeline: five minutes a batch. */
 export const defaultTransformTimeoutS = 300;
 
@@ -52,5 +58,10 @@ export function transformConfig(env: Env) {
     timeoutMs: Math.round((env.FILMROOM_TRANSFORM_TIMEOUT_S ?? env.MODEL_API_TIMEOUT ?? defaultTransformTimeoutS) * 1000),
     modelSize: width !== undefined && height !== undefined ? { width, height } : undefined,
     tmpDir: env.FILMROOM_TRANSFORM_TMP_DIR,
+    /** blur-background's options (its mask's edge is not one: a new edge is a code change, and a new version). */
+    background: {
+      blur: env.FILMROOM_TRANSFORM_BACKGROUND_BLUR,
+      ...(env.FILMROOM_TRANSFORM_BACKGROUND_COLOUR ? { colour: rgbOf(env.FILMROOM_TRANSFORM_BACKGROUND_COLOUR) } : {}),
+    },
   };
 }

@@ -48,4 +48,15 @@ describe('transform configuration', () => {
     expect(() => loadConfig({ MODEL_ADAPTER_TYPE: 'onnx' })).toThrow(/MODEL_ADAPTER_TYPE/);
     expect(() => loadConfig({ FILMROOM_TRANSFORM_NAME: 'Blur@2' })).toThrow(/FILMROOM_TRANSFORM_NAME/);
   });
+
+  it("reads blur-background's blur or colour, and refuses a colour that is not #rrggbb or a blur out of range", () => {
+    expect(loadConfig({}).transform.background).toEqual({ blur: 0.03 });
+    expect(loadConfig({ FILMROOM_TRANSFORM_BACKGROUND_BLUR: '0.05', FILMROOM_TRANSFORM_BACKGROUND_COLOUR: '#00B140' }).transform.background).toEqual({
+      blur: 0.05,
+      colour: [0, 177, 64],
+    });
+    expect(loadConfig({ FILMROOM_TRANSFORM_BACKGROUND_COLOUR: '00b140' }).transform.background.colour).toEqual([0, 177, 64]);
+    expect(() => loadConfig({ FILMROOM_TRANSFORM_BACKGROUND_COLOUR: 'green' })).toThrow(/FILMROOM_TRANSFORM_BACKGROUND_COLOUR: expected a colour as #rrggbb/);
+    expect(() => loadConfig({ FILMROOM_TRANSFORM_BACKGROUND_BLUR: '2' })).toThrow(/FILMROOM_TRANSFORM_BACKGROUND_BLUR/);
+  });
 });

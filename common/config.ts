@@ -185,6 +185,7 @@ export type ExtractConfig = Config['extract'];
 export type ApiConfig = Config['api'];
 export type DetectConfig = Config['detect'];
 export type OcrConfig = Config['ocr'];
+export type PersonSegmentConfig = Config['personSegment'];
 export type ClipsConfig = Config['clips'];
 export type RenderConfig = Config['render'];
 export type FramesConfig = Config['frames'];

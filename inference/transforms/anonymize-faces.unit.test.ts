@@ -38,7 +38,9 @@ describe('the built-in anonymize-faces transform', () => {
   afterAll(() => detector.close());
 
   it('is registered by name, versioned by the detector (weights and thresholds) and the blur settings', () => {
-    const transform = builtinTransforms['anonymize-faces']!({ config: loadConfig({}).transform, faceDetector: detector });
+    // anonymize-faces takes only the face detector: the segmenter port is there for the type.
+    const personSegmenter = { model: { name: 'unused', version: '0' }, segment: async () => [], close: async () => {} };
+    const transform = builtinTransforms['anonymize-faces']!({ config: loadConfig({}).transform, faceDetector: detector, personSegmenter });
     expect(transform.model).toEqual({ name: 'anonymize-faces', version: `${detector.model.version}-m0.5-b0.15-p3` });
     expect(transform.model.version).toMatch(/^[0-9a-f]{12}-i256-s0.5-n0.45-m0.5-b0.15-p3$/);
     expect(transform.adapter).toBe('builtin');

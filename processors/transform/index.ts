@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { Config } from '../../common/config.ts';
 import { FilmroomError } from '../../common/errors.ts';
 import { encodePng } from '../../inference/transforms/index.ts';
-import type { BatchExtracted, VideoTransformed } from '../../schemas/index.ts';
+import type { BatchExtracted, ModelInfo, VideoTransformed } from '../../schemas/index.ts';
 import type { FrameTransform, RgbImage } from '../../schemas/vision.ts';
 import { packBatchArtifact } from '../../storage/batch-artifact.ts';
 import { s3Uri } from '../../storage/object-location.ts';
@@ -34,6 +34,45 @@ export interface TransformPorts {
   config: Pick<Config, 's3' | 'render'> & { transform: Pick<Config['transform'], 'modelSize' | 'tmpDir'> };
 }
 
+/** `anonymize-faces@<version>`: the identity of one transform, in its consumer group, keys and event ids. */
+export const transformGroupSuffix = (model: ModelInfo) => `${model.name}@${model.version}`;
+
+/**
+ * The transform stage as consumer groups: one per transform, `filmroom.transform.<name>@<version>`,
+ * and the guard `filmroom.transform`. Each transform's group reads every batch-extracted and works
+ * only on the batches that asked for it, so its offsets are its own: adding or removing a transform
+ * (or a new version of another one) leaves them alone, and nothing is read or transformed again
+ * for it. A new version of a transform is a new group of its own, which starts at the beginning of
+ * the topic: that transform's batches are transformed again from their stored frames (the replay),
+ * beside the old version's results. (One group named after every transform's version, as before,
+ * re-read the whole history for all of them whenever any transform was added or changed.) The
+ * guard owns the batches that name no transform of this process and dead-letters them, once: its
+ * name never changes, so it never re-reads.
+ */
+export function createTransformProcessors(ports: TransformPorts) {
+  const names = new Set<string>();
+  for (const t of ports.transforms) {
+    if (names.has(t.model.name))
+      throw new FilmroomError('CONFIG_INVALID', `two transforms are named '${t.model.name}' (FILMROOM_TRANSFORM_NAME must differ from the built-ins)`);
+    names.add(t.model.name);
+  }
+  return [unknownTransformGuard(names), ...ports.transforms.map((transform) => createTransformProcessor({ ...ports, transform }))];
+}
+
+/** Fails the batches that ask for a transform this process does not offer (the runtime dead-letters them); every other batch is skipped. */
+export function unknownTransformGuard(names: ReadonlySet<string>) {
+  return defineProcessor({
+    name: 'transform',
+    version: transformProcessorVersion,
+    input: 'batch-extracted',
+    outputs: [],
+    async handle(batch) {
+      if (!batch.transform || names.has(batch.transform)) return [];
+      throw new FilmroomError('HANDLER_FAILED', `no transform named '${batch.transform}' in this process (it has ${[...names].join(', ')})`);
+    },
+  });
+}
+
 const resize = async (image: RgbImage, size: Size): Promise<RgbImage> => {
   if (sameSize(image, size)) return image;
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
@@ -44,8 +83,9 @@ const resize = async (image: RgbImage, size: Size): Promise<RgbImage> => {
 };
 
 /**
- * The transform stage (the five-stage pipeline's preprocess → model → postprocess → stitch):
- * batch-extracted → batch-transformed for videos whose ingestion named a transform. Per batch it
+ * One transform's part of the transform stage (the five-stage pipeline's preprocess → model →
+ * postprocess → stitch): batch-extracted → batch-transformed for videos whose ingestion named this
+ * transform; other batches are skipped. Per batch it
  * takes the stored frames, checks them, resizes them to the model's size (keeping the source size),
  * runs the transform in a work folder of the batch's own, checks and resizes the answer back,
  * stores the frames losslessly under the transform's name and version, and emits batch-transformed.
@@ -53,15 +93,9 @@ const resize = async (image: RgbImage, size: Size): Promise<RgbImage> => {
  * video-transformed. Model outages are transient (retried by the runtime, then dead-lettered per
  * batch); other batches go on.
  */
-export function createTransformProcessor(ports: TransformPorts) {
-  const { objectStore, frameSource, config } = ports;
+export function createTransformProcessor(ports: Omit<TransformPorts, 'transforms'> & { transform: FrameTransform }) {
+  const { objectStore, frameSource, config, transform } = ports;
   const bucket = config.s3.buckets.artifacts;
-  const byName = new Map<string, FrameTransform>();
-  for (const t of ports.transforms) {
-    if (byName.has(t.model.name))
-      throw new FilmroomError('CONFIG_INVALID', `two transforms are named '${t.model.name}' (FILMROOM_TRANSFORM_NAME must differ from the built-ins)`);
-    byName.set(t.model.name, t);
-  }
 
   async function transformBatch(batch: BatchExtracted, transform: FrameTransform, context: HandlerContext<'batch-transformed' | 'video-transformed'>) {
     const run = { videoId: batch.video_id, runId: batch.run_id };
@@ -124,16 +158,12 @@ export function createTransformProcessor(ports: TransformPorts) {
   return defineProcessor({
     name: 'transform',
     version: transformProcessorVersion,
-    // One consumer group per set of transform versions: a new version reads every stored batch again (a replay from stored frames).
-    groupSuffix: ports.transforms.map((t) => `${t.model.name}@${t.model.version}`).join('.'),
+    // This transform's own group (createTransformProcessors says why): a new version of it is a replay from stored frames.
+    groupSuffix: transformGroupSuffix(transform.model),
     input: 'batch-extracted',
     outputs: ['batch-transformed', 'video-transformed'],
     async handle(batch, context) {
-      if (!batch.transform) return [];
-      const transform = byName.get(batch.transform);
-      if (!transform) {
-        throw new FilmroomError('HANDLER_FAILED', `no transform named '${batch.transform}' in this process (it has ${[...byName.keys()].join(', ')})`);
-      }
+      if (batch.transform !== transform.model.name) return [];
       const run = { videoId: batch.video_id, runId: batch.run_id };
       const done = async () =>
         new Set([...(await objectStore.list(bucket, transformBatchPrefix(run, transform.model))).keys()].map(batchOfEventKey).filter((b) => b !== undefined));

@@ -16,7 +16,7 @@ import { createFrameSource } from '../../storage/frame-source.ts';
 import { InMemoryObjectStore } from '../../storage/in-memory-object-store.ts';
 import { putSyntheticBatch, syntheticJpeg } from '../../storage/synthetic-batches.ts';
 import { batchExtractedOf, handlerContext } from '../handler-fixtures.ts';
-import { createTransformProcessor } from './index.ts';
+import { createTransformProcessors } from './index.ts';
 import { transformedEventKey, transformedVideoKey } from './plan.ts';
 import { removeStaleWorkDirs } from './work-dirs.ts';
 
@@ -33,7 +33,8 @@ async function given(options: { transforms?: FrameTransform[]; modelSize?: { wid
     ...loadConfig({ FILMROOM_S3_BUCKET_ARTIFACTS: 'artifacts', FILMROOM_RENDER_THUMBNAILS: '2' }),
     transform: { modelSize: options.modelSize, tmpDir: tmp },
   };
-  const processor = createTransformProcessor({
+  // The guard, then one processor per transform: these tests give one transform.
+  const [guard, processor] = createTransformProcessors({
     objectStore: store,
     frameSource: createFrameSource({ objectStore: store, cacheBatches: 4 }),
     transforms: options.transforms ?? [createMockTransform(mock)],
@@ -46,7 +47,7 @@ async function given(options: { transforms?: FrameTransform[]; modelSize?: { wid
       batchExtractedOf({ videoId: 'v1', batchIndex: b, batchCount: 2, artifactUri: stored.uri, frames: stored.frames, stages: ['EXTRACT'], transform: 'mock' }),
     );
   }
-  return { store, processor, batches };
+  return { store, processor: processor!, guard: guard!, batches };
 }
 
 describe('the transform handler (in-memory ports)', () => {
@@ -137,12 +138,15 @@ describe('the transform handler (in-memory ports)', () => {
     ]);
   });
 
-  it('skips videos that asked for no transform, and fails a batch naming an unknown one', async () => {
-    const { processor, batches } = await given();
+  it('skips videos that asked for no transform or another one; the guard fails a batch naming one the process lacks, and only that', async () => {
+    const { processor, guard, batches } = await given();
     expect(await processor.handle({ ...batches[0]!, transform: '' }, handlerContext())).toEqual([]);
-    await expect(processor.handle({ ...batches[0]!, transform: 'cartoon' }, handlerContext())).rejects.toThrow(
+    expect(await processor.handle({ ...batches[0]!, transform: 'cartoon' }, handlerContext())).toEqual([]);
+    await expect(guard.handle({ ...batches[0]!, transform: 'cartoon' }, handlerContext())).rejects.toThrow(
       "no transform named 'cartoon' in this process (it has mock)",
     );
+    expect(await guard.handle(batches[0]!, handlerContext())).toEqual([]);
+    expect(await guard.handle({ ...batches[0]!, transform: '' }, handlerContext())).toEqual([]);
   });
 
   it('removes the work folder when the model fails, stores nothing, and passes the error on for the runtime to retry', async () => {

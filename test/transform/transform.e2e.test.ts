@@ -7,7 +7,7 @@ import { createLogger } from '../../common/logger.ts';
 import { decodeRgbImage } from '../../inference/decode-image.ts';
 import { createHttpTransform, createMockTransform, createSubprocessTransform, invertImage } from '../../inference/transforms/index.ts';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
-import { createTransformProcessor } from '../../processors/transform/index.ts';
+import { createTransformProcessors } from '../../processors/transform/index.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { videoTransforms } from '../../projections/read-model/transforms.ts';
@@ -68,9 +68,8 @@ describe('the transform stage against the real stack, with the old adapter contr
     const serde = () => new EventSerde(config!.registry, config!.topics);
     running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
     const transformConfig = { ...config, transform: { ...config.transform, tmpDir } };
-    running.push(
-      await runProcessor(createTransformProcessor({ objectStore, frameSource, transforms, config: transformConfig }), { config, serde: serde(), log }),
-    );
+    for (const processor of createTransformProcessors({ objectStore, frameSource, transforms, config: transformConfig }))
+      running.push(await runProcessor(processor, { config, serde: serde(), log }));
     running.push(...(await runProjectors({ config, log }, ['videos', 'transforms', 'failures'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
