@@ -45,7 +45,8 @@ export const jobStatusSchema = {
     render_progress: { type: 'string' },
     transform_progress: {
       type: 'string',
-      description: "'' unless the ingestion asked for a transform: its batches transformed of those expected, and whether its MP4 is stitched (or how many batches failed)",
+      description:
+        "'' unless the ingestion asked for a transform: its batches transformed of those expected, and whether its MP4 is stitched (or how many batches failed)",
     },
     batches_total: { type: 'integer' },
     failures: { type: 'integer' },
