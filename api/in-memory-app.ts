@@ -52,6 +52,7 @@ export const jobRow = (videoId: string, overrides: Partial<JobStatusRow> = {}): 
   ocr_progress: '',
   checks_progress: 'Checks: 6/6 batches',
   render_progress: '',
+  transform_progress: '',
   batches_total: 6,
   failures: '0',
   last_error: '',

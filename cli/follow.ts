@@ -6,9 +6,14 @@ import { ExitCode, type CliContext } from './context.ts';
 
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
+/** How long a retried job may still show its old end before that end is taken as the retry's (its retry-requested never projected). */
+const oldEndMs = 120_000;
+
 /** One line per job: state, overall %, each phase's "done/total", ETA, failures. */
 export function statusLine(row: JobStatusRow): string {
-  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress, row.render_progress].filter(Boolean).join(', ');
+  const phases = [row.extraction_progress, row.detection_progress, row.ocr_progress, row.checks_progress, row.render_progress, row.transform_progress]
+    .filter(Boolean)
+    .join(', ');
   const eta = Number(row.eta_seconds) > 0 ? `, ETA ${row.eta_seconds} s` : '';
   return `${row.video_id}: ${row.state} ${row.progress_percent}% (${phases}${eta})${Number(row.failures) > 0 ? `; ${row.failures} failure(s), last: ${row.last_error}` : ''}`;
 }
@@ -19,6 +24,7 @@ const phases = [
   { name: 'OCR       ', stage: 'OCR', column: 'batches_ocr_done' },
   { name: 'Checks    ', stage: 'CHECKS', column: 'batches_checked' },
   { name: 'Render    ', stage: 'RENDER', column: 'batches_rendered' },
+  { name: 'Transform ', stage: 'TRANSFORM', column: 'batches_transformed' },
 ] as const;
 
 /**
@@ -28,7 +34,18 @@ const phases = [
 export async function followJob(
   readModel: ReadModel,
   videoId: string,
-  options: { quiet?: boolean; notStartedAfterMs?: number; print: (line: string) => void; runId?: string },
+  options: {
+    quiet?: boolean;
+    notStartedAfterMs?: number;
+    print: (line: string) => void;
+    runId?: string;
+    /**
+     * Failed batches were just sent again in the same run: until the job is seen in flight, its
+     * failed or partially_failed end is the one before the retry. `complete` is the retry's (the
+     * job had failures before it).
+     */
+    retriedBatches?: boolean;
+  },
 ): Promise<JobStatusRow> {
   const bars = new cliProgress.MultiBar(
     { format: ' {phase} [{bar}] {value}/{total} batches', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
@@ -36,6 +53,7 @@ export async function followJob(
   );
   const phaseBars = new Map<string, cliProgress.SingleBar>();
   const waitingSince = Date.now();
+  let seenInFlight = false;
   try {
     for (;;) {
       const found = await readModel.jobStatus(videoId);
@@ -54,7 +72,8 @@ export async function followJob(
       } else {
         if (!options.quiet && row.batches_total > 0) {
           const counts = await readModel.jobPhases(videoId);
-          for (const phase of counts ? phases.filter((p) => counts.stages.includes(p.stage)) : []) {
+          // The transform is asked for by name, not among the stages.
+          for (const phase of counts ? phases.filter((p) => (p.stage === 'TRANSFORM' ? counts.transform !== '' : counts.stages.includes(p.stage))) : []) {
             const done = counts![phase.column];
             const total = counts!.batches_total;
             const bar = phaseBars.get(phase.name);
@@ -62,7 +81,8 @@ export async function followJob(
             else phaseBars.set(phase.name, bars.create(total, done, { phase: phase.name }));
           }
         }
-        if (terminalStates.has(row.state)) return row;
+        if (!terminalStates.has(row.state)) seenInFlight = true;
+        else if (!options.retriedBatches || seenInFlight || row.state === 'complete' || Date.now() - waitingSince > oldEndMs) return row;
       }
       await sleep(1000);
     }
@@ -72,8 +92,14 @@ export async function followJob(
 }
 
 /** Follows a job with per-phase progress until it ends, then prints its line; exit code 0 only for `complete`. */
-export async function followStatus(ctx: CliContext, readModel: ReadModel, videoId: string, runId?: string): Promise<void> {
-  const row = await followJob(readModel, videoId, { print: ctx.print, ...(runId !== undefined ? { runId } : {}) });
+export async function followStatus(
+  ctx: CliContext,
+  readModel: ReadModel,
+  videoId: string,
+  runId?: string,
+  options: { retriedBatches?: boolean } = {},
+): Promise<void> {
+  const row = await followJob(readModel, videoId, { print: ctx.print, ...options, ...(runId !== undefined ? { runId } : {}) });
   ctx.print(statusLine(row));
   if (row.state !== 'complete') throw new ExitCode(1);
 }

@@ -90,7 +90,9 @@ export function registerRetryCommands(program: Command, ctx: CliContext): void {
             results.push(result);
           }
           if (ids.length === 0) ctx.print('nothing to retry: no failure counts');
-          if (options.wait && results[0] && results[0].mode !== 'nothing') await followStatus(ctx, ports.readModel, results[0].videoId, results[0].runId);
+          const first = results[0];
+          if (options.wait && first && first.mode !== 'nothing')
+            await followStatus(ctx, ports.readModel, first.videoId, first.runId, { retriedBatches: first.mode === 'batches' });
           if (results.every((r) => r.mode === 'nothing')) throw new ExitCode(1);
         });
       } finally {

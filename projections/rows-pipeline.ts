@@ -22,8 +22,10 @@ export const pipelineRows: RowBuilders<
       ...stamp(v),
     };
     // The latest ingestion is the video's current run (videos: one row per video); every run stays in runs.
+    // videos keeps the detectors and transform too: the status waits for the transform, a whole-video retry asks for both again.
+    const asked = { detectors: v.options.detectors, transform: v.options.transform };
     return [
-      { table: 'videos', row: { ...run, container: v.container, ...entriesOf(v.session_metadata) } },
+      { table: 'videos', row: { ...run, ...asked, container: v.container, ...entriesOf(v.session_metadata) } },
       { table: 'runs', row: run },
     ];
   },

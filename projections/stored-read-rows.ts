@@ -24,7 +24,19 @@ export interface StoredReadRows {
 export const jobStatusLatest: StoredReadRows = {
   table: 'job_status_latest',
   computed: 'job_status_computed',
-  inputs: new Set(['videos', 'batches', 'detected_batches', 'ocr_batches', 'check_results', 'renders', 'failures', 'retries', 'retrying_work']),
+  inputs: new Set([
+    'videos',
+    'batches',
+    'detected_batches',
+    'ocr_batches',
+    'check_results',
+    'renders',
+    'transformed_batches',
+    'transformed_videos',
+    'failures',
+    'retries',
+    'retrying_work',
+  ]),
   columns: [
     'video_id',
     'run_id',
@@ -64,6 +76,11 @@ export const jobStatusLatest: StoredReadRows = {
     'ocr_progress',
     'checks_progress',
     'render_progress',
+    'transform',
+    'batches_transformed',
+    'transformed',
+    'transform_over',
+    'transform_progress',
     'extracted_end_ms',
     'detect_paced',
     'ocr_paced',
@@ -75,6 +92,8 @@ export const jobStatusLatest: StoredReadRows = {
     'ocr_eta_rest_ms',
     'checks_eta_from_ms',
     'checks_eta_rest_ms',
+    'transform_eta_from_ms',
+    'transform_eta_rest_ms',
     'pace_unknown',
     'occurred_at',
   ],
@@ -83,7 +102,8 @@ export const jobStatusLatest: StoredReadRows = {
 export const manifestsLatest: StoredReadRows = {
   table: 'manifests_latest',
   computed: 'manifests_computed',
-  inputs: new Set(['videos', 'check_results', 'extracted_videos', 'failures', 'detected_batches', 'ocr_batches', 'renders']),
+  // transformed_batches: a transformed batch resolves its failure, which the manifest's `error` names.
+  inputs: new Set(['videos', 'check_results', 'extracted_videos', 'failures', 'detected_batches', 'ocr_batches', 'renders', 'transformed_batches']),
   columns: [
     'video_id',
     'run_id',
@@ -140,7 +160,7 @@ export function noteChange(changed: ChangedVideos, table: string, videoId: strin
  * The ids' text per recomputation: they travel in the SQL text, once per table the computation
  * reads, and the server caps that text (max_query_size, 256 KiB).
  */
-const idsTextPerQuery = 16_000;
+const idsTextPerQuery = 12_000;
 
 // Video ids are checked at the edges (letters, digits, . _ -); quoting them again costs nothing.
 const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

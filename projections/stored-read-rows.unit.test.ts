@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -16,7 +16,18 @@ import {
 import { fragmentSql, viewSelect } from './views.ts';
 
 const migrations = { job_status_latest: '014-job-status-latest.sql', manifests_latest: '015-manifests-latest.sql' } as const;
-const migrationOf = (table: string) => readFileSync(join(import.meta.dirname, 'migrations', migrations[table as keyof typeof migrations]), 'utf8');
+const migrationsDir = join(import.meta.dirname, 'migrations');
+const migrationOf = (table: string) => readFileSync(join(migrationsDir, migrations[table as keyof typeof migrations]), 'utf8');
+/** The table's columns in order: as created, then each later `ALTER TABLE … ADD COLUMN c … AFTER b` applied. */
+function tableColumnsOf(table: string): string[] {
+  const columns = [...migrationOf(table).matchAll(/^ {2}([a-z0-9_]+) [A-Z]/gm)].map((m) => m[1]!);
+  for (const file of readdirSync(migrationsDir).sort()) {
+    const sql = readFileSync(join(migrationsDir, file), 'utf8');
+    for (const [, column, after] of sql.matchAll(new RegExp(`^ALTER TABLE ${table} ADD COLUMN ([a-z0-9_]+) .* AFTER ([a-z0-9_]+);$`, 'gm')))
+      columns.splice(columns.indexOf(after!) + 1, 0, column!);
+  }
+  return columns;
+}
 const recording = () => {
   const queries: string[] = [];
   const client = { command: async ({ query }: { query: string }) => void queries.push(query) } as unknown as ClickHouseClient;
@@ -38,7 +49,7 @@ describe.each(storedReadRows.map((stored) => [stored.table, stored] as const))('
   });
 
   it('stores every column of the table but its version, and only the videos asked for', () => {
-    const tableColumns = [...migrationOf(table).matchAll(/^ {2}([a-z0-9_]+) [A-Z]/gm)].map((m) => m[1]);
+    const tableColumns = tableColumnsOf(table);
     const statement = refreshStatement(stored, "video_id IN ('a')", 1234);
     const [, into, inserted] = /^INSERT INTO ([a-z_]+) \(([^)]*)\)/.exec(statement)!;
     expect(into).toBe(table);

@@ -26,6 +26,7 @@ describe('videos routes (in-memory ports)', () => {
       ocr_progress: '',
       checks_progress: 'Checks: 6/6 batches',
       render_progress: '',
+      transform_progress: '',
       batches_total: 6,
       failures: 2,
       last_error: 'boom',

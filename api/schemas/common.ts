@@ -43,6 +43,11 @@ export const jobStatusSchema = {
     ocr_progress: { type: 'string' },
     checks_progress: { type: 'string' },
     render_progress: { type: 'string' },
+    transform_progress: {
+      type: 'string',
+      description:
+        "'' unless the ingestion asked for a transform: its batches transformed of those expected, and whether its MP4 is stitched (or how many batches failed)",
+    },
     batches_total: { type: 'integer' },
     failures: { type: 'integer' },
     last_error: { type: 'string' },

@@ -1,4 +1,4 @@
-import type { Stage } from '../../schemas/index.ts';
+import type { DetectorKind, Stage } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
 import { ingestVideo, type IngestPorts } from '../ingest/ingest-video.ts';
 import type { ContainerKind } from '../../schemas/index.ts';
@@ -6,7 +6,7 @@ import { deterministicEventId, runParts, videoKey } from '../../schemas/envelope
 
 /** A failure that counts: of a video's current run, its work not done since (the read model's `failedWork`). */
 /** The stages whose failures count in a job's status, and so can be listed and retried by stage. */
-export const retryableStages = ['extract', 'detect', 'ocr', 'checks', 'render'] as const;
+export const retryableStages = ['extract', 'detect', 'ocr', 'checks', 'render', 'transform'] as const;
 
 export interface FailedWork {
   video_id: string;
@@ -36,6 +36,9 @@ export interface CurrentIngestion {
   sample_stride: number | null;
   batch_size: number;
   stages: Stage[];
+  detectors: DetectorKind[];
+  /** The transform it asked for ('' none): part of the run id, so a retry must ask for it again. */
+  transform: string;
   uploader: string;
 }
 
@@ -104,7 +107,14 @@ export async function retryFailedWork(
       sourceUri: ingestion.source_uri,
       container: ingestion.container,
       sessionMetadata: Object.fromEntries(ingestion.session_keys.map((key, i) => [key, ingestion.session_values[i] ?? ''])),
-      options: { sample_fps: ingestion.sample_fps, sample_stride: ingestion.sample_stride, batch_size: ingestion.batch_size, stages: ingestion.stages },
+      options: {
+        sample_fps: ingestion.sample_fps,
+        sample_stride: ingestion.sample_stride,
+        batch_size: ingestion.batch_size,
+        stages: ingestion.stages,
+        detectors: ingestion.detectors,
+        transform: ingestion.transform,
+      },
       uploader: ingestion.uploader,
       producer,
       attempt: retryAttempt(now),

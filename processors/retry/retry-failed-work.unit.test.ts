@@ -13,6 +13,8 @@ const ingestion: CurrentIngestion = {
   sample_stride: null,
   batch_size: 10,
   stages: ['EXTRACT', 'DETECT', 'CHECKS'],
+  detectors: ['objects', 'faces'],
+  transform: '',
   uploader: 'ana',
 };
 const failed = (stage: string, batch: number | null, offset: number, payload = 'aW5wdXQ='): FailedWork => ({
@@ -58,9 +60,18 @@ describe('retrying failed work (in-memory ports)', () => {
     expect(retryLine(result)).toBe('v1: sent 2 failed input(s) of run run-a again (detect batch 2, checks batch 2, detect batch 5)');
   });
 
-  it('a failed extraction: the whole video again as a new run with the same source and options, superseding the failed one', async () => {
+  it('a failed transform batch: its batch-extracted record again, like any later stage (the transform stage reads that topic)', async () => {
     const publisher = new InMemoryEventPublisher();
-    const result = await retryFailedWork(ports(publisher), ingestion, [failed('extract', null, 7, '')], { requestedBy: 'ops' });
+    const result = await retryFailedWork(ports(publisher), { ...ingestion, transform: 'model' }, [failed('transform', 2, 40)], { requestedBy: 'ops' });
+    expect(result).toMatchObject({ mode: 'batches', runId: 'run-a', redriven: 1 });
+    expect(publisher.redriven).toEqual([{ topic: 'filmroom.batch-extracted', key: 'v1/2', value: Buffer.from('input') }]);
+    expect(publisher.of('retry-requested').map((e) => e.value.work)).toEqual([[{ stage: 'transform', batch_index: 2 }]]);
+    expect(retryLine(result)).toBe('v1: sent 1 failed input(s) of run run-a again (transform batch 2)');
+  });
+
+  it('a failed extraction: the whole video again as a new run with the same source and options (detectors and transform too), superseding the failed one', async () => {
+    const publisher = new InMemoryEventPublisher();
+    const result = await retryFailedWork(ports(publisher), { ...ingestion, transform: 'model' }, [failed('extract', null, 7, '')], { requestedBy: 'ops' });
     const [ingested] = publisher.of('video-ingested');
     expect(result).toMatchObject({ mode: 'video', supersedes: 'run-a', runId: ingested!.value.run_id, redriven: 0 });
     expect(ingested!.value).toMatchObject({
@@ -68,7 +79,7 @@ describe('retrying failed work (in-memory ports)', () => {
       source_uri: 's3://uploads/v1.mp4',
       source_fingerprint: 'etag:fixed size:9',
       session_metadata: { game: 'final' },
-      options: { batch_size: 10, stages: ['EXTRACT', 'DETECT', 'CHECKS'] },
+      options: { batch_size: 10, stages: ['EXTRACT', 'DETECT', 'CHECKS'], detectors: ['objects', 'faces'], transform: 'model' },
       uploader: 'ana',
     });
     expect(ingested!.value.run_id).not.toBe('run-a');

@@ -42,7 +42,7 @@ export async function failedWork(client: ClickHouse, filter: FailureFilter): Pro
 /** How a video's current run was ingested; undefined for an unknown video. */
 export async function currentIngestion(client: ClickHouse, videoId: string): Promise<CurrentIngestion | undefined> {
   const rows = await client.select<CurrentIngestion>(
-    `SELECT video_id, run_id, source_uri, container, session_keys, session_values, sample_fps, sample_stride, batch_size, stages, uploader
+    `SELECT video_id, run_id, source_uri, container, session_keys, session_values, sample_fps, sample_stride, batch_size, stages, detectors, transform, uploader
      FROM videos FINAL WHERE video_id = ${param('video_id')}`,
     { video_id: videoId },
   );

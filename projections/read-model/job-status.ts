@@ -16,6 +16,8 @@ export interface JobStatusRow {
   ocr_progress: string;
   checks_progress: string;
   render_progress: string;
+  /** '' unless the run asked for a transform: its batches transformed, expected and whether its MP4 is stitched. */
+  transform_progress: string;
   batches_total: number;
   failures: string;
   last_error: string;
@@ -48,7 +50,7 @@ export const terminalStates: ReadonlySet<string> = new Set<JobState>(['complete'
 
 /** The job_status columns the API and CLI show, in one place. */
 export const jobStatusColumns =
-  'video_id, run_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, render_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
+  'video_id, run_id, state, progress_percent, extraction_progress, detection_progress, ocr_progress, checks_progress, render_progress, transform_progress, batches_total, failures, last_error, started_at, updated_at, eta_seconds, checked_versions, batches_checked_per_version';
 
 /** job_status for the videos `videoFilter` (SQL over video_id) picks: their stored rows of job_status_latest (one per video), however many videos there are. */
 const jobStatusOf = (videoFilter: string) => `(${viewSelect('job_status', videoFilter)})`;
@@ -83,11 +85,14 @@ export interface JobPhases {
   batches_checked: number;
   /** 1 once the preview is rendered (RENDER stitches the whole video at once). */
   batches_rendered: number;
+  /** The transform the run asked for ('' none) and its batches transformed. */
+  transform: string;
+  batches_transformed: number;
 }
 
 export async function jobPhases(client: ClickHouse, videoId: string): Promise<JobPhases | undefined> {
   const rows = await client.select<JobPhases>(
-    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked, batches_rendered FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`,
+    `SELECT stages, batches_total, batches_extracted, batches_detected, batches_ocr_done, batches_checked, batches_rendered, transform, batches_transformed FROM ${jobStatusOf(`video_id = ${param('video_id')}`)}`,
     { video_id: videoId },
   );
   const row = rows[0];
@@ -100,6 +105,8 @@ export async function jobPhases(client: ClickHouse, videoId: string): Promise<Jo
       batches_ocr_done: Number(row.batches_ocr_done),
       batches_checked: Number(row.batches_checked),
       batches_rendered: Number(row.batches_rendered),
+      transform: row.transform,
+      batches_transformed: Number(row.batches_transformed),
     }
   );
 }

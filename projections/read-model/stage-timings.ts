@@ -25,7 +25,7 @@ export interface PresentedStageTiming {
 }
 
 /** Pipeline order: where each stage's input comes from. */
-export const timedStages = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes'] as const;
+export const timedStages = ['extract', 'detect', 'ocr', 'track', 'checks', 'scenes', 'transform'] as const;
 
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 

@@ -6,7 +6,9 @@
 -- did not reach will never come); then it is complete with no failures, failed with nothing
 -- extracted, else partially_failed. A failure stops counting once the same work succeeded (a
 -- retry): failures are unresolved (stage, batch) pairs of the current run. RENDER counts in
--- progress. The ETA follows the slowest stage: stages run side by side, so the last one to finish
+-- progress, and so does the transform when the run asked for one (`transform`, not a stage of
+-- `stages`): it is over once its MP4 is stitched (video-transformed), or once every batch was
+-- transformed or dead-lettered with some failed (nothing will be stitched then). The ETA follows the slowest stage: stages run side by side, so the last one to finish
 -- sets the end (see the pace below). A job whose failed work was retried (filmroom retry) is
 -- `retrying` until that work succeeds or fails again, and so is one whose work a processor retries
 -- itself after a transient error (work-retrying) until its result or failure. Views hold no data.
@@ -35,6 +37,9 @@ SELECT
   batches_ocr_done,
   batches_checked,
   if(rendered = 1, batches_total, 0) AS batches_rendered,
+  transform,
+  batches_transformed,
+  transformed,
   checked_versions,
   batches_checked_per_version,
   frames_extracted,
@@ -47,7 +52,8 @@ SELECT
   failures,
   last_error,
   -- 18.16's greatest() takes two arguments.
-  greatest(greatest(greatest(started_at, extracted_at), greatest(detected_at, ocr_at)), greatest(greatest(checked_at, failed_at), rendered_at)) AS updated_at,
+  greatest(greatest(greatest(started_at, extracted_at), greatest(detected_at, ocr_at)),
+    greatest(greatest(greatest(checked_at, failed_at), rendered_at), greatest(transformed_batch_at, transformed_at))) AS updated_at,
   -- The batches there will ever be: all of them, or those extracted when extraction failed part-way.
   if(extract_failures > 0, batches_extracted, batches_total) AS batches_expected,
   (extract_failures > 0 OR (batches_total > 0 AND batches_extracted >= batches_total)) AS extraction_over,
@@ -55,15 +61,22 @@ SELECT
   (NOT has(stages, 'OCR') OR batches_ocr_done + failed_ocr + failed_detect >= batches_expected) AS ocr_over,
   (NOT has(stages, 'CHECKS') OR batches_checked + failed_checks >= batches_expected) AS checks_over,
   (NOT has(stages, 'RENDER') OR rendered = 1 OR failed_render > 0 OR (failures > 0 AND detection_over AND ocr_over)) AS render_over,
+  -- The transform stitches only when every batch the extraction planned was transformed: a failed
+  -- batch (or extraction) means no MP4 will come.
+  (transform = '' OR transformed = 1
+    OR (batches_transformed + failed_transform >= batches_expected AND (failed_transform > 0 OR extract_failures > 0))) AS transform_over,
   -- Work being retried is in flight again.
-  (retrying = 0 AND extraction_over AND detection_over AND ocr_over AND checks_over AND render_over) AS settled,
+  (retrying = 0 AND extraction_over AND detection_over AND ocr_over AND checks_over AND render_over AND transform_over) AS settled,
   if(batches_expected = 0, 0,
     (0.4 * batches_extracted / batches_expected
       + has(stages, 'DETECT') * 0.25 * batches_detected / batches_expected
       + has(stages, 'OCR') * 0.15 * batches_ocr_done / batches_expected
       + has(stages, 'CHECKS') * 0.2 * batches_checked / batches_expected
-      + has(stages, 'RENDER') * 0.1 * rendered)
-    / (0.4 + has(stages, 'DETECT') * 0.25 + has(stages, 'OCR') * 0.15 + has(stages, 'CHECKS') * 0.2 + has(stages, 'RENDER') * 0.1)) AS progress,
+      + has(stages, 'RENDER') * 0.1 * rendered
+      -- The stitch counts as one more batch.
+      + (transform != '') * 0.2 * (batches_transformed + transformed) / (batches_expected + 1))
+    / (0.4 + has(stages, 'DETECT') * 0.25 + has(stages, 'OCR') * 0.15 + has(stages, 'CHECKS') * 0.2 + has(stages, 'RENDER') * 0.1
+      + (transform != '') * 0.2)) AS progress,
   round(100 * progress, 1) AS progress_percent,
   multiIf(
     retrying > 0, 'retrying',
@@ -78,6 +91,8 @@ SELECT
   if(has(stages, 'OCR'), concat('OCR: ', toString(regions_read), '/', toString(regions_total), ' detections'), '') AS ocr_progress,
   if(has(stages, 'CHECKS'), concat('Checks: ', toString(batches_checked), '/', toString(batches_expected), ' batches'), '') AS checks_progress,
   if(has(stages, 'RENDER'), concat('Render: ', if(rendered = 1, 'preview done', 'waiting for every batch')), '') AS render_progress,
+  if(transform != '', concat('Transform ', transform, ': ', toString(batches_transformed), '/', toString(batches_expected), ' batches, ',
+    multiIf(transformed = 1, 'stitched', failed_transform > 0, concat(toString(failed_transform), ' failed, not stitched'), 'not stitched yet')), '') AS transform_progress,
   -- Per stage: the time it still needs at its pace, 0 when it is done or has no pace yet (fewer than 3
   -- batches). A pace is the average gap from its first result to its last, not the last few gaps,
   -- because stages finish batches in bursts (several partitions at once) and an average over whole
@@ -105,12 +120,17 @@ SELECT
   (has(stages, 'CHECKS') AND batches_checked >= 3 AND batches_checked < batches_expected) AS checks_paced,
   if(checks_paced, checks_last_ms, 0) AS checks_eta_from_ms,
   if(checks_paced, (checks_last_ms - checks_first_ms) / (batches_checked - 1) * (batches_expected - batches_checked), 0) AS checks_eta_rest_ms,
+  -- The transform's pace likewise (its stitch, one step at the end, is not paced).
+  (transform != '' AND batches_transformed >= 3 AND batches_transformed < batches_expected) AS transform_paced,
+  if(transform_paced, transform_last_ms, 0) AS transform_eta_from_ms,
+  if(transform_paced, (transform_last_ms - transform_first_ms) / (batches_transformed - 1) * (batches_expected - batches_transformed), 0) AS transform_eta_rest_ms,
   -- A stage asked for that has no pace yet: no ETA (the job's overall pace misleads, extraction
   -- being far faster than detection), rather than a wrong one.
   ((NOT extraction_over AND batches_extracted < 3)
     OR (has(stages, 'DETECT') AND batches_detected < 3 AND batches_detected < batches_expected)
     OR (has(stages, 'OCR') AND batches_ocr_done < 3 AND batches_ocr_done < batches_expected)
-    OR (has(stages, 'CHECKS') AND batches_checked < 3 AND batches_checked < batches_expected)) AS pace_unknown,
+    OR (has(stages, 'CHECKS') AND batches_checked < 3 AND batches_checked < batches_expected)
+    OR (transform != '' AND batches_transformed < 3 AND batches_transformed < batches_expected)) AS pace_unknown,
   -- Deleting a video's rows (purge.ts) goes by occurred_at: the status is the run's.
   started_at AS occurred_at
 FROM
@@ -123,6 +143,7 @@ FROM
     anyIf(run_uploader, stage = 'run') AS uploader,
     anyIf(run_stages, stage = 'run') AS stages,
     anyIf(run_batch_size, stage = 'run') AS batch_size,
+    anyIf(run_transform, stage = 'run') AS transform,
     anyIf(run_started_at, stage = 'run') AS started_at,
     maxIf(batches_told, stage = 'extract' AND done) AS batches_total,
     countIf(stage = 'extract' AND done) AS batches_extracted,
@@ -149,6 +170,13 @@ FROM
     maxIf(last_ms, stage = 'checks' AND done) AS checks_last_ms,
     maxIf(done, stage = 'render') AS rendered,
     maxIf(done_at, stage = 'render' AND done) AS rendered_at,
+    -- Transformed batches of any version of the run's transform (one per batch counts), and its MP4.
+    countIf(stage = 'transform' AND done) AS batches_transformed,
+    maxIf(done_at, stage = 'transform' AND done) AS transformed_batch_at,
+    minIf(first_ms, stage = 'transform' AND done) AS transform_first_ms,
+    maxIf(last_ms, stage = 'transform' AND done) AS transform_last_ms,
+    maxIf(done, stage = 'stitch') AS transformed,
+    maxIf(done_at, stage = 'stitch' AND done) AS transformed_at,
     -- Unresolved failures (below): (stage, batch) pairs with a failure that still counts.
     countIf(unresolved) AS failures,
     countIf(unresolved AND stage = 'extract') AS extract_failures,
@@ -156,6 +184,7 @@ FROM
     countIf(unresolved AND stage = 'ocr') AS failed_ocr,
     countIf(unresolved AND stage = 'checks') AS failed_checks,
     countIf(unresolved AND stage = 'render') AS failed_render,
+    countIf(unresolved AND stage = 'transform') AS failed_transform,
     -- One retried after its last failure (a retry requested later, in ms) is being retried.
     countIf(unresolved AND retried_ms > failed_ms) AS retried_by_operator,
     -- Work a processor is retrying itself (work-retrying) until a result or a failure of it comes later;
@@ -197,7 +226,8 @@ FROM
       any(uploader) AS run_uploader,
       any(stages) AS run_stages,
       any(batch_size) AS run_batch_size,
-      any(started_at) AS run_started_at
+      any(started_at) AS run_started_at,
+      any(transform) AS run_transform
     FROM
     (
       -- Every row of the video's work, in one shape: a run ingested, a batch done, failed or retried.
@@ -205,40 +235,49 @@ FROM
       -- Each table deduplicated as before (FINAL where it replaces rows; check results and retries counted as written).
       SELECT video_id, run_id, 'run' AS stage, toInt32(-1) AS batch, 'run' AS kind, version AS at_ms, occurred_at AS at,
         toUInt32(0) AS batch_count, toUInt32(0) AS frames, toUInt32(0) AS detections, toUInt32(0) AS regions, '' AS check_version, '' AS message,
-        source_uri, uploader, stages, batch_size, ingested_at AS started_at
+        source_uri, uploader, stages, batch_size, ingested_at AS started_at, transform
       FROM videos FINAL WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, 'extract', toInt32(batch_index), 'done', version, occurred_at, batch_count, frames, toUInt32(0), toUInt32(0), '', '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM batches FINAL WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, 'detect', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), frames, detections, toUInt32(0), '', '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM detected_batches FINAL WHERE {video_filter} AND replay_id = ''
       UNION ALL
       -- An OCR'd batch is done for OCR and, for detection, no longer awaiting OCR.
       SELECT video_id, run_id, arrayJoin(['ocr', 'detect']) AS for_stage, toInt32(batch_index), if(for_stage = 'ocr', 'done', 'ocr_read'), version, occurred_at,
-        toUInt32(0), toUInt32(0), toUInt32(0), regions_evaluated, '', '', '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        toUInt32(0), toUInt32(0), toUInt32(0), regions_evaluated, '', '', '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM ocr_batches FINAL WHERE {video_filter} AND replay_id = ''
       UNION ALL
       SELECT video_id, run_id, 'checks', toInt32(batch_index), 'done', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), check_version, '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM check_results WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, 'render', toInt32(-1), 'done', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM renders FINAL WHERE {video_filter}
       UNION ALL
+      -- A batch transformed by the run's transform (any version), and the video stitched from them.
+      SELECT video_id, run_id, 'transform', toInt32(batch_index), 'done', version, occurred_at, batch_count, frames, toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
+      FROM transformed_batches FINAL WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'stitch', toInt32(-1), 'done', version, occurred_at, toUInt32(0), frames, toUInt32(0), toUInt32(0), '', '',
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
+      FROM transformed_videos FINAL WHERE {video_filter}
+      UNION ALL
       SELECT video_id, run_id, stage, ifNull(batch_index, -1), arrayJoin(if({fragment:unresolved_failure}, ['failed', 'unresolved'], ['failed'])), version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', message,
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM failures FINAL WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, stage, batch_index, 'retry', requested_at_ms, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM retries WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, stage, batch_index, 'retrying', version, occurred_at, toUInt32(0), toUInt32(0), toUInt32(0), toUInt32(0), '', '',
-        '', '', emptyArrayString(), toUInt32(0), toDateTime(0)
+        '', '', emptyArrayString(), toUInt32(0), toDateTime(0), ''
       FROM retrying_work FINAL WHERE {video_filter}
     )
     GROUP BY video_id, run_id, stage, batch

@@ -1,17 +1,19 @@
--- stage_timings: per video, run and stage (extract, detect, ocr, checks, track, scenes), when the
--- stage started and finished, how long it took and how many attempts its work needed, derived from
--- the tables the projectors already fill (no events of its own):
--- - started_ms: when its first input was there (extract: the ingestion; detect, checks and scenes:
---   the first extracted batch; ocr and track: the first detected batch), so the seconds include
---   time queued behind other videos;
+-- stage_timings: per video, run and stage (extract, detect, ocr, checks, track, scenes, transform),
+-- when the stage started and finished, how long it took and how many attempts its work needed,
+-- derived from the tables the projectors already fill (no events of its own):
+-- - started_ms: when its first input was there (extract: the ingestion; detect, checks, scenes and
+--   transform: the first extracted batch; ocr and track: the first detected batch), so the seconds
+--   include time queued behind other videos;
 -- - finished_ms: when its last batch was done (each batch's earliest result still stored: a
 --   redelivery does not move it; a replay that replaces a batch's row, such as a detection under a
 --   new model, does, and check results under a new version do not), 0 while batches are to come;
 -- - seconds: finished minus started, or the time so far while it runs;
 -- - attempts: the most attempts any one piece of its work took: 1, or one more than the last
 --   attempt a work-retrying event said failed, or the attempts of its dead-lettered work.
--- RENDER is one event per video with no start of its own: it is not listed. Only stages with a
--- result, a retry or a failure appear. Rows of every run: readers keep the current one.
+-- RENDER is one event per video with no start of its own: it is not listed; nor is the transform's
+-- stitch, which its last batch does (a transform's batches of any version count). Only stages with a
+-- result, a retry or a failure appear (so the transform only where one was asked for). Rows of
+-- every run: readers keep the current one.
 --
 -- One UNION ALL in one shape, grouped per (stage, batch) then per stage, no joins (as
 -- job_status_computed.sql, for ClickHouse 18.16). This file is the view's SELECT: `migrate`
@@ -56,7 +58,7 @@ FROM
       SELECT video_id, run_id, 'extract' AS stage, toInt32(-1) AS batch, 'input' AS kind, version AS at_ms, toUInt32(0) AS batch_count, toUInt32(0) AS attempt
       FROM runs WHERE {video_filter}
       UNION ALL
-      SELECT video_id, run_id, arrayJoin(['detect', 'checks', 'scenes']), toInt32(batch_index), 'input', version, toUInt32(0), toUInt32(0)
+      SELECT video_id, run_id, arrayJoin(['detect', 'checks', 'scenes', 'transform']), toInt32(batch_index), 'input', version, toUInt32(0), toUInt32(0)
       FROM batches WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, 'extract', toInt32(batch_index), 'done', version, batch_count, toUInt32(0)
@@ -79,6 +81,9 @@ FROM
       UNION ALL
       SELECT video_id, run_id, 'scenes', toInt32(batch_index), 'done', version, batch_count, toUInt32(0)
       FROM scene_batches WHERE {video_filter}
+      UNION ALL
+      SELECT video_id, run_id, 'transform', toInt32(batch_index), 'done', version, batch_count, toUInt32(0)
+      FROM transformed_batches WHERE {video_filter}
       UNION ALL
       SELECT video_id, run_id, stage, batch_index, 'retrying', version, toUInt32(0), toUInt32(attempt)
       FROM retrying_work WHERE {video_filter}

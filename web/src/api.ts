@@ -15,6 +15,7 @@ export interface JobStatus {
   ocr_progress?: string;
   checks_progress?: string;
   render_progress?: string;
+  transform_progress?: string;
   batches_total?: number;
   failures?: number;
   last_error?: string;

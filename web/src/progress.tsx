@@ -6,6 +6,7 @@ const phases = [
   ['OCR', 'ocr_progress'],
   ['Checks', 'checks_progress'],
   ['Render', 'render_progress'],
+  ['Transform', 'transform_progress'],
 ] as const;
 
 /** One bar per phase the video runs (a phase it skips has an empty progress line and no bar). */
