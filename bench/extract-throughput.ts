@@ -95,7 +95,14 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const serde = new EventSerde(config.registry, config.topics);
   const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
     cwd: projectRoot,
-    env: { ...process.env, FILMROOM_TOPIC_PREFIX: config.topics.prefix, WORKER_PROCESSOR: 'extract', FILMROOM_LOG_LEVEL: 'warn' },
+    // One ffmpeg against bare ffmpeg: segments (several at once) are the extract-segments benchmark's subject.
+    env: {
+      ...process.env,
+      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+      WORKER_PROCESSOR: 'extract',
+      FILMROOM_LOG_LEVEL: 'warn',
+      FILMROOM_EXTRACT_SEGMENT_SECONDS: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

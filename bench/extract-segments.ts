@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Partitioners } from 'kafkajs';
+import { projectRoot, type Config } from '../common/config.ts';
+import { runCommand } from '../deploy/local/prerequisites.ts';
+import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
+import { planSampling } from '../processors/extract/plan.ts';
+import { planSegments } from '../processors/extract/segments.ts';
+import { batchKey } from '../schemas/envelope.ts';
+import type { BatchExtracted } from '../schemas/index.ts';
+import { createKafka } from '../streams/kafka-client.ts';
+import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
+import { consumerGroupOf } from '../streams/processor.ts';
+import { EventSerde } from '../streams/serde.ts';
+import { provisionTopics, topicName } from '../streams/topics.ts';
+import { groupAssignment, waitForMembers } from '../test/support/scale-fixture.ts';
+import { clipBenchVideo } from './clip-throughput.ts';
+
+export interface SegmentBenchRow {
+  name: string;
+  instances: number;
+  segments: number;
+  seconds: number;
+  sampledFrames: number;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+function startWorker(config: Config, segmentSeconds: number): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+      WORKER_PROCESSOR: 'extract',
+      FILMROOM_LOG_LEVEL: 'warn',
+      FILMROOM_EXTRACT_SEGMENT_SECONDS: String(segmentSeconds),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(worker));
+    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
+  });
+}
+
+/**
+ * One long video extracted by 1 instance without segments, then by 1 and by 2 instances with
+ * segments (extract worker processes, as in production; each works on FILMROOM_PROCESSOR_CONCURRENCY
+ * partitions at once). Wall clock from the ingestion event to the last batch event. With 2
+ * instances, the video id is chosen so that its segments split evenly between them (a handful of
+ * hashed keys may not), which is what many videos do on average.
+ */
+export async function extractSegmentsBench(
+  config: Config,
+  options: { minutes: number; segmentSeconds: number },
+): Promise<{ input: string; rows: SegmentBenchRow[] }> {
+  const path = await clipBenchVideo(config, options.minutes);
+  const probe = JSON.parse(
+    await runCommand('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_packets',
+      '-show_entries',
+      'stream=nb_read_packets,r_frame_rate',
+      '-of',
+      'json',
+      path,
+    ]),
+  ) as { streams: { nb_read_packets: string; r_frame_rate: string }[] };
+  const [num, den] = probe.streams[0]!.r_frame_rate.split('/').map(Number);
+  const plan = planSampling(
+    { fps: num! / den!, frameCount: Number(probe.streams[0]!.nb_read_packets) },
+    { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT'], detectors: [], transform: '' },
+  );
+  const kafka = createKafka(config.kafka, 'bench-extract-segments');
+  await provisionTopics(kafka, config.topics);
+  const serde = new EventSerde(config.registry, config.topics);
+  const segmentsGroup = consumerGroupOf({ name: 'extract-segments' }, config.topics.prefix);
+  const prefix = config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '');
+
+  async function measure(name: string, instances: number, segmentSeconds: number): Promise<SegmentBenchRow> {
+    const workers: ChildProcess[] = [];
+    for (let i = 0; i < instances; i++) workers.push(await startWorker(config, segmentSeconds));
+    const ranges = planSegments(plan, segmentSeconds);
+    let videoId = `${prefix}-segments-${instances}-${segmentSeconds}`;
+    if (instances > 1 && ranges.length > 1) {
+      await waitForMembers(kafka, segmentsGroup, instances, config.topics.partitions);
+      const owners = await groupAssignment(kafka, segmentsGroup);
+      const partitioner = Partitioners.DefaultPartitioner();
+      const topic = topicName('extract-segment-requested', config.topics);
+      const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      }));
+      const ownerOf = (key: string) => owners.findIndex((m) => m.partitions.includes(partitioner({ topic, partitionMetadata, message: { key, value: null } })));
+      for (let i = 0; ; i++) {
+        const candidate = `${videoId}-${i}`;
+        const counts = owners.map((_, o) => ranges.filter((r) => ownerOf(batchKey(candidate, r.batchStart)) === o).length);
+        if (Math.max(...counts) - Math.min(...counts) <= 1) {
+          videoId = candidate;
+          break;
+        }
+      }
+    }
+    const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+    const seen = new Set<number>();
+    let sampledFrames = 0;
+    const finished = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+          if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
+          seen.add(batch.batch_index);
+          sampledFrames += batch.frame_indices.length;
+          if (seen.size >= batch.batch_count) resolve();
+        },
+      });
+    });
+    const loadBefore = loadavg()[0]!;
+    const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
+    const started = performance.now();
+    await publisher.publish([
+      videoIngestedOf({
+        videoId,
+        sourceUri: `file://${path}`,
+        options: { sample_fps: 1, batch_size: 30, stages: ['EXTRACT'] },
+        uploader: 'bench',
+        producer: { name: 'bench', version: '0' },
+        now: Date.now(),
+      }),
+    ]);
+    await publisher.close();
+    await finished;
+    const seconds = (performance.now() - started) / 1000;
+    const loadAfter = loadavg()[0]!;
+    for (const worker of workers) {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
+    await consumer.disconnect();
+    if (sampledFrames !== plan.sampledFrames) throw new Error(`${name}: ${sampledFrames} sampled frames, planned ${plan.sampledFrames}`);
+    return { name, instances, segments: ranges.length, seconds, sampledFrames, loadBefore, loadAfter };
+  }
+
+  const rows = [
+    await measure('1 instance, unsegmented (one ffmpeg)', 1, 0),
+    await measure(`1 instance, segments of ${options.segmentSeconds} s`, 1, options.segmentSeconds),
+    await measure(`2 instances, segments of ${options.segmentSeconds} s`, 2, options.segmentSeconds),
+  ];
+  return {
+    input: `${path} (${options.minutes} min 1280x720 30 fps, keyframe every 2 s), ${plan.sampledFrames} sampled frames in ${plan.batchCount} batches`,
+    rows,
+  };
+}
+
+export function segmentBenchTable(input: string, rows: SegmentBenchRow[]): string[] {
+  const base = rows[0]!.seconds;
+  return [
+    '',
+    `input: ${input}; ${availableParallelism()} cores`,
+    '| extraction | instances | segments | seconds | sampled frames/s | speed-up | load avg (1 min) before → after |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.instances} | ${r.segments} | ${r.seconds.toFixed(1)} | ${(r.sampledFrames / r.seconds).toFixed(1)} | ${(base / r.seconds).toFixed(2)}× | ${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)} |`,
+    ),
+  ];
+}
