@@ -2,21 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Partitioners } from 'kafkajs';
 import { projectRoot, type Config } from '../common/config.ts';
-import { runCommand } from '../deploy/local/prerequisites.ts';
-import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
+import { probeVideo } from '../media/ffprobe.ts';
 import { planSampling } from '../processors/extract/plan.ts';
 import { planSegments } from '../processors/extract/segments.ts';
-import { batchKey } from '../schemas/envelope.ts';
 import type { BatchExtracted } from '../schemas/index.ts';
 import { createKafka } from '../streams/kafka-client.ts';
-import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { consumerGroupOf } from '../streams/processor.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
-import { groupAssignment, waitForMembers } from '../test/support/scale-fixture.ts';
+import { videoWithSegmentsSpread, waitForMembers } from '../test/support/scale-fixture.ts';
 import { clipBenchVideo } from './clip-throughput.ts';
+import { publishBenchIngestion } from './extract-throughput.ts';
 
 export interface SegmentBenchRow {
   name: string;
@@ -58,25 +55,14 @@ export async function extractSegmentsBench(
   options: { minutes: number; segmentSeconds: number },
 ): Promise<{ input: string; rows: SegmentBenchRow[] }> {
   const path = await clipBenchVideo(config, options.minutes);
-  const probe = JSON.parse(
-    await runCommand('ffprobe', [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-count_packets',
-      '-show_entries',
-      'stream=nb_read_packets,r_frame_rate',
-      '-of',
-      'json',
-      path,
-    ]),
-  ) as { streams: { nb_read_packets: string; r_frame_rate: string }[] };
-  const [num, den] = probe.streams[0]!.r_frame_rate.split('/').map(Number);
-  const plan = planSampling(
-    { fps: num! / den!, frameCount: Number(probe.streams[0]!.nb_read_packets) },
-    { sample_fps: 1, sample_stride: null, batch_size: 30, stages: ['EXTRACT'], detectors: [], transform: '' },
-  );
+  const plan = planSampling(await probeVideo(path), {
+    sample_fps: 1,
+    sample_stride: null,
+    batch_size: 30,
+    stages: ['EXTRACT'],
+    detectors: [],
+    transform: '',
+  });
   const kafka = createKafka(config.kafka, 'bench-extract-segments');
   await provisionTopics(kafka, config.topics);
   const serde = new EventSerde(config.registry, config.topics);
@@ -90,25 +76,8 @@ export async function extractSegmentsBench(
     let videoId = `${prefix}-segments-${instances}-${segmentSeconds}`;
     if (instances > 1 && ranges.length > 1) {
       await waitForMembers(kafka, segmentsGroup, instances, config.topics.partitions);
-      const owners = await groupAssignment(kafka, segmentsGroup);
-      const partitioner = Partitioners.DefaultPartitioner();
-      const topic = topicName('extract-segment-requested', config.topics);
-      const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
-        partitionId,
-        leader: 0,
-        partitionErrorCode: 0,
-        replicas: [0],
-        isr: [0],
-      }));
-      const ownerOf = (key: string) => owners.findIndex((m) => m.partitions.includes(partitioner({ topic, partitionMetadata, message: { key, value: null } })));
-      for (let i = 0; ; i++) {
-        const candidate = `${videoId}-${i}`;
-        const counts = owners.map((_, o) => ranges.filter((r) => ownerOf(batchKey(candidate, r.batchStart)) === o).length);
-        if (Math.max(...counts) - Math.min(...counts) <= 1) {
-          videoId = candidate;
-          break;
-        }
-      }
+      const base = videoId;
+      videoId = await videoWithSegmentsSpread(kafka, config, segmentsGroup, ranges, (i) => `${base}-${i}`);
     }
     const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
     await consumer.connect();
@@ -127,19 +96,8 @@ export async function extractSegmentsBench(
       });
     });
     const loadBefore = loadavg()[0]!;
-    const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
     const started = performance.now();
-    await publisher.publish([
-      videoIngestedOf({
-        videoId,
-        sourceUri: `file://${path}`,
-        options: { sample_fps: 1, batch_size: 30, stages: ['EXTRACT'] },
-        uploader: 'bench',
-        producer: { name: 'bench', version: '0' },
-        now: Date.now(),
-      }),
-    ]);
-    await publisher.close();
+    await publishBenchIngestion(kafka, serde, config, videoId, path, 1);
     await finished;
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = loadavg()[0]!;

@@ -6,6 +6,7 @@ import type { Config } from '../common/config.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import type { BatchExtracted } from '../schemas/index.ts';
+import type { Kafka } from 'kafkajs';
 import { createKafka } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
@@ -53,6 +54,22 @@ export async function benchVideo(config: Config, minutes: number): Promise<strin
     { timeoutMs: 60 * 60_000, what: 'generating the 1080p bench video' },
   );
   return path;
+}
+
+/** Publishes the ingestion of a local bench video (extract only, batches of 30). */
+export async function publishBenchIngestion(kafka: Kafka, serde: EventSerde, config: Config, videoId: string, path: string, sampleFps: number): Promise<void> {
+  const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
+  await publisher.publish([
+    videoIngestedOf({
+      videoId,
+      sourceUri: `file://${path}`,
+      options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
+      uploader: 'bench',
+      producer: { name: 'bench', version: '0' },
+      now: Date.now(),
+    }),
+  ]);
+  await publisher.close();
 }
 
 /** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
@@ -134,19 +151,8 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
       },
     });
   });
-  const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
   const started = performance.now();
-  await publisher.publish([
-    videoIngestedOf({
-      videoId,
-      sourceUri: `file://${path}`,
-      options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
-      uploader: 'bench',
-      producer: { name: 'bench', version: '0' },
-      now: Date.now(),
-    }),
-  ]);
-  await publisher.close();
+  await publishBenchIngestion(kafka, serde, config, videoId, path, sampleFps);
   await finished;
   const extractSeconds = (performance.now() - started) / 1000;
   const expectedFrames = Math.floor(sourceSeconds * sampleFps);

@@ -1,13 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExtractProcessor } from '../../processors/extract/index.ts';
 import { planSampling } from '../../processors/extract/plan.ts';
 import { planSegments } from '../../processors/extract/segments.ts';
 import { handlerContext } from '../../processors/handler-fixtures.ts';
-import { batchKey } from '../../schemas/envelope.ts';
 import type { BatchExtracted } from '../../schemas/index.ts';
 import { batchArtifactKey, batchArtifactPrefix, unpackBatchArtifact, type ArtifactFrame } from '../../storage/batch-artifact.ts';
 import { InMemoryObjectStore } from '../../storage/in-memory-object-store.ts';
@@ -16,7 +14,7 @@ import { consumerGroupOf } from '../../streams/processor.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { echoHarness, isolatedConfig, TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { groupAssignment, waitForMembers } from '../support/scale-fixture.ts';
+import { videoWithSegmentsSpread, waitForMembers } from '../support/scale-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 import { exitOf, spawnWorker } from '../support/worker-process.ts';
 
@@ -94,29 +92,13 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
     const b = start('b');
     const segmentsGroup = consumerGroupOf({ name: 'extract-segments' }, config.topics.prefix);
     await waitForMembers(harness.kafka, segmentsGroup, 2, config.topics.partitions);
-    // A video whose segments land on partitions of both instances (the hash of a handful of keys may not spread).
-    const owners = await groupAssignment(harness.kafka, segmentsGroup);
+    // A video whose segments split evenly between the two instances (a handful of hashed keys may not).
     const ranges = planSegments(
       planSampling({ fps: 25, frameCount: seconds * 25 }, { ...options, sample_stride: null, detectors: [], transform: '' }),
       segmentSeconds,
     );
     expect(ranges).toHaveLength(8);
-    const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [0],
-      isr: [0],
-    }));
-    const topic = topicName('extract-segment-requested', config.topics);
-    const ownerOf = (key: string) => owners.findIndex((m) => m.partitions.includes(partitioner({ topic, partitionMetadata, message: { key, value: null } })));
-    let videoId = '';
-    for (let i = 0; !videoId; i++) {
-      const candidate = runVideoId(config, `long-${i}`);
-      const perOwner = [0, 1].map((o) => ranges.filter((r) => ownerOf(batchKey(candidate, r.batchStart)) === o).length);
-      if (perOwner.every((n) => n >= 3)) videoId = candidate;
-    }
+    const videoId = await videoWithSegmentsSpread(harness.kafka, config, segmentsGroup, ranges, (i) => runVideoId(config, `long-${i}`));
     const sourceUri = await uploadFile(config, `it/${videoId}.mp4`, body);
     const ingested = ingestion(videoId, sourceUri, options);
     await publishOnce(harness.kafka, harness.serde, config.topics, [ingested]);
