@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { projectRoot, type Config } from '../common/config.ts';
+import type { Config } from '../common/config.ts';
 import { probeVideo } from '../media/ffprobe.ts';
 import { planSampling } from '../processors/extract/plan.ts';
 import { planSegments } from '../processors/extract/segments.ts';
@@ -13,7 +13,7 @@ import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import { videoWithSegmentsSpread, waitForMembers } from '../test/support/scale-fixture.ts';
 import { clipBenchVideo } from './clip-throughput.ts';
-import { publishBenchIngestion } from './extract-throughput.ts';
+import { publishBenchIngestion, startExtractWorker } from './extract-throughput.ts';
 
 export interface SegmentBenchRow {
   name: string;
@@ -23,24 +23,15 @@ export interface SegmentBenchRow {
   sampledFrames: number;
   loadBefore: number;
   loadAfter: number;
+  /** CPU seconds of each extract process with its ffmpeg children (user + system, from /proc). */
+  cpuSeconds: number[];
 }
 
-function startWorker(config: Config, segmentSeconds: number): Promise<ChildProcess> {
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
-      WORKER_PROCESSOR: 'extract',
-      FILMROOM_LOG_LEVEL: 'warn',
-      FILMROOM_EXTRACT_SEGMENT_SECONDS: String(segmentSeconds),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(worker));
-    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
-  });
+/** User + system CPU seconds of a live process and of its children it has reaped (its ffmpegs). */
+function cpuSecondsOf(pid: number): number {
+  // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
 }
 
 /**
@@ -71,7 +62,7 @@ export async function extractSegmentsBench(
 
   async function measure(name: string, instances: number, segmentSeconds: number): Promise<SegmentBenchRow> {
     const workers: ChildProcess[] = [];
-    for (let i = 0; i < instances; i++) workers.push(await startWorker(config, segmentSeconds));
+    for (let i = 0; i < instances; i++) workers.push(await startExtractWorker(config, segmentSeconds));
     const ranges = planSegments(plan, segmentSeconds);
     let videoId = `${prefix}-segments-${instances}-${segmentSeconds}`;
     if (instances > 1 && ranges.length > 1) {
@@ -101,13 +92,14 @@ export async function extractSegmentsBench(
     await finished;
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = loadavg()[0]!;
+    const cpuSeconds = workers.map((worker) => cpuSecondsOf(worker.pid!));
     for (const worker of workers) {
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('exit', resolve));
     }
     await consumer.disconnect();
     if (sampledFrames !== plan.sampledFrames) throw new Error(`${name}: ${sampledFrames} sampled frames, planned ${plan.sampledFrames}`);
-    return { name, instances, segments: ranges.length, seconds, sampledFrames, loadBefore, loadAfter };
+    return { name, instances, segments: ranges.length, seconds, sampledFrames, loadBefore, loadAfter, cpuSeconds };
   }
 
   const rows = [
@@ -126,11 +118,11 @@ export function segmentBenchTable(input: string, rows: SegmentBenchRow[]): strin
   return [
     '',
     `input: ${input}; ${availableParallelism()} cores`,
-    '| extraction | instances | segments | seconds | sampled frames/s | speed-up | load avg (1 min) before → after |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| extraction | instances | segments | seconds | sampled frames/s | speed-up | CPU s per instance (its start-up, node and its ffmpegs) | load avg (1 min) before → after |',
+    '|---|---:|---:|---:|---:|---:|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.instances} | ${r.segments} | ${r.seconds.toFixed(1)} | ${(r.sampledFrames / r.seconds).toFixed(1)} | ${(base / r.seconds).toFixed(2)}× | ${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)} |`,
+        `| ${r.name} | ${r.instances} | ${r.segments} | ${r.seconds.toFixed(1)} | ${(r.sampledFrames / r.seconds).toFixed(1)} | ${(base / r.seconds).toFixed(2)}× | ${r.cpuSeconds.map((c) => c.toFixed(1)).join(' + ')} | ${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)} |`,
     ),
   ];
 }

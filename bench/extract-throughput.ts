@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -72,6 +72,25 @@ export async function publishBenchIngestion(kafka: Kafka, serde: EventSerde, con
   await publisher.close();
 }
 
+/** An extract worker process (both of its processors, as `filmroom run` has them), once it is ready. */
+export function startExtractWorker(config: Config, segmentSeconds: number): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+      WORKER_PROCESSOR: 'extract',
+      FILMROOM_LOG_LEVEL: 'warn',
+      FILMROOM_EXTRACT_SEGMENT_SECONDS: String(segmentSeconds),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(worker));
+    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
+  });
+}
+
 /** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
 function peakRssMb(pid: number): number {
   try {
@@ -110,22 +129,8 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const kafka = createKafka(config.kafka, 'bench-extract');
   await provisionTopics(kafka, config.topics);
   const serde = new EventSerde(config.registry, config.topics);
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
-    cwd: projectRoot,
-    // One ffmpeg against bare ffmpeg: segments (several at once) are the extract-segments benchmark's subject.
-    env: {
-      ...process.env,
-      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
-      WORKER_PROCESSOR: 'extract',
-      FILMROOM_LOG_LEVEL: 'warn',
-      FILMROOM_EXTRACT_SEGMENT_SECONDS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
-  });
+  // One ffmpeg against bare ffmpeg: segments (several at once) are the extract-segments benchmark's subject.
+  const worker = await startExtractWorker(config, 0);
   let ffmpegPeak = 0;
   const sampler = setInterval(() => {
     for (const child of childPids(worker.pid!)) ffmpegPeak = Math.max(ffmpegPeak, peakRssMb(child));
