@@ -13,7 +13,7 @@ import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import { videoWithSegmentsSpread, waitForMembers } from '../test/support/scale-fixture.ts';
 import { clipBenchVideo } from './clip-throughput.ts';
-import { publishBenchIngestion, startExtractWorker } from './extract-throughput.ts';
+import { childPids, publishBenchIngestion, startExtractWorker } from './extract-throughput.ts';
 
 export interface SegmentBenchRow {
   name: string;
@@ -92,6 +92,8 @@ export async function extractSegmentsBench(
     await finished;
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = loadavg()[0]!;
+    // The last ffmpeg may still be ending (its batch is out before it exits): its CPU counts once it is reaped.
+    for (let waited = 0; waited < 10_000 && workers.some((w) => childPids(w.pid!).length > 0); waited += 100) await new Promise((r) => setTimeout(r, 100));
     const cpuSeconds = workers.map((worker) => cpuSecondsOf(worker.pid!));
     for (const worker of workers) {
       worker.kill('SIGTERM');
