@@ -30,7 +30,7 @@ interface Worker {
   name: string;
   child: ChildProcess;
   /** Segments it started, as its log says: index, range and the batch it resumed at. */
-  segments: { segment: number; batchStart: number; batchEnd: number; resumeAt?: number }[];
+  segments: { batchStart: number; batchEnd: number; resumeAt: number }[];
 }
 
 describe('extract in segments: one long video, two instances, kill -9 of one mid-segment', () => {
@@ -51,7 +51,7 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
     );
     const worker: Worker = { name, child, segments: [] };
     let pending = '';
-    // The segments processor logs 'extracting a segment', then 'extracting' with the range and where it resumes.
+    // The segments processor logs 'extracting' with the segment's range and where it resumes (two may be in flight at once).
     child.stderr!.on('data', (chunk: Buffer) => {
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop()!;
@@ -62,11 +62,9 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
         }
         // Errors of its own (kafkajs's rebalance chatter is expected here).
         if (/"level":(50|60)/.test(line) && !line.includes('"kafkajs"')) process.stderr.write(`[${name}] ${line.slice(0, 600)}\n`);
-        const entry = JSON.parse(line) as { msg?: string; processor?: string; segment?: number; batchStart?: number; batchEnd?: number; resumeAt?: number };
+        const entry = JSON.parse(line) as { msg?: string; processor?: string; batchStart?: number; batchEnd?: number; resumeAt?: number };
         if (entry.processor !== 'extract-segments') continue;
-        if (entry.msg === 'extracting a segment') worker.segments.push({ segment: entry.segment!, batchStart: -1, batchEnd: -1 });
-        if (entry.msg === 'extracting')
-          Object.assign(worker.segments.at(-1)!, { batchStart: entry.batchStart, batchEnd: entry.batchEnd, resumeAt: entry.resumeAt });
+        if (entry.msg === 'extracting') worker.segments.push({ batchStart: entry.batchStart!, batchEnd: entry.batchEnd!, resumeAt: entry.resumeAt! });
       }
     });
     child.once('exit', (code, signal) => process.stderr.write(`[${name}] exited ${code ?? signal}\n`));
@@ -105,22 +103,21 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
 
     // Kill -9 whichever instance is inside a segment: some of its batches stored, some not.
     const done = () => new Set(batches.records.map((r) => r.value.batch_index));
-    const inside = (w: Worker) => {
-      const current = w.segments.at(-1);
-      if (!current || current.batchStart < 0) return false;
-      const finished = [...done()].filter((i) => i >= current.batchStart && i < current.batchEnd).length;
-      return finished >= 2 && finished < current.batchEnd - current.batchStart - 2;
-    };
+    const inside = (w: Worker) =>
+      w.segments.find((segment) => {
+        const finished = [...done()].filter((i) => i >= segment.batchStart && i < segment.batchEnd).length;
+        return finished >= 2 && finished < segment.batchEnd - segment.batchStart - 2;
+      });
     const deadline = Date.now() + 240_000;
     let victim: Worker | undefined;
-    while (!(victim = [a, b].find(inside))) {
+    let killed: Worker['segments'][number] | undefined;
+    while (!(victim = [a, b].find((w) => (killed = inside(w))))) {
       if (Date.now() > deadline || done().size === ranges.at(-1)!.batchEnd)
         throw new Error(`no instance was seen inside a segment (${done().size} batches done)`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     victim.child.kill('SIGKILL');
     await exitOf(victim.child, 10_000);
-    const killed = { ...victim.segments.at(-1)! };
     const doneAtKill = done().size;
     const perInstance = [a, b].map((w) => `${w.name}: ${w.segments.length} segments`).join(', ');
     const restarted = start(`${victim.name} (restarted)`);
@@ -135,9 +132,9 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
     expect(a.segments.length, perInstance).toBeGreaterThanOrEqual(1);
     expect(b.segments.length, perInstance).toBeGreaterThanOrEqual(1);
     // The killed segment was taken again and resumed after the batches it had stored.
-    const resumed = survivors.flatMap((w) => w.segments).find((s) => s.segment === killed.segment);
-    expect(resumed, `segment ${killed.segment} taken again`).toBeDefined();
-    expect(resumed!.resumeAt).toBeGreaterThan(killed.batchStart);
+    const resumed = survivors.flatMap((w) => w.segments).find((s) => s.batchStart === killed!.batchStart);
+    expect(resumed, `the segment from batch ${killed!.batchStart} taken again`).toBeDefined();
+    expect(resumed!.resumeAt).toBeGreaterThan(killed!.batchStart);
 
     // Every batch stored exactly once, under its own key.
     const stored = await s3ObjectStore(s3).list(config.s3.buckets.artifacts, batchArtifactPrefix(videoId, ingested.value.run_id));
@@ -164,8 +161,8 @@ describe('extract in segments: one long video, two instances, kill -9 of one mid
       expect(await framesOf(got), key).toEqual(await framesOf(want));
     }
     process.stdout.write(
-      `segments test: 8 segments of 10 batches; before the kill ${perInstance}; killed ${victim.name} inside segment ${killed.segment} ` +
-        `(batches ${killed.batchStart}-${killed.batchEnd - 1}) with ${doneAtKill} of 80 batches done; it resumed at batch ${resumed!.resumeAt}; ` +
+      `segments test: 8 segments of 10 batches; before the kill ${perInstance}; killed ${victim.name} inside the segment of ` +
+        `batches ${killed!.batchStart}-${killed!.batchEnd - 1} with ${doneAtKill} of 80 batches done; it resumed at batch ${resumed!.resumeAt}; ` +
         `${batches.records.length} batch events in all, 80 distinct, every frame equal to the unsegmented run's; restarted instance took ${restarted.segments.length} segments\n`,
     );
   }, 600_000);
