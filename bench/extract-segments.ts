@@ -6,14 +6,13 @@ import type { Config } from '../common/config.ts';
 import { probeVideo } from '../media/ffprobe.ts';
 import { planSampling } from '../processors/extract/plan.ts';
 import { planSegments } from '../processors/extract/segments.ts';
-import type { BatchExtracted } from '../schemas/index.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { consumerGroupOf } from '../streams/processor.ts';
 import { EventSerde } from '../streams/serde.ts';
-import { provisionTopics, topicName } from '../streams/topics.ts';
+import { provisionTopics } from '../streams/topics.ts';
 import { videoWithSegmentsSpread, waitForMembers } from '../test/support/scale-fixture.ts';
 import { clipBenchVideo } from './clip-throughput.ts';
-import { childPids, publishBenchIngestion, startExtractWorker } from './extract-throughput.ts';
+import { childPids, observeVideoBatches, publishBenchIngestion, startExtractWorker } from './extract-throughput.ts';
 
 export interface SegmentBenchRow {
   name: string;
@@ -70,26 +69,12 @@ export async function extractSegmentsBench(
       const base = videoId;
       videoId = await videoWithSegmentsSpread(kafka, config, segmentsGroup, ranges, (i) => `${base}-${i}`);
     }
-    const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
-    const seen = new Set<number>();
-    let sampledFrames = 0;
-    const finished = new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
-          if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
-          seen.add(batch.batch_index);
-          sampledFrames += batch.frame_indices.length;
-          if (seen.size >= batch.batch_count) resolve();
-        },
-      });
-    });
+    const observed = await observeVideoBatches(kafka, serde, config, videoId);
     const loadBefore = loadavg()[0]!;
     const started = performance.now();
     await publishBenchIngestion(kafka, serde, config, videoId, path, 1);
-    await finished;
+    await observed.finished;
+    const { sampledFrames } = observed;
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = loadavg()[0]!;
     // The last ffmpeg may still be ending (its batch is out before it exits): its CPU counts once it is reaped.
@@ -99,7 +84,7 @@ export async function extractSegmentsBench(
       worker.kill('SIGTERM');
       await new Promise((resolve) => worker.once('exit', resolve));
     }
-    await consumer.disconnect();
+    await observed.stop();
     if (sampledFrames !== plan.sampledFrames) throw new Error(`${name}: ${sampledFrames} sampled frames, planned ${plan.sampledFrames}`);
     return { name, instances, segments: ranges.length, seconds, sampledFrames, loadBefore, loadAfter, cpuSeconds };
   }

@@ -91,6 +91,27 @@ export function startExtractWorker(config: Config, segmentSeconds: number): Prom
   });
 }
 
+/** Watches batch-extracted for one video's batches: `finished` settles once every batch was seen. */
+export async function observeVideoBatches(kafka: Kafka, serde: EventSerde, config: Config, videoId: string) {
+  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+  const seen = new Set<number>();
+  const observed = { sampledFrames: 0, finished: Promise.resolve(), stop: () => consumer.disconnect() };
+  observed.finished = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+        if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
+        seen.add(batch.batch_index);
+        observed.sampledFrames += batch.frame_indices.length;
+        if (seen.size >= batch.batch_count) resolve();
+      },
+    });
+  });
+  return observed;
+}
+
 /** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
 function peakRssMb(pid: number): number {
   try {
@@ -136,29 +157,13 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
     for (const child of childPids(worker.pid!)) ffmpegPeak = Math.max(ffmpegPeak, peakRssMb(child));
   }, 200);
 
-  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
   // Other benchmarks of the same run (detect) write to the same topics: count this video's batches only.
   const videoId = `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-extract-bench`;
-  let batchCount = Infinity;
-  const seen = new Set<number>();
-  let sampledFrames = 0;
-  const finished = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
-        if (batch.video_id !== videoId) return;
-        if (!seen.has(batch.batch_index)) sampledFrames += batch.frame_indices.length;
-        seen.add(batch.batch_index);
-        batchCount = batch.batch_count;
-        if (seen.size >= batchCount) resolve();
-      },
-    });
-  });
+  const observed = await observeVideoBatches(kafka, serde, config, videoId);
   const started = performance.now();
   await publishBenchIngestion(kafka, serde, config, videoId, path, sampleFps);
-  await finished;
+  await observed.finished;
+  const { sampledFrames } = observed;
   const extractSeconds = (performance.now() - started) / 1000;
   const expectedFrames = Math.floor(sourceSeconds * sampleFps);
   if (sampledFrames < expectedFrames * 0.99) {
@@ -169,7 +174,7 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const workerPeakRssMb = peakRssMb(worker.pid!);
   worker.kill('SIGTERM');
   await new Promise((resolve) => worker.once('exit', resolve));
-  await consumer.disconnect();
+  await observed.stop();
   return {
     input: `${path} (${(statSync(path).size / 1024 ** 2).toFixed(0)} MB)`,
     sourceSeconds,
