@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -6,6 +6,7 @@ import type { Config } from '../common/config.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import type { BatchExtracted } from '../schemas/index.ts';
+import type { Kafka } from 'kafkajs';
 import { createKafka } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
@@ -56,7 +57,62 @@ export async function benchVideo(config: Config, minutes: number): Promise<strin
   return path;
 }
 
-/** Peak resident set (VmHWM) of a process, in MB; 0 once it is gone. */
+/** Publishes the ingestion of a local bench video (extract only, batches of 30). */
+export async function publishBenchIngestion(kafka: Kafka, serde: EventSerde, config: Config, videoId: string, path: string, sampleFps: number): Promise<void> {
+  const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
+  await publisher.publish([
+    videoIngestedOf({
+      videoId,
+      sourceUri: `file://${path}`,
+      options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
+      uploader: 'bench',
+      producer: { name: 'bench', version: '0' },
+      now: Date.now(),
+    }),
+  ]);
+  await publisher.close();
+}
+
+/** An extract worker process (both of its processors, as `filmroom run` has them), once it is ready. */
+export function startExtractWorker(config: Config, segmentSeconds: number): Promise<ChildProcess> {
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      FILMROOM_TOPIC_PREFIX: config.topics.prefix,
+      WORKER_PROCESSOR: 'extract',
+      FILMROOM_LOG_LEVEL: 'warn',
+      FILMROOM_EXTRACT_SEGMENT_SECONDS: String(segmentSeconds),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(worker));
+    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
+  });
+}
+
+/** Watches batch-extracted for one video's batches: `finished` settles once every batch was seen. */
+export async function observeVideoBatches(kafka: Kafka, serde: EventSerde, config: Config, videoId: string) {
+  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+  const seen = new Set<number>();
+  const observed = { sampledFrames: 0, finished: Promise.resolve(), stop: () => consumer.disconnect() };
+  observed.finished = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+        if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
+        seen.add(batch.batch_index);
+        observed.sampledFrames += batch.frame_indices.length;
+        if (seen.size >= batch.batch_count) resolve();
+      },
+    });
+  });
+  return observed;
+}
+
 /**
  * Extraction throughput of the extract processor (a separate process, as in production) on a long
  * 1080p file, next to a bare `ffmpeg -i … -vf fps=1 -f null -` of the same file, and the peak RSS
@@ -75,54 +131,20 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const kafka = createKafka(config.kafka, 'bench-extract');
   await provisionTopics(kafka, config.topics);
   const serde = new EventSerde(config.registry, config.topics);
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test', 'support', 'processor-worker.ts')], {
-    cwd: projectRoot,
-    env: { ...process.env, FILMROOM_TOPIC_PREFIX: config.topics.prefix, WORKER_PROCESSOR: 'extract', FILMROOM_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-    worker.once('exit', (code) => reject(new Error(`extract worker exited with ${code}`)));
-  });
+  // One ffmpeg against bare ffmpeg: segments (several at once) are the extract-segments benchmark's subject.
+  const worker = await startExtractWorker(config, 0);
   let ffmpegPeak = 0;
   const sampler = setInterval(() => {
     for (const child of childPids(worker.pid!)) ffmpegPeak = Math.max(ffmpegPeak, peakRssMb(child));
   }, 200);
 
-  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
   // Other benchmarks of the same run (detect) write to the same topics: count this video's batches only.
   const videoId = `${config.topics.prefix.replace(/[^A-Za-z0-9-]/g, '')}-extract-bench`;
-  let batchCount = Infinity;
-  const seen = new Set<number>();
-  let sampledFrames = 0;
-  const finished = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
-        if (batch.video_id !== videoId) return;
-        if (!seen.has(batch.batch_index)) sampledFrames += batch.frame_indices.length;
-        seen.add(batch.batch_index);
-        batchCount = batch.batch_count;
-        if (seen.size >= batchCount) resolve();
-      },
-    });
-  });
-  const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
+  const observed = await observeVideoBatches(kafka, serde, config, videoId);
   const started = performance.now();
-  await publisher.publish([
-    videoIngestedOf({
-      videoId,
-      sourceUri: `file://${path}`,
-      options: { sample_fps: sampleFps, batch_size: 30, stages: ['EXTRACT'] },
-      uploader: 'bench',
-      producer: { name: 'bench', version: '0' },
-      now: Date.now(),
-    }),
-  ]);
-  await publisher.close();
-  await finished;
+  await publishBenchIngestion(kafka, serde, config, videoId, path, sampleFps);
+  await observed.finished;
+  const { sampledFrames } = observed;
   const extractSeconds = (performance.now() - started) / 1000;
   const expectedFrames = Math.floor(sourceSeconds * sampleFps);
   if (sampledFrames < expectedFrames * 0.99) {
@@ -133,7 +155,7 @@ export async function extractThroughput(config: Config, path: string, sampleFps:
   const workerPeakRssMb = peakRssMb(worker.pid!);
   worker.kill('SIGTERM');
   await new Promise((resolve) => worker.once('exit', resolve));
-  await consumer.disconnect();
+  await observed.stop();
   return {
     input: `${path} (${(statSync(path).size / 1024 ** 2).toFixed(0)} MB)`,
     sourceSeconds,

@@ -13,6 +13,7 @@ import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-to
 import { runtimeThroughput } from './runtime-throughput.ts';
 import { kafkaStreamsEchoJar, kafkaStreamsEchoThroughput } from './kafka-streams-echo.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
+import { extractSegmentsBench, segmentBenchTable } from './extract-segments.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-throughput.ts';
 import { trackThroughput } from './track-throughput.ts';
@@ -58,6 +59,9 @@ export interface BenchOptions {
   /** End-to-end benchmark: generated 720p videos and their length. */
   e2eVideos?: number;
   e2eSeconds?: number;
+  /** Segments benchmark: length of the generated 720p video and of its segments. */
+  segmentMinutes?: number;
+  segmentSeconds?: number;
 }
 
 /** Runs the benchmarks; returns the goals a benchmark missed (each printed as FAIL in its table), none when all were met. */
@@ -74,6 +78,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
   const runApi = options.only === undefined || options.only === 'api';
   const runDashboard = options.only === undefined || options.only === 'dashboard';
   const runE2e = options.only === undefined || options.only === 'e2e';
+  const runSegments = options.only === undefined || options.only === 'extract-segments';
   const runId = randomUUID().slice(0, 8);
   const config = loadConfig({ ...process.env, FILMROOM_TOPIC_PREFIX: `bench-${runId}.`, FILMROOM_CLICKHOUSE_DATABASE: `bench_${runId}` });
   const log = createLogger('warn');
@@ -358,6 +363,13 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         `extract/bare throughput ratio: ${(r.bareSeconds / r.extractSeconds).toFixed(2)} (goal >= 0.8); extract process peak RSS ${r.workerPeakRssMb.toFixed(0)} MB (goal < 400 MB)`,
       ].join('\n'),
     );
+  }
+  if (runSegments) {
+    const minutes = options.segmentMinutes ?? 10;
+    const segmentSeconds = options.segmentSeconds ?? 60;
+    print(`bench: one ${minutes}-minute 720p video extracted by 1 instance unsegmented, then by 1 and 2 instances in segments of ${segmentSeconds} s...`);
+    const s = await extractSegmentsBench(config, { minutes, segmentSeconds });
+    print(segmentBenchTable(s.input, s.rows).join('\n'));
   }
   if (runClips) {
     const minutes = options.clipMinutes ?? 5;

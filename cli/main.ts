@@ -69,6 +69,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--projection-events <n>', 'events for the projection benchmark (fewer mostly measure the group join and first fetch)', '300000')
     .option('--extract-minutes <n>', 'length of the generated 1080p video for the extraction benchmark', '30')
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
+    .option('--segment-minutes <n>', 'length of the generated 720p video for the extract-segments benchmark', '10')
+    .option('--segment-seconds <n>', 'segment length in the extract-segments benchmark', '60')
     .action(
       async (options: {
         records: string;
@@ -76,6 +78,8 @@ export function buildProgram(ctx: CliContext): Command {
         only?: string;
         extractMinutes: string;
         extractFps: string;
+        segmentMinutes: string;
+        segmentSeconds: string;
         projectionEvents: string;
         clips: string;
         clipMinutes: string;
@@ -104,6 +108,10 @@ export function buildProgram(ctx: CliContext): Command {
         const extractMinutes = Number(options.extractMinutes);
         const extractFps = Number(options.extractFps);
         if (!(extractMinutes > 0) || !(extractFps > 0)) throw new FilmroomError('USAGE', '--extract-minutes and --extract-fps must be positive numbers');
+        const segmentMinutes = Number(options.segmentMinutes);
+        const segmentSeconds = Number(options.segmentSeconds);
+        if (!(segmentMinutes >= 1) || !Number.isInteger(segmentSeconds) || segmentSeconds < 1)
+          throw new FilmroomError('USAGE', '--segment-minutes must be at least 1 and --segment-seconds a positive integer');
         const { runBenchmarks } = await import('../bench/index.ts');
         const missed = await runBenchmarks(
           {
@@ -116,6 +124,8 @@ export function buildProgram(ctx: CliContext): Command {
             clipMinutes,
             e2eVideos,
             e2eSeconds,
+            segmentMinutes,
+            segmentSeconds,
             ...(options.only ? { only: options.only as BenchName } : {}),
           },
           ctx.print,

@@ -7,7 +7,7 @@ import { createChecksProcessor } from '../processors/checks/index.ts';
 import { createClipsProcessor } from '../processors/clips/index.ts';
 import { createDeleteProcessor } from '../processors/delete/index.ts';
 import { createDetectProcessor } from '../processors/detect/index.ts';
-import { createExtractProcessor } from '../processors/extract/index.ts';
+import { createExtractProcessor, createExtractSegmentsProcessor } from '../processors/extract/index.ts';
 import { createOcrProcessor } from '../processors/ocr/index.ts';
 import { createDetector, createPersonSegmenter, createTextRecognizer } from '../inference/index.ts';
 import { createRenderProcessor } from '../processors/render/index.ts';
@@ -103,7 +103,11 @@ export async function startPipeline(
       // Removes deleted videos' rows once their objects are gone (video-purged), and records the deletion.
       running.push(await runVideoPurger({ config, log }));
     }
-    if (parts.includes('extract')) running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
+    if (parts.includes('extract')) {
+      running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
+      // Segments of long videos: every extract instance takes its share of them, whichever planned them.
+      running.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config }), { config, serde: serde(), log }));
+    }
     if (parts.includes('detect')) {
       const objects = await createDetector(config.detect);
       running.push({ stop: () => objects.close() });

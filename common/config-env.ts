@@ -107,6 +107,12 @@ export const envSchema = z.object({
     .default(20 * 1024 ** 3),
   /** ffmpeg mjpeg quality of stored frames: 2 (best, largest) .. 31. */
   FILMROOM_EXTRACT_JPEG_QUALITY: z.coerce.number().int().min(2).max(31).default(3),
+  /**
+   * A video longer than this is extracted in segments of about this length (whole batches), each an
+   * extract-segment-requested event that any extract instance may take, so a long video is extracted
+   * by several instances at once and never holds one partition for hours. 0: never split.
+   */
+  FILMROOM_EXTRACT_SEGMENT_SECONDS: z.coerce.number().int().min(0).default(600),
   /** Where the extract stage downloads and unpacks sources (removed after each video). */
   FILMROOM_EXTRACT_TMP_DIR: z.string().min(1).default(tmpdir()),
   /** The check configuration the checks processor runs (its consumer group is named after it). */

@@ -9,6 +9,8 @@ export interface DecodeRequest {
   /** First source frame to output (a multiple of stride); earlier frames are skipped by seeking. */
   startFrame: number;
   fps: number;
+  /** Stop after this many output frames (a segment's): ffmpeg decodes no further. Absent: to the end. */
+  maxFrames?: number;
   /** JPEG quality for ffmpeg's mjpeg encoder, 2 (best) .. 31. */
   jpegQuality: number;
   signal?: AbortSignal;
@@ -31,6 +33,7 @@ export async function* decodeJpegFrames(request: DecodeRequest): AsyncGenerator<
   // Seek half a frame early: ffmpeg's accurate seek then starts exactly at frame `startFrame`.
   if (request.startFrame > 0) args.push('-ss', ((request.startFrame - 0.5) / request.fps).toFixed(6));
   args.push('-i', request.path, '-map', '0:v:0', '-vf', `select='not(mod(n\\,${request.stride}))'`, '-fps_mode', 'passthrough');
+  if (request.maxFrames !== undefined) args.push('-frames:v', String(request.maxFrames));
   args.push('-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', String(request.jpegQuality), '-pix_fmt', 'yuvj420p', 'pipe:1');
   const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

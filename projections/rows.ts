@@ -21,6 +21,8 @@ const rowBuilders: RowBuilders<AnyEventName> = {
   // Deletions are not rows of their own: the purger (purge.ts) removes the video's rows and records the deletion.
   'video-deleted': () => [],
   'video-purged': () => [],
+  // Work orders inside the extract stage: the batches they produce are what the tables count.
+  'extract-segment-requested': () => [],
   // Test-only events: not projected.
   'echo-requested': () => [],
   'echo-emitted': () => [],

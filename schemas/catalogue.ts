@@ -32,6 +32,7 @@ export const eventNames = [
   'work-retrying',
   'batch-transformed',
   'video-transformed',
+  'extract-segment-requested',
 ] as const;
 export type EventName = (typeof eventNames)[number];
 

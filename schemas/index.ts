@@ -28,6 +28,7 @@ import type { BatchTransformed } from './generated/batch-transformed.ts';
 import type { VideoTransformed } from './generated/video-transformed.ts';
 import type { BatchTracked } from './generated/batch-tracked.ts';
 import type { BatchSceneScored } from './generated/batch-scene-scored.ts';
+import type { ExtractSegmentRequested } from './generated/extract-segment-requested.ts';
 
 export type {
   BatchDetected,
@@ -53,6 +54,7 @@ export type {
   BatchSceneScored,
   BatchTransformed,
   VideoTransformed,
+  ExtractSegmentRequested,
 };
 export type {
   FilmroomEventsBox as Box,
@@ -101,6 +103,7 @@ export interface EventTypes {
   'video-transformed': VideoTransformed;
   'batch-tracked': BatchTracked;
   'batch-scene-scored': BatchSceneScored;
+  'extract-segment-requested': ExtractSegmentRequested;
   'echo-requested': EchoRequested;
   'echo-emitted': EchoEmitted;
 }

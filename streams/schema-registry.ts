@@ -63,7 +63,14 @@ export async function setGlobalCompatibility(config: RegistryConfig, level: Comp
 }
 
 export async function setSubjectCompatibility(config: RegistryConfig, subject: string, level: Compatibility): Promise<void> {
-  await registryRequest(config, 'PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  const put = () => registryRequest(config, 'PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  await put().catch((error: unknown) => {
+    // Apicurio answers 409 ("a rule named 'COMPATIBILITY' already exists") when another process
+    // created the subject's rule between its look and its create (instances starting together):
+    // the rule exists now, so the second PUT updates it.
+    if (error instanceof RegistryHttpError && error.status === 409) return put();
+    throw error;
+  });
 }
 
 /** The schema text registered under an id. An id the registry does not know is a permanent error. */

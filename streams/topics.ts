@@ -31,6 +31,7 @@ export const topicOfEvent: Record<AnyEventName, string> = {
   'batch-transformed': 'filmroom.batch-transformed',
   'video-transformed': 'filmroom.video-transformed',
   'work-retrying': 'filmroom.work-retrying',
+  'extract-segment-requested': 'filmroom.extract-segment-requested',
   'echo-requested': 'filmroom.test.echo-requested',
   'echo-emitted': 'filmroom.test.echo-emitted',
 };

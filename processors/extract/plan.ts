@@ -81,9 +81,14 @@ export function videoMetadataOf(probe: VideoProbe): VideoMetadata {
   };
 }
 
+/** What a batch-extracted event carries forward from the ingestion (an ingestion or a segment request has it). */
+export type VideoLineage = Pick<VideoIngested, 'video_id' | 'run_id' | 'source_uri'> & {
+  options: Pick<VideoIngested['options'], 'stages' | 'detectors' | 'transform'>;
+};
+
 /** The batch-extracted event of one batch: deterministic apart from occurred_at. */
 export function batchExtractedOf(input: {
-  ingested: VideoIngested;
+  ingested: VideoLineage;
   plan: SamplingPlan;
   batchIndex: number;
   frameIndices: number[];

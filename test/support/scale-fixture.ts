@@ -1,6 +1,7 @@
 import { AssignerProtocol, Partitioners, type Kafka } from 'kafkajs';
 import type { Config } from '../../common/config.ts';
-import { videoKey } from '../../schemas/envelope.ts';
+import { batchKey, videoKey } from '../../schemas/envelope.ts';
+import type { AnyEventName } from '../../schemas/index.ts';
 import { topicName } from '../../streams/topics.ts';
 import { runVideoId } from './pipeline-fixture.ts';
 
@@ -10,8 +11,21 @@ import { runVideoId } from './pipeline-fixture.ts';
  * share of each wave, whatever the hash would have done to a handful of names.
  */
 export function oneVideoPerPartition(config: Config, waves: number): string[][] {
+  const partitionOf = keyPartition(config, 'video-ingested');
+  const result = Array.from({ length: waves }, () => new Array<string>(config.topics.partitions).fill(''));
+  for (let i = 0; result.some((w) => w.includes('')); i++) {
+    const videoId = runVideoId(config, `scale-${i}`);
+    const partition = partitionOf(videoKey(videoId));
+    const free = result.find((w) => w[partition] === '');
+    if (free) free[partition] = videoId;
+  }
+  return result;
+}
+
+/** The partition of an event's topic that the producer's own partitioner sends a key to. */
+export function keyPartition(config: Config, event: AnyEventName): (key: string) => number {
   const partitioner = Partitioners.DefaultPartitioner();
-  const topic = topicName('video-ingested', config.topics);
+  const topic = topicName(event, config.topics);
   const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
     partitionId,
     leader: 0,
@@ -19,14 +33,7 @@ export function oneVideoPerPartition(config: Config, waves: number): string[][] 
     replicas: [0],
     isr: [0],
   }));
-  const result = Array.from({ length: waves }, () => new Array<string>(config.topics.partitions).fill(''));
-  for (let i = 0; result.some((w) => w.includes('')); i++) {
-    const videoId = runVideoId(config, `scale-${i}`);
-    const partition = partitioner({ topic, partitionMetadata, message: { key: videoKey(videoId), value: null } });
-    const free = result.find((w) => w[partition] === '');
-    if (free) free[partition] = videoId;
-  }
-  return result;
+  return (key) => partitioner({ topic, partitionMetadata, message: { key, value: null } });
 }
 
 export interface GroupMember {
@@ -75,4 +82,25 @@ export async function processorCounts(metricsUrl: string, processor: string): Pr
   const sum = (metric: string) =>
     [...text.matchAll(new RegExp(`^${metric}\\{processor="${processor}"[,}].* (\\d+)$`, 'gm'))].reduce((total, line) => total + Number(line[1]), 0);
   return { consumed: sum('filmroom_processor_consumed_total'), produced: sum('filmroom_processor_produced_total') };
+}
+
+/**
+ * The first of `candidates(0)`, `candidates(1)`, … whose segments (`extract-segment-requested`, keyed
+ * by video and first batch) split evenly over the members of the extract-segments group as it is
+ * assigned now: a handful of hashed keys may otherwise all land on one instance.
+ */
+export async function videoWithSegmentsSpread(
+  kafka: Kafka,
+  config: Config,
+  groupId: string,
+  segments: readonly { batchStart: number }[],
+  candidates: (i: number) => string,
+): Promise<string> {
+  const owners = await groupAssignment(kafka, groupId);
+  const partitionOf = keyPartition(config, 'extract-segment-requested');
+  for (let i = 0; ; i++) {
+    const videoId = candidates(i);
+    const counts = owners.map((owner) => segments.filter((s) => owner.partitions.includes(partitionOf(batchKey(videoId, s.batchStart)))).length);
+    if (Math.max(...counts) - Math.min(...counts) <= 1) return videoId;
+  }
 }

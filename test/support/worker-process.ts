@@ -4,12 +4,15 @@ import { projectRoot } from '../../common/config.ts';
 
 const workerScript = join(projectRoot, 'test', 'support', 'processor-worker.ts');
 
-/** Starts `processor-worker.ts` as its own process (so tests can SIGKILL it), configured by env. */
-export function spawnWorker(env: Record<string, string>): ChildProcess {
+/**
+ * Starts `processor-worker.ts` as its own process (so tests can SIGKILL it), configured by env.
+ * `logs`: its log lines (JSON, on stderr) come to the test instead of the terminal.
+ */
+export function spawnWorker(env: Record<string, string>, options: { logs?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', workerScript], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.logs ? 'pipe' : 'inherit'],
   });
 }
 
