@@ -141,7 +141,13 @@ export const manifestsLatest: StoredReadRows = {
 };
 
 /** Every stored read, in the order they are recomputed. */
-export const storedReadRows: readonly StoredReadRows[] = [jobStatusLatest, manifestsLatest];
+/**
+ * Recomputed in this order after each insert: the manifests before the job status, so a reader who
+ * sees a job end (`filmroom ingest --wait`, the API) finds its manifest already recomputed from the
+ * same inputs. The other order left a window in which a job read `complete` or `partially_failed`
+ * while its manifest still had no batches and no error (seen in the job-state tests under load).
+ */
+export const storedReadRows: readonly StoredReadRows[] = [manifestsLatest, jobStatusLatest];
 
 /** Per stored table, the videos whose rows an insert changed: what the writer recomputes after it. */
 export type ChangedVideos = Map<StoredReadRows, Set<string>>;
