@@ -1,0 +1,45 @@
+/** The thin echo on kafkajs, the client under filmroom's runtime today (patched: patches/kafkajs+2.2.4.patch). */
+import { createRequire } from 'node:module';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { chunks, type EchoClient, type EchoOptions, type RunningEcho } from './echo.ts';
+
+const version = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
+
+export const kafkajsEcho: EchoClient = {
+  label: `kafkajs ${version}`,
+  async start(options: EchoOptions): Promise<RunningEcho> {
+    const kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 1000, allowAutoTopicCreation: false });
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [options.inputTopic], fromBeginning: true });
+    const assigned = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.concurrency,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const chunk of chunks(batch.messages, options.flushMaxRecords)) {
+          if (!isRunning() || isStale()) return;
+          await producer.send({
+            topic: options.outputTopic,
+            acks: -1,
+            messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          });
+          const last = chunk[chunk.length - 1]!.offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+          await heartbeat();
+        }
+      },
+    });
+    return {
+      assigned,
+      stop: async () => {
+        await consumer.disconnect();
+        await producer.disconnect();
+      },
+    };
+  },
+};
