@@ -22,6 +22,13 @@ export interface EchoOptions {
   concurrency: number;
   /** Records per produce request at most, per partition handled at once (the runtime flushes every 500). */
   flushMaxRecords: number;
+  /**
+   * Retry settings for a broker that is away for a while (a restart): what a long-lived worker
+   * would set. Off: the client's defaults. librdkafka reconnects by itself either way.
+   */
+  patientRetries?: boolean;
+  /** Called with what a client reports as fatal outside a call (a crashed consumer, a stream error). */
+  onFatal?: (error: unknown) => void;
 }
 
 export interface RunningEcho {

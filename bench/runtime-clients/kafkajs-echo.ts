@@ -8,13 +8,22 @@ const version = (createRequire(import.meta.url)('kafkajs/package.json') as { ver
 export const kafkajsEcho: EchoClient = {
   label: `kafkajs ${version}`,
   async start(options: EchoOptions): Promise<RunningEcho> {
-    const kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.NOTHING,
+      ...(options.patientRetries ? { retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 3000 } } : {}),
+    });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     const consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 1000, allowAutoTopicCreation: false });
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [options.inputTopic], fromBeginning: true });
     const assigned = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // A crash that kafkajs will not restart by itself (restart: false) leaves the consumer stopped for good.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) options.onFatal?.(event.payload.error);
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -31,6 +31,7 @@ export const platformaticEcho: EchoClient = {
       acks: ProduceAcks.ALL,
       // kafkajs's and Java's key → partition mapping, so keyed outputs land where they do today.
       partitioner: compatibilityPartitioner,
+      ...(options.patientRetries ? { retries: true, retryDelay: 1000 } : {}),
     });
     const consumer = new Consumer({
       clientId: options.clientId,
@@ -38,6 +39,7 @@ export const platformaticEcho: EchoClient = {
       bootstrapBrokers: options.brokers,
       autocommit: false,
       maxWaitTime: 1000,
+      ...(options.patientRetries ? { retries: true, retryDelay: 1000 } : {}),
     });
     const assigned = new Promise<void>((resolve) => consumer.once('consumer:group:join', () => resolve()));
     const stream = await consumer.consume({
@@ -46,14 +48,20 @@ export const platformaticEcho: EchoClient = {
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
     });
     let stopping = false;
-    const loop = echoLoop(stream, producer, options, () => stopping);
+    // After an error the stream is done (the consumer is not): the echo stops, as a crashed consumer does.
+    (stream as unknown as Readable).once('error', (error) => {
+      options.onFatal?.(error);
+      stopping = true;
+      (stream as unknown as Readable).emit('readable');
+    });
+    const loop = echoLoop(stream, producer, options, () => stopping).catch((error: unknown) => options.onFatal?.(error));
     return {
       assigned,
       stop: async () => {
         stopping = true;
         (stream as unknown as Readable).emit('readable');
         await loop;
-        await stream.close();
+        await stream.close().catch(() => undefined);
         await consumer.close(true);
         await producer.close();
       },
@@ -82,7 +90,10 @@ async function echoLoop(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, 
     const last = new Map<number, Message>();
     for (const m of batch) last.set(m.partition, m);
     committed = Promise.all([committed, sent]).then(() => Promise.all([...last.values()].map((m) => m.commit())));
-    inFlight.push(committed.then(() => undefined));
+    const done = committed.then(() => undefined);
+    // Handled where it is awaited below; until then a failed send is not an unhandled rejection.
+    done.catch(() => undefined);
+    inFlight.push(done);
     if (inFlight.length >= options.concurrency) await inFlight.shift();
   }
   await Promise.all(inFlight);
