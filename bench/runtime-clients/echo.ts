@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../common/config.ts';
+import { FilmroomError } from '../../common/errors.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import type { Rate } from '../kafka-perf-tools.ts';
 import { rate, waitForEchoed } from '../runtime-throughput.ts';
@@ -42,6 +43,9 @@ export interface EchoClient {
   label: string;
   start(options: EchoOptions): Promise<RunningEcho>;
 }
+
+/** An echo that commits nothing new for this long has stalled: its row says so instead of a rate. */
+const stallMs = 60_000;
 
 /** Records per produce request: the runtime's flush size. */
 export const flushMaxRecords = 500;
@@ -86,10 +90,19 @@ export async function clientEchoThroughput(
   try {
     await echo.assigned;
     const started = performance.now();
-    await waitForEchoed(kafka, { inputTopic: options.inputTopic, outputTopic, groupId, records: options.records });
+    await waitForEchoed(
+      kafka,
+      { inputTopic: options.inputTopic, outputTopic, groupId, records: options.records },
+      {
+        afterMs: stallMs,
+        onStall: (committed, inputEnd) =>
+          new FilmroomError('SERVICE_UNAVAILABLE', `stalled: ${committed} of ${inputEnd} input offsets committed, none more for ${stallMs / 1000} s`),
+      },
+    );
     return rate(options.records, (performance.now() - started) / 1000, options.recordSize);
   } finally {
-    await echo.stop();
+    // A stalled echo may not stop either: leave it behind after a while (the bench exits at the end).
+    await Promise.race([echo.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
   }
 }
 

@@ -1,5 +1,6 @@
 /** The client rows of the runtime table: the thin echo on each client, over the records the runtime just echoed. */
 import type { Config } from '../../common/config.ts';
+import { describeError } from '../../common/errors.ts';
 import type { Rate } from '../kafka-perf-tools.ts';
 import { confluentEcho, loadConfluent } from './confluent-echo.ts';
 import { clientEchoThroughput, flushMaxRecords, type EchoClient } from './echo.ts';
@@ -32,12 +33,18 @@ export async function clientEchoRows(
   };
   process.on('warning', onWarning);
   const rows: [string, Rate][] = [];
+  const stalled = new Map<string, string>();
   try {
     for (const [name, client] of clients) {
       print(`bench: thin echo on ${client.label}...`);
       current = client.label;
-      const r = await clientEchoThroughput(client, config, { ...input, name });
+      const r = await clientEchoThroughput(client, config, { ...input, name }).catch((error: unknown) => describeError(error));
       current = undefined;
+      if (typeof r === 'string') {
+        stalled.set(client.label, r);
+        print(`bench: thin echo on ${client.label}: ${r}`);
+        continue;
+      }
       rows.push([
         `thin echo on ${client.label} (concurrency ${config.processor.concurrency}, ≤ ${flushMaxRecords} records per send, commit after each ack)`,
         r,
@@ -49,10 +56,11 @@ export async function clientEchoRows(
   return {
     rows,
     notes: (kafkaStreams) => [
-      ...clients.map(([, client], i) => {
+      ...clients.map(([, client]) => {
         const seen = [...(warnings.get(client.label) ?? new Map<string, number>())].map(([n, count]) => `${count} ${n}`);
-        const ratio = rows[i] ? (rows[i]![1].recordsPerSecond / kafkaStreams.recordsPerSecond).toFixed(2) : 'n/a';
-        return `thin echo on ${client.label} / Kafka Streams echo: ${ratio}x; process warnings while it ran: ${seen.length ? seen.join(', ') : 'none'}`;
+        const row = rows.find(([label]) => label.includes(client.label));
+        const ratio = row ? `${(row[1].recordsPerSecond / kafkaStreams.recordsPerSecond).toFixed(2)}x` : `no rate (${stalled.get(client.label)})`;
+        return `thin echo on ${client.label} / Kafka Streams echo: ${ratio}; process warnings while it ran: ${seen.length ? seen.join(', ') : 'none'}`;
       }),
       'thin echo = consume + produce the same key, value and headers (acks=all, idempotent) + commit after the ack, no Avro and no handler: the client alone.',
     ],
