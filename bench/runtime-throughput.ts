@@ -43,12 +43,14 @@ export async function waitForEchoed(
   await admin.connect();
   try {
     const inputEnd = await topicEnd(admin, echo.inputTopic);
-    let done = -1;
     let last = -1;
     let progressAt = Date.now();
-    while ((await topicEnd(admin, echo.outputTopic)) < echo.records || (done = await committed(admin, echo.groupId, echo.inputTopic)) < inputEnd) {
+    for (;;) {
+      const echoed = await topicEnd(admin, echo.outputTopic);
+      const done = await committed(admin, echo.groupId, echo.inputTopic);
+      if (echoed >= echo.records && done >= inputEnd) break;
       // An echo that commits nothing new for this long has stalled: give up rather than wait forever.
-      if (stalled && done >= 0) {
+      if (stalled) {
         const now = Date.now();
         if (done > last) {
           last = done;

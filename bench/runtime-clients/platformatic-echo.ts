@@ -48,18 +48,30 @@ export const platformaticEcho: EchoClient = {
       fallbackMode: MessagesStreamFallbackModes.EARLIEST,
     });
     let stopping = false;
+    // One 'readable' listener for the stream's life. The stream fetches only while readableFlowing
+    // is not null, and Node sets it back to null whenever the last 'readable' listener goes: with a
+    // once() per wait, a fetch asked for in that gap is skipped for good and the echo stalls (it
+    // did, at 46,501 of 200,000 records). Its documented uses (for await, 'data') keep a listener.
+    let wake: (() => void) | undefined;
+    // MessagesStream is a Readable; its typed events leave out the Readable ones.
+    (stream as unknown as Readable).on('readable', () => {
+      const waiting = wake;
+      wake = undefined;
+      waiting?.();
+    });
     // After an error the stream is done (the consumer is not): the echo stops, as a crashed consumer does.
     (stream as unknown as Readable).once('error', (error) => {
       options.onFatal?.(error);
       stopping = true;
-      (stream as unknown as Readable).emit('readable');
+      wake?.();
     });
-    const loop = echoLoop(stream, producer, options, () => stopping).catch((error: unknown) => options.onFatal?.(error));
+    const wait = () => new Promise<void>((resolve) => (wake = resolve));
+    const loop = echoLoop(stream, producer, options, () => stopping, wait).catch((error: unknown) => options.onFatal?.(error));
     return {
       assigned,
       stop: async () => {
         stopping = true;
-        (stream as unknown as Readable).emit('readable');
+        wake?.();
         await loop;
         await stream.close().catch(() => undefined);
         await consumer.close(true);
@@ -69,7 +81,13 @@ export const platformaticEcho: EchoClient = {
   },
 };
 
-async function echoLoop(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, producer: Producer, options: EchoOptions, stopping: () => boolean) {
+async function echoLoop(
+  stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>,
+  producer: Producer,
+  options: EchoOptions,
+  stopping: () => boolean,
+  readable: () => Promise<void>,
+) {
   // Up to `concurrency` sends in flight, as kafkajs handles that many partitions at once; commits
   // go in the order of the reads, each after its own send and every earlier commit.
   const inFlight: Promise<void>[] = [];
@@ -81,8 +99,7 @@ async function echoLoop(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>, 
     let message: Message | null;
     while (batch.length < options.flushMaxRecords && (message = stream.read() as Message | null) !== null) batch.push(message);
     if (batch.length === 0) {
-      // MessagesStream is a Readable; its typed events leave out the Readable ones.
-      await new Promise((resolve) => (stream as unknown as Readable).once('readable', resolve));
+      await readable();
       continue;
     }
     const sent = producer.send({ messages: batch.map((m) => ({ topic: options.outputTopic, key: m.key, value: m.value, headers: m.headers })) });
