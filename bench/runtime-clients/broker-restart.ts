@@ -78,7 +78,11 @@ async function trial(name: string, client: EchoClient): Promise<string> {
   await producer.connect();
   const payload = Buffer.alloc(recordSize, 7);
   for (let i = 0; i < records; i += 1000) {
-    await producer.send({ topic: inputTopic, acks: -1, messages: Array.from({ length: Math.min(1000, records - i) }, (_, j) => ({ key: `k${i + j}`, value: payload })) });
+    await producer.send({
+      topic: inputTopic,
+      acks: -1,
+      messages: Array.from({ length: Math.min(1000, records - i) }, (_, j) => ({ key: `k${i + j}`, value: payload })),
+    });
   }
   await producer.disconnect();
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../../common/errors.ts';
-import { chunks, type EchoClient, type EchoOptions, type RunningEcho } from './echo.ts';
+import { echoEachBatch, type EchoClient, type EchoOptions, type RunningEcho } from './echo.ts';
 
 const installDir = fileURLToPath(new URL('./confluent/', import.meta.url));
 
@@ -80,19 +80,12 @@ export function confluentEcho(loaded: { ckjs: Ckjs; version: string }): EchoClie
       await consumer.run({
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.concurrency,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-          for (const chunk of chunks(batch.messages, options.flushMaxRecords)) {
-            if (!isRunning() || isStale()) return;
-            await producer.send({
-              topic: options.outputTopic,
-              messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-            });
-            const last = chunk[chunk.length - 1]!.offset;
-            resolveOffset(last);
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
-            await heartbeat();
-          }
-        },
+        eachBatch: echoEachBatch(
+          options.flushMaxRecords,
+          (messages: CkjsMessage[]) =>
+            producer.send({ topic: options.outputTopic, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }),
+          (offsets) => consumer.commitOffsets(offsets),
+        ),
       });
       return {
         assigned,

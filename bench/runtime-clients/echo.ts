@@ -106,9 +106,33 @@ export async function clientEchoThroughput(
   }
 }
 
-/** Splits records into runs of at most `size`, in order. */
-export function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** What an eachBatch callback gets, in kafkajs and in librdkafka's KafkaJS-compatible API alike. */
+interface BatchPayload<M> {
+  batch: { topic: string; partition: number; messages: M[] };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+/**
+ * The echo's eachBatch for the KafkaJS-shaped APIs: sends the batch in runs of flushMaxRecords and
+ * commits each run's end after its send is acknowledged.
+ */
+export function echoEachBatch<M extends { offset: string }>(
+  flushMaxRecords: number,
+  send: (messages: M[]) => Promise<unknown>,
+  commit: (offsets: { topic: string; partition: number; offset: string }[]) => Promise<void>,
+): (payload: BatchPayload<M>) => Promise<void> {
+  return async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    for (let i = 0; i < batch.messages.length; i += flushMaxRecords) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + flushMaxRecords);
+      await send(chunk);
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      await commit([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
+      await heartbeat();
+    }
+  };
 }

@@ -1,7 +1,7 @@
 /** The thin echo on kafkajs, the client under filmroom's runtime today (patched: patches/kafkajs+2.2.4.patch). */
 import { createRequire } from 'node:module';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { chunks, type EchoClient, type EchoOptions, type RunningEcho } from './echo.ts';
+import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
+import { echoEachBatch, type EchoClient, type EchoOptions, type RunningEcho } from './echo.ts';
 
 const version = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
 
@@ -28,20 +28,12 @@ export const kafkajsEcho: EchoClient = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.concurrency,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const chunk of chunks(batch.messages, options.flushMaxRecords)) {
-          if (!isRunning() || isStale()) return;
-          await producer.send({
-            topic: options.outputTopic,
-            acks: -1,
-            messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-          });
-          const last = chunk[chunk.length - 1]!.offset;
-          resolveOffset(last);
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) }]);
-          await heartbeat();
-        }
-      },
+      eachBatch: echoEachBatch(
+        options.flushMaxRecords,
+        (messages: KafkaMessage[]) =>
+          producer.send({ topic: options.outputTopic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }),
+        (offsets) => consumer.commitOffsets(offsets),
+      ),
     });
     return {
       assigned,
