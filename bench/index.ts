@@ -12,6 +12,7 @@ import { createKafka } from '../streams/kafka-client.ts';
 import { kafkaConsumerPerf, kafkaProducerPerf, type Rate } from './kafka-perf-tools.ts';
 import { runtimeThroughput } from './runtime-throughput.ts';
 import { kafkaStreamsEchoJar, kafkaStreamsEchoThroughput } from './kafka-streams-echo.ts';
+import { clientEchoRows } from './runtime-clients/rows.ts';
 import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { extractSegmentsBench, segmentBenchTable } from './extract-segments.ts';
 import { projectionThroughput } from './projection-throughput.ts';
@@ -62,6 +63,8 @@ export interface BenchOptions {
   /** Segments benchmark: length of the generated 720p video and of its segments. */
   segmentMinutes?: number;
   segmentSeconds?: number;
+  /** Runtime benchmark: add the thin echo on each Kafka client (bench/runtime-clients/) as rows. */
+  clients?: boolean;
 }
 
 /** Runs the benchmarks; returns the goals a benchmark missed (each printed as FAIL in its table), none when all were met. */
@@ -145,6 +148,8 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       threads: streamThreads,
     });
     rows.push([`Kafka Streams echo (Java, at_least_once, ${streamThreads} stream threads, acks=all, idempotent)`, kafkaStreams]);
+    const clients = options.clients ? await clientEchoRows(config, { inputTopic: filmroom.inputTopic, records, recordSize }, print) : undefined;
+    if (clients) rows.push(...clients.rows);
 
     const table = [
       '| measurement | records | seconds | records/s | MB/s |',
@@ -158,6 +163,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
         '',
         `filmroom runtime / Kafka Streams echo: ${ratio.toFixed(2)}x (goal >= 0.5x: ${ratio >= 0.5 ? 'met' : 'NOT met'}); load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`,
         `runtime = consume + decode + handle + encode + produce (acks=all) + commit, per record; both echo rows time from partitions assigned to the last output in the output topic with every input offset committed.`,
+        ...(clients ? clients.notes(kafkaStreams) : []),
         `topics ${config.topics.prefix}* are left for inspection.`,
       ].join('\n'),
     );

@@ -37,12 +37,26 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
 export async function waitForEchoed(
   kafka: ReturnType<typeof createKafka>,
   echo: { inputTopic: string; outputTopic: string; groupId: string; records: number },
+  stalled?: { afterMs: number; onStall: (committed: number, inputEnd: number) => Error },
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const inputEnd = await topicEnd(admin, echo.inputTopic);
-    while ((await topicEnd(admin, echo.outputTopic)) < echo.records || (await committed(admin, echo.groupId, echo.inputTopic)) < inputEnd) {
+    let last = -1;
+    let progressAt = Date.now();
+    for (;;) {
+      const echoed = await topicEnd(admin, echo.outputTopic);
+      const done = await committed(admin, echo.groupId, echo.inputTopic);
+      if (echoed >= echo.records && done >= inputEnd) break;
+      // An echo that commits nothing new for this long has stalled: give up rather than wait forever.
+      if (stalled) {
+        const now = Date.now();
+        if (done > last) {
+          last = done;
+          progressAt = now;
+        } else if (now - progressAt > stalled.afterMs) throw stalled.onStall(done, inputEnd);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
