@@ -108,7 +108,8 @@ export async function bareTools(config: Config, videos: readonly string[], optio
     const checks = checkVersion(config.checks.version);
     const luma: LumaFrame[] = [];
     // The JPEG is not read: the luma comes from the decoded RGB, as the checks stage does.
-    for (const [i, rgb] of images.entries()) luma.push(await analysisLumaOf({ frameIndex: i, timestampS: i, jpeg: Buffer.alloc(0), rgb }, checks.analysisWidth));
+    for (const [i, rgb] of images.entries())
+      luma.push(await analysisLumaOf({ frameIndex: i, timestampS: i, jpeg: Buffer.alloc(0), rgb }, checks.analysisWidth));
     started = performance.now();
     for (let b = 0; b < luma.length; b += batchSize) runChecks(luma.slice(b, b + batchSize), checks.thresholds, checks.enabled);
     const checksSeconds = seconds(started);

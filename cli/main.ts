@@ -71,7 +71,10 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--extract-fps <n>', 'sampling rate of the extraction benchmark', '1')
     .option('--segment-minutes <n>', 'length of the generated 720p video for the extract-segments benchmark', '10')
     .option('--segment-seconds <n>', 'segment length in the extract-segments benchmark', '60')
-    .option('--clients', 'runtime benchmark: add the echo on each Kafka client (kafkajs, @platformatic/kafka, and @confluentinc/kafka-javascript if bench/runtime-clients/install.sh built it)')
+    .option(
+      '--clients',
+      'runtime benchmark: add the echo on each Kafka client (kafkajs, @platformatic/kafka, and @confluentinc/kafka-javascript if bench/runtime-clients/install.sh built it)',
+    )
     .action(
       async (options: {
         records: string;
