@@ -97,10 +97,17 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
     const generatorCrashedOnly = (text: string) => {
       const tail = text.slice(text.lastIndexOf('SUMMARY'));
       const counts = /(\d+) generated, (\d+) passed/.exec(tail);
-      return /Runtime Error: \d+/.test(tail) && !/failed|Failures/.test(tail) && counts !== null && counts[1] === counts[2] && text.includes('FlakyFailure');
+      return (
+        /Runtime Error: \d+/.test(tail) &&
+        !/failed|Failures/.test(tail) &&
+        counts !== null &&
+        counts[1] === counts[2] &&
+        // Hypothesis' FlakyFailure, or CPython 3.11's ast.parse bug met while Hypothesis describes a lambda.
+        (text.includes('FlakyFailure') || text.includes('SystemError: AST constructor recursion depth mismatch'))
+      );
     };
     if (code !== 0 && generatorCrashedOnly(output)) {
-      process.stdout.write('schemathesis: its generator crashed (Hypothesis FlakyFailure) with every sent case passing; running it again once\n');
+      process.stdout.write('schemathesis: its generator crashed (inside Hypothesis) with every sent case passing; running it again once\n');
       writeFileSync(join(workDir, 'schemathesis-generator-crash.log'), output);
       ({ code, output } = await run(tools.st, args, 330_000));
     }
