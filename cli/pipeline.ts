@@ -52,8 +52,7 @@ export interface RunningPipeline {
   app?: FastifyInstance;
   /** Migrations applied on this start (projections part). */
   migrated: string[];
-  /** Everything started, in start order: stop them in reverse. */
-  running: { stop(): Promise<void> }[];
+  /** Stops the API, then every consumer at once (each finishes its in-flight work), then the clients and models they used. */
   stop(): Promise<void>;
 }
 
@@ -73,11 +72,16 @@ export async function startPipeline(
   const objectStore = s3ObjectStore(s3);
   const frameSource = createFrameSource({ objectStore, cacheBatches: config.frames.cacheBatches });
   const serde = () => new EventSerde(config.registry, config.topics);
+  // Clients and models, closed in reverse start order once nothing uses them.
   const running: { stop(): Promise<void> }[] = [{ stop: async () => s3.destroy() }];
+  // Processors, projectors and the purger: stopped together, since each leaving its group waits up to a
+  // fetch's wait (1 s), and a process runs about twenty of them.
+  const consumers: { stop(): Promise<void> }[] = [];
   const pipeline: RunningPipeline = {
     migrated: [],
-    running,
     stop: async () => {
+      await pipeline.app?.close();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       for (const part of [...running].reverse()) await part.stop();
     },
   };
@@ -99,14 +103,14 @@ export async function startPipeline(
       pipeline.migrated = await migrate(admin, clickhouse, config.clickhouse.database);
       await writeCheckVersions(clickhouse);
       await admin.close();
-      running.push(...(await runProjectors({ config, log })));
+      consumers.push(...(await runProjectors({ config, log })));
       // Removes deleted videos' rows once their objects are gone (video-purged), and records the deletion.
-      running.push(await runVideoPurger({ config, log }));
+      consumers.push(await runVideoPurger({ config, log }));
     }
     if (parts.includes('extract')) {
-      running.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
       // Segments of long videos: every extract instance takes its share of them, whichever planned them.
-      running.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     }
     if (parts.includes('detect')) {
       const objects = await createDetector(config.detect);
@@ -114,24 +118,24 @@ export async function startPipeline(
       const text = await createDetector(config.textDetect);
       running.push({ stop: () => text.close() });
       const detectors = { objects, text, faces: await faceDetector() };
-      running.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
     // One PP-OCR recogniser per process: the ocr stage reads text regions with it, the track stage jersey numbers.
     if (parts.includes('ocr') || parts.includes('track')) {
       const recognizer = await createTextRecognizer(config.ocr);
       running.push({ stop: () => recognizer.close() });
       if (parts.includes('ocr'))
-        running.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
-      if (parts.includes('track')) running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
+        consumers.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
+      if (parts.includes('track')) consumers.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
     }
     if (parts.includes('checks')) {
       const version = options.checkVersion ?? config.checks.version;
-      running.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
-      running.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log, models: modelLoader }));
+      consumers.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log, models: modelLoader }));
     }
-    if (parts.includes('scenes')) running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
+    if (parts.includes('scenes')) consumers.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
     if (parts.includes('transform')) {
       // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
       const removed = await removeStaleWorkDirs(config.transform.tmpDir);
@@ -141,23 +145,21 @@ export async function startPipeline(
       const transforms = createTransforms({ config: config.transform, faceDetector: await faceDetector(), personSegmenter });
       running.push({ stop: async () => void (await Promise.all(transforms.map((t) => t.close()))) });
       for (const processor of createTransformProcessors({ objectStore, frameSource, transforms, config }))
-        running.push(await runProcessor(processor, { config, serde: serde(), log }));
+        consumers.push(await runProcessor(processor, { config, serde: serde(), log }));
     }
-    if (parts.includes('clips')) running.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
+    if (parts.includes('clips')) consumers.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     if (parts.includes('render'))
-      running.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
     if (parts.includes('delete')) {
       // The clips projection is the one place that knows which clips were cut from a video.
       const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       running.push({ stop: () => clickhouse.close() });
       const clipUrisOf = (videoId: string) => videoClipUris(clickhouse, videoId);
-      running.push(await runProcessor(createDeleteProcessor({ objectStore, clipUrisOf, config }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createDeleteProcessor({ objectStore, clipUrisOf, config }), { config, serde: serde(), log }));
     }
     if (parts.includes('api')) {
       const { startServer } = await import('../api/server.ts');
-      const app = await startServer(config, { logLevel: options.apiLogLevel ?? config.logLevel });
-      running.push({ stop: () => app.close() });
-      pipeline.app = app;
+      pipeline.app = await startServer(config, { logLevel: options.apiLogLevel ?? config.logLevel });
     }
   } catch (error) {
     await pipeline.stop().catch(() => {});

@@ -45,10 +45,11 @@ export async function rebuildProjections(
         );
       }
     }
-    // The families replay side by side: each has its own group, tables and topics.
-    const reports = await Promise.all(
-      families.map(async (family): Promise<RebuildReport> => {
-        const started = Date.now();
+    // The families replay side by side: each has its own group, tables and topics. They start together,
+    // sharing one writer thread: a writer per family would load the row builders sixteen times over.
+    const started = Date.now();
+    const plans = await Promise.all(
+      families.map(async (family) => {
         const groupId = projectorGroup(family, config.topics.prefix);
         const topics = projectionFamilies[family].events.map((event) => topicName(event, config.topics));
         const ends = await endOffsets(kafka, topics);
@@ -59,17 +60,23 @@ export async function rebuildProjections(
           await admin.setOffsets({ groupId, topic, partitions: lows.map((p) => ({ partition: p.partition, offset: p.low })) });
         }
         onProgress(`${family}: tables ${projectionFamilies[family].tables.join(', ')} truncated; replaying up to ${records} records from ${topics.join(', ')}`);
-        const [projector] = await runProjectors(deps, [family]);
-        try {
-          await projector!.waitUntilCaughtUp(ends, 30 * 60_000);
-        } finally {
-          await projector!.stop();
-        }
-        const seconds = (Date.now() - started) / 1000;
-        onProgress(`${family}: rebuilt in ${seconds.toFixed(1)} s`);
-        return { family, tables: [...projectionFamilies[family].tables], records, seconds };
+        return { family, ends, records };
       }),
     );
+    const projectors = await runProjectors(deps, families);
+    let reports: RebuildReport[];
+    try {
+      reports = await Promise.all(
+        plans.map(async ({ family, ends, records }, i): Promise<RebuildReport> => {
+          await projectors[i]!.waitUntilCaughtUp(ends, 30 * 60_000);
+          const seconds = (Date.now() - started) / 1000;
+          onProgress(`${family}: rebuilt in ${seconds.toFixed(1)} s`);
+          return { family, tables: [...projectionFamilies[family].tables], records, seconds };
+        }),
+      );
+    } finally {
+      await Promise.all(projectors.map((projector) => projector.stop()));
+    }
     // Stored statuses and manifests as the rebuilt tables give them, and none of a video they no longer hold.
     const refreshedMs = Date.now();
     await refreshAll(clickhouse, storedReadRows, () => refreshedMs);
