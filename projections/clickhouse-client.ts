@@ -107,13 +107,13 @@ async function* jsonEachRow<T>(response: Response): AsyncGenerator<T> {
  * Queries with user-supplied values go through `select`/`selectStream` (bound values); the
  * client's own `query_params` are not used, since 18.16 does not know them.
  */
-export function createClickHouse(config: ClickHouseConfig, options: { database?: string } = {}): ClickHouse {
+export function createClickHouse(config: ClickHouseConfig, options: { database?: string; requestTimeoutMs?: number } = {}): ClickHouse {
   const client = createClient({
     url: config.url,
     username: config.user,
     password: config.password,
     ...(options.database ? { database: options.database } : {}),
-    request_timeout: 30_000,
+    request_timeout: options.requestTimeoutMs ?? 30_000,
     // Failures reach callers as errors and are logged once by them; the client's own logger would repeat them.
     log: { level: ClickHouseLogLevel.OFF },
   });

@@ -65,6 +65,15 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Waits until none of the ports accepts a connection. A stopped process can be gone from /proc's view
+ * (its memory released) a moment before the kernel closes its sockets; "down" means the ports are free.
+ */
+async function portsFreed(ports: readonly number[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) while ((await portInUse(port)) && Date.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+}
+
 function logTail(file: string, lines = 6): string {
   if (!existsSync(file)) return '(no log yet)';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n    ');
@@ -172,6 +181,7 @@ export async function stackDown(config: Config, onReport: (report: ServiceReport
   for (const service of [...localServices].reverse()) {
     const pid = readPidRecord(serviceDirs(config, service.name).pidFile)?.pid;
     const outcome = await stopRecorded(serviceDirs(config, service.name).pidFile);
+    if (outcome === 'stopped') await portsFreed(service.ports(config));
     const report: ServiceReport = {
       service: service.name,
       state: 'down',
@@ -189,8 +199,11 @@ export async function stackDown(config: Config, onReport: (report: ServiceReport
  * others running: how the chaos run takes ClickHouse, the S3 server or the broker away for a while.
  * `stackUp` starts it again.
  */
-export function stopService(config: Config, service: ServiceName, graceMs?: number): Promise<'stopped' | 'not-running'> {
-  return stopRecorded(serviceDirs(config, service).pidFile, graceMs);
+export async function stopService(config: Config, service: ServiceName, graceMs?: number): Promise<'stopped' | 'not-running'> {
+  const outcome = await stopRecorded(serviceDirs(config, service).pidFile, graceMs);
+  const stopped = localServices.find((s) => s.name === service);
+  if (outcome === 'stopped' && stopped) await portsFreed(stopped.ports(config));
+  return outcome;
 }
 
 /** Up (running and healthy), unhealthy (running, failing its check) or down, per service. */

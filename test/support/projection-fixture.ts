@@ -25,7 +25,8 @@ export async function projectionConfig(overrides: Record<string, string> = {}): 
 }
 
 export async function dropDatabase(config: Config): Promise<void> {
-  const admin = createClickHouse(config.clickhouse);
+  // A busy server (background merges of the test's tables) can take over the usual 30 s to drop sixty tables.
+  const admin = createClickHouse(config.clickhouse, { requestTimeoutMs: 300_000 });
   await admin.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
   await admin.close();
 }
