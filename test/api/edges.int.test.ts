@@ -9,7 +9,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const keys = { uploader: 'uploader-secret-0123456789', reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -44,7 +44,7 @@ describe('the API edges against the real stack', () => {
     await provisionTopics(kafka, config.topics);
     const serde = new EventSerde(config.registry, config.topics);
     ingested = await new TopicCollector<VideoIngested>(kafka, topicName('video-ingested', config.topics), (v) => serde.decode('video-ingested', v)).start();
-    running.push(...(await runProjectors({ config, log: createLogger('silent') }, ['videos'])));
+    running.push(stoppedTogether(await runProjectors({ config, log: createLogger('silent') }, ['videos'])));
   }, 120_000);
 
   afterAll(async () => {

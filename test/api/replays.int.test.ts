@@ -12,7 +12,7 @@ import type { RunningProcessor } from '../../streams/runtime.ts';
 import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics } from '../../streams/topics.ts';
-import { batch, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { batch, dropDatabase, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
 
 const keys = { reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -31,7 +31,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     await provisionTopics(kafka, config.topics);
     const log = createLogger('silent'); // the replay dead-letters its artifact-less batches on purpose
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-    running.push(...(await runProjectors({ config, log }, ['replays'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['replays'])));
     running.push({ stop: () => clickhouse.close() });
     const serde = new EventSerde(config.registry, config.topics);
     const s3 = createS3Client(config.s3);

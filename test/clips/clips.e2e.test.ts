@@ -22,7 +22,7 @@ import { topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { fixtureVideo, gameCameras, generateCameraVideo, readClipFrames } from '../support/game-fixture.ts';
 import { fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const uploaderKey = 'uploader-secret-0123456789';
 const readerKey = 'reader-secret-0123456789';
@@ -79,7 +79,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     }
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
-    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'plays', 'clips', 'datasets'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'batches', 'plays', 'clips', 'datasets'])));
     running.push(
       await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(client), config }), {
         config,

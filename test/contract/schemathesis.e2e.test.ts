@@ -10,7 +10,7 @@ import { createLogger } from '../../common/logger.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { provisionTopics } from '../../streams/topics.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
 import { ensureContractVenv } from './python-venv.ts';
 
 const execFileAsync = promisify(execFile);
@@ -56,7 +56,7 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
     config = await projectionConfig({ FILMROOM_API_KEYS: `contract:operator:${operatorKey}` });
     await provisionTopics(createKafka(config.kafka, 'contract-topics'), config.topics);
     // The projectors make what the API registers readable, as in production.
-    running.push(...(await runProjectors({ config, log: createLogger('silent') })));
+    running.push(stoppedTogether(await runProjectors({ config, log: createLogger('silent') })));
     app = await buildServer(config, { logLevel: 'silent' });
     await app.listen({ host: '127.0.0.1', port: 0 });
   }, 600_000);

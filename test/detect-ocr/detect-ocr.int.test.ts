@@ -23,7 +23,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { isolatedConfig, TopicCollector } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, sampleVideo, uploadFile } from '../support/pipeline-fixture.ts';
-import { batch as syntheticBatch, dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { batch as syntheticBatch, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const log = createLogger('silent');
 
@@ -90,7 +90,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
       }),
     );
     const clickhouse = createClickHouse(projections.clickhouse, { database: projections.clickhouse.database });
-    running.push(...(await runProjectors({ config: projections, log }, ['videos', 'batches', 'detections', 'ocr'])));
+    running.push(stoppedTogether(await runProjectors({ config: projections, log }, ['videos', 'batches', 'detections', 'ocr'])));
     running.push({ stop: () => clickhouse.close() });
     const detected = await collect<BatchDetected>('batch-detected');
     const ocr = await collect<OcrDone>('ocr-done');

@@ -16,7 +16,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -50,7 +50,7 @@ describe('faces and stage timings of a generated video (real stack: extract → 
     running.push(
       await runProcessor(createDetectProcessor({ frameSource, detectors: { objects, faces }, config: config.detect }), { config, serde: serde(), log }),
     );
-    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'detections'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'batches', 'detections'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
 

@@ -7,7 +7,7 @@ import type { WorkRetrying } from '../../schemas/index.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { fixtureRuns, ingestion, runVideoId } from '../support/pipeline-fixture.ts';
-import { batch, checksOf, dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { batch, checksOf, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 /** What a processor publishes while it retries a transient error (streams/process-record.ts). */
@@ -38,7 +38,7 @@ describe('a transient error being retried inside a processor shows as retrying, 
 
   beforeAll(async () => {
     config = await projectionConfig();
-    running.push(...(await runProjectors({ config, log: createLogger('silent') })));
+    running.push(stoppedTogether(await runProjectors({ config, log: createLogger('silent') })));
   });
 
   afterAll(async () => {

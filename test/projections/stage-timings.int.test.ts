@@ -11,7 +11,7 @@ import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { batch, dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { batch, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -87,7 +87,7 @@ describe('stage_timings from the projected events (real broker, registry and Cli
       detected(batches[1]!, t + 4000),
       ocrFailed,
     ]);
-    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'detections', 'retrying', 'failures'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'batches', 'detections', 'retrying', 'failures'])));
     await queryUntil<{ n: string }>(
       config,
       `SELECT (SELECT count() FROM detected_batches WHERE video_id = '${videoId}') + (SELECT count() FROM failures WHERE video_id = '${videoId}') + (SELECT count() FROM retrying_work WHERE video_id = '${videoId}') AS n`,

@@ -24,7 +24,7 @@ import { TopicCollector } from '../support/echo-fixture.ts';
 import { generateCameraVideo } from '../support/game-fixture.ts';
 import { fixtureDir } from '../support/pipeline-fixture.ts';
 import { setupSteps } from '../support/setup-steps.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const readerKey = 'reader-secret-0123456789';
 const box = { x1: 0.5, y1: 0.1, x2: 0.9, y2: 0.7 };
@@ -73,7 +73,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() }, { stop: async () => s3.destroy() });
     // videos too: renders are read for the video's current run.
-    running.push(...(await setup.step('projectors', () => runProjectors({ config, log }, ['videos', 'renders']))));
+    running.push(stoppedTogether(await setup.step('projectors', () => runProjectors({ config, log }, ['videos', 'renders']))));
     running.push(
       await setup.step('extract processor', () =>
         runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), {

@@ -12,7 +12,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -44,7 +44,7 @@ describe('scene cuts on a generated video against the real stack', () => {
     const serde = () => new EventSerde(config!.registry, config!.topics);
     running.push(await runProcessor(createExtractProcessor({ objectStore: s3ObjectStore(s3), config }), { config, serde: serde(), log }));
     running.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
-    running.push(...(await runProjectors({ config, log }, ['videos', 'scenes'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'scenes'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
 

@@ -24,6 +24,14 @@ export async function projectionConfig(overrides: Record<string, string> = {}): 
   return config;
 }
 
+/**
+ * Projectors as one part to stop: all at once. Each waits out its last fetch (up to a second) as it
+ * leaves its group, so stopping sixteen in turn took sixteen seconds.
+ */
+export const stoppedTogether = (projectors: readonly { stop(): Promise<void> }[]) => ({
+  stop: async () => void (await Promise.all(projectors.map((projector) => projector.stop()))),
+});
+
 export async function dropDatabase(config: Config): Promise<void> {
   // A busy server (background merges of the test's tables) can take over the usual 30 s to drop sixty tables.
   const admin = createClickHouse(config.clickhouse, { requestTimeoutMs: 300_000 });

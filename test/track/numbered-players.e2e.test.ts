@@ -23,7 +23,7 @@ import { topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { players, truthBox, truthCsv, video, writeNumberedPlayersVideo } from '../support/numbered-players.ts';
 import { fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 import { ensureReferenceReaders, readWithReferenceReaders } from '../support/reference-readers.ts';
 import { exitOf, spawnReadyWorker } from '../support/worker-process.ts';
@@ -65,7 +65,7 @@ describe('numbered players tracked and read through the pipeline (real stack, Na
       serde: serde(),
       log,
     });
-    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'detections', 'tracks'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'batches', 'detections', 'tracks'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
     const kafka = createKafka(config.kafka, 'it-numbered-players');

@@ -17,7 +17,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -56,7 +56,7 @@ describe('people tracked through the whole pipeline on a generated video (real s
     const recognizer = await createTextRecognizer(config.ocr);
     running.push({ stop: () => recognizer.close() });
     running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
-    running.push(...(await runProjectors({ config, log }, ['videos', 'tracks'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'tracks'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
 

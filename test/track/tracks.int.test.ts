@@ -21,7 +21,7 @@ import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { fixtureDir, ingestion, runVideoId } from '../support/pipeline-fixture.ts';
 import { ensureReferenceReaders, readWithReferenceReaders } from '../support/reference-readers.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -46,7 +46,7 @@ describe('track stage → tracks projection against the real stack', () => {
     running.push({ stop: () => recognizer.close() });
     const frameSource = createFrameSource({ objectStore: s3ObjectStore(s3), cacheBatches: config.frames.cacheBatches });
     running.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: new EventSerde(config.registry, config.topics), log }));
-    running.push(...(await runProjectors({ config, log }, ['videos', 'batches', 'detections'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'batches', 'detections'])));
     const trackProjector = await runProjectors({ config, log }, ['tracks']);
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });

@@ -19,7 +19,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -70,7 +70,7 @@ describe('the transform stage against the real stack, with the old adapter contr
     const transformConfig = { ...config, transform: { ...config.transform, tmpDir } };
     for (const processor of createTransformProcessors({ objectStore, frameSource, transforms, config: transformConfig }))
       running.push(await runProcessor(processor, { config, serde: serde(), log }));
-    running.push(...(await runProjectors({ config, log }, ['videos', 'transforms', 'failures'])));
+    running.push(stoppedTogether(await runProjectors({ config, log }, ['videos', 'transforms', 'failures'])));
     const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     running.push({ stop: () => clickhouse.close() });
 
