@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../common/config.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
+import { createKafka } from '../../streams/kafka-client.ts';
 import { migrate } from '../../projections/migrate.ts';
 import { writeCheckVersions } from '../../projections/projector.ts';
 import type { BatchExtracted, CheckResult, ProcessingFailed } from '../../schemas/index.ts';
@@ -32,11 +33,29 @@ export const stoppedTogether = (projectors: readonly { stop(): Promise<void> }[]
   stop: async () => void (await Promise.all(projectors.map((projector) => projector.stop()))),
 });
 
+/**
+ * Drops the test's database, and its topics when they are a test's own (an `it-` prefix): left behind,
+ * a suite's thousands of partitions slowed every broker start (the chaos run's restart, the stack test).
+ */
 export async function dropDatabase(config: Config): Promise<void> {
   // A busy server (background merges of the test's tables) can take over the usual 30 s to drop sixty tables.
   const admin = createClickHouse(config.clickhouse, { requestTimeoutMs: 300_000 });
   await admin.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });
   await admin.close();
+  if (config.topics.prefix.startsWith('it-')) await deleteTopicsOf(config);
+}
+
+async function deleteTopicsOf(config: Config): Promise<void> {
+  const kafkaAdmin = createKafka(config.kafka, 'it-cleanup').admin();
+  try {
+    await kafkaAdmin.connect();
+    const topics = (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(config.topics.prefix));
+    if (topics.length) await kafkaAdmin.deleteTopics({ topics, timeout: 30_000 });
+  } catch {
+    // Clean-up only: topics left behind cost the broker time, not the test its result.
+  } finally {
+    await kafkaAdmin.disconnect().catch(() => {});
+  }
 }
 
 /** Rows of a query, polled until `until` holds or the timeout passes. */
