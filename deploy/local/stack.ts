@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freemem } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.ts';
@@ -71,7 +72,14 @@ function portInUse(port: number): Promise<boolean> {
  */
 async function portsFreed(ports: readonly number[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (const port of ports) while ((await portInUse(port)) && Date.now() < deadline) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  for (const port of ports) while ((await portInUse(port)) && Date.now() < deadline) await sleep(100);
+}
+
+/** Stops one service by its recorded pid, and returns once its ports are free too. */
+async function stopLocalService(config: Config, service: LocalService, graceMs?: number): Promise<'stopped' | 'not-running'> {
+  const outcome = await stopRecorded(serviceDirs(config, service.name).pidFile, graceMs);
+  if (outcome === 'stopped') await portsFreed(service.ports(config));
+  return outcome;
 }
 
 function logTail(file: string, lines = 6): string {
@@ -180,8 +188,7 @@ export async function stackDown(config: Config, onReport: (report: ServiceReport
   const reports: ServiceReport[] = [];
   for (const service of [...localServices].reverse()) {
     const pid = readPidRecord(serviceDirs(config, service.name).pidFile)?.pid;
-    const outcome = await stopRecorded(serviceDirs(config, service.name).pidFile);
-    if (outcome === 'stopped') await portsFreed(service.ports(config));
+    const outcome = await stopLocalService(config, service);
     const report: ServiceReport = {
       service: service.name,
       state: 'down',
@@ -199,11 +206,9 @@ export async function stackDown(config: Config, onReport: (report: ServiceReport
  * others running: how the chaos run takes ClickHouse, the S3 server or the broker away for a while.
  * `stackUp` starts it again.
  */
-export async function stopService(config: Config, service: ServiceName, graceMs?: number): Promise<'stopped' | 'not-running'> {
-  const outcome = await stopRecorded(serviceDirs(config, service).pidFile, graceMs);
-  const stopped = localServices.find((s) => s.name === service);
-  if (outcome === 'stopped' && stopped) await portsFreed(stopped.ports(config));
-  return outcome;
+export function stopService(config: Config, service: ServiceName, graceMs?: number): Promise<'stopped' | 'not-running'> {
+  const known = localServices.find((s) => s.name === service);
+  return known ? stopLocalService(config, known, graceMs) : stopRecorded(serviceDirs(config, service).pidFile, graceMs);
 }
 
 /** Up (running and healthy), unhealthy (running, failing its check) or down, per service. */
