@@ -94,7 +94,8 @@ export async function extractBatchRange(job: BatchRangeJob, deps: BatchRangeDeps
   const shortfall = () => {
     const error = batchEnd === plan.batchCount ? truncationOf({ durationS: video.duration_s, fps: plan.fps }, plan, lineage.source_uri) : undefined;
     if (error) log.warn({ err: error }, 'source shorter than declared');
-    return error ? failed(error, null) : [];
+    // Its batch is the one after the last: every batch of the plan was extracted (the job status counts on it).
+    return error ? failed(error, plan.batchCount) : [];
   };
   if (firstMissing === batchEnd) return shortfall();
 

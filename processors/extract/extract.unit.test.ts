@@ -234,7 +234,8 @@ describe('the extract handler (in-memory ports)', () => {
 
     expect(emitted.map((o) => (o.value as BatchExtracted).frame_indices.length)).toEqual([5, 5, 2]);
     expect(returned.map((o) => o.event)).toEqual(['processing-failed']);
-    expect(returned[0]!.value).toMatchObject({ error_code: 'SOURCE_TRUNCATED', video_id: 'short', batch_index: null, stage: 'extract' });
+    // Its batch is the first that was not extracted, as in a part-way failure: the job status waits for the 3 before it.
+    expect(returned[0]!.value).toMatchObject({ error_code: 'SOURCE_TRUNCATED', video_id: 'short', batch_index: 3, stage: 'extract' });
     expect((returned[0]!.value as { message: string }).message).toBe(
       's3://uploads/short.mp4 declares 3.0 s (30 frames at 10 fps) but only 1.2 s (12 frames, 12 sampled) could be decoded: 60 % of it is missing',
     );

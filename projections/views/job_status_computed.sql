@@ -54,9 +54,12 @@ SELECT
   -- 18.16's greatest() takes two arguments.
   greatest(greatest(greatest(started_at, extracted_at), greatest(detected_at, ocr_at)),
     greatest(greatest(greatest(checked_at, failed_at), rendered_at), greatest(transformed_batch_at, transformed_at))) AS updated_at,
-  -- The batches there will ever be: all of them, or those extracted when extraction failed part-way.
-  if(extract_failures > 0, batches_extracted, batches_total) AS batches_expected,
-  (extract_failures > 0 OR (batches_total > 0 AND batches_extracted >= batches_total)) AS extraction_over,
+  -- The batches there will ever be: all of them, or, when extraction failed part-way, those it
+  -- extracted first. Its failure names the first batch it did not extract (batch_index), because the
+  -- failure's row may be projected before the rows of the batches extracted ahead of it: extraction
+  -- is over only once those are here too, or a job would settle on batches it has not counted yet.
+  if(extract_failures > 0, greatest(batches_extracted, extract_failed_at_batch), batches_total) AS batches_expected,
+  ((extract_failures > 0 AND batches_extracted >= extract_failed_at_batch) OR (batches_total > 0 AND batches_extracted >= batches_total)) AS extraction_over,
   (NOT has(stages, 'DETECT') OR batches_detected + failed_detect >= batches_expected) AS detection_over,
   (NOT has(stages, 'OCR') OR batches_ocr_done + failed_ocr + failed_detect >= batches_expected) AS ocr_over,
   (NOT has(stages, 'CHECKS') OR batches_checked + failed_checks >= batches_expected) AS checks_over,
@@ -83,7 +86,8 @@ SELECT
     settled AND failures = 0, 'complete',
     settled AND batches_extracted = 0, 'failed',
     settled, 'partially_failed',
-    batches_total = 0, 'queued',
+    -- A failed extraction whose batches are not projected yet is not queued: it was extracting.
+    batches_total = 0 AND extract_failures = 0, 'queued',
     NOT extraction_over, 'extracting',
     'processing') AS state,
   concat('Extraction: ', toString(batches_extracted), '/', toString(batches_total), ' batches') AS extraction_progress,
@@ -180,6 +184,9 @@ FROM
     -- Unresolved failures (below): (stage, batch) pairs with a failure that still counts.
     countIf(unresolved) AS failures,
     countIf(unresolved AND stage = 'extract') AS extract_failures,
+    -- The fewest batches a failed extraction says it extracted: with segments, each failing segment
+    -- names its own first missing batch, and other segments' batches may come anyway (a lower bound).
+    toUInt64(if(countIf(unresolved AND stage = 'extract' AND batch >= 0) > 0, minIf(batch, unresolved AND stage = 'extract' AND batch >= 0), 0)) AS extract_failed_at_batch,
     countIf(unresolved AND stage = 'detect') AS failed_detect,
     countIf(unresolved AND stage = 'ocr') AS failed_ocr,
     countIf(unresolved AND stage = 'checks') AS failed_checks,

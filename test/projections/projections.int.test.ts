@@ -157,6 +157,38 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
       ).map((r) => r.failures),
     ).toEqual(['0', '1', '0']);
   }, 180_000);
+
+  it('a part-way extraction failure projected before the batches it extracted does not settle the job: it waits for them', async () => {
+    const kafka = createKafka(config.kafka, 'it-projections');
+    const serde = new EventSerde(config.registry, config.topics);
+    const early = 'early-failure';
+    // Extraction stopped at batch 3 of 6; its failure and the 3 batches' checks arrive before the batches' own events.
+    await publishOnce(kafka, serde, config.topics, [
+      ingestion(early, `s3://filmroom-uploads/${early}.mp4`, { batch_size: 10, stages: ['EXTRACT', 'CHECKS'] }),
+      failure(early, 43, 'decoding stopped after source frame 899', 3),
+      ...[0, 1, 2].flatMap((i) => checksOf(early, i, 6, { dark: 0, letterbox: 0, menu: 0, frozen: 0, blurry: 0 })),
+    ]);
+    const query = `SELECT state, progress_percent, batches_extracted, batches_checked, failures FROM job_status WHERE video_id = '${early}'`;
+    const waiting = await queryUntil<Record<string, unknown>>(config, query, (rows) => rows[0]?.batches_checked === '3' && rows[0]?.failures === '1');
+    // Without the batches' rows the job is still extracting, never `failed` with nothing extracted.
+    expect(waiting).toEqual([
+      {
+        state: 'extracting',
+        progress_percent: 33.3, // (0.2 × 3/3 checked) / (0.4 + 0.2)
+        batches_extracted: '0',
+        batches_checked: '3',
+        failures: '1',
+      },
+    ]);
+    await publishOnce(
+      kafka,
+      serde,
+      config.topics,
+      [0, 1, 2].map((i) => batch(early, i, 6)),
+    );
+    const settled = await queryUntil<Record<string, unknown>>(config, query, (rows) => rows[0]?.batches_extracted === '3');
+    expect(settled).toEqual([{ state: 'partially_failed', progress_percent: 100, batches_extracted: '3', batches_checked: '3', failures: '1' }]);
+  }, 120_000);
 });
 
 describe('projection rebuild and ClickHouse outages (real services)', () => {

@@ -139,7 +139,8 @@ export const checksOf = (
   check(videoId, index, count, 'blur', 'v1', { blurry_frames: f.blurry, blurry_ratio: f.blurry / 10, laplacian_variance_mean: 100 }),
 ];
 
-export function failure(videoId: string, offset: number, message: string): Output<'processing-failed'> {
+/** An extraction's failure; `batchIndex`: the first batch it did not extract (null: the whole video failed). */
+export function failure(videoId: string, offset: number, message: string, batchIndex: number | null = null): Output<'processing-failed'> {
   const value: ProcessingFailed = {
     event_id: deterministicEventId('processing-failed', 'extract', 't', 0, offset),
     occurred_at: 1_700_000_200_000,
@@ -147,7 +148,7 @@ export function failure(videoId: string, offset: number, message: string): Outpu
     stage: 'extract',
     video_id: videoId,
     run_id: runOf(videoId),
-    batch_index: null,
+    batch_index: batchIndex,
     error_class: 'PERMANENT',
     error_code: 'DECODE_FAILED',
     message,
