@@ -16,12 +16,29 @@ export function spawnWorker(env: Record<string, string>, options: { logs?: boole
   });
 }
 
-/** Starts a worker and resolves once it has joined its group and printed "ready". */
-export function spawnReadyWorker(env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * Starts a worker and resolves once it has joined its group and printed "ready". One not ready
+ * within `timeoutMs` is killed and the wait fails naming it, so a start that hangs fails its test
+ * with a cause instead of running into the test's timeout.
+ */
+export function spawnReadyWorker(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildProcess> {
   const child = spawnWorker(env);
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker ${child.pid} (${env.WORKER_PROCESSOR ?? 'echo'}) was not ready ${timeoutMs} ms after it was started; killed it`));
+    }, timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (!chunk.toString().includes('ready')) return;
+      clearTimeout(timer);
+      if (Date.now() - started > 20_000) console.warn(`worker ${child.pid} took ${Date.now() - started} ms to be ready`);
+      resolve(child);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before it was ready`));
+    });
   });
 }
 
