@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { projectRoot } from '../../common/config.ts';
 import { createS3Client, putObject } from '../../storage/object-store.ts';
 import { artifactsDir, enterKey, launchChromium } from '../support/browser.ts';
@@ -204,6 +204,11 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
 
   it('shows a corrupt upload failed with its cause, and an operator retries it after its file is replaced: a new run that completes', async () => {
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    // It failed once in CI seconds after the failed page's screenshot, with its message lost: keep what the page said.
+    onTestFailed(async () => {
+      await page.screenshot({ path: join(shots, '09-failed-test.png'), fullPage: true }).catch(() => {});
+      console.log(`dashboard retry test: page said ${JSON.stringify(await page.locator('main').innerText({ timeout: 2000 }).catch(String))}`);
+    });
     await page.goto(`${base}/`);
     await enterKey(page, keys.uploader);
     const videoId = `${config!.clickhouse.database.replaceAll('_', '-')}-corrupt`;
