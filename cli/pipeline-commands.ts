@@ -63,6 +63,7 @@ export function registerPipelineCommands(program: Command, ctx: CliContext): voi
       const pipeline = await startPipeline(config, log, chosen, {
         ...(options.checkVersion ? { checkVersion: options.checkVersion } : {}),
         apiLogLevel: process.env.FILMROOM_LOG_LEVEL ? config.logLevel : 'warn',
+        onStep: (part) => ctx.print(`filmroom run: starting ${part}`),
       }).catch(async (error: unknown) => {
         await metrics.stop();
         throw error;

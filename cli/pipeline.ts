@@ -65,8 +65,14 @@ export async function startPipeline(
   config: Config,
   log: Logger,
   parts: readonly PipelinePart[],
-  options: { checkVersion?: string; apiLogLevel?: string } = {},
+  options: { checkVersion?: string; apiLogLevel?: string; onStep?: (part: PipelinePart) => void } = {},
 ): Promise<RunningPipeline> {
+  // Starting every part takes seconds (models load, each consumer joins its group): say which one is starting.
+  const starting = (part: PipelinePart) => {
+    if (!parts.includes(part)) return false;
+    options.onStep?.(part);
+    return true;
+  };
   const s3 = createS3Client(config.s3);
   // One object store and one frame source per process: stages of this process share decoded batches.
   const objectStore = s3ObjectStore(s3);
@@ -96,7 +102,7 @@ export async function startPipeline(
     return faces;
   };
   try {
-    if (parts.includes('projections')) {
+    if (starting('projections')) {
       const admin = createClickHouse(config.clickhouse);
       const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       running.push({ stop: () => clickhouse.close() });
@@ -107,12 +113,12 @@ export async function startPipeline(
       // Removes deleted videos' rows once their objects are gone (video-purged), and records the deletion.
       consumers.push(await runVideoPurger({ config, log }));
     }
-    if (parts.includes('extract')) {
+    if (starting('extract')) {
       consumers.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
       // Segments of long videos: every extract instance takes its share of them, whichever planned them.
       consumers.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     }
-    if (parts.includes('detect')) {
+    if (starting('detect')) {
       const objects = await createDetector(config.detect);
       running.push({ stop: () => objects.close() });
       const text = await createDetector(config.textDetect);
@@ -121,22 +127,22 @@ export async function startPipeline(
       consumers.push(await runProcessor(createDetectProcessor({ frameSource, detectors, config: config.detect }), { config, serde: serde(), log }));
     }
     // One PP-OCR recogniser per process: the ocr stage reads text regions with it, the track stage jersey numbers.
-    if (parts.includes('ocr') || parts.includes('track')) {
+    if (starting('ocr') || starting('track')) {
       const recognizer = await createTextRecognizer(config.ocr);
       running.push({ stop: () => recognizer.close() });
       if (parts.includes('ocr'))
         consumers.push(await runProcessor(createOcrProcessor({ frameSource, recognizer, config: config.ocr }), { config, serde: serde(), log }));
       if (parts.includes('track')) consumers.push(await runProcessor(createTrackProcessor({ frameSource, recognizer }), { config, serde: serde(), log }));
     }
-    if (parts.includes('checks')) {
+    if (starting('checks')) {
       const version = options.checkVersion ?? config.checks.version;
       consumers.push(await runProcessor(createChecksProcessor({ frameSource, version }), { config, serde: serde(), log }));
       // Replays requested through the API or CLI run here, each in a consumer group of its own.
       const kafka = createKafka(config.kafka, 'filmroom-replay', log);
       consumers.push(await runReplayCoordinator({ config, serde: serde(), frameSource, kafka, log, models: modelLoader }));
     }
-    if (parts.includes('scenes')) consumers.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
-    if (parts.includes('transform')) {
+    if (starting('scenes')) consumers.push(await runProcessor(createScenesProcessor({ frameSource }), { config, serde: serde(), log }));
+    if (starting('transform')) {
       // Work folders a killed transform process left behind: its batches are redelivered and start afresh.
       const removed = await removeStaleWorkDirs(config.transform.tmpDir);
       if (removed.length) log.info({ removed }, 'removed work folders of transform processes that are gone');
@@ -147,17 +153,16 @@ export async function startPipeline(
       for (const processor of createTransformProcessors({ objectStore, frameSource, transforms, config }))
         consumers.push(await runProcessor(processor, { config, serde: serde(), log }));
     }
-    if (parts.includes('clips')) consumers.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
-    if (parts.includes('render'))
-      consumers.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
-    if (parts.includes('delete')) {
+    if (starting('clips')) consumers.push(await runProcessor(createClipsProcessor({ objectStore, config }), { config, serde: serde(), log }));
+    if (starting('render')) consumers.push(await runProcessor(createRenderProcessor({ objectStore, frameSource, config }), { config, serde: serde(), log }));
+    if (starting('delete')) {
       // The clips projection is the one place that knows which clips were cut from a video.
       const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
       running.push({ stop: () => clickhouse.close() });
       const clipUrisOf = (videoId: string) => videoClipUris(clickhouse, videoId);
       consumers.push(await runProcessor(createDeleteProcessor({ objectStore, clipUrisOf, config }), { config, serde: serde(), log }));
     }
-    if (parts.includes('api')) {
+    if (starting('api')) {
       const { startServer } = await import('../api/server.ts');
       pipeline.app = await startServer(config, { logLevel: options.apiLogLevel ?? config.logLevel });
     }
