@@ -1,17 +1,16 @@
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../common/config.ts';
 import { replayProgress } from '../processors/replay/index.ts';
 import { createClickHouseReadModel } from '../projections/read-model/clickhouse.ts';
 import type { ReadModel } from '../projections/read-model/port.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import type { EventPublisher } from '../streams/event-publisher.ts';
-import { createKafka } from '../streams/kafka-client.ts';
+import { createKafka, type KafkaClient } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 
 /** The ports a CLI command uses, built once per command and closed when it ends. */
 export interface CliPorts {
-  kafka: Kafka;
+  kafka: KafkaClient;
   readModel: ReadModel;
   /**
    * The command's one producer, its topics and schemas (those of `events`) made ready on the

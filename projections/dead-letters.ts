@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { Producer } from '@platformatic/kafka';
 import type { Config } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -55,6 +55,6 @@ export class ProjectionDeadLetters {
   }
 
   async close(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 }

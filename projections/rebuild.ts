@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { endOffsets } from '../streams/batch-consumer.ts';
+import { endOffsets, groupState, rewindGroup } from '../streams/offsets.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import { topicName } from '../streams/topics.ts';
 import type { ClickHouse } from './clickhouse-client.ts';
@@ -30,18 +30,15 @@ export async function rebuildProjections(
 ): Promise<RebuildReport[]> {
   const { config, clickhouse } = deps;
   const kafka = createKafka(config.kafka, 'filmroom-rebuild');
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  {
     // Every family is checked before any table is touched: a refused rebuild changes nothing.
     for (const family of families) {
       const groupId = projectorGroup(family, config.topics.prefix);
-      const { groups } = await admin.describeGroups([groupId]);
-      const state = groups[0]?.state ?? 'Dead';
-      if (state !== 'Empty' && state !== 'Dead') {
+      const { state, members } = await groupState(kafka, groupId);
+      if (!['EMPTY', 'DEAD'].includes(state.toUpperCase())) {
         throw new FilmroomError(
           'USAGE',
-          `projector group ${groupId} is ${state} with ${groups[0]?.members.length ?? 0} member(s): stop the projectors (filmroom run) before rebuilding ${family}`,
+          `projector group ${groupId} is ${state} with ${members} member(s): stop the projectors (filmroom run) before rebuilding ${family}`,
         );
       }
     }
@@ -55,10 +52,7 @@ export async function rebuildProjections(
         const ends = await endOffsets(kafka, topics);
         const records = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
         for (const table of projectionFamilies[family].tables) await clickhouse.command({ query: `TRUNCATE TABLE ${table}` });
-        for (const topic of topics) {
-          const lows = await admin.fetchTopicOffsets(topic);
-          await admin.setOffsets({ groupId, topic, partitions: lows.map((p) => ({ partition: p.partition, offset: p.low })) });
-        }
+        await rewindGroup(kafka, groupId, topics);
         onProgress(`${family}: tables ${projectionFamilies[family].tables.join(', ')} truncated; replaying up to ${records} records from ${topics.join(', ')}`);
         return { family, ends, records };
       }),
@@ -88,8 +82,6 @@ export async function rebuildProjections(
     const removed = await reapplyDeletions(clickhouse);
     if (removed) onProgress(`deletions: ${removed} row(s) of deleted videos removed again`);
     return reports;
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -1,15 +1,23 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Readable } from 'node:stream';
+import { MessagesStreamFallbackModes, MessagesStreamModes, type Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { Config } from '../common/config.ts';
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
-import { createKafka } from './kafka-client.ts';
+import { createKafka, type KafkaClient } from './kafka-client.ts';
+import { startGroupAt } from './offsets.ts';
 
-/** The records of one partition that one fetch returned. */
+/** One record as the loop hands it to a handler. */
+export interface KafkaRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** The records of one partition that the loop had read when the partition's handler was free. */
 export interface PartitionBatch {
   topic: string;
   partition: number;
-  highWatermark: string;
-  messages: KafkaMessage[];
+  messages: KafkaRecord[];
 }
 
 /** Where a partition's next record is: committing it says every record before it is done. */
@@ -22,9 +30,9 @@ export interface PartitionEnd {
 export interface BatchControl {
   /** Aborted when shutdown's grace period is over: in-flight work gives up, uncommitted. */
   signal: AbortSignal;
-  /** False once the loop is stopping, the group is rebalancing or the partition was reassigned: take no more records of this batch. */
+  /** False once the loop is stopping or the partition is no longer assigned here: take no more records of this batch. */
   isActive(): boolean;
-  /** Moves the fetch position past this offset (it commits nothing). */
+  /** Marks the records up to this offset handled: those after it are handed out again if the batch ends early. */
   resolve(offset: string): void;
   /** Commits these ends now (`now`) or once the commit interval has passed since the last commit. */
   commit(ends: PartitionEnd[], options?: { now?: boolean }): Promise<void>;
@@ -45,13 +53,15 @@ export interface ConsumerLoopOptions {
   commitIntervalMs: number;
   /** Handles one partition's batch; it commits what it finished through `control`. Throwing restarts the consumer, uncommitted. */
   onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;
+  /** Told each assigned partition's lag (records after the committed offset) every few seconds. */
+  onLag?(topic: string, partition: number, lag: number): void;
   /** Runs when stopping, before the consumer stops (batches may still be in flight): e.g. finish queued writes. */
   beforeStop?(control: BatchControl): Promise<void>;
 }
 
 export interface RunningLoop {
   groupId: string;
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** Stops fetching, lets in-flight work finish (or abandons it after the grace period), commits, leaves the group. */
   stop(): Promise<void>;
   /** Settles when the loop has stopped by `stop()` (a consumer that crashes is started again). */
@@ -64,19 +74,24 @@ export interface RunningLoop {
   commit: BatchControl['commit'];
 }
 
-/** The pause before a consumer that crashed for good is started again. */
-const crashRestartMs = 2000;
-
 export interface ConsumerLoopDeps {
   config: Pick<Config, 'kafka' | 'processor'>;
   log: Logger;
 }
 
+/** The pause before a consumer that failed is started again. */
+const crashRestartMs = 2000;
+/** How often an `onLag` hears of the partitions' lag. */
+const lagIntervalMs = 5000;
+/** Records read ahead of the handlers, over all partitions; past it the stream's own buffer fills and fetching pauses. */
+const readAheadRecords = 2000;
+
 /**
- * The one consumer loop of filmroom, under processors and projectors alike: it creates the
- * consumer, joins the group, follows assignments, beats the heart while a batch is handled (a
- * handler may run for minutes), commits the offsets its handler reports done (and nothing else: no
- * auto-commit), and stops with a grace period after which in-flight work is abandoned uncommitted.
+ * The one consumer loop of filmroom, under processors and projectors alike: it joins the group,
+ * follows assignments, hands each partition's records to its handler in offset order (up to
+ * `concurrency` partitions at once), commits the offsets its handler reports done (and nothing
+ * else: no auto-commit), and stops with a grace period after which in-flight work is abandoned
+ * uncommitted. The client heartbeats on its own timer, so a handler may run for minutes.
  */
 export async function runConsumerLoop(options: ConsumerLoopOptions, deps: ConsumerLoopDeps): Promise<RunningLoop> {
   const loop = new ConsumerLoop(options, deps);
@@ -84,71 +99,56 @@ export async function runConsumerLoop(options: ConsumerLoopOptions, deps: Consum
   return loop;
 }
 
+const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
+
+interface PartitionQueue {
+  topic: string;
+  partition: number;
+  messages: Message[];
+  /** The offset after the last record queued: records below it that come again (a re-join refetches from the committed offset) are already queued or handled. */
+  next: bigint;
+  busy: boolean;
+}
+
 class ConsumerLoop implements RunningLoop {
   readonly groupId: string;
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly joined: Promise<void>;
   readonly stopped: Promise<void>;
   private readonly log: Logger;
-  private readonly consumer: Consumer;
   private readonly abandon = new AbortController();
   private readonly commits: Commits;
   private readonly outside: BatchControl;
+  private consumer: Consumer | undefined;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** Bumped when the consumer is replaced: batches of an older one take no more records. */
+  private incarnation = 0;
+  private queues = new Map<string, PartitionQueue>();
+  private queued = 0;
+  private inFlight = new Set<Promise<void>>();
   private assigned: Record<string, number[]> = {};
   private closing = false;
-  /** What a heartbeat sent while a batch was handled answered when the group started rebalancing; cleared on the next join. */
-  private rebalancing: Error | undefined;
+  private restarting = false;
   private stopping: Promise<void> | undefined;
+  private resolveJoined!: () => void;
   private resolveStopped!: () => void;
 
   constructor(
     private readonly options: ConsumerLoopOptions,
     private readonly deps: ConsumerLoopDeps,
   ) {
-    const { config } = deps;
     this.groupId = options.groupId;
     this.log = deps.log.child({ group: options.groupId });
-    this.kafka = createKafka(config.kafka, options.clientId ?? options.groupId, this.log);
-    this.consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: config.processor.sessionTimeoutMs,
-      heartbeatInterval: config.processor.heartbeatMs,
-      allowAutoTopicCreation: false,
-      // Short fetch waits keep stop() and rebalances quick; empty fetches are cheap.
-      maxWaitTimeInMs: 1000,
-    });
-    this.commits = new Commits(this.consumer, options.commitIntervalMs, this.log);
+    this.kafka = createKafka(deps.config.kafka, options.clientId ?? options.groupId, this.log);
+    this.commits = new Commits(() => this.consumer, options.commitIntervalMs, this.log);
     this.outside = {
       signal: this.abandon.signal,
       isActive: () => !this.closing,
       resolve: () => undefined,
       commit: (ends, commitOptions) => this.commits.add(ends, commitOptions?.now ?? false),
     };
-    this.joined = new Promise<void>((resolve) =>
-      this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => (this.onJoin(event.payload.memberAssignment), resolve())),
-    );
+    this.joined = new Promise<void>((resolve) => (this.resolveJoined = resolve));
     this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (event.payload.restart || this.closing) return;
-      // kafkajs gives up for good on errors it deems non-retriable, among them a refused connection
-      // or a missing group coordinator while the broker restarts: the consumer would stay stopped in
-      // a live process, its partitions unread (the chaos run found whole projectors stalled so).
-      // For a long-lived worker a broker that is away is never permanent: start it again until it runs.
-      this.log.error({ err: event.payload.error }, `consumer crashed; starting it again in ${crashRestartMs} ms`);
-      this.restartAfterCrash();
-    });
-  }
-
-  private restartAfterCrash(): void {
-    setTimeout(() => {
-      if (this.closing) return;
-      // kafkajs has disconnected the crashed consumer: connect, subscribe and run it again.
-      this.connectAndRun().catch((error: unknown) => {
-        this.log.warn({ err: error }, `consumer could not start again: ${describeError(error)}; trying again in ${crashRestartMs} ms`);
-        void this.consumer.disconnect().catch(() => {});
-        this.restartAfterCrash();
-      });
-    }, crashRestartMs).unref();
   }
 
   async start(): Promise<void> {
@@ -156,56 +156,176 @@ class ConsumerLoop implements RunningLoop {
     if (options.fromTimestamp !== undefined) {
       for (const topic of options.topics) await startGroupAt(this.kafka, options.groupId, topic, options.fromTimestamp, this.log);
     }
-    await this.connectAndRun();
+    await this.open();
   }
 
-  private async connectAndRun(): Promise<void> {
-    const { options } = this;
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: options.concurrency,
-      eachBatch: (payload) => this.eachBatch(payload),
+  private async open(): Promise<void> {
+    const { options, deps } = this;
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeoutMs: deps.config.processor.sessionTimeoutMs,
+      heartbeatMs: deps.config.processor.heartbeatMs,
+      // A long-lived worker outlives broker restarts: its requests are retried until the broker is back.
+      retries: true,
     });
-  }
-
-  private onJoin(assignment: Record<string, number[]>): void {
-    this.rebalancing = undefined;
-    this.assigned = Object.fromEntries(Object.entries(assignment).map(([topic, ps]) => [topic, [...ps].sort((a, b) => a - b)]));
-    this.commits.keepOnly(this.assigned);
-    this.log.info({ partitions: this.assigned }, 'joined group');
-  }
-
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || this.closing || !isRunning() || isStale()) return;
-    // A rebalance waits for every member to rejoin, and this one rejoins only once the records it
-    // fetched are handled. So once a heartbeat says the group is rebalancing (an instance joined or
-    // left), take no more records: what is not done stays unresolved for whoever owns the partition
-    // next, and throwing the broker's answer makes kafkajs rejoin now. Otherwise a new instance
-    // would wait for this one to finish everything it had fetched, and get none of it.
-    if (this.rebalancing) throw this.rebalancing;
-    // A batch may take minutes (a long extraction, a ClickHouse outage): keep the group session alive meanwhile.
-    const beat = setInterval(
-      () =>
-        heartbeat().catch((error: unknown) => {
-          if (isRebalancing(error)) this.rebalancing ??= error;
-        }),
-      this.deps.config.processor.heartbeatMs,
-    );
-    try {
-      const control: BatchControl = {
-        ...this.outside,
-        isActive: () => !this.closing && !this.rebalancing && isRunning() && !isStale(),
-        resolve: resolveOffset,
-      };
-      const { topic, partition, highWatermark, messages } = batch;
-      await this.options.onBatch({ topic, partition, highWatermark, messages }, control);
-    } finally {
-      clearInterval(beat);
+    this.consumer = consumer;
+    consumer.on('consumer:group:join', (payload) => this.onJoin(payload.assignments ?? consumer.assignments ?? []));
+    if (options.onLag) {
+      const onLag = options.onLag;
+      consumer.on('consumer:lag', (lags) => {
+        for (const [topic, partitions] of lags) partitions.forEach((lag, partition) => this.owns(topic, partition) && lag >= 0n && onLag(topic, partition, Number(lag)));
+      });
+      consumer.startLagMonitoring({ topics: options.topics }, lagIntervalMs);
     }
-    if (this.rebalancing) throw this.rebalancing;
+    consumer.on('consumer:heartbeat:error', (payload) => this.log.debug({ err: payload.error }, 'heartbeat failed'));
+    try {
+      const stream = await consumer.consume({
+        topics: options.topics,
+        mode: MessagesStreamModes.COMMITTED,
+        fallbackMode: (options.fromBeginning ?? true) ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
+        autocommit: false,
+        sessionTimeout: deps.config.processor.sessionTimeoutMs,
+        heartbeatInterval: deps.config.processor.heartbeatMs,
+        maxWaitTime: 1000,
+      });
+      this.stream = stream;
+      // One 'readable' listener for the stream's life: the stream fetches only while one is attached
+      // (Node resets readableFlowing to null when the last goes, and a fetch asked for then is lost).
+      (stream as unknown as Readable).on('readable', () => this.pump());
+      (stream as unknown as Readable).on('error', (error: Error) => this.crashed(error));
+      this.pump();
+    } catch (error) {
+      await consumer.close(true).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private onJoin(assignments: { topic: string; partitions: number[] }[]): void {
+    const assigned: Record<string, number[]> = {};
+    for (const { topic, partitions } of assignments) assigned[topic] = [...partitions].sort((a, b) => a - b);
+    const revoked = Object.entries(this.assigned).flatMap(([topic, ps]) => ps.filter((p) => !(assigned[topic] ?? []).includes(p)).map((p) => ({ topic, p })));
+    this.assigned = assigned;
+    // The stream keeps a revoked partition's fetch position, and reuses it if the partition comes
+    // back before anyone committed on it: the records read past then (dropped here as not ours)
+    // would be skipped. Forgetting the position makes it start again from the committed offset or,
+    // with none, from the group's starting point. (This listener runs before the stream's own.)
+    for (const { topic, p } of revoked) this.stream?.offsetsToFetch.delete(`${topic}:${p}`);
+    // Queues of partitions another member owns now are dropped: it starts from the committed offset.
+    for (const [key, queue] of this.queues) {
+      if (!this.owns(queue.topic, queue.partition)) {
+        this.queued -= queue.messages.length;
+        this.queues.delete(key);
+      }
+    }
+    this.commits.keepOnly(assigned);
+    this.log.info({ partitions: assigned }, 'joined group');
+    this.resolveJoined();
+    this.pump();
+  }
+
+  private owns(topic: string, partition: number): boolean {
+    return (this.assigned[topic] ?? []).includes(partition);
+  }
+
+  /** Reads what the stream holds into the partitions' queues, then starts handlers on free partitions. */
+  private pump(): void {
+    const stream = this.stream;
+    if (!stream || this.closing) return;
+    let message: Message | null;
+    while (this.queued < readAheadRecords && (message = stream.read() as Message | null) !== null) {
+      if (!this.owns(message.topic, message.partition)) continue;
+      const key = keyOf(message.topic, message.partition);
+      let queue = this.queues.get(key);
+      if (!queue) {
+        queue = { topic: message.topic, partition: message.partition, messages: [], next: -1n, busy: false };
+        this.queues.set(key, queue);
+      }
+      if (message.offset < queue.next) continue;
+      queue.messages.push(message);
+      queue.next = message.offset + 1n;
+      this.queued++;
+    }
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    if (this.closing) return;
+    let busy = [...this.queues.values()].filter((q) => q.busy).length;
+    for (const queue of this.queues.values()) {
+      if (busy >= this.options.concurrency) return;
+      if (queue.busy || queue.messages.length === 0) continue;
+      busy++;
+      const running = this.handle(queue);
+      this.inFlight.add(running);
+      void running.finally(() => {
+        this.inFlight.delete(running);
+        this.pump();
+      });
+    }
+  }
+
+  private async handle(queue: PartitionQueue): Promise<void> {
+    const messages = queue.messages;
+    queue.messages = [];
+    queue.busy = true;
+    this.queued -= messages.length;
+    const incarnation = this.incarnation;
+    let resolved = -1n;
+    const control: BatchControl = {
+      ...this.outside,
+      isActive: () => !this.closing && incarnation === this.incarnation && this.owns(queue.topic, queue.partition),
+      resolve: (offset) => {
+        const at = BigInt(offset);
+        if (at > resolved) resolved = at;
+      },
+    };
+    try {
+      await this.options.onBatch(
+        {
+          topic: queue.topic,
+          partition: queue.partition,
+          messages: messages.map((m) => ({ offset: String(m.offset), key: m.key ?? null, value: m.value ?? null })),
+        },
+        control,
+      );
+      // Records the handler did not get to are handed out again, first, while the partition is still ours.
+      const left = messages.filter((m) => m.offset > resolved);
+      if (left.length > 0 && control.isActive() && this.queues.get(keyOf(queue.topic, queue.partition)) === queue) {
+        queue.messages = [...left, ...queue.messages];
+        this.queued += left.length;
+      }
+    } catch (error) {
+      this.crashed(error);
+    } finally {
+      queue.busy = false;
+    }
+  }
+
+  /** A stream that failed, or a handler that threw: start a new consumer from the committed offsets. */
+  private crashed(error: unknown): void {
+    if (this.closing || this.restarting) return;
+    this.restarting = true;
+    this.log.error({ err: error }, `consumer failed: ${describeError(error)}; starting it again in ${crashRestartMs} ms`);
+    this.incarnation++;
+    this.queues.clear();
+    this.queued = 0;
+    const old = { consumer: this.consumer, stream: this.stream };
+    this.stream = undefined;
+    const again = async (): Promise<void> => {
+      if (this.closing) return;
+      try {
+        await old.stream?.close().catch(() => undefined);
+        await old.consumer?.close(true).catch(() => undefined);
+        old.stream = undefined;
+        old.consumer = undefined;
+        await this.open();
+        this.restarting = false;
+      } catch (openError) {
+        this.log.warn({ err: openError }, `consumer could not start again: ${describeError(openError)}; trying again in ${crashRestartMs} ms`);
+        setTimeout(() => void again(), crashRestartMs).unref();
+      }
+    };
+    setTimeout(() => void again(), crashRestartMs).unref();
   }
 
   assignedPartitions(topic = this.options.topics[0]!): number[] {
@@ -225,12 +345,16 @@ class ConsumerLoop implements RunningLoop {
     const grace = setTimeout(() => this.abandon.abort(), this.deps.config.processor.shutdownGraceMs);
     try {
       await this.options.beforeStop?.(this.outside);
-      // Waits for in-flight batches, which commit what they finished, then leaves the group.
-      await this.consumer.stop();
+      // In-flight batches see isActive() false, commit what they finished and return.
+      await Promise.allSettled([...this.inFlight]);
+      await this.commits.add([], true);
     } finally {
       clearTimeout(grace);
       this.abandon.abort();
-      await this.consumer.disconnect().catch((error: unknown) => this.log.warn({ err: error }, 'consumer disconnect failed'));
+      await this.stream?.close().catch(() => undefined);
+      this.consumer?.stopLagMonitoring();
+      // Leaves the group, so the partitions move to other members at once.
+      await this.consumer?.close().catch((error: unknown) => this.log.warn({ err: error }, 'consumer close failed'));
       this.assigned = {};
       this.log.info('stopped');
       this.resolveStopped();
@@ -249,20 +373,21 @@ class Commits {
   private assigned: Record<string, number[]> | undefined;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: () => Consumer | undefined,
     private readonly intervalMs: number,
     private readonly log: Logger,
   ) {}
 
   async add(ends: PartitionEnd[], now: boolean): Promise<void> {
-    for (const end of ends) if (this.owns(end)) this.pending.set(`${end.topic}/${end.partition}`, end);
+    for (const end of ends) if (this.owns(end)) this.pending.set(keyOf(end.topic, end.partition), end);
     if (!now && Date.now() - this.last < this.intervalMs) return;
     const due = [...this.pending.values()];
     this.pending.clear();
-    if (due.length === 0) return;
+    const consumer = this.consumer();
+    if (due.length === 0 || !consumer) return;
     this.last = Date.now();
     try {
-      await this.consumer.commitOffsets(due.map((end) => ({ topic: end.topic, partition: end.partition, offset: String(end.next) })));
+      await consumer.commit({ offsets: due.map((end) => ({ topic: end.topic, partition: end.partition, offset: end.next, leaderEpoch: -1 })) });
     } catch (error) {
       this.log.warn(
         { err: error, ends: due.map((e) => `${e.topic}/${e.partition}@${e.next}`) },
@@ -282,29 +407,5 @@ class Commits {
 
   private owns(end: PartitionEnd): boolean {
     return !this.assigned || (this.assigned[end.topic] ?? []).includes(end.partition);
-  }
-}
-
-/** The heartbeat answers that mean the group is being rebalanced and this member must rejoin (kafkajs's own test, which it does not export). */
-function isRebalancing(error: unknown): error is Error {
-  const type = (error as { type?: unknown } | null)?.type;
-  return error instanceof Error && (type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION');
-}
-
-/** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */
-async function startGroupAt(kafka: Kafka, groupId: string, topic: string, timestamp: number, log: Logger): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    if (committed.some((t) => t.partitions.some((p) => p.offset !== '-1'))) {
-      log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
-      return;
-    }
-    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
-    await admin.setOffsets({ groupId, topic, partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset })) });
-    log.info({ timestamp, partitions }, 'group starts at timestamp');
-  } finally {
-    await admin.disconnect();
   }
 }

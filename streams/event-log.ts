@@ -1,8 +1,7 @@
-import type { Kafka } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import { consumerGroupLags, type GroupLag } from './group-lag.ts';
-import { describeCluster, type ClusterIdentity } from './kafka-client.ts';
+import { describeCluster, type ClusterIdentity, type KafkaClient } from './kafka-client.ts';
 import { endOffsets } from './offsets.ts';
 import { topicName } from './topics.ts';
 
@@ -21,7 +20,7 @@ export interface EventLog {
 }
 
 /** The Kafka adapter of the EventLog port. */
-export function kafkaEventLog(kafka: Kafka, topics: TopicsConfig): EventLog {
+export function kafkaEventLog(kafka: KafkaClient, topics: TopicsConfig): EventLog {
   return {
     describe: () => describeCluster(kafka),
     consumerGroupLags: () => consumerGroupLags(kafka, topics.prefix),

@@ -1,36 +1,101 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type logCreator } from 'kafkajs';
+import { Admin, compatibilityPartitioner, Consumer, ProduceAcks, Producer, type Message } from '@platformatic/kafka';
 import type { KafkaConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 
 /**
- * kafkajs's own log lines (connection losses, rebalances, crashes) at warn and above, into the
- * common logger: without them a consumer that keeps restarting says nothing.
+ * filmroom's Kafka client, @platformatic/kafka, stays behind this module and the rest of streams/:
+ * callers get clients configured one way (idempotent acks=all producers, kafkajs's and Java's key →
+ * partition mapping, bounded retries) and never pick options themselves.
  */
-export function kafkaLogBridge(log: Logger): logCreator {
-  return () =>
-    ({ level, log: entry }) => {
-      const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry;
-      // Said once per producer, and by design: retries are bounded so a send fails into the runtime's
-      // own retry and dead-letter path; a duplicate after a failed send carries the same event id.
-      if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
-      const line = { kafkajs: entry.logger, ...fields };
-      if (level === logLevel.ERROR) log.error(line, `kafkajs: ${message}`);
-      else if (level === logLevel.WARN) log.warn(line, `kafkajs: ${message}`);
-    };
+export interface KafkaClient {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly log: Logger | undefined;
+  /** Runs `work` with an admin client, closed however it ends. */
+  admin<T>(work: (admin: Admin) => Promise<T>): Promise<T>;
+  /** An idempotent producer (acks=all): retries cannot duplicate or reorder what it sends. */
+  producer(options?: { retries?: number | boolean }): Producer;
+  /** A consumer in `groupId` that commits only what it is told to. */
+  consumer(options: ConsumerSettings): Consumer;
 }
 
-/** kafkajs stays behind this module: the rest of filmroom asks streams/ for what it needs. */
-export function createKafka(config: KafkaConfig, clientId = 'filmroom', log?: Logger): Kafka {
-  return new Kafka({
-    clientId,
+export interface ConsumerSettings {
+  groupId: string;
+  sessionTimeoutMs?: number;
+  heartbeatMs?: number;
+  /** How long a fetch waits for records on the broker: short keeps stops and rebalances quick. */
+  maxWaitMs?: number;
+  /** `true`: retry for ever (long-lived workers, which outlive broker restarts). */
+  retries?: number | boolean;
+}
+
+/**
+ * Requests retried 3 times, 200 ms doubling to 3 s apart: a send that still fails goes to the
+ * runtime's own retry and dead-letter path. (An idempotent producer given 1 retry or none retries
+ * for ever: the client's rule.)
+ */
+const defaultRetries = 3;
+const retryDelayMs = (_client: unknown, _operation: string, attempt: number) => Math.min(200 * 2 ** Math.max(0, attempt - 1), 3000);
+
+export function createKafka(config: Pick<KafkaConfig, 'brokers'>, clientId = 'filmroom', log?: Logger): KafkaClient {
+  const base = { clientId, bootstrapBrokers: config.brokers, connectTimeout: 3000, retryDelay: retryDelayMs };
+  return {
     brokers: config.brokers,
-    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
-    ...(log ? { logCreator: kafkaLogBridge(log) } : {}),
-    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 3000 },
-    connectionTimeout: 3000,
-  });
+    clientId,
+    log,
+    async admin(work) {
+      const admin = new Admin({ ...base, retries: defaultRetries });
+      try {
+        return await work(admin);
+      } finally {
+        await admin.close().catch(() => undefined);
+      }
+    },
+    producer: (options = {}) =>
+      new Producer({
+        ...base,
+        retries: options.retries ?? defaultRetries,
+        idempotent: true,
+        acks: ProduceAcks.ALL,
+        // kafkajs's and Java's key → partition mapping (murmur2), so keyed events stay where they were.
+        partitioner: compatibilityPartitioner,
+        autocreateTopics: false,
+      }),
+    consumer: (options) =>
+      new Consumer({
+        ...base,
+        retries: options.retries ?? defaultRetries,
+        groupId: options.groupId,
+        autocommit: false,
+        ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatInterval: options.heartbeatMs }),
+        maxWaitTime: options.maxWaitMs ?? 1000,
+      }),
+  };
+}
+
+export interface RecordToSend {
+  topic: string;
+  key: string | Buffer | null;
+  value: Buffer | null;
+}
+
+/** Records per produce request: the client does not split a request over the broker's message.max.bytes. */
+const recordsPerRequest = 500;
+
+/** Sends records with acks=all; resolves once every one is acknowledged. */
+export async function sendRecords(producer: Producer, records: readonly RecordToSend[]): Promise<void> {
+  for (let i = 0; i < records.length; i += recordsPerRequest) {
+    await producer.send({
+      messages: records.slice(i, i + recordsPerRequest).map((r) => ({
+        topic: r.topic,
+        ...(r.key === null ? {} : { key: typeof r.key === 'string' ? Buffer.from(r.key) : r.key }),
+        ...(r.value === null ? {} : { value: r.value }),
+      })),
+    });
+  }
 }
 
 export interface ClusterIdentity {
@@ -39,14 +104,15 @@ export interface ClusterIdentity {
   brokers: { nodeId: number; host: string; port: number }[];
 }
 
-export async function describeCluster(kafka: Kafka): Promise<ClusterIdentity> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await admin.describeCluster();
-  } finally {
-    await admin.disconnect();
-  }
+export async function describeCluster(kafka: KafkaClient): Promise<ClusterIdentity> {
+  return kafka.admin(async (admin) => {
+    const metadata = await admin.metadata({ topics: [], forceUpdate: true });
+    return {
+      clusterId: metadata.id,
+      controller: metadata.controllerId ?? null,
+      brokers: [...metadata.brokers].map(([nodeId, broker]) => ({ nodeId, host: broker.host, port: broker.port })),
+    };
+  });
 }
 
 const healthTopic = '__filmroom_health';
@@ -54,10 +120,12 @@ const healthTopic = '__filmroom_health';
 async function ensureHealthTopic(admin: Admin): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(healthTopic)) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic: healthTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }] }],
-  });
+  await admin
+    .createTopics({ topics: [healthTopic], partitions: 1, replicas: 1, configs: [{ name: 'retention.ms', value: '3600000' }] })
+    // Another process may have created it since listTopics.
+    .catch((error: unknown) => {
+      if (!/already exists/i.test(String((error as Error)?.message) + JSON.stringify((error as { errors?: unknown }).errors ?? ''))) throw error;
+    });
 }
 
 /**
@@ -65,42 +133,36 @@ async function ensureHealthTopic(admin: Admin): Promise<void> {
  * consumer group, which exercises the group coordinator (the piece that hangs when the offsets
  * topic cannot be created on a single node).
  */
-export async function kafkaRoundTrip(kafka: Kafka, timeoutMs = 30_000): Promise<{ offset: string; millis: number }> {
+export async function kafkaRoundTrip(kafka: KafkaClient, timeoutMs = 30_000): Promise<{ offset: string; millis: number }> {
   const started = Date.now();
   const token = randomUUID();
   const groupId = `filmroom-health-${token}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await kafka.admin(ensureHealthTopic);
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId, sessionTimeoutMs: 10_000, heartbeatMs: 1000 });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await ensureHealthTopic(admin);
-    await producer.connect();
-    const [meta] = await producer.send({ topic: healthTopic, acks: -1, messages: [{ key: token, value: token }] });
-    const offset = meta?.baseOffset ?? meta?.offset;
+    const sent = await producer.send({ messages: [{ topic: healthTopic, key: Buffer.from(token), value: Buffer.from(token) }] });
+    const offset = sent.offsets?.[0]?.offset;
     if (offset === undefined) throw new FilmroomError('SERVICE_UNHEALTHY', 'kafka: produce returned no offset');
-    await consumer.connect();
-    await consumer.subscribe({ topic: healthTopic, fromBeginning: false });
-    const received = new Promise<void>((resolveSeen, rejectSeen) => {
-      const timer = setTimeout(() => rejectSeen(new FilmroomError('SERVICE_UNHEALTHY', `kafka: record not consumed back within ${timeoutMs} ms`)), timeoutMs);
-      consumer.on(consumer.events.GROUP_JOIN, () => consumer.seek({ topic: healthTopic, partition: meta!.partition, offset }));
-      void consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            if (message.value?.toString() === token) {
-              clearTimeout(timer);
-              resolveSeen();
-            }
-          },
-        })
-        .catch(rejectSeen);
+    const stream = await consumer.consume({
+      topics: [healthTopic],
+      mode: 'manual',
+      offsets: [{ topic: healthTopic, partition: sent.offsets![0]!.partition, offset }],
     });
-    await received;
-    return { offset, millis: Date.now() - started };
+    await new Promise<void>((resolveSeen, rejectSeen) => {
+      timer = setTimeout(() => rejectSeen(new FilmroomError('SERVICE_UNHEALTHY', `kafka: record not consumed back within ${timeoutMs} ms`)), timeoutMs);
+      stream.on('data', (message: Message) => {
+        if (message.value?.toString() === token) resolveSeen();
+      });
+      stream.once('error', rejectSeen);
+    });
+    await stream.close().catch(() => undefined);
+    return { offset: String(offset), millis: Date.now() - started };
   } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
+    clearTimeout(timer);
+    await consumer.close(true).catch(() => undefined);
+    await producer.close().catch(() => undefined);
+    await kafka.admin((admin) => admin.deleteGroups({ groups: [groupId] })).catch(() => undefined);
   }
 }

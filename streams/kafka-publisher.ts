@@ -1,7 +1,7 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { TopicsConfig } from '../common/config.ts';
 import type { AnyEventName } from '../schemas/index.ts';
 import type { EventPublisher } from './event-publisher.ts';
+import { sendRecords, type KafkaClient } from './kafka-client.ts';
 import type { EventSerde } from './serde.ts';
 import { productTopicEvents, provisionTopics, topicName } from './topics.ts';
 
@@ -12,7 +12,7 @@ import { productTopicEvents, provisionTopics, topicName } from './topics.ts';
  * (a test-only one) is provisioned on its first publish, once.
  */
 export async function createKafkaPublisher(
-  kafka: Kafka,
+  kafka: KafkaClient,
   serde: EventSerde,
   topics: TopicsConfig,
   options: { events?: AnyEventName[] } = {},
@@ -26,13 +26,7 @@ export async function createKafkaPublisher(
     for (const event of missing) ready.add(event);
   };
   await prepare(options.events ?? productTopicEvents);
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const producer = kafka.producer();
   let closed: Promise<void> | undefined;
   return {
     async publish(outputs) {
@@ -40,25 +34,18 @@ export async function createKafkaPublisher(
       if (outputs.length === 0) return;
       const events = [...new Set(outputs.map((o) => o.event))];
       await prepare(events);
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: events.map((event) => ({
-          topic: topicName(event, topics),
-          messages: outputs.filter((o) => o.event === event).map((o) => ({ key: o.key, value: serde.encode(o.event, o.value) })),
-        })),
-      });
+      await sendRecords(
+        producer,
+        outputs.map((o) => ({ topic: topicName(o.event, topics), key: o.key, value: serde.encode(o.event, o.value) })),
+      );
     },
     async redrive(records) {
       if (closed) throw new Error('event publisher closed');
       if (records.length === 0) return;
-      const topicsOf = [...new Set(records.map((r) => r.topic))];
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: topicsOf.map((topic) => ({ topic, messages: records.filter((r) => r.topic === topic).map((r) => ({ key: r.key, value: r.value })) })),
-      });
+      await sendRecords(producer, records);
     },
     close() {
-      closed ??= producer.disconnect();
+      closed ??= producer.close();
       return closed;
     },
   };

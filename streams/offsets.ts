@@ -1,42 +1,70 @@
-import type { Kafka } from 'kafkajs';
+import type { Logger } from '../common/logger.ts';
+import type { KafkaClient } from './kafka-client.ts';
+
+/** Per partition of each topic, its first and next offsets now (low and high watermarks). */
+export async function topicOffsets(kafka: KafkaClient, topics: string[]): Promise<Map<string, { partition: number; low: bigint; high: bigint }[]>> {
+  return kafka.admin(async (admin) => {
+    const metadata = await admin.metadata({ topics });
+    const request = (timestamp: bigint) =>
+      admin.listOffsets({
+        topics: topics.map((name) => ({
+          name,
+          partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
+        })),
+      });
+    // Kafka's special timestamps: -2 asks for the earliest offset, -1 for the latest.
+    const [lows, highs] = await Promise.all([request(-2n), request(-1n)]);
+    const result = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
+    for (const topic of highs) {
+      const low = new Map((lows.find((t) => t.name === topic.name)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+      result.set(
+        topic.name,
+        topic.partitions.map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0n, high: p.offset })).sort((a, b) => a.partition - b.partition),
+      );
+    }
+    return result;
+  });
+}
 
 /** Per `topic/partition`, the offset after the last record now in the topic. */
-export async function endOffsets(kafka: Kafka, topics: string[]): Promise<Map<string, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = new Map<string, string>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
+export async function endOffsets(kafka: KafkaClient, topics: string[]): Promise<Map<string, string>> {
+  const ends = new Map<string, string>();
+  for (const [topic, partitions] of await topicOffsets(kafka, topics)) for (const p of partitions) ends.set(`${topic}/${p.partition}`, String(p.high));
+  return ends;
+}
+
+/** Per `topic/partition`, the offset a consumer group has committed (partitions it never committed on are left out). */
+export async function committedOffsets(kafka: KafkaClient, groupId: string, topics?: string[]): Promise<Map<string, bigint>> {
+  return kafka.admin(async (admin) => {
+    const [group] = await admin.listConsumerGroupOffsets({ groups: [topics ? { groupId, topics: await topicPartitions(admin, topics) } : groupId] });
+    const committed = new Map<string, bigint>();
+    for (const topic of group?.topics ?? []) {
+      for (const p of topic.partitions) if (p.committedOffset >= 0n) committed.set(`${topic.name}/${p.partitionIndex}`, p.committedOffset);
+    }
+    return committed;
+  });
+}
+
+async function topicPartitions(admin: Parameters<Parameters<KafkaClient['admin']>[0]>[0], topics: string[]) {
+  const metadata = await admin.metadata({ topics });
+  return topics.map((name) => ({ name, partitionIndexes: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, i) => i) }));
 }
 
 /** How far a consumer group has committed, against the given end offsets: done and total records. */
-export async function groupProgress(kafka: Kafka, groupId: string, ends: Map<string, string>): Promise<{ done: number; total: number; caughtUp: boolean }> {
+export async function groupProgress(kafka: KafkaClient, groupId: string, ends: Map<string, string>): Promise<{ done: number; total: number; caughtUp: boolean }> {
   const topics = [...new Set([...ends.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))];
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const committed = new Map<string, bigint>();
-    for (const entry of await admin.fetchOffsets({ groupId, topics })) {
-      for (const p of entry.partitions) committed.set(`${entry.topic}/${p.partition}`, BigInt(p.offset));
-    }
-    let done = 0;
-    let total = 0;
-    let caughtUp = true;
-    for (const [key, endText] of ends) {
-      const end = BigInt(endText);
-      const at = committed.get(key) ?? -1n;
-      total += Number(end);
-      done += Number(at < 0n ? 0n : at > end ? end : at);
-      if (end > 0n && at < end) caughtUp = false;
-    }
-    return { done, total, caughtUp };
-  } finally {
-    await admin.disconnect();
+  const committed = await committedOffsets(kafka, groupId, topics);
+  let done = 0;
+  let total = 0;
+  let caughtUp = true;
+  for (const [key, endText] of ends) {
+    const end = BigInt(endText);
+    const at = committed.get(key) ?? -1n;
+    total += Number(end);
+    done += Number(at < 0n ? 0n : at > end ? end : at);
+    if (end > 0n && at < end) caughtUp = false;
   }
+  return { done, total, caughtUp };
 }
 
 /**
@@ -44,7 +72,7 @@ export async function groupProgress(kafka: Kafka, groupId: string, ends: Map<str
  * offsets, not on what one instance saw: a group already at the end when it joins gets no batch.
  */
 export async function waitForGroup(
-  kafka: Kafka,
+  kafka: KafkaClient,
   groupId: string,
   ends: Map<string, string>,
   timeoutMs: number,
@@ -58,4 +86,44 @@ export async function waitForGroup(
     if (Date.now() > deadline) throw new Error(`${groupId} did not catch up within ${timeoutMs} ms (${progress.done}/${progress.total} records)`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */
+export async function startGroupAt(kafka: KafkaClient, groupId: string, topic: string, timestamp: number, log: Logger): Promise<void> {
+  if ((await committedOffsets(kafka, groupId, [topic])).size > 0) {
+    log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
+    return;
+  }
+  await kafka.admin(async (admin) => {
+    const metadata = await admin.metadata({ topics: [topic] });
+    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: BigInt(timestamp) }));
+    const [found] = await admin.listOffsets({ topics: [{ name: topic, partitions }] });
+    // A timestamp past the last record answers -1: start at the end then.
+    const ends = (await topicOffsets(kafka, [topic])).get(topic) ?? [];
+    const partitionOffsets = (found?.partitions ?? []).map((p) => ({
+      partition: p.partitionIndex,
+      offset: p.offset >= 0n ? p.offset : (ends.find((e) => e.partition === p.partitionIndex)?.high ?? 0n),
+    }));
+    await admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: topic, partitionOffsets }] });
+    log.info({ timestamp, partitions: partitionOffsets.map((p) => `${p.partition}@${p.offset}`) }, 'group starts at timestamp');
+  });
+}
+
+/** A consumer group's state (`Empty`, `Stable`, `Dead` for one that does not exist, …) and how many members it has. */
+export async function groupState(kafka: KafkaClient, groupId: string): Promise<{ state: string; members: number }> {
+  const groups = await kafka.admin((admin) => admin.describeGroups({ groups: [groupId] }));
+  const group = groups.get(groupId);
+  return { state: String(group?.state ?? 'Dead'), members: group?.members.size ?? 0 };
+}
+
+/** Moves a consumer group (with no members) to the first offset still in each partition of these topics. */
+export async function rewindGroup(kafka: KafkaClient, groupId: string, topics: string[]): Promise<void> {
+  const offsets = await topicOffsets(kafka, topics);
+  await kafka.admin((admin) =>
+    admin.alterConsumerGroupOffsets({
+      groupId,
+      topics: [...offsets].map(([name, partitions]) => ({ name, partitionOffsets: partitions.map((p) => ({ partition: p.partition, offset: p.low })) })),
+    }),
+  );
 }

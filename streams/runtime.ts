@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Partitioners, type Producer } from 'kafkajs';
+import type { Producer } from '@platformatic/kafka';
 import type { Config } from '../common/config.ts';
 import { FilmroomError, describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
@@ -7,7 +7,7 @@ import type { AnyEventName } from '../schemas/index.ts';
 import { runConsumerLoop, type BatchControl, type PartitionBatch, type RunningLoop } from './consumer-loop.ts';
 import { processorMetrics, type ProcessorMetrics } from './metrics.ts';
 import { processRecord, type Outcome, type ProcessRecordDeps, type ToSend } from './process-record.ts';
-import { createKafka } from './kafka-client.ts';
+import { createKafka, sendRecords } from './kafka-client.ts';
 import { consumerGroupOf, type ProcessorDefinition } from './processor.ts';
 import type { EventSerde } from './serde.ts';
 import { provisionTopics, topicName } from './topics.ts';
@@ -83,6 +83,7 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
       ...(options.fromTimestamp === undefined ? {} : { fromTimestamp: options.fromTimestamp }),
       concurrency: config.processor.concurrency,
       commitIntervalMs: config.processor.commitIntervalMs,
+      onLag: (topic, partition, lag) => metrics.lag.set({ processor: definition.name, topic, partition: String(partition) }, lag),
       onBatch: (batch, control) =>
         processBatch(batch, control, {
           definition,
@@ -102,7 +103,7 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
 
 /** A consumer loop and the producer of its outputs, as one running processor: the producer goes when the loop has stopped. */
 export function runningOn(loop: RunningLoop, producer: Producer, inputTopic: string, log: Logger): RunningProcessor {
-  const stopped = loop.stopped.then(() => producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed')));
+  const stopped = loop.stopped.then(() => producer.close().catch((error: unknown) => log.warn({ err: error }, 'producer disconnect failed')));
   return {
     groupId: loop.groupId,
     stop: async () => {
@@ -124,23 +125,19 @@ export async function startProducer(
   const kafka = createKafka(deps.config.kafka, clientId, log);
   await provisionTopics(kafka, deps.config.topics, [...events.read, ...events.written]);
   await deps.serde.registerWriters(events.written);
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  const producer = kafka.producer();
+  // Connects now, so a broker that is not there shows at start, not at the first output.
+  await producer.metadata({ topics: [] });
   return producer;
 }
 
-/** Sends messages with acks=all, one request for all their topics. */
+/** Sends messages with acks=all and counts them per topic once acknowledged. */
 export async function produce(producer: Producer, messages: ToSend[], count?: (topic: string, n: number) => void): Promise<void> {
   if (messages.length === 0) return;
-  const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-  for (const { topic, key, value } of messages) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
-  await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
-  for (const [topic, msgs] of byTopic) count?.(topic, msgs.length);
+  await sendRecords(producer, messages);
+  const counts = new Map<string, number>();
+  for (const { topic } of messages) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+  for (const [topic, n] of counts) count?.(topic, n);
 }
 
 /**
@@ -169,8 +166,6 @@ async function processBatch<I extends AnyEventName, O extends AnyEventName>(
     }
     for (const record of pending) control.resolve(record.offset);
     pending = [];
-    const lag = Math.max(0, Number(batch.highWatermark) - Number(last) - 1);
-    deps.metrics.lag.set({ processor: deps.definition.name, topic: batch.topic, partition: String(batch.partition) }, lag);
     await control.commit([{ topic: batch.topic, partition: batch.partition, next: BigInt(last) + 1n }]);
   };
   for (const message of batch.messages) {

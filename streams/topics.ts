@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from '@platformatic/kafka';
+import type { KafkaClient } from './kafka-client.ts';
 import type { TopicsConfig } from '../common/config.ts';
 import { FilmroomError } from '../common/errors.ts';
 import { retry } from '../common/retry.ts';
@@ -57,8 +58,8 @@ export interface ProvisionReport {
 }
 
 async function verifyTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  const actualPartitions = metadata.topics[0]?.partitions.length ?? 0;
+  const metadata = await admin.metadata({ topics: [topic] });
+  const actualPartitions = metadata.topics.get(topic)?.partitionsCount ?? 0;
   if (actualPartitions !== partitions) {
     throw new FilmroomError(
       'TOPIC_MISCONFIGURED',
@@ -66,13 +67,13 @@ async function verifyTopic(admin: Admin, topic: string, partitions: number): Pro
       { context: { topic } },
     );
   }
-  const described = await admin.describeConfigs({
+  const [described] = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: [{ type: 2 /* TOPIC */, name: topic, configNames: Object.keys(requiredTopicSettings) }],
+    resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: Object.keys(requiredTopicSettings) }],
   });
-  const entries = described.resources[0]?.configEntries ?? [];
+  const entries = described?.configs ?? [];
   for (const [name, expected] of Object.entries(requiredTopicSettings)) {
-    const actual = entries.find((entry) => entry.configName === name)?.configValue;
+    const actual = entries.find((entry) => entry.name === name)?.value;
     if (actual !== expected) {
       throw new FilmroomError('TOPIC_MISCONFIGURED', `topic ${topic} has ${name}=${actual}, filmroom requires ${name}=${expected}`, {
         context: { topic, setting: name },
@@ -82,39 +83,44 @@ async function verifyTopic(admin: Admin, topic: string, partitions: number): Pro
 }
 
 async function createTopics(admin: Admin, missing: string[], partitions: number): Promise<void> {
-  const create = admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({
-      topic,
-      numPartitions: partitions,
-      replicationFactor: -1,
-      configEntries: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
-    })),
-  });
-  await create.catch(async (error: unknown) => {
-    // While a new topic's metadata spreads, KRaft may answer UNKNOWN_TOPIC_OR_PARTITION to the
-    // wait for leaders (another process may also have just created it): wait until it is known.
-    if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-    await topicsKnown(admin, missing);
-  });
+  await admin
+    .createTopics({
+      topics: missing,
+      partitions,
+      replicas: -1,
+      configs: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
+    })
+    .catch(async (error: unknown) => {
+      // Another process may have created some of them meanwhile: that is what was wanted.
+      const existing = new Set(await admin.listTopics());
+      if (!missing.every((topic) => existing.has(topic))) throw error;
+    });
+  await topicsKnown(admin, missing);
 }
 
 /**
- * Waits until the brokers serve these topics' metadata: a topic created a moment ago (by this
- * process or another) answers "does not host this topic-partition" until its leaders are known.
+ * Waits until the brokers serve these topics' metadata with a leader for every partition: a topic
+ * created a moment ago (by this process or another) has none for a moment.
  */
 function topicsKnown(admin: Admin, topics: string[]): Promise<unknown> {
-  return retry(() => admin.fetchTopicMetadata({ topics }), { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1000, factor: 2 });
+  return retry(
+    async () => {
+      const metadata = await admin.metadata({ topics, forceUpdate: true });
+      for (const topic of topics) {
+        const known = metadata.topics.get(topic);
+        if (!known || known.partitions.some((p) => p === undefined || p.leader < 0)) throw new Error(`topic ${topic} has no leader yet`);
+      }
+    },
+    { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 1000, factor: 2 },
+  );
 }
 
 /**
  * Creates the topics for the given events that do not exist yet and verifies the settings of the
  * ones that do. Idempotent: safe at every start of every process.
  */
-export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events: AnyEventName[] = productTopicEvents): Promise<ProvisionReport> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+export async function provisionTopics(kafka: KafkaClient, topics: TopicsConfig, events: AnyEventName[] = productTopicEvents): Promise<ProvisionReport> {
+  return kafka.admin(async (admin) => {
     const wanted = [...new Set(events.map((event) => topicName(event, topics)))];
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
@@ -125,7 +131,5 @@ export async function provisionTopics(kafka: Kafka, topics: TopicsConfig, events
     if (verified.length > 0) await topicsKnown(admin, verified);
     for (const topic of verified) await verifyTopic(admin, topic, topics.partitions);
     return { created: missing, verified };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

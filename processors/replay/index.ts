@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../streams/kafka-client.ts';
 import type { TopicsConfig } from '../../common/config.ts';
 import type { Producer, ReplayRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
@@ -106,7 +106,7 @@ export function replayRequestedOf(
 
 /** Where the replay's input topic ends now: the targets of a replay requested now. */
 export async function currentReplayTargets(
-  kafka: Kafka,
+  kafka: KafkaClient,
   topics: TopicsConfig,
   stage: ReplayStage = 'checks',
 ): Promise<{ partition: number; offset: number }[]> {
@@ -120,7 +120,7 @@ const targetEnds = (request: Pick<ReplayRequested, 'stage' | 'target_offsets'>, 
   new Map(request.target_offsets.map((t) => [`${topicName(replayInputOf(request.stage as ReplayStage), topics)}/${t.partition}`, String(t.offset)]));
 
 /** How far a replay's consumer group is, against the targets it was given. */
-export function replayProgress(kafka: Kafka, topics: TopicsConfig, request: ReplayIdentity & Pick<ReplayRequested, 'target_offsets'>) {
+export function replayProgress(kafka: KafkaClient, topics: TopicsConfig, request: ReplayIdentity & Pick<ReplayRequested, 'target_offsets'>) {
   return groupProgress(kafka, replayGroupOf(request, topics.prefix), targetEnds(request, topics));
 }
 
@@ -133,7 +133,7 @@ export interface ModelLoader {
 export interface ReplayDeps extends RuntimeDeps {
   config: RuntimeDeps['config'] & ReplayModelConfig;
   frameSource: FrameSource;
-  kafka: Kafka;
+  kafka: KafkaClient;
   /** Needed by detect and ocr replays only. */
   models?: ModelLoader;
 }

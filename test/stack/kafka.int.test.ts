@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kafka } from 'kafkajs';
-import { createKafka, describeCluster } from '../../streams/kafka-client.ts';
+import type { Message } from '@platformatic/kafka';
+import { createKafka, describeCluster, type KafkaClient } from '../../streams/kafka-client.ts';
 import { kafkaClusterIdOnDisk, testConfig } from '../support/stack-config.ts';
 
 describe('Kafka broker (real, KRaft)', () => {
   const config = testConfig();
-  let kafka: Kafka;
+  let kafka: KafkaClient;
   const topic = `it-kafka-${randomUUID()}`;
 
   beforeAll(async () => {
     kafka = createKafka(config.kafka, 'it-kafka');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
-    await admin.disconnect();
+    await kafka.admin((admin) => admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 }));
   });
 
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await kafka.admin((admin) => admin.deleteTopics({ topics: [topic] })).catch(() => undefined);
   });
 
   it('reports the cluster id that is written in the broker storage on disk', async () => {
@@ -33,42 +27,32 @@ describe('Kafka broker (real, KRaft)', () => {
   });
 
   it('given a produced record with acks=all, when a consumer group reads the topic, then it gets the same key, value and headers', async () => {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const producer = kafka.producer();
     const key = `video-${randomUUID()}`;
-    const [meta] = await producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key, value: JSON.stringify({ hello: 'filmroom' }), headers: { producer: 'it-kafka' } }],
+    const sent = await producer.send({
+      messages: [{ topic, key: Buffer.from(key), value: Buffer.from(JSON.stringify({ hello: 'filmroom' })), headers: new Map([[Buffer.from('producer'), Buffer.from('it-kafka')]]) }],
     });
-    await producer.disconnect();
-    expect(meta?.errorCode).toBe(0);
+    await producer.close();
+    const placed = sent.offsets![0]!;
 
     const consumer = kafka.consumer({ groupId: `it-kafka-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
     const received = await new Promise<{ key: string; value: string; header: string; partition: number }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no record consumed within 30 s')), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message, partition }) => {
-          clearTimeout(timer);
-          resolve({
-            key: message.key!.toString(),
-            value: message.value!.toString(),
-            header: message.headers!.producer!.toString(),
-            partition,
-          });
-        },
+      stream.once('data', (message: Message) => {
+        clearTimeout(timer);
+        const header = [...message.headers].find(([name]) => name.toString() === 'producer')?.[1];
+        resolve({ key: message.key.toString(), value: message.value.toString(), header: header?.toString() ?? '', partition: message.partition });
       });
     });
-    await consumer.disconnect();
-    expect(received).toEqual({ key, value: '{"hello":"filmroom"}', header: 'it-kafka', partition: meta!.partition });
+    await stream.close();
+    await consumer.close(true);
+    expect(received).toEqual({ key, value: '{"hello":"filmroom"}', header: 'it-kafka', partition: placed.partition });
   });
 
   it('rejects producing to a topic that does not exist, because auto-creation is off', async () => {
-    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 1 } });
-    await producer.connect();
-    await expect(producer.send({ topic: `missing-${randomUUID()}`, messages: [{ value: 'x' }] })).rejects.toThrow();
-    await producer.disconnect();
+    const producer = kafka.producer({ retries: 2 });
+    await expect(producer.send({ messages: [{ topic: `missing-${randomUUID()}`, value: Buffer.from('x') }] })).rejects.toThrow();
+    await producer.close();
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Message, MessagesStream } from '@platformatic/kafka';
 import { loadConfig, type Config } from '../../common/config.ts';
 import type { EchoBehaviour, EchoRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
-import { createKafka } from '../../streams/kafka-client.ts';
+import { createKafka, type KafkaClient } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { inject } from 'vitest';
@@ -58,21 +58,26 @@ export function echoRequest(sequence: number, behaviour: EchoBehaviour = 'ECHO',
 
 /** Produces raw values (already encoded, or deliberately malformed) to the echo input topic. */
 /** Produces records as they are; resolves with where each send put its first record (one per send of 500). */
-export async function produceRaw(kafka: Kafka, config: Config, records: { key: string; value: Buffer }[]): Promise<{ partition: number; offset: number }[]> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+export async function produceRaw(kafka: KafkaClient, config: Config, records: { key: string; value: Buffer }[]): Promise<{ partition: number; offset: number }[]> {
+  const producer = kafka.producer();
   const topic = topicName('echo-requested', config.topics);
   const placed: { partition: number; offset: number }[] = [];
-  for (let i = 0; i < records.length; i += 500) {
-    const [first] = await producer.send({ topic, acks: -1, messages: records.slice(i, i + 500) });
-    placed.push({ partition: first!.partition, offset: Number(first!.baseOffset) });
+  try {
+    for (let i = 0; i < records.length; i += 500) {
+      const result = await producer.send({
+        messages: records.slice(i, i + 500).map((r) => ({ topic, key: Buffer.from(r.key), value: r.value })),
+      });
+      const first = result.offsets?.[0];
+      placed.push({ partition: first!.partition, offset: Number(first!.offset) });
+    }
+  } finally {
+    await producer.close();
   }
-  await producer.disconnect();
   return placed;
 }
 
 export interface EchoHarness {
-  kafka: Kafka;
+  kafka: KafkaClient;
   serde: EventSerde;
   produce(requests: EchoRequested[]): Promise<{ partition: number; offset: number }[]>;
 }
@@ -101,21 +106,28 @@ export async function echoHarness(config: Config): Promise<EchoHarness> {
 export class TopicCollector<T> {
   readonly records: { key: string | null; value: T; partition: number; offset: string }[] = [];
   private consumer: Consumer | undefined;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private decoded: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly topic: string,
     private readonly decode: (value: Buffer | null) => Promise<T>,
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}`, maxWaitTimeInMs: 500 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        this.records.push({ key: message.key?.toString() ?? null, value: await this.decode(message.value), partition, offset: message.offset });
-      },
+    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}`, maxWaitMs: 500 });
+    this.stream = await this.consumer.consume({ topics: [this.topic], mode: 'earliest', autocommit: false });
+    this.stream.on('data', (message: Message) => {
+      // Decoded in arrival order: a record is kept only after those before it.
+      this.decoded = this.decoded.then(async () => {
+        this.records.push({
+          key: message.key?.toString() ?? null,
+          value: await this.decode(message.value ?? null),
+          partition: message.partition,
+          offset: String(message.offset),
+        });
+      });
     });
     return this;
   }
@@ -133,7 +145,12 @@ export class TopicCollector<T> {
     if (!this.consumer) return;
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), 15_000)));
-    const outcome = await Promise.race([this.consumer.disconnect().then(() => 'disconnected' as const), gaveUp]);
+    const closed = async () => {
+      await this.stream?.close().catch(() => undefined);
+      await this.consumer!.close(true);
+      return 'disconnected' as const;
+    };
+    const outcome = await Promise.race([closed(), gaveUp]);
     clearTimeout(timer);
     if (outcome === 'gave up') process.stderr.write(`collector on ${this.topic}: disconnect still pending after 15 s, left behind\n`);
   }

@@ -46,15 +46,13 @@ export async function dropDatabase(config: Config): Promise<void> {
 }
 
 async function deleteTopicsOf(config: Config): Promise<void> {
-  const kafkaAdmin = createKafka(config.kafka, 'it-cleanup').admin();
   try {
-    await kafkaAdmin.connect();
-    const topics = (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(config.topics.prefix));
-    if (topics.length) await kafkaAdmin.deleteTopics({ topics, timeout: 30_000 });
+    await createKafka(config.kafka, 'it-cleanup').admin(async (admin) => {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(config.topics.prefix));
+      if (topics.length) await admin.deleteTopics({ topics });
+    });
   } catch {
     // Clean-up only: topics left behind cost the broker time, not the test its result.
-  } finally {
-    await kafkaAdmin.disconnect().catch(() => {});
   }
 }
 
