@@ -19,6 +19,7 @@ import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
+import { readTopics } from '../streams/topic-reader.ts';
 
 export interface ClipBenchRow {
   name: string;
@@ -63,21 +64,16 @@ async function throughProcessor(config: Config, sourceUri: string, cuts: ClipReq
   const s3 = createS3Client(config.s3);
   const log = createLogger('warn');
   const gameId = `bench-${mode.toLowerCase()}-${randomUUID().slice(0, 8)}`;
-  const consumer = kafka.consumer({ groupId: `bench-collector-${randomUUID()}`, maxWaitTimeInMs: 100 });
   let seen = 0;
   let failed = 0;
   let resolveAll: () => void;
   const all = new Promise<void>((resolve) => (resolveAll = resolve));
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName('clip-extracted', config.topics), fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const event = await serde.decode('clip-extracted', message.value);
-      if (event.game_id !== gameId) return;
-      seen++;
-      if (event.status === 'FAILED') failed++;
-      if (seen === cuts.length) resolveAll();
-    },
+  const reader = await readTopics(kafka, { topics: [topicName('clip-extracted', config.topics)], maxWaitMs: 100 }, async (message) => {
+    const event = await serde.decode('clip-extracted', message.value);
+    if (event.game_id !== gameId) return;
+    seen++;
+    if (event.status === 'FAILED') failed++;
+    if (seen === cuts.length) resolveAll();
   });
   const processor = await runProcessor(createClipsProcessor({ objectStore: s3ObjectStore(s3), config }), {
     config,
@@ -106,7 +102,7 @@ async function throughProcessor(config: Config, sourceUri: string, cuts: ClipReq
   const seconds = (performance.now() - started) / 1000;
   const downloads = (await clipsMetrics.sourceDownloads.get()).values.reduce((sum, v) => sum + v.value, 0) - downloadsBefore;
   await processor.stop();
-  await consumer.disconnect();
+  await reader.stop();
   s3.destroy();
   if (failed) throw new Error(`${failed} clip(s) failed in the ${mode} run`);
   return {

@@ -22,6 +22,7 @@ import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { runProcessor, type RunningProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
+import { readTopics } from '../streams/topic-reader.ts';
 
 /** One detector's run: its bare session and the detect processor running only it. */
 export interface DetectorBenchResult {
@@ -68,21 +69,16 @@ async function collect<T>(
   count: number,
 ): Promise<{ done: Promise<{ at: number; values: T[] }> }> {
   const kafka = createKafka(config.kafka, 'bench-collector');
-  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-${event}-${Date.now()}`, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName(event, config.topics), fromBeginning: true });
   const seen = new Map<string, T>();
   let finish: (at: number) => void = () => {};
   const done = new Promise<number>((resolve) => (finish = resolve));
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      seen.set(message.key!.toString(), (await serde.decode(event, message.value)) as T);
-      if (seen.size === count) finish(performance.now());
-    },
+  const reader = await readTopics(kafka, { topics: [topicName(event, config.topics)], maxWaitMs: 50 }, async (message) => {
+    seen.set(message.key.toString(), (await serde.decode(event, message.value)) as T);
+    if (seen.size === count) finish(performance.now());
   });
   return {
     done: done.then(async (at) => {
-      await consumer.disconnect();
+      await reader.stop();
       return { at, values: [...seen.values()] };
     }),
   };

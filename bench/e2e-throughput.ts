@@ -82,22 +82,20 @@ export async function e2eVideo(config: Config, n: number, seconds: number): Prom
 
 /** Waits until every consumer group of this run's prefix is Stable and no new one appeared for 3 s. */
 async function groupsSettled(config: Config, atLeast: number): Promise<void> {
-  const admin = createKafka(config.kafka, 'bench-e2e-admin').admin();
-  await admin.connect();
-  try {
+  const kafka = createKafka(config.kafka, 'bench-e2e-admin');
+  {
     let lastCount = -1;
     let sameSince = Date.now();
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
-      const ids = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(config.topics.prefix));
-      const stable = ids.length ? (await admin.describeGroups(ids)).groups.filter((g) => g.state === 'Stable').length : 0;
+      const ids = [...(await kafka.admin((admin) => admin.listGroups())).keys()].filter((id) => id.startsWith(config.topics.prefix));
+      const groups = ids.length ? await kafka.admin((admin) => admin.describeGroups({ groups: ids })) : new Map();
+      const stable = [...groups.values()].filter((g) => String(g.state).toUpperCase() === 'STABLE').length;
       if (stable !== lastCount) [lastCount, sameSince] = [stable, Date.now()];
       if (stable >= atLeast && stable === ids.length && Date.now() - sameSince > 3000) return;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     throw new Error(`the pipeline's consumer groups did not settle within 180 s (${lastCount} stable)`);
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -6,13 +6,13 @@ import type { Config } from '../common/config.ts';
 import { runCommand } from '../deploy/local/prerequisites.ts';
 import { videoIngestedOf } from '../processors/ingest/video-ingested.ts';
 import type { BatchExtracted } from '../schemas/index.ts';
-import type { Kafka } from 'kafkajs';
-import { createKafka } from '../streams/kafka-client.ts';
+import { createKafka, type KafkaClient } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import { projectRoot } from '../common/config.ts';
 import { childPids, peakRssMb } from './proc-stats.ts';
+import { readTopics } from '../streams/topic-reader.ts';
 
 export interface ExtractBenchResult {
   input: string;
@@ -58,7 +58,14 @@ export async function benchVideo(config: Config, minutes: number): Promise<strin
 }
 
 /** Publishes the ingestion of a local bench video (extract only, batches of 30). */
-export async function publishBenchIngestion(kafka: Kafka, serde: EventSerde, config: Config, videoId: string, path: string, sampleFps: number): Promise<void> {
+export async function publishBenchIngestion(
+  kafka: KafkaClient,
+  serde: EventSerde,
+  config: Config,
+  videoId: string,
+  path: string,
+  sampleFps: number,
+): Promise<void> {
   const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['video-ingested'] });
   await publisher.publish([
     videoIngestedOf({
@@ -93,23 +100,23 @@ export function startExtractWorker(config: Config, segmentSeconds: number): Prom
 }
 
 /** Watches batch-extracted for one video's batches: `finished` settles once every batch was seen. */
-export async function observeVideoBatches(kafka: Kafka, serde: EventSerde, config: Config, videoId: string) {
-  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}bench-observer-${videoId}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: topicName('batch-extracted', config.topics), fromBeginning: true });
+export async function observeVideoBatches(kafka: KafkaClient, serde: EventSerde, config: Config, videoId: string) {
   const seen = new Set<number>();
-  const observed = { sampledFrames: 0, finished: Promise.resolve(), stop: () => consumer.disconnect() };
-  observed.finished = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
-        if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
-        seen.add(batch.batch_index);
-        observed.sampledFrames += batch.frame_indices.length;
-        if (seen.size >= batch.batch_count) resolve();
-      },
-    });
-  });
+  let resolveFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  const observed = { sampledFrames: 0, finished, stop: async () => {} };
+  const reader = await readTopics(
+    kafka,
+    { topics: [topicName('batch-extracted', config.topics)], groupId: `${config.topics.prefix}bench-observer-${videoId}` },
+    async (message) => {
+      const batch = (await serde.decode('batch-extracted', message.value)) as BatchExtracted;
+      if (batch.video_id !== videoId || seen.has(batch.batch_index)) return;
+      seen.add(batch.batch_index);
+      observed.sampledFrames += batch.frame_indices.length;
+      if (seen.size >= batch.batch_count) resolveFinished();
+    },
+  );
+  observed.stop = () => reader.stop();
   return observed;
 }
 

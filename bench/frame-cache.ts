@@ -15,6 +15,7 @@ import { createKafka } from '../streams/kafka-client.ts';
 import { createKafkaPublisher } from '../streams/kafka-publisher.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
+import { readTopics } from '../streams/topic-reader.ts';
 
 export interface FrameCacheRow {
   cacheBatches: number;
@@ -42,16 +43,16 @@ async function counter(metric: Counter, bucket?: string): Promise<number> {
 
 /** Resolves when the video's render-done and every check-result of every batch have been produced. */
 async function awaitResults(config: Config, serde: EventSerde, videoId: string, checksPerBatch: number) {
-  const consumer = createKafka(config.kafka, 'bench-frames').consumer({ groupId: `${config.topics.prefix}bench-frames-${Date.now()}`, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topicName('check-result', config.topics), topicName('render-done', config.topics)], fromBeginning: true });
   const results = new Set<string>();
   let batchCount = 0;
   let rendered = false;
   let finish: (end: { at: number; batchCount: number }) => void = () => {};
   const done = new Promise<{ at: number; batchCount: number }>((resolve) => (finish = resolve));
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
+  const reader = await readTopics(
+    createKafka(config.kafka, 'bench-frames'),
+    { topics: [topicName('check-result', config.topics), topicName('render-done', config.topics)], maxWaitMs: 50 },
+    async (message) => {
+      const topic = message.topic;
       if (topic === topicName('render-done', config.topics)) {
         rendered = (await serde.decode('render-done', message.value)).video_id === videoId || rendered;
       } else {
@@ -62,8 +63,8 @@ async function awaitResults(config: Config, serde: EventSerde, videoId: string, 
       }
       if (rendered && batchCount > 0 && results.size === batchCount * checksPerBatch) finish({ at: performance.now(), batchCount });
     },
-  });
-  return done.finally(() => consumer.disconnect());
+  );
+  return done.finally(() => reader.stop());
 }
 
 /**

@@ -28,6 +28,7 @@ import { firstPageBudgetMs, measureDashboardFirstPage } from './dashboard-first-
 
 import { benchNames, type BenchName } from './names.ts';
 import { e2eBench } from './e2e-throughput.ts';
+import { ensureTopics } from '../streams/topics.ts';
 
 export { benchNames, type BenchName };
 
@@ -124,10 +125,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
 
   if (runRuntime) {
     const rawTopic = `${config.topics.prefix}raw`;
-    const admin = createKafka(config.kafka, 'bench').admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: rawTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(createKafka(config.kafka, 'bench'), [rawTopic], config.topics.partitions);
 
     // Built before any clock starts: the first build fetches from Maven Central.
     const echoJar = await kafkaStreamsEchoJar(await ctx.maven(), print);
@@ -271,10 +269,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     print(`bench: bulk ingest of a task list of ${ingestEvents} existing S3 keys (tiny objects under bench-ingest/, put once and kept)...`);
     const r = await ingestThroughput(config, ingestEvents);
     const bareTopic = `${config.topics.prefix}ingest-raw`;
-    const admin = createKafka(config.kafka, 'bench').admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: bareTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
-    await admin.disconnect();
+    await ensureTopics(createKafka(config.kafka, 'bench'), [bareTopic], config.topics.partitions);
     const bare = await kafkaProducerPerf(java, config, bareTopic, r.events, r.eventBytes);
     const row = (name: string, seconds: number) => `| ${name} | ${r.events} | ${seconds.toFixed(2)} | ${Math.round(r.events / seconds)} |`;
     print(

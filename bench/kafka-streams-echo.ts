@@ -10,6 +10,7 @@ import { runCommand } from '../deploy/local/prerequisites.ts';
 import { createKafka } from '../streams/kafka-client.ts';
 import type { Rate } from './kafka-perf-tools.ts';
 import { rate, waitForEchoed } from './runtime-throughput.ts';
+import { ensureTopics } from '../streams/topics.ts';
 
 const appDir = fileURLToPath(new URL('./kafka-streams-echo/', import.meta.url));
 const jar = join(appDir, 'target', 'kafka-streams-echo.jar');
@@ -55,10 +56,7 @@ export async function kafkaStreamsEchoThroughput(
   const outputTopic = `${config.topics.prefix}kafka-streams-echo-out`;
   const applicationId = `${config.topics.prefix}kafka-streams-echo`;
   const kafka = createKafka(config.kafka, 'bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: outputTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
-  await admin.disconnect();
+  await ensureTopics(kafka, [outputTopic], config.topics.partitions);
 
   const app = spawn(
     java,

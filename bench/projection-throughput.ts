@@ -9,7 +9,7 @@ import { rowsByTable } from '../projections/rows.ts';
 import type { CheckResult } from '../schemas/index.ts';
 import { endOffsets } from '../streams/batch-consumer.ts';
 import { batchKey, deterministicEventId } from '../schemas/envelope.ts';
-import { createKafka } from '../streams/kafka-client.ts';
+import { createKafka, sendRecords } from '../streams/kafka-client.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 
@@ -53,17 +53,15 @@ export async function projectionThroughput(config: Config, events: number): Prom
   const serde = new EventSerde(config.registry, config.topics);
   await serde.registerWriters(['check-result']);
   const values = Array.from({ length: events }, (_, i) => checkResult(i));
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = kafka.producer();
   const topic = topicName('check-result', config.topics);
   for (let i = 0; i < events; i += 5000) {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: values.slice(i, i + 5000).map((v) => ({ key: batchKey(v.video_id, v.batch_index), value: serde.encode('check-result', v) })),
-    });
+    await sendRecords(
+      producer,
+      values.slice(i, i + 5000).map((v) => ({ topic, key: batchKey(v.video_id, v.batch_index), value: serde.encode('check-result', v) })),
+    );
   }
-  await producer.disconnect();
+  await producer.close();
 
   const admin = createClickHouse(config.clickhouse);
   const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });

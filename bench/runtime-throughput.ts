@@ -5,11 +5,12 @@ import { createLogger } from '../common/logger.ts';
 import { createEchoProcessor } from '../processors/echo/index.ts';
 import type { EchoRequested } from '../schemas/index.ts';
 import { deterministicEventId } from '../schemas/envelope.ts';
-import { createKafka } from '../streams/kafka-client.ts';
+import { createKafka, sendRecords, type KafkaClient } from '../streams/kafka-client.ts';
 import { runProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { provisionTopics, topicName } from '../streams/topics.ts';
 import type { Rate } from './kafka-perf-tools.ts';
+import { endOffsets, committedOffsets } from '../streams/offsets.ts';
 
 export const rate = (records: number, seconds: number, recordSize: number): Rate => ({
   records,
@@ -18,15 +19,12 @@ export const rate = (records: number, seconds: number, recordSize: number): Rate
   mbPerSecond: (records * recordSize) / seconds / 1024 / 1024,
 });
 
-type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
-
-async function topicEnd(admin: Admin, topic: string): Promise<number> {
-  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+async function topicEnd(kafka: KafkaClient, topic: string): Promise<number> {
+  return [...(await endOffsets(kafka, [topic])).values()].reduce((sum, end) => sum + Number(end), 0);
 }
 
-async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+async function committed(kafka: KafkaClient, groupId: string, topic: string): Promise<number> {
+  return [...(await committedOffsets(kafka, groupId, [topic])).values()].reduce((sum, offset) => sum + Number(offset), 0);
 }
 
 /**
@@ -39,15 +37,13 @@ export async function waitForEchoed(
   echo: { inputTopic: string; outputTopic: string; groupId: string; records: number },
   stalled?: { afterMs: number; onStall: (committed: number, inputEnd: number) => Error },
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const inputEnd = await topicEnd(admin, echo.inputTopic);
+  {
+    const inputEnd = await topicEnd(kafka, echo.inputTopic);
     let last = -1;
     let progressAt = Date.now();
     for (;;) {
-      const echoed = await topicEnd(admin, echo.outputTopic);
-      const done = await committed(admin, echo.groupId, echo.inputTopic);
+      const echoed = await topicEnd(kafka, echo.outputTopic);
+      const done = await committed(kafka, echo.groupId, echo.inputTopic);
       if (echoed >= echo.records && done >= inputEnd) break;
       // An echo that commits nothing new for this long has stalled: give up rather than wait forever.
       if (stalled) {
@@ -59,13 +55,11 @@ export async function waitForEchoed(
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  } finally {
-    await admin.disconnect();
   }
 }
 
 /**
- * filmroom's side of the comparison: the Avro producer (kafkajs), then the echo processor running
+ * filmroom's side of the comparison: the Avro producer (@platformatic/kafka), then the echo processor running
  * in the runtime: consume, decode, handle, encode, produce with acks=all, commit. Returns the input
  * topic too: the Kafka Streams echo reads the same records.
  */
@@ -75,8 +69,7 @@ export async function runtimeThroughput(config: Config, records: number, recordS
   const serde = new EventSerde(config.registry, config.topics);
   await serde.registerWriters(['echo-requested']);
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = kafka.producer();
   const runId = randomUUID().slice(0, 8);
   const payload = Buffer.alloc(recordSize, 7);
   const started = performance.now();
@@ -94,10 +87,13 @@ export async function runtimeThroughput(config: Config, records: number, recordS
       };
       messages.push({ key: request.request_id, value: serde.encode('echo-requested', request) });
     }
-    await producer.send({ topic: topicName('echo-requested', config.topics), acks: -1, messages });
+    await sendRecords(
+      producer,
+      messages.map((m) => ({ topic: topicName('echo-requested', config.topics), ...m })),
+    );
   }
   const producerRate = rate(records, (performance.now() - started) / 1000, recordSize);
-  await producer.disconnect();
+  await producer.close();
 
   const outputTopic = topicName('echo-emitted', config.topics);
   const running = await runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: createLogger('silent') });

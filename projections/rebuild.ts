@@ -35,7 +35,7 @@ export async function rebuildProjections(
     for (const family of families) {
       const groupId = projectorGroup(family, config.topics.prefix);
       const { state, members } = await groupState(kafka, groupId);
-      if (!['EMPTY', 'DEAD'].includes(state.toUpperCase())) {
+      if (state !== 'Empty' && state !== 'Dead') {
         throw new FilmroomError(
           'USAGE',
           `projector group ${groupId} is ${state} with ${members} member(s): stop the projectors (filmroom run) before rebuilding ${family}`,

@@ -173,7 +173,8 @@ class ConsumerLoop implements RunningLoop {
     if (options.onLag) {
       const onLag = options.onLag;
       consumer.on('consumer:lag', (lags) => {
-        for (const [topic, partitions] of lags) partitions.forEach((lag, partition) => this.owns(topic, partition) && lag >= 0n && onLag(topic, partition, Number(lag)));
+        for (const [topic, partitions] of lags)
+          partitions.forEach((lag, partition) => this.owns(topic, partition) && lag >= 0n && onLag(topic, partition, Number(lag)));
       });
       consumer.startLagMonitoring({ topics: options.topics }, lagIntervalMs);
     }

@@ -82,20 +82,36 @@ export interface RecordToSend {
   value: Buffer | null;
 }
 
-/** Records per produce request: the client does not split a request over the broker's message.max.bytes. */
+/**
+ * Records and bytes per produce request: the client does not split a request, and a partition's
+ * batch over the broker's message.max.bytes (1 MiB by default) is refused as MESSAGE_TOO_LARGE.
+ */
 const recordsPerRequest = 500;
+const bytesPerRequest = 512 * 1024;
 
-/** Sends records with acks=all; resolves once every one is acknowledged. */
+/** Sends records with acks=all, in order; resolves once every one is acknowledged. */
 export async function sendRecords(producer: Producer, records: readonly RecordToSend[]): Promise<void> {
-  for (let i = 0; i < records.length; i += recordsPerRequest) {
+  let request: RecordToSend[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (request.length === 0) return;
     await producer.send({
-      messages: records.slice(i, i + recordsPerRequest).map((r) => ({
+      messages: request.map((r) => ({
         topic: r.topic,
         ...(r.key === null ? {} : { key: typeof r.key === 'string' ? Buffer.from(r.key) : r.key }),
         ...(r.value === null ? {} : { value: r.value }),
       })),
     });
+    request = [];
+    bytes = 0;
+  };
+  for (const record of records) {
+    const size = (record.value?.length ?? 0) + (record.key?.length ?? 0);
+    if (request.length >= recordsPerRequest || (request.length > 0 && bytes + size > bytesPerRequest)) await flush();
+    request.push(record);
+    bytes += size;
   }
+  await flush();
 }
 
 export interface ClusterIdentity {

@@ -1,3 +1,4 @@
+import { legacyConsumerGroupStates } from '@platformatic/kafka';
 import type { Logger } from '../common/logger.ts';
 import type { KafkaClient } from './kafka-client.ts';
 
@@ -19,7 +20,9 @@ export async function topicOffsets(kafka: KafkaClient, topics: string[]): Promis
       const low = new Map((lows.find((t) => t.name === topic.name)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
       result.set(
         topic.name,
-        topic.partitions.map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0n, high: p.offset })).sort((a, b) => a.partition - b.partition),
+        topic.partitions
+          .map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0n, high: p.offset }))
+          .sort((a, b) => a.partition - b.partition),
       );
     }
     return result;
@@ -51,7 +54,11 @@ async function topicPartitions(admin: Parameters<Parameters<KafkaClient['admin']
 }
 
 /** How far a consumer group has committed, against the given end offsets: done and total records. */
-export async function groupProgress(kafka: KafkaClient, groupId: string, ends: Map<string, string>): Promise<{ done: number; total: number; caughtUp: boolean }> {
+export async function groupProgress(
+  kafka: KafkaClient,
+  groupId: string,
+  ends: Map<string, string>,
+): Promise<{ done: number; total: number; caughtUp: boolean }> {
   const topics = [...new Set([...ends.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))];
   const committed = await committedOffsets(kafka, groupId, topics);
   let done = 0;
@@ -114,7 +121,9 @@ export async function startGroupAt(kafka: KafkaClient, groupId: string, topic: s
 export async function groupState(kafka: KafkaClient, groupId: string): Promise<{ state: string; members: number }> {
   const groups = await kafka.admin((admin) => admin.describeGroups({ groups: [groupId] }));
   const group = groups.get(groupId);
-  return { state: String(group?.state ?? 'Dead'), members: group?.members.size ?? 0 };
+  // Newer brokers answer STABLE, EMPTY…: said the way Kafka's tools and older answers do (Stable, Empty…).
+  const state = String(group?.state ?? 'Dead');
+  return { state: (legacyConsumerGroupStates as Record<string, string>)[state] ?? state, members: group?.members.size ?? 0 };
 }
 
 /** Moves a consumer group (with no members) to the first offset still in each partition of these topics. */

@@ -83,18 +83,20 @@ async function verifyTopic(admin: Admin, topic: string, partitions: number): Pro
 }
 
 async function createTopics(admin: Admin, missing: string[], partitions: number): Promise<void> {
-  await admin
-    .createTopics({
-      topics: missing,
-      partitions,
-      replicas: -1,
-      configs: Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
-    })
-    .catch(async (error: unknown) => {
-      // Another process may have created some of them meanwhile: that is what was wanted.
-      const existing = new Set(await admin.listTopics());
-      if (!missing.every((topic) => existing.has(topic))) throw error;
-    });
+  await createTopicsWith(
+    admin,
+    missing,
+    partitions,
+    Object.entries(requiredTopicSettings).map(([name, value]) => ({ name, value })),
+  );
+}
+
+async function createTopicsWith(admin: Admin, missing: string[], partitions: number, configs: { name: string; value: string }[]): Promise<void> {
+  await admin.createTopics({ topics: missing, partitions, replicas: -1, configs }).catch(async (error: unknown) => {
+    // Another process may have created some of them meanwhile: that is what was wanted.
+    const existing = new Set(await admin.listTopics());
+    if (!missing.every((topic) => existing.has(topic))) throw error;
+  });
   await topicsKnown(admin, missing);
 }
 
@@ -131,5 +133,15 @@ export async function provisionTopics(kafka: KafkaClient, topics: TopicsConfig, 
     if (verified.length > 0) await topicsKnown(admin, verified);
     for (const topic of verified) await verifyTopic(admin, topic, topics.partitions);
     return { created: missing, verified };
+  });
+}
+
+/** Creates plain topics (benches, health checks) unless they exist, and waits until every partition has a leader. */
+export async function ensureTopics(kafka: KafkaClient, names: string[], partitions: number): Promise<void> {
+  await kafka.admin(async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = names.filter((name) => !existing.has(name));
+    if (missing.length > 0) await createTopicsWith(admin, missing, partitions, []);
+    await topicsKnown(admin, names);
   });
 }

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../streams/kafka-client.ts';
+import { endOffsets } from '../../streams/offsets.ts';
 import type { ClickHouse } from '../../projections/clickhouse-client.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
 import type { TopicsConfig } from '../../common/config.ts';
@@ -35,12 +36,11 @@ interface Sample {
 export class ProgressMonitor {
   private readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private admin: Admin | undefined;
   private last: Partial<Record<ProcessKind, number>> = {};
   private sampling: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly clickhouse: ClickHouse,
     private readonly topics: TopicsConfig,
     private readonly videoPrefix: string,
@@ -56,7 +56,6 @@ export class ProgressMonitor {
     clearInterval(this.timer);
     await this.sampling;
     await this.sample();
-    await this.admin?.disconnect().catch(() => {});
   }
 
   /**
@@ -75,16 +74,12 @@ export class ProgressMonitor {
   private async sample(): Promise<void> {
     const counts: Partial<Record<ProcessKind, number>> = { ...this.last };
     try {
-      this.admin ??= this.kafka.admin();
-      await this.admin.connect();
       for (const [kind, event] of Object.entries(outputOf) as [ProcessKind, AnyEventName][]) {
-        const offsets = await this.admin.fetchTopicOffsets(topicName(event, this.topics));
-        counts[kind] = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+        const ends = await endOffsets(this.kafka, [topicName(event, this.topics)]);
+        counts[kind] = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
       }
     } catch {
-      // The broker is away: a fresh admin client next time.
-      await this.admin?.disconnect().catch(() => {});
-      this.admin = undefined;
+      // The broker is away: keep the last counts.
     }
     try {
       const query = projectedTables.map((t) => `(SELECT count() FROM ${t} WHERE startsWith(video_id, '${this.videoPrefix}'))`).join(' + ');

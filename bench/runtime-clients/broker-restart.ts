@@ -12,7 +12,9 @@ import { loadConfig } from '../../common/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { describeError } from '../../common/errors.ts';
 import { stackUp, stopService } from '../../deploy/local/stack.ts';
-import { createKafka } from '../../streams/kafka-client.ts';
+import { createKafka, sendRecords } from '../../streams/kafka-client.ts';
+import { committedOffsets, endOffsets } from '../../streams/offsets.ts';
+import { ensureTopics } from '../../streams/topics.ts';
 import { confluentEcho, loadConfluent } from './confluent-echo.ts';
 import { flushMaxRecords, type EchoClient } from './echo.ts';
 import { kafkajsEcho } from './kafkajs-echo.ts';
@@ -40,51 +42,26 @@ async function sum(fetch: () => Promise<number>): Promise<number | undefined> {
   }
 }
 async function outputEnd(topic: string): Promise<number | undefined> {
-  return sum(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  return sum(async () => [...(await endOffsets(kafka, [topic])).values()].reduce((n, end) => n + Number(end), 0));
 }
 async function committedCount(groupId: string, topic: string): Promise<number | undefined> {
-  return sum(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  return sum(async () => [...(await committedOffsets(kafka, groupId, [topic])).values()].reduce((n, offset) => n + Number(offset), 0));
 }
 
 async function trial(name: string, client: EchoClient): Promise<string> {
   const inputTopic = `${config.topics.prefix}${name}-in`;
   const outputTopic = `${config.topics.prefix}${name}-out`;
   const groupId = `${config.topics.prefix}${name}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [inputTopic, outputTopic].map((topic) => ({ topic, numPartitions: config.topics.partitions, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  await ensureTopics(kafka, [inputTopic, outputTopic], config.topics.partitions);
+  const producer = kafka.producer();
   const payload = Buffer.alloc(recordSize, 7);
   for (let i = 0; i < records; i += 1000) {
-    await producer.send({
-      topic: inputTopic,
-      acks: -1,
-      messages: Array.from({ length: Math.min(1000, records - i) }, (_, j) => ({ key: `k${i + j}`, value: payload })),
-    });
+    await sendRecords(
+      producer,
+      Array.from({ length: Math.min(1000, records - i) }, (_, j) => ({ topic: inputTopic, key: `k${i + j}`, value: payload })),
+    );
   }
-  await producer.disconnect();
+  await producer.close();
 
   const fatal: string[] = [];
   const warnings = new Map<string, number>();

@@ -12,6 +12,7 @@ import { FilmroomError } from '../../common/errors.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import type { Rate } from '../kafka-perf-tools.ts';
 import { rate, waitForEchoed } from '../runtime-throughput.ts';
+import { ensureTopics } from '../../streams/topics.ts';
 
 export interface EchoOptions {
   brokers: string[];
@@ -63,21 +64,8 @@ export async function clientEchoThroughput(
   const outputTopic = `${config.topics.prefix}${options.name}-echo-out`;
   const groupId = `${config.topics.prefix}${options.name}-echo`;
   const kafka = createKafka(config.kafka, 'bench');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: outputTopic, numPartitions: config.topics.partitions, replicationFactor: 1 }] });
-  // A new topic's leaders may not answer offset requests yet (NOT_LEADER_FOR_PARTITION), and the
-  // clock below polls them: wait until they do, before the echo starts.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.fetchTopicOffsets(outputTopic);
-      break;
-    } catch (error) {
-      if (attempt >= 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-  await admin.disconnect();
+  // Waits for the new topic's leaders: the clock below polls its offsets.
+  await ensureTopics(kafka, [outputTopic], config.topics.partitions);
   const echo = await client.start({
     brokers: config.kafka.brokers,
     clientId: `bench-${options.name}`,

@@ -12,16 +12,16 @@ describe('topic provisioning (real broker)', () => {
     expect(first.created.sort()).toEqual(productTopicEvents.map((e) => topicName(e, config.topics)).sort());
     expect(first.created).toContain(`${config.topics.prefix}filmroom.dead-letter`);
 
-    const admin = kafka.admin();
-    await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: first.created });
-    for (const topic of metadata.topics) expect(topic.partitions).toHaveLength(config.topics.partitions);
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2, name: topicName('batch-extracted', config.topics), configNames: ['retention.ms'] }],
+    await kafka.admin(async (admin) => {
+      const metadata = await admin.metadata({ topics: first.created });
+      expect(metadata.topics.size).toBe(first.created.length);
+      for (const topic of metadata.topics.values()) expect(topic.partitionsCount).toBe(config.topics.partitions);
+      const [described] = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ resourceType: 2, resourceName: topicName('batch-extracted', config.topics), configurationKeys: ['retention.ms'] }],
+      });
+      expect(described!.configs[0]!.value).toBe('-1');
     });
-    expect(described.resources[0]!.configEntries[0]!.configValue).toBe('-1');
-    await admin.disconnect();
 
     const second = await provisionTopics(kafka, config.topics);
     expect(second.created).toEqual([]);
@@ -30,19 +30,22 @@ describe('topic provisioning (real broker)', () => {
 
   it('refuses an existing topic whose settings differ, naming the topic and the setting', async () => {
     const topic = topicName('video-ingested', config.topics);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: topic, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
-    // The broker applies a config change asynchronously: wait until it reads back.
-    await expect
-      .poll(
-        async () =>
-          (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }] })).resources[0]!
-            .configEntries[0]!.configValue,
-        { timeout: 10_000 },
-      )
-      .toBe('3600000');
-    await admin.disconnect();
+    await kafka.admin(async (admin) => {
+      await admin.alterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', value: '3600000' }] }] });
+      // The broker applies a config change asynchronously: wait until it reads back.
+      await expect
+        .poll(
+          async () =>
+            (
+              await admin.describeConfigs({
+                includeSynonyms: false,
+                resources: [{ resourceType: 2, resourceName: topic, configurationKeys: ['retention.ms'] }],
+              })
+            )[0]!.configs[0]!.value,
+          { timeout: 10_000 },
+        )
+        .toBe('3600000');
+    });
     await expect(provisionTopics(kafka, config.topics)).rejects.toThrow(`topic ${topic} has retention.ms=3600000, filmroom requires retention.ms=-1`);
     await expect(provisionTopics(kafka, { ...config.topics, partitions: 3 }, ['batch-detected'])).rejects.toThrow(/has 6 partitions, configured 3/);
   });

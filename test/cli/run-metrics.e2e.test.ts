@@ -10,6 +10,7 @@ import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { sendRaw } from '../support/kafka-records.ts';
 
 const cli = join(projectRoot, 'bin', 'filmroom.js');
 
@@ -65,11 +66,8 @@ describe('every `filmroom run` process serves its own /metrics (real stack)', ()
     await publishOnce(kafka, serde, config.topics, [ingestion('metrics-projected', 's3://filmroom-uploads/p.mp4')]);
     await expect.poll(() => scrape(runner.url), { timeout: 60_000, interval: 500 }).toMatch(/filmroom_projection_rows_total\{table="videos"\} [1-9]/);
 
-    const producer = kafka.producer();
-    await producer.connect();
     const topic = topicName('video-ingested', config.topics);
-    const [placed] = await producer.send({ topic, acks: -1, messages: [{ key: 'poison', value: Buffer.from('not an event') }] });
-    await producer.disconnect();
+    const placed = await sendRaw(kafka, topic, [{ key: 'poison', value: Buffer.from('not an event') }]);
     const failures = await new TopicCollector<ProcessingFailed>(kafka, topicName('processing-failed', config.topics), (v) =>
       serde.decode('processing-failed', v),
     ).start();
@@ -78,7 +76,7 @@ describe('every `filmroom run` process serves its own /metrics (real stack)', ()
     expect(failures.records.find((f) => f.value.stage === 'projector-videos')!.value).toMatchObject({
       error_class: 'PERMANENT',
       error_code: 'MALFORMED_EVENT',
-      source: { topic, partition: placed!.partition, offset: Number(placed!.baseOffset) },
+      source: { topic, partition: placed!.partition, offset: Number(placed.offset) },
       payload: Buffer.from('not an event'),
     });
     await expect.poll(() => scrape(runner.url), { timeout: 30_000 }).toContain('filmroom_projection_poison_total{projector="videos"} 1');

@@ -14,6 +14,7 @@ import { topicName } from '../../streams/topics.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { testStackMode } from '../support/stack-config.ts';
+import { committedOffsets } from '../../streams/offsets.ts';
 
 describe.skipIf(testStackMode() !== 'local')('projectors while the ClickHouse server is down (local stack)', () => {
   it('pause and retry without committing, then catch up with nothing lost when ClickHouse returns', async () => {
@@ -24,11 +25,8 @@ describe.skipIf(testStackMode() !== 'local')('projectors while the ClickHouse se
     const [projector] = await runProjectors({ config, log: createLogger('silent') }, ['videos']);
     const topic = topicName('video-ingested', config.topics);
     const committed = async () => {
-      const admin = kafka.admin();
-      await admin.connect();
-      const [offsets] = await admin.fetchOffsets({ groupId: projectorGroup('videos', config.topics.prefix), topics: [topic] });
-      await admin.disconnect();
-      return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      const offsets = await committedOffsets(kafka, projectorGroup('videos', config.topics.prefix), [topic]);
+      return [...offsets.values()].reduce((sum, offset) => sum + Number(offset), 0);
     };
     try {
       await publishOnce(kafka, serde, config.topics, [ingestion('before-outage', 's3://b/x.mp4')]);

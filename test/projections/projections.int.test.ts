@@ -11,6 +11,7 @@ import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { batch, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { groupState } from '../../streams/offsets.ts';
 
 // The topics the projection families read (deletions are carried out by the purger, which these tests do not start).
 const projectedTopics = (config: { topics: { prefix: string } }) =>
@@ -255,11 +256,8 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       await expect
         .poll(
           async () => {
-            const admin = createKafka(config.kafka, 'it').admin();
-            await admin.connect();
-            const { groups } = await admin.describeGroups([projectorGroup('videos', config.topics.prefix)]);
-            await admin.disconnect();
-            return groups[0]?.state;
+            const { state } = await groupState(createKafka(config.kafka, 'it'), projectorGroup('videos', config.topics.prefix));
+            return state;
           },
           { timeout: 30_000 },
         )

@@ -10,6 +10,7 @@ import { workerEnv } from '../support/echo-fixture.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { exitOf, spawnReadyWorker } from '../support/worker-process.ts';
+import { endOffsets } from '../../streams/offsets.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,10 +69,7 @@ describe('projector: kill -9 at random points loses nothing (real broker, regist
       const final = Number((await queryUntil<{ n: string }>(config, 'SELECT count() AS n FROM videos FINAL', () => true))[0]!.n);
       expect(final).toBe(total);
       const topic = topicName('video-ingested', config.topics);
-      const admin = kafka.admin();
-      await admin.connect();
-      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [`${topic}/${p.partition}`, p.high]));
-      await admin.disconnect();
+      const ends = await endOffsets(kafka, [topic]);
       await waitForGroup(kafka, projectorGroup('videos', config.topics.prefix), ends, 60_000);
       console.log(
         `projector crash test: ${kills.join(', ')}; ${inserted} rows inserted for ${total} events (${inserted - total} redelivered), ${final} after FINAL, 0 missing`,

@@ -11,6 +11,7 @@ import { ffmpeg, fixtureDir, ingestion, uploadFile } from '../support/pipeline-f
 import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 import { groupAssignment, oneVideoPerPartition, processorCounts, waitForMembers } from '../support/scale-fixture.ts';
+import { topicOffsets } from '../../streams/offsets.ts';
 
 /**
  * Scale-out on Kafka, proven on the real stack: three instances of each pipeline processor share
@@ -213,11 +214,5 @@ describe('scale-out: three instances of each processor in one group, extract sca
 const withoutTiming = (value: Record<string, unknown>) => Object.fromEntries(Object.entries(value).filter(([field]) => !timing.has(field)));
 
 async function endOffsets(kafka: ReturnType<typeof createKafka>, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return ((await topicOffsets(kafka, [topic])).get(topic) ?? []).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }

@@ -12,6 +12,7 @@ import { createS3Client } from '../../storage/object-store.ts';
 import { createKafka, describeCluster } from '../../streams/kafka-client.ts';
 import { createSchemaRegistry, subjectVersions } from '../../streams/schema-registry.ts';
 import { testConfig, testStackMode } from '../support/stack-config.ts';
+import { readFirstRecord, sendRaw } from '../support/kafka-records.ts';
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -30,14 +31,8 @@ describe.skipIf(testStackMode() !== 'local')('local stack lifecycle: down stops 
 
   async function writeOneOfEach(): Promise<string> {
     const kafka = createKafka(config.kafka, 'it-lifecycle');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
-    await admin.disconnect();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await producer.send({ topic, acks: -1, messages: [{ key: token, value: token }] });
-    await producer.disconnect();
+    await kafka.admin((admin) => admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 }));
+    await sendRaw(kafka, topic, [{ key: token, value: Buffer.from(token) }]);
     await createSchemaRegistry(config.registry).register(
       { type: SchemaType.AVRO, schema: JSON.stringify({ type: 'record', name: 'Lifecycle', fields: [{ name: 'a', type: 'string' }] }) },
       { subject, compatibility: COMPATIBILITY.BACKWARD },
@@ -54,14 +49,7 @@ describe.skipIf(testStackMode() !== 'local')('local stack lifecycle: down stops 
 
   async function readOneOfEach(): Promise<{ clusterId: string; record: string; subjectVersions: number; rows: unknown; object: string }> {
     const kafka = createKafka(config.kafka, 'it-lifecycle');
-    const consumer = kafka.consumer({ groupId: `it-lifecycle-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const record = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('record not found after restart')), 30_000);
-      void consumer.run({ eachMessage: async ({ message }) => (clearTimeout(timer), resolve(message.value!.toString())) });
-    });
-    await consumer.disconnect();
+    const record = await readFirstRecord(kafka, topic);
     const ch = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
     const rows = await (await ch.query({ query: `SELECT token FROM ${table}`, format: 'JSONEachRow' })).json();
     await ch.command({ query: `DROP TABLE ${table}` });

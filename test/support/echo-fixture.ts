@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Message, MessagesStream } from '@platformatic/kafka';
 import { loadConfig, type Config } from '../../common/config.ts';
 import type { EchoBehaviour, EchoRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka, type KafkaClient } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
+import { readTopics, type TopicReader } from '../../streams/topic-reader.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { inject } from 'vitest';
 
@@ -58,7 +58,11 @@ export function echoRequest(sequence: number, behaviour: EchoBehaviour = 'ECHO',
 
 /** Produces raw values (already encoded, or deliberately malformed) to the echo input topic. */
 /** Produces records as they are; resolves with where each send put its first record (one per send of 500). */
-export async function produceRaw(kafka: KafkaClient, config: Config, records: { key: string; value: Buffer }[]): Promise<{ partition: number; offset: number }[]> {
+export async function produceRaw(
+  kafka: KafkaClient,
+  config: Config,
+  records: { key: string; value: Buffer }[],
+): Promise<{ partition: number; offset: number }[]> {
   const producer = kafka.producer();
   const topic = topicName('echo-requested', config.topics);
   const placed: { partition: number; offset: number }[] = [];
@@ -105,9 +109,7 @@ export async function echoHarness(config: Config): Promise<EchoHarness> {
  */
 export class TopicCollector<T> {
   readonly records: { key: string | null; value: T; partition: number; offset: string }[] = [];
-  private consumer: Consumer | undefined;
-  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
-  private decoded: Promise<void> = Promise.resolve();
+  private reader: TopicReader | undefined;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -116,17 +118,12 @@ export class TopicCollector<T> {
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({ groupId: `it-collector-${randomUUID()}`, maxWaitMs: 500 });
-    this.stream = await this.consumer.consume({ topics: [this.topic], mode: 'earliest', autocommit: false });
-    this.stream.on('data', (message: Message) => {
-      // Decoded in arrival order: a record is kept only after those before it.
-      this.decoded = this.decoded.then(async () => {
-        this.records.push({
-          key: message.key?.toString() ?? null,
-          value: await this.decode(message.value ?? null),
-          partition: message.partition,
-          offset: String(message.offset),
-        });
+    this.reader = await readTopics(this.kafka, { topics: [this.topic], groupId: `it-collector-${randomUUID()}` }, async (message) => {
+      this.records.push({
+        key: message.key?.toString() ?? null,
+        value: await this.decode(message.value ?? null),
+        partition: message.partition,
+        offset: String(message.offset),
       });
     });
     return this;
@@ -140,18 +137,8 @@ export class TopicCollector<T> {
     }
   }
 
-  /** Disconnects, but never for longer than 15 s: a collector is test plumbing and must not stall a run. */
+  /** Stops reading (never for longer than 15 s: a collector is test plumbing and must not stall a run). */
   async stop(): Promise<void> {
-    if (!this.consumer) return;
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), 15_000)));
-    const closed = async () => {
-      await this.stream?.close().catch(() => undefined);
-      await this.consumer!.close(true);
-      return 'disconnected' as const;
-    };
-    const outcome = await Promise.race([closed(), gaveUp]);
-    clearTimeout(timer);
-    if (outcome === 'gave up') process.stderr.write(`collector on ${this.topic}: disconnect still pending after 15 s, left behind\n`);
+    await this.reader?.stop();
   }
 }

@@ -1,8 +1,8 @@
-import { AssignerProtocol, Partitioners, type Kafka } from 'kafkajs';
+import { compatibilityPartitioner } from '@platformatic/kafka';
 import type { Config } from '../../common/config.ts';
 import { batchKey, videoKey } from '../../schemas/envelope.ts';
 import type { AnyEventName } from '../../schemas/index.ts';
-import { topicName } from '../../streams/topics.ts';
+import type { KafkaClient } from '../../streams/kafka-client.ts';
 import { runVideoId } from './pipeline-fixture.ts';
 
 /**
@@ -23,17 +23,9 @@ export function oneVideoPerPartition(config: Config, waves: number): string[][] 
 }
 
 /** The partition of an event's topic that the producer's own partitioner sends a key to. */
-export function keyPartition(config: Config, event: AnyEventName): (key: string) => number {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const topic = topicName(event, config.topics);
-  const partitionMetadata = Array.from({ length: config.topics.partitions }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-  return (key) => partitioner({ topic, partitionMetadata, message: { key, value: null } });
+export function keyPartition(config: Config, _event: AnyEventName): (key: string) => number {
+  // The producer's partitioner (murmur2, as kafkajs and Java), modulo the topic's partitions as the producer takes it.
+  return (key) => compatibilityPartitioner({ topic: '' }, Buffer.from(key)) % config.topics.partitions;
 }
 
 export interface GroupMember {
@@ -42,35 +34,25 @@ export interface GroupMember {
 }
 
 /** The members of a consumer group and the partitions each owns, as the broker has them. */
-export async function groupAssignment(kafka: Kafka, groupId: string): Promise<GroupMember[] & { state?: string }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [group] = (await admin.describeGroups([groupId])).groups;
-    const members: GroupMember[] & { state?: string } = (group?.members ?? []).map((member) => {
-      const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? {};
-      return {
-        memberId: member.memberId,
-        partitions: Object.values(assignment)
-          .flat()
-          .sort((a, b) => a - b),
-      };
-    });
-    if (group) members.state = group.state;
-    return members;
-  } finally {
-    await admin.disconnect();
-  }
+export async function groupAssignment(kafka: KafkaClient, groupId: string): Promise<GroupMember[] & { state?: string }> {
+  const groups = await kafka.admin((admin) => admin.describeGroups({ groups: [groupId] }));
+  const group = groups.get(groupId);
+  const members: GroupMember[] & { state?: string } = [...(group?.members.values() ?? [])].map((member) => ({
+    memberId: member.id,
+    partitions: [...(member.assignments?.values() ?? [])].flatMap((a) => a.partitions).sort((a, b) => a - b),
+  }));
+  if (group) members.state = String(group.state);
+  return members;
 }
 
 /** Waits until the group is stable with `members` members that own all its partitions between them. */
-export async function waitForMembers(kafka: Kafka, groupId: string, members: number, partitions: number, timeoutMs = 180_000): Promise<void> {
+export async function waitForMembers(kafka: KafkaClient, groupId: string, members: number, partitions: number, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: Awaited<ReturnType<typeof groupAssignment>> = [];
   while (Date.now() < deadline) {
     last = await groupAssignment(kafka, groupId);
     const owned = new Set(last.flatMap((m) => m.partitions));
-    if (last.state === 'Stable' && last.length === members && owned.size === partitions) return;
+    if (last.state?.toUpperCase() === 'STABLE' && last.length === members && owned.size === partitions) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   throw new Error(`${groupId} did not reach ${members} stable members in ${timeoutMs} ms (last: ${last.state}, ${JSON.stringify(last)})`);
@@ -90,7 +72,7 @@ export async function processorCounts(metricsUrl: string, processor: string): Pr
  * assigned now: a handful of hashed keys may otherwise all land on one instance.
  */
 export async function videoWithSegmentsSpread(
-  kafka: Kafka,
+  kafka: KafkaClient,
   config: Config,
   groupId: string,
   segments: readonly { batchStart: number }[],
