@@ -135,7 +135,7 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     rows.push(['Kafka ProducerPerformance (Java, acks=all, idempotent)', await kafkaProducerPerf(java, config, rawTopic, records, recordSize)]);
     rows.push(['Kafka ConsumerPerformance (Java, fetch only)', await kafkaConsumerPerf(java, config, rawTopic, records)]);
     const filmroom = await runtimeThroughput(config, records, recordSize);
-    rows.push(['filmroom producer (kafkajs + Avro, acks=all, idempotent)', filmroom.producer]);
+    rows.push(['filmroom producer (@platformatic/kafka + Avro, acks=all, idempotent)', filmroom.producer]);
     rows.push([`filmroom runtime, echo processor (concurrency ${config.processor.concurrency})`, filmroom.runtime]);
     // The same records (bytes, keys, partitions) that the runtime just echoed, from its own group.
     const streamThreads = config.processor.concurrency;
