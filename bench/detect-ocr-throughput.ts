@@ -23,6 +23,7 @@ import { runProcessor, type RunningProcessor } from '../streams/runtime.ts';
 import { EventSerde } from '../streams/serde.ts';
 import { topicName } from '../streams/topics.ts';
 import { readTopics } from '../streams/topic-reader.ts';
+import { startCpuSplit, type CpuSplit } from './proc-stats.ts';
 
 /** One detector's run: its bare session and the detect processor running only it. */
 export interface DetectorBenchResult {
@@ -36,6 +37,8 @@ export interface DetectorBenchResult {
   /** Mean of a bare run from the stored JPEGs (decode + tensor + model) before and one after the processor's. */
   bareFromFramesSeconds: number;
   processorDetectSeconds: number;
+  /** CPU seconds of this process and of all others (the stack) during each measurement (the bare ones averaged like their times). */
+  cpu: { bare: CpuSplit; fromFrames: CpuSplit; processor: CpuSplit };
   detections: number;
   detected: BatchDetected[];
 }
@@ -243,8 +246,9 @@ async function measureDetector(
     // machine, load that comes and goes then weighs on both sides alike.
     const runBare = async () => {
       const start = performance.now();
+      const cpu = startCpuSplit();
       for (const chunk of chunks) await bare.session.run({ [inputName]: chunk.tensor });
-      return (performance.now() - start) / 1000;
+      return { seconds: (performance.now() - start) / 1000, cpu: cpu() };
     };
     // Bare from the frames: what any script running the model on these frames must do too
     // (decode the JPEGs, make the tensor, run the session), without Kafka, S3, TAR or events.
@@ -255,11 +259,12 @@ async function measureDetector(
     }
     const runBareFromFrames = async () => {
       const start = performance.now();
+      const cpu = startCpuSplit();
       for (const chunk of jpegChunks) {
         const decoded = await Promise.all(chunk.map((jpeg) => decodeRgbImage(jpeg, 'bench frame')));
         await bare.session.run({ [inputName]: detector.prepare(decoded).tensor });
       }
-      return (performance.now() - start) / 1000;
+      return { seconds: (performance.now() - start) / 1000, cpu: cpu() };
     };
     const bareBefore = await runBare();
     const fromFramesBefore = await runBareFromFrames();
@@ -277,25 +282,36 @@ async function measureDetector(
     const detected = await collect<BatchDetected>(config, serde, 'batch-detected', events.length);
     const publisher = await createKafkaPublisher(kafka, serde, config.topics, { events: ['batch-extracted'] });
     const began = performance.now();
+    const processorCpu = startCpuSplit();
     await publisher.publish(events);
     await publisher.close();
     const { at: detectEnd, values: detectedValues } = await detected.done;
     const processorDetectSeconds = (detectEnd - began) / 1000;
+    const processorCpuSplit = processorCpu();
     await detect.stop();
     await detector.close();
     const bareAfter = await runBare();
     const fromFramesAfter = await runBareFromFrames();
     await bare.session.release();
-    const bareDetectSeconds = (bareBefore + bareAfter) / 2;
+    const bareDetectSeconds = (bareBefore.seconds + bareAfter.seconds) / 2;
+    const meanSplit = (a: CpuSplit, b: CpuSplit): CpuSplit => ({
+      ownSeconds: (a.ownSeconds + b.ownSeconds) / 2,
+      otherSeconds: (a.otherSeconds + b.otherSeconds) / 2,
+    });
 
     return {
       model: detector.model.name,
       inputSize: `${chunks[0]!.tensor.dims[3]}x${chunks[0]!.tensor.dims[2]}`,
       callSize,
       bareDetectSeconds,
-      bareDetectRange: [Math.min(bareBefore, bareAfter), Math.max(bareBefore, bareAfter)],
-      bareFromFramesSeconds: (fromFramesBefore + fromFramesAfter) / 2,
+      bareDetectRange: [Math.min(bareBefore.seconds, bareAfter.seconds), Math.max(bareBefore.seconds, bareAfter.seconds)],
+      bareFromFramesSeconds: (fromFramesBefore.seconds + fromFramesAfter.seconds) / 2,
       processorDetectSeconds,
+      cpu: {
+        bare: meanSplit(bareBefore.cpu, bareAfter.cpu),
+        fromFrames: meanSplit(fromFramesBefore.cpu, fromFramesAfter.cpu),
+        processor: processorCpuSplit,
+      },
       detections: detectedValues.reduce((n, d) => n + d.frames.reduce((m, f) => m + f.detections.length, 0), 0),
       detected: detectedValues,
     };

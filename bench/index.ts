@@ -17,6 +17,7 @@ import { benchVideo, extractThroughput } from './extract-throughput.ts';
 import { extractSegmentsBench, segmentBenchTable } from './extract-segments.ts';
 import { projectionThroughput } from './projection-throughput.ts';
 import { detectOcrThroughput, type DetectorBenchResult } from './detect-ocr-throughput.ts';
+import type { CpuSplit } from './proc-stats.ts';
 import { trackThroughput } from './track-throughput.ts';
 import { faceThroughput } from './face-throughput.ts';
 import { clipThroughput } from './clip-throughput.ts';
@@ -190,19 +191,27 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
     const fps = 4;
     print(`bench: detection and OCR over the bundled sample at ${fps} fps, batches of 30, ${config.detect.threads} thread(s) per session...`);
     const d = await detectOcrThroughput(config, log, { fps, batchSize: 30 });
-    const row = (name: string, n: number, seconds: number) =>
-      `| ${name} | ${n} | ${seconds.toFixed(2)} | ${(n / seconds).toFixed(1)} | ${((seconds * 1000) / n).toFixed(1)} |`;
+    const row = (name: string, n: number, seconds: number, cpu?: CpuSplit) =>
+      `| ${name} | ${n} | ${seconds.toFixed(2)} | ${(n / seconds).toFixed(1)} | ${((seconds * 1000) / n).toFixed(1)} | ` +
+      `${cpu ? `${cpu.ownSeconds.toFixed(1)} | ${cpu.otherSeconds.toFixed(1)}` : ' | '} |`;
     const detectorRows = (r: DetectorBenchResult, label: string) => [
       row(
         `bare onnxruntime-node session, ${label} ${r.model} (input ${r.inputSize}), prepared tensors of ${r.callSize} frame(s) (mean of runs before and after: ${r.bareDetectRange.map((x) => x.toFixed(2)).join(' s, ')} s)`,
         d.frames,
         r.bareDetectSeconds,
+        r.cpu.bare,
       ),
-      row(`bare ${r.model} session from the stored JPEGs (sharp decode + tensor + run, no Kafka/S3/TAR/events)`, d.frames, r.bareFromFramesSeconds),
+      row(
+        `bare ${r.model} session from the stored JPEGs (sharp decode + tensor + run, no Kafka/S3/TAR/events)`,
+        d.frames,
+        r.bareFromFramesSeconds,
+        r.cpu.fromFrames,
+      ),
       row(
         `filmroom detect processor running only ${r.model} (S3 + TAR + JPEG decode + preprocess + inference + decode + produce; ${r.detections} detections)`,
         d.frames,
         r.processorDetectSeconds,
+        r.cpu.processor,
       ),
     ];
     const ratios = (r: DetectorBenchResult) =>
@@ -213,8 +222,8 @@ export async function runBenchmarks(options: BenchOptions, print: (line: string)
       [
         '',
         `input: ${d.frames} frames of ${d.width}x${d.height}, ${d.crops} text regions; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
-        '| measurement | frames/crops | seconds | per second | ms each |',
-        '|---|---:|---:|---:|---:|',
+        '| measurement | frames/crops | seconds | per second | ms each | CPU s, bench process | CPU s, other processes (stack) |',
+        '|---|---:|---:|---:|---:|---:|---:|',
         ...detectorRows(d.objects, 'objects detector'),
         ...detectorRows(d.text, 'text detector'),
         row(`PP-OCR recogniser alone on the same crops (batches of ${config.ocr.maxCrops})`, d.crops, d.bareOcrSeconds),

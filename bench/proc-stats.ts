@@ -32,3 +32,33 @@ export function childPids(pid: number): number[] {
     return [];
   }
 }
+
+/** Busy CPU seconds of the whole machine since boot (all cores; user, nice, system, irq, softirq, steal), from /proc/stat. */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+export interface CpuSplit {
+  /** CPU seconds this process used. */
+  ownSeconds: number;
+  /** CPU seconds every other process on the machine used meanwhile (the local stack's broker, S3 server, ClickHouse...). */
+  otherSeconds: number;
+}
+
+/**
+ * Starts counting CPU time; the returned function says how much this process and everything else
+ * on the machine used since. On a machine whose cores a measurement fills, the other processes'
+ * share is time the measured code could not have had.
+ */
+export function startCpuSplit(): () => CpuSplit {
+  const machineBefore = machineBusySeconds();
+  const ownBefore = process.cpuUsage();
+  return () => {
+    const own = process.cpuUsage(ownBefore);
+    const ownSeconds = (own.user + own.system) / 1e6;
+    return { ownSeconds, otherSeconds: Math.max(0, machineBusySeconds() - machineBefore - ownSeconds) };
+  };
+}

@@ -90,11 +90,17 @@ export function decodeNanoDet(outputs: FloatTensor[], geometries: InputGeometry[
       const bins = values / 4;
       const scoreBase = n * cells * classCount;
       const distanceBase = n * cells * values;
+      const data = scores.data;
       for (let cell = 0; cell < cells; cell++) {
-        const row = scores.data.subarray(scoreBase + cell * classCount, scoreBase + (cell + 1) * classCount);
+        // Nearly every cell has no class above the threshold: find that out in one tight pass first.
+        const rowStart = scoreBase + cell * classCount;
+        const rowEnd = rowStart + classCount;
+        let best = 0;
+        for (let i = rowStart; i < rowEnd; i++) if (data[i]! > best) best = data[i]!;
+        if (best < options.scoreThreshold) continue;
         let box: ReturnType<typeof toSourceBox> | undefined;
         for (let c = 0; c < classCount; c++) {
-          const score = row[c]!;
+          const score = data[rowStart + c]!;
           if (score < options.scoreThreshold) continue;
           if (box === undefined) {
             // The box is decoded once per cell, and only for cells with some class above the threshold.
