@@ -316,9 +316,8 @@ class ConsumerLoop implements RunningLoop {
       if (this.closing) return;
       try {
         await old.stream?.close().catch(() => undefined);
+        // Closing again on a later try is harmless: both ignore a second close.
         await old.consumer?.close(true).catch(() => undefined);
-        old.stream = undefined;
-        old.consumer = undefined;
         await this.open();
         this.restarting = false;
       } catch (openError) {

@@ -1,32 +1,37 @@
-import { legacyConsumerGroupStates } from '@platformatic/kafka';
+import { legacyConsumerGroupStates, type Admin } from '@platformatic/kafka';
 import type { Logger } from '../common/logger.ts';
 import type { KafkaClient } from './kafka-client.ts';
 
+export type PartitionOffsets = { partition: number; low: bigint; high: bigint };
+
 /** Per partition of each topic, its first and next offsets now (low and high watermarks). */
-export async function topicOffsets(kafka: KafkaClient, topics: string[]): Promise<Map<string, { partition: number; low: bigint; high: bigint }[]>> {
-  return kafka.admin(async (admin) => {
-    const metadata = await admin.metadata({ topics });
-    const request = (timestamp: bigint) =>
-      admin.listOffsets({
-        topics: topics.map((name) => ({
-          name,
-          partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
-        })),
-      });
-    // Kafka's special timestamps: -2 asks for the earliest offset, -1 for the latest.
-    const [lows, highs] = await Promise.all([request(-2n), request(-1n)]);
-    const result = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
-    for (const topic of highs) {
-      const low = new Map((lows.find((t) => t.name === topic.name)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
-      result.set(
-        topic.name,
-        topic.partitions
-          .map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0n, high: p.offset }))
-          .sort((a, b) => a.partition - b.partition),
-      );
-    }
-    return result;
-  });
+export function topicOffsets(kafka: KafkaClient, topics: string[]): Promise<Map<string, PartitionOffsets[]>> {
+  return kafka.admin((admin) => topicOffsetsWith(admin, topics));
+}
+
+/** topicOffsets on an Admin the caller holds (several reads, one connection). */
+export async function topicOffsetsWith(admin: Admin, topics: string[]): Promise<Map<string, PartitionOffsets[]>> {
+  const metadata = await admin.metadata({ topics });
+  const request = (timestamp: bigint) =>
+    admin.listOffsets({
+      topics: topics.map((name) => ({
+        name,
+        partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
+      })),
+    });
+  // Kafka's special timestamps: -2 asks for the earliest offset, -1 for the latest.
+  const [lows, highs] = await Promise.all([request(-2n), request(-1n)]);
+  const result = new Map<string, PartitionOffsets[]>();
+  for (const topic of highs) {
+    const low = new Map((lows.find((t) => t.name === topic.name)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+    result.set(
+      topic.name,
+      topic.partitions
+        .map((p) => ({ partition: p.partitionIndex, low: low.get(p.partitionIndex) ?? 0n, high: p.offset }))
+        .sort((a, b) => a.partition - b.partition),
+    );
+  }
+  return result;
 }
 
 /** Per `topic/partition`, the offset after the last record now in the topic. */
@@ -37,18 +42,21 @@ export async function endOffsets(kafka: KafkaClient, topics: string[]): Promise<
 }
 
 /** Per `topic/partition`, the offset a consumer group has committed (partitions it never committed on are left out). */
-export async function committedOffsets(kafka: KafkaClient, groupId: string, topics?: string[]): Promise<Map<string, bigint>> {
-  return kafka.admin(async (admin) => {
-    const [group] = await admin.listConsumerGroupOffsets({ groups: [topics ? { groupId, topics: await topicPartitions(admin, topics) } : groupId] });
-    const committed = new Map<string, bigint>();
-    for (const topic of group?.topics ?? []) {
-      for (const p of topic.partitions) if (p.committedOffset >= 0n) committed.set(`${topic.name}/${p.partitionIndex}`, p.committedOffset);
-    }
-    return committed;
-  });
+export function committedOffsets(kafka: KafkaClient, groupId: string, topics?: string[]): Promise<Map<string, bigint>> {
+  return kafka.admin((admin) => committedOffsetsWith(admin, groupId, topics));
 }
 
-async function topicPartitions(admin: Parameters<Parameters<KafkaClient['admin']>[0]>[0], topics: string[]) {
+/** committedOffsets on an Admin the caller holds. */
+export async function committedOffsetsWith(admin: Admin, groupId: string, topics?: string[]): Promise<Map<string, bigint>> {
+  const [group] = await admin.listConsumerGroupOffsets({ groups: [topics ? { groupId, topics: await topicPartitions(admin, topics) } : groupId] });
+  const committed = new Map<string, bigint>();
+  for (const topic of group?.topics ?? []) {
+    for (const p of topic.partitions) if (p.committedOffset >= 0n) committed.set(`${topic.name}/${p.partitionIndex}`, p.committedOffset);
+  }
+  return committed;
+}
+
+async function topicPartitions(admin: Admin, topics: string[]) {
   const metadata = await admin.metadata({ topics });
   return topics.map((name) => ({ name, partitionIndexes: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, i) => i) }));
 }
@@ -97,20 +105,21 @@ export async function waitForGroup(
 
 /** Points a new consumer group at a timestamp; a group that has committed offsets is left alone. */
 export async function startGroupAt(kafka: KafkaClient, groupId: string, topic: string, timestamp: number, log: Logger): Promise<void> {
-  if ((await committedOffsets(kafka, groupId, [topic])).size > 0) {
-    log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
-    return;
-  }
   await kafka.admin(async (admin) => {
+    if ((await committedOffsetsWith(admin, groupId, [topic])).size > 0) {
+      log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
+      return;
+    }
     const metadata = await admin.metadata({ topics: [topic] });
     const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: BigInt(timestamp) }));
-    const [found] = await admin.listOffsets({ topics: [{ name: topic, partitions }] });
-    // A timestamp past the last record answers -1: start at the end then.
-    const ends = (await topicOffsets(kafka, [topic])).get(topic) ?? [];
+    const at = (time: bigint) =>
+      admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: time })) }] });
+    // A timestamp past the last record answers -1: start at the end (Kafka's latest, -1) then.
+    const [[found], [latest]] = await Promise.all([at(BigInt(timestamp)), at(-1n)]);
+    const ends = new Map((latest?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
     const partitionOffsets = (found?.partitions ?? []).map((p) => ({
       partition: p.partitionIndex,
-      offset: p.offset >= 0n ? p.offset : (ends.find((e) => e.partition === p.partitionIndex)?.high ?? 0n),
+      offset: p.offset >= 0n ? p.offset : (ends.get(p.partitionIndex) ?? 0n),
     }));
     await admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: topic, partitionOffsets }] });
     log.info({ timestamp, partitions: partitionOffsets.map((p) => `${p.partition}@${p.offset}`) }, 'group starts at timestamp');
@@ -128,11 +137,11 @@ export async function groupState(kafka: KafkaClient, groupId: string): Promise<{
 
 /** Moves a consumer group (with no members) to the first offset still in each partition of these topics. */
 export async function rewindGroup(kafka: KafkaClient, groupId: string, topics: string[]): Promise<void> {
-  const offsets = await topicOffsets(kafka, topics);
-  await kafka.admin((admin) =>
-    admin.alterConsumerGroupOffsets({
+  await kafka.admin(async (admin) => {
+    const offsets = await topicOffsetsWith(admin, topics);
+    await admin.alterConsumerGroupOffsets({
       groupId,
       topics: [...offsets].map(([name, partitions]) => ({ name, partitionOffsets: partitions.map((p) => ({ partition: p.partition, offset: p.low })) })),
-    }),
-  );
+    });
+  });
 }

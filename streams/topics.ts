@@ -137,11 +137,11 @@ export async function provisionTopics(kafka: KafkaClient, topics: TopicsConfig, 
 }
 
 /** Creates plain topics (benches, health checks) unless they exist, and waits until every partition has a leader. */
-export async function ensureTopics(kafka: KafkaClient, names: string[], partitions: number): Promise<void> {
+export async function ensureTopics(kafka: KafkaClient, names: string[], partitions: number, configs: { name: string; value: string }[] = []): Promise<void> {
   await kafka.admin(async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = names.filter((name) => !existing.has(name));
-    if (missing.length > 0) await createTopicsWith(admin, missing, partitions, []);
+    if (missing.length > 0) await createTopicsWith(admin, missing, partitions, configs);
     await topicsKnown(admin, names);
   });
 }

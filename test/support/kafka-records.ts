@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { Message } from '@platformatic/kafka';
 import { sendRecords, type KafkaClient } from '../../streams/kafka-client.ts';
+import { readTopics } from '../../streams/topic-reader.ts';
 
 /** Test set-up: sends records as they are (malformed ones, tombstones) with acks=all; resolves with where the first one went. */
 export async function sendRaw(
@@ -28,16 +27,17 @@ export async function sendRaw(
 
 /** Reads a topic from its start with a throw-away group until the first record; its value as text. */
 export async function readFirstRecord(kafka: KafkaClient, topic: string, timeoutMs = 30_000): Promise<string> {
-  const consumer = kafka.consumer({ groupId: `it-first-${randomUUID()}`, maxWaitMs: 500 });
+  let seen: (value: string) => void = () => {};
+  const first = new Promise<string>((resolve) => (seen = resolve));
+  const reader = await readTopics(kafka, { topics: [topic] }, (message) => seen(message.value?.toString() ?? ''));
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-    const value = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no record read from ${topic} within ${timeoutMs} ms`)), timeoutMs);
-      stream.once('data', (message: Message) => (clearTimeout(timer), resolve(message.value?.toString() ?? '')));
-    });
-    await stream.close();
-    return value;
+    return await Promise.race([
+      first,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no record read from ${topic} within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
   } finally {
-    await consumer.close(true).catch(() => undefined);
+    clearTimeout(timer);
+    await reader.stop();
   }
 }
