@@ -19,7 +19,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import { productTopicEvents, provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
 import { fixtureRuns, ingestion } from '../support/pipeline-fixture.ts';
-import { batch, checksOf, dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { batch, checksOf, dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const keys = { uploader: 'uploader-secret-0123456789', reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -44,7 +44,7 @@ describe('the HTTP API against the real stack (inject, no port)', () => {
   afterAll(async () => {
     await ingested?.stop();
     await app?.close();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('answers liveness, readiness of every backing service, and Prometheus metrics', async () => {
@@ -256,7 +256,7 @@ describe('manifest exports through the API (real stack)', () => {
       await Promise.all(projectors.map((p) => p.stop()));
       await app.close();
       await clickhouse.close();
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 180_000);
 });
@@ -315,7 +315,7 @@ describe('uploads through the API (real stack)', () => {
     } finally {
       await events.stop();
       await app.close();
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 120_000);
 });

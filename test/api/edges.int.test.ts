@@ -9,7 +9,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const keys = { uploader: 'uploader-secret-0123456789', reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -51,7 +51,7 @@ describe('the API edges against the real stack', () => {
     for (const r of running.reverse()) await r.stop();
     await ingested?.stop();
     await app?.close();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('authenticates before validating, takes only s3:// sources, and bounds every number (400 naming the field, no 500)', async () => {

@@ -12,7 +12,7 @@ import type { RunningProcessor } from '../../streams/runtime.ts';
 import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics } from '../../streams/topics.ts';
-import { batch, dropDatabase, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
+import { batch, dropTestNamespace, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
 
 const keys = { reader: 'reader-secret-0123456789', operator: 'operator-secret-012345678' };
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -48,7 +48,7 @@ describe('operator replays and consumer lag through the API (real stack)', () =>
     await coordinator?.stop();
     for (const r of running.reverse()) await r.stop();
     await app?.close();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('validates replay requests: 401/403 by role, 400 naming the field for unknown versions, bad times, unknown fields and hostile prefixes', async () => {

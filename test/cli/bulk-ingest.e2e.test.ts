@@ -16,7 +16,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
-import { dropDatabase, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, queryUntil } from '../support/projection-fixture.ts';
 import { projectionConfig } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
@@ -58,7 +58,7 @@ describe('bulk ingest and the CLI edges (real stack, the CLI as a child process)
 
   afterAll(async () => {
     await ingested?.stop();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('a task list of 33 lines (32 items) (missing keys, repeats, two TAR bundles, a comment, an http:// line) ingests with a correct summary; a second run skips every ingested one as unchanged', async () => {

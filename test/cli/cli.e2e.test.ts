@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../common/config.ts';
 import { createClickHouse } from '../../projections/clickhouse-client.ts';
 import { sampleVideo } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 
 const execFileAsync = promisify(execFile);
@@ -71,7 +71,7 @@ describe('the filmroom CLI end to end: run, ingest --wait, status, replay checks
       const exited = new Promise<number | null>((resolve) => runner.once('exit', resolve));
       runner.kill('SIGTERM');
       expect(await exited).toBe(0);
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 300_000);
 });

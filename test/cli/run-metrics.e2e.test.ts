@@ -9,7 +9,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import { provisionTopics, topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 import { sendRaw } from '../support/kafka-records.ts';
 
 const cli = join(projectRoot, 'bin', 'filmroom.js');
@@ -21,7 +21,7 @@ describe('every `filmroom run` process serves its own /metrics (real stack)', ()
   afterAll(async () => {
     children.forEach((child) => child.kill('SIGKILL'));
     await Promise.all(collectors.map((c) => c.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   /** Spawns `filmroom run --only <parts>` and resolves with its metrics URL once it is running. */

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../common/config.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -38,7 +38,7 @@ describe('the main job: filmroom start --once (real stack)', () => {
       expect(stdout).toMatch(/ClickHouse renders: +\{"preview_uri":"s3:\/\/[^"]+\.mp4","contact_sheet_uri":"s3:\/\/[^"]+","thumbnails":"?[1-9]\d*"?\}/);
       expect(stdout).toContain('--once: done.');
     } finally {
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 300_000);
 });

@@ -9,7 +9,7 @@ import { projectRoot } from '../../common/config.ts';
 import { createS3Client, putObject } from '../../storage/object-store.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
 const cli = join(projectRoot, 'bin', 'filmroom.js');
@@ -34,7 +34,7 @@ describe('a task list of 200 keys, through the CLI to the manifest (real stack, 
   let config: Awaited<ReturnType<typeof projectionConfig>> | undefined;
   afterAll(async () => {
     children.forEach((child) => child.kill('SIGKILL'));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('ingests 112 of 200 lines (80 repeats skipped, 8 missing refused) and exports 112 manifest rows, the 30 that are not videos with their error', async () => {

@@ -22,7 +22,7 @@ import { topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { fixtureVideo, gameCameras, generateCameraVideo, readClipFrames } from '../support/game-fixture.ts';
 import { fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const uploaderKey = 'uploader-secret-0123456789';
 const readerKey = 'reader-secret-0123456789';
@@ -114,7 +114,7 @@ describe('plays → clips → train/validation JSONL on the real stack, with a g
     await clipEvents?.stop();
     await datasetEvents?.stop();
     for (const r of running.reverse()) await r.stop();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('imports 20 plays by CSV (bad rows reported one by one), cuts 40 clips with one download per camera video, each at the requested seconds ±0.5 s', async () => {

@@ -10,7 +10,7 @@ import { createLogger } from '../../common/logger.ts';
 import { runProjectors } from '../../projections/projector.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { provisionTopics } from '../../streams/topics.ts';
-import { dropDatabase, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, stoppedTogether } from '../support/projection-fixture.ts';
 import { ensureContractVenv } from './python-venv.ts';
 
 const execFileAsync = promisify(execFile);
@@ -64,7 +64,7 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
   afterAll(async () => {
     for (const r of running.reverse()) await r.stop();
     await app?.close();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('passes every schemathesis check with no failure over at least 1,000 generated cases, the stateful phase included', async () => {

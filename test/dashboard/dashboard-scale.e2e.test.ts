@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { firstPageBudgetMs, measureDashboardFirstPage } from '../../bench/dashboard-first-page.ts';
 import { artifactsDir } from '../support/browser.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const videos = 2000;
 const reader = 'scale-reader-0123456789ab';
@@ -16,7 +16,7 @@ describe('the dashboard’s videos list with 2,000 videos in the projections (Ch
 
   it('renders the first page of 50 in under a second (median of five opens with the key in the session)', async () => {
     const config = await projectionConfig({ FILMROOM_API_KEYS: `rd:reader:${reader}` });
-    closers.push(() => dropDatabase(config));
+    closers.push(() => dropTestNamespace(config));
     // The same measurement as `filmroom bench --only dashboard` (bench/dashboard-first-page.ts says how it is taken).
     const result = await measureDashboardFirstPage(config, {
       readerKey: reader,

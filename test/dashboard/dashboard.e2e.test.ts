@@ -8,7 +8,7 @@ import { createS3Client, putObject } from '../../storage/object-store.ts';
 import { artifactsDir, enterKey, launchChromium } from '../support/browser.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { fixtureDir, sampleVideo } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const cli = join(projectRoot, 'bin', 'filmroom.js');
 const keys = { uploader: 'dash-uploader-0123456789', reader: 'dash-reader-0123456789ab', operator: 'dash-operator-0123456789' };
@@ -63,7 +63,7 @@ describe('the web dashboard in a real browser (Chromium) on the real stack: uplo
   afterAll(async () => {
     await browser?.close();
     children.forEach((child) => child.kill('SIGKILL'));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('refuses a wrong key, uploads the sample with a progress bar, shows its bars reaching 100 %, thumbnails and a playing preview, a v2 replay beside v1, and deletes it', async () => {

@@ -9,7 +9,7 @@ import { buildServer } from '../../api/server.ts';
 import { createS3Client, putObject, s3ObjectStore, s3Uri } from '../../storage/object-store.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { sampleVideo } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
 const operatorKey = 'operator-secret-0123456789';
@@ -146,7 +146,7 @@ describe('delete a video end to end: objects, rows, idempotence, rebuild, re-ing
       }
     } finally {
       await stopRunner();
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 600_000);
 });

@@ -23,7 +23,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { isolatedConfig, TopicCollector } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, sampleVideo, uploadFile } from '../support/pipeline-fixture.ts';
-import { batch as syntheticBatch, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { batch as syntheticBatch, dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const log = createLogger('silent');
 
@@ -53,7 +53,7 @@ describe('detect → ocr on the bundled sample against the real stack', () => {
     await Promise.all(running.map((r) => r.stop()));
     await Promise.all(collectors.map((c) => c.stop()));
     await Promise.all(closers.map((c) => c.close()));
-    if (projections) await dropDatabase(projections);
+    if (projections) await dropTestNamespace(projections);
     s3.destroy();
   });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../common/config.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
 const cli = join(projectRoot, 'bin', 'filmroom.js');
@@ -207,7 +207,7 @@ describe('filmroom end to end through its public surfaces only: HTTP API and CLI
       const exited = new Promise<number | null>((resolve) => runner.once('exit', resolve));
       runner.kill('SIGTERM');
       expect(await exited).toBe(0);
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 420_000);
 });

@@ -16,7 +16,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -35,7 +35,7 @@ describe('faces and stage timings of a generated video (real stack: extract → 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
     await Promise.all(closers.map((c) => c.close()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('stores one face per sampled frame in faces, and shows them as category face in the COCO export', async () => {

@@ -5,7 +5,7 @@ import type { Config } from '../../common/config.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { filmroomCommand, startFilmroomRun, type RunningCli } from '../support/cli-process.ts';
 import { ffmpeg, fixtureDir, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '10'];
 
@@ -53,7 +53,7 @@ describe('honest job states: truncated sources, retry after a fix, --wait with w
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('a source that decodes to 12 of its declared 30 s ends partially_failed, the message naming both; the manifest marks it', async () => {

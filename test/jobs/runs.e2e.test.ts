@@ -3,7 +3,7 @@ import type { Config } from '../../common/config.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { filmroomCommand, startFilmroomRun, type RunningCli } from '../support/cli-process.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
 
@@ -40,7 +40,7 @@ describe('runs: the same video id with another file, --force, and kill -9 of ext
   let config: Config;
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('a different file under the same id is a new run whose manifest is the new file; the same again is a no-op; --force re-extracts', async () => {

@@ -7,7 +7,7 @@ import type { WorkRetrying } from '../../schemas/index.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { fixtureRuns, ingestion, runVideoId } from '../support/pipeline-fixture.ts';
-import { batch, checksOf, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { batch, checksOf, dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 /** What a processor publishes while it retries a transient error (streams/process-record.ts). */
@@ -43,7 +43,7 @@ describe('a transient error being retried inside a processor shows as retrying, 
 
   afterAll(async () => {
     for (const r of running.reverse()) await r.stop();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('extraction and a batch of checks retrying read as retrying until their result arrives, and the job ends complete with no failure', async () => {

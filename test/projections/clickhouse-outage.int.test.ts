@@ -12,7 +12,7 @@ import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { testStackMode } from '../support/stack-config.ts';
 import { committedOffsets } from '../../streams/offsets.ts';
 
@@ -49,7 +49,7 @@ describe.skipIf(testStackMode() !== 'local')('projectors while the ClickHouse se
       await projector!.stop();
       await clickhouse.close();
       await stackUp(loadConfig(), createLogger('silent'));
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 240_000);
 });

@@ -12,7 +12,7 @@ import type { AnyEventName } from '../../schemas/index.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { ensureCurrentClickHouse, runOnCurrentClickHouse } from '../support/current-clickhouse.ts';
 import { ingestion, fixtureRuns } from '../support/pipeline-fixture.ts';
-import { batch, check, checksOf, dropDatabase, failure, projectionConfig } from '../support/projection-fixture.ts';
+import { batch, check, checksOf, dropTestNamespace, failure, projectionConfig } from '../support/projection-fixture.ts';
 
 const stages = ['EXTRACT', 'DETECT', 'OCR', 'CHECKS'] as const;
 const producer = { name: 'test', version: '0' };
@@ -197,7 +197,7 @@ describe('the projection SQL on ClickHouse 18.16 (Debian, the local stack) and o
         await client.close();
       }
     } finally {
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 600_000);
 });

@@ -17,7 +17,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import type { Output } from '../../schemas/envelope.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
-import { batch, check, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { batch, check, checksOf, dropTestNamespace, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -34,7 +34,7 @@ describe('manifest export for the two-stage pipeline (real Kafka, registry, Clic
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -210,7 +210,7 @@ describe('manifest export for the two-stage pipeline (real Kafka, registry, Clic
       expect(one.readRows).toBeLessThan(300);
     } finally {
       await client.close();
-      await dropDatabase(own);
+      await dropTestNamespace(own);
     }
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { frame } from '../../streams/serde.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { sendRaw } from '../support/kafka-records.ts';
 import { endOffsets } from '../../streams/offsets.ts';
 
@@ -40,7 +40,7 @@ describe('projector writes through the writer thread (real broker, registry and 
         await projector!.stop();
       }
     } finally {
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 120_000);
 });

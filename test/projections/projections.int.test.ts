@@ -10,7 +10,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { publishOnce } from '../support/publish.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { batch, checksOf, dropDatabase, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { batch, checksOf, dropTestNamespace, failure, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { groupState } from '../../streams/offsets.ts';
 
 // The topics the projection families read (deletions are carried out by the purger, which these tests do not start).
@@ -23,7 +23,7 @@ describe('ClickHouse projections (real broker, registry and ClickHouse 18.16)', 
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('projects every event into its table, and job_status and manifests say what happened; a redelivered segment changes nothing', async () => {
@@ -244,7 +244,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
       expect(await clickhouse.select('SELECT * FROM manifests ORDER BY video_id, check_version')).toEqual(manifestsBefore);
     } finally {
       await clickhouse.close();
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 180_000);
 
@@ -268,7 +268,7 @@ describe('projection rebuild and ClickHouse outages (real services)', () => {
     } finally {
       await Promise.all(projectors.map((p) => p.stop()));
       await clickhouse.close();
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 120_000);
 });

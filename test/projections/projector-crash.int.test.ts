@@ -8,7 +8,7 @@ import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { workerEnv } from '../support/echo-fixture.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { exitOf, spawnReadyWorker } from '../support/worker-process.ts';
 import { endOffsets } from '../../streams/offsets.ts';
 
@@ -77,7 +77,7 @@ describe('projector: kill -9 at random points loses nothing (real broker, regist
       last.kill('SIGTERM');
       expect((await exitOf(last)).code).toBe(0);
     } finally {
-      await dropDatabase(config);
+      await dropTestNamespace(config);
     }
   }, 300_000);
 });

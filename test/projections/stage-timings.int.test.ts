@@ -11,7 +11,7 @@ import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka } from '../../streams/kafka-client.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ingestion } from '../support/pipeline-fixture.ts';
-import { batch, dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { batch, dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -22,7 +22,7 @@ describe('stage_timings from the projected events (real broker, registry and Cli
   let config: Awaited<ReturnType<typeof projectionConfig>> | undefined;
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('times each stage from its first input to its last batch, and counts the attempts of retried and dead-lettered work', async () => {

@@ -24,7 +24,7 @@ import { TopicCollector } from '../support/echo-fixture.ts';
 import { generateCameraVideo } from '../support/game-fixture.ts';
 import { fixtureDir } from '../support/pipeline-fixture.ts';
 import { setupSteps } from '../support/setup-steps.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 
 const readerKey = 'reader-secret-0123456789';
 const box = { x1: 0.5, y1: 0.1, x2: 0.9, y2: 0.7 };
@@ -112,7 +112,7 @@ describe('render stage on the real stack: ocr-done → annotated preview, thumbn
     await batches?.stop();
     await renders?.stop();
     for (const r of running.reverse()) await r.stop();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('renders a 20 s video sampled at 2 fps in 3 batches (15+15+10 frames) into a 40-frame preview with boxes drawn, 9 thumbnails and a 3×3 sheet', async () => {

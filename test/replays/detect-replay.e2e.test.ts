@@ -13,7 +13,7 @@ import { endOffsets } from '../../streams/offsets.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { ingestion, runVideoId, sampleVideo, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const counterValue = async (
@@ -30,7 +30,7 @@ describe('a detection replay with another model version, on the real stack (film
 
   afterAll(async () => {
     await pipeline?.stop();
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it("leaves the pipeline's rows untouched, writes the new version for every frame from the stored frames only, and reads default to it; then the same for OCR", async () => {

@@ -8,7 +8,7 @@ import { topicName } from '../../streams/topics.ts';
 import { startFilmroomRun, type RunningCli } from '../support/cli-process.ts';
 import { TopicCollector } from '../support/echo-fixture.ts';
 import { ffmpeg, fixtureDir, ingestion, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 import { groupAssignment, oneVideoPerPartition, processorCounts, waitForMembers } from '../support/scale-fixture.ts';
 import { topicOffsets } from '../../streams/offsets.ts';
@@ -59,7 +59,7 @@ describe('scale-out: three instances of each processor in one group, extract sca
   afterAll(async () => {
     await Promise.all(collectors.map((c) => c.stop()));
     await Promise.all(processes.map((p) => p.run.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('every partition owned, work spread across instances, every batch in the results once', async () => {

@@ -12,7 +12,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -33,7 +33,7 @@ describe('scene cuts on a generated video against the real stack', () => {
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('finds every cut of concatenated clips within one sampled frame, one on a batch boundary too, and nothing else', async () => {

@@ -37,7 +37,7 @@ export const stoppedTogether = (projectors: readonly { stop(): Promise<void> }[]
  * Drops the test's database, and its topics when they are a test's own (an `it-` prefix): left behind,
  * a suite's thousands of partitions slowed every broker start (the chaos run's restart, the stack test).
  */
-export async function dropDatabase(config: Config): Promise<void> {
+export async function dropTestNamespace(config: Config): Promise<void> {
   // A busy server (background merges of the test's tables) can take over the usual 30 s to drop sixty tables.
   const admin = createClickHouse(config.clickhouse, { requestTimeoutMs: 300_000 });
   await admin.command({ query: `DROP DATABASE IF EXISTS ${config.clickhouse.database}` });

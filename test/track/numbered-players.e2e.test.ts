@@ -23,7 +23,7 @@ import { topicName } from '../../streams/topics.ts';
 import { TopicCollector, workerEnv } from '../support/echo-fixture.ts';
 import { players, truthBox, truthCsv, video, writeNumberedPlayersVideo } from '../support/numbered-players.ts';
 import { fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 import { ensureReferenceReaders, readWithReferenceReaders } from '../support/reference-readers.ts';
 import { exitOf, spawnReadyWorker } from '../support/worker-process.ts';
@@ -48,7 +48,7 @@ describe('numbered players tracked and read through the pipeline (real stack, Na
     workers.forEach((w) => w.kill('SIGKILL'));
     await Promise.all(running.map((r) => r.stop()));
     await Promise.all(closers.map((c) => c.close()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('IDF1 ≥ 0.8 and ≤ 2 ID switches against the known paths, the drawn numbers read for ≥ 2 of 3 players, and the same tracks again with the batches in another order and the track stage killed -9', async () => {

@@ -17,7 +17,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -38,7 +38,7 @@ describe('people tracked through the whole pipeline on a generated video (real s
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
     await Promise.all(closers.map((c) => c.close()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('extract → detect → track gives each of two crossing people one track over three batches', async () => {

@@ -21,7 +21,7 @@ import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { fixtureDir, ingestion, runVideoId } from '../support/pipeline-fixture.ts';
 import { ensureReferenceReaders, readWithReferenceReaders } from '../support/reference-readers.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -32,7 +32,7 @@ describe('track stage → tracks projection against the real stack', () => {
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('gives each synthetic player one track over three batches delivered out of order and twice, with no ID switch, as linking them in memory does; pycocotools and py-motmetrics read the exports (IDF1 ≥ 0.8); a rebuild gives the same tracks', async () => {

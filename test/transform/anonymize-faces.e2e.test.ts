@@ -4,7 +4,7 @@ import type { Config } from '../../common/config.ts';
 import { createOnnxDetector, type OnnxDetector } from '../../inference/onnx-detector.ts';
 import type { RgbImage } from '../../schemas/vision.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 import { transformThroughStack } from '../support/transform-e2e.ts';
 
 const people = join(import.meta.dirname, '..', 'fixtures', 'people');
@@ -18,7 +18,7 @@ describe('anonymize-faces through `filmroom run` and `filmroom ingest --transfor
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('stitches an MP4 in whose stored frames and pictures the face detector finds no face where it found one in the input', async () => {

@@ -5,7 +5,7 @@ import type { Config } from '../../common/config.ts';
 import type { RgbImage } from '../../schemas/vision.ts';
 import { backgroundRegions, cutoutFramePng, laplacianVariance, meanAbsDiff, personRegions } from '../support/person-cutout.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig } from '../support/projection-fixture.ts';
 import { transformThroughStack } from '../support/transform-e2e.ts';
 
 /**
@@ -26,7 +26,7 @@ describe('blur-background through `filmroom run` and `filmroom ingest --transfor
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('stitches an MP4 whose background is blurred (its high-frequency energy gone) and whose person is as she was', async () => {

@@ -7,7 +7,7 @@ import { parseS3Uri } from '../../storage/object-location.ts';
 import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { filmroomCommand, startFilmroomRun, type RunningCli } from '../support/cli-process.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'transform');
 /** The configured model transform, named `fixable`, running a script of the old subprocess contract. */
@@ -74,7 +74,7 @@ describe('the transform stage in job status: running until stitched, dead-letter
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('is running while the transform is unfinished though checks are done; a crashing script is partially_failed naming it, not complete; fixed and retried, complete with the MP4', async () => {

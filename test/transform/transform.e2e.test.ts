@@ -19,7 +19,7 @@ import { createKafka } from '../../streams/kafka-client.ts';
 import { runProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { ffmpeg, fixtureDir, ingestion, runVideoId, uploadFile } from '../support/pipeline-fixture.ts';
-import { dropDatabase, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
+import { dropTestNamespace, projectionConfig, queryUntil, stoppedTogether } from '../support/projection-fixture.ts';
 import { publishOnce } from '../support/publish.ts';
 
 const log = createLogger('silent');
@@ -42,7 +42,7 @@ describe('the transform stage against the real stack, with the old adapter contr
 
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
-    if (config) await dropDatabase(config);
+    if (config) await dropTestNamespace(config);
   });
 
   it('round-trips the mock exactly, stitches script, service and mock to one MP4 digest, and dead-letters crashing and hanging batches alone', async () => {
