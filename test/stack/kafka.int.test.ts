@@ -30,7 +30,14 @@ describe('Kafka broker (real, KRaft)', () => {
     const producer = kafka.producer();
     const key = `video-${randomUUID()}`;
     const sent = await producer.send({
-      messages: [{ topic, key: Buffer.from(key), value: Buffer.from(JSON.stringify({ hello: 'filmroom' })), headers: new Map([[Buffer.from('producer'), Buffer.from('it-kafka')]]) }],
+      messages: [
+        {
+          topic,
+          key: Buffer.from(key),
+          value: Buffer.from(JSON.stringify({ hello: 'filmroom' })),
+          headers: new Map([[Buffer.from('producer'), Buffer.from('it-kafka')]]),
+        },
+      ],
     });
     await producer.close();
     const placed = sent.offsets![0]!;
