@@ -320,6 +320,8 @@ class ConsumerLoop implements RunningLoop {
         await old.consumer?.close(true).catch(() => undefined);
         await this.open();
         this.restarting = false;
+        // A stop that came while the new consumer was joining could not close it: close it now.
+        if (this.closing) await this.closeConsumer();
       } catch (openError) {
         this.log.warn({ err: openError }, `consumer could not start again: ${describeError(openError)}; trying again in ${crashRestartMs} ms`);
         setTimeout(() => void again(), crashRestartMs).unref();
@@ -339,6 +341,17 @@ class ConsumerLoop implements RunningLoop {
     return this.stopping;
   }
 
+  /**
+   * Closes the stream, then the consumer, which leaves the group so the partitions move to other
+   * members at once. Forced: a stream still open (one a crash restart was starting) is closed too,
+   * where a plain close would refuse to leave the group while consuming.
+   */
+  private async closeConsumer(): Promise<void> {
+    await this.stream?.close().catch(() => undefined);
+    this.consumer?.stopLagMonitoring();
+    await this.consumer?.close(true).catch((error: unknown) => this.log.warn({ err: error }, 'consumer close failed'));
+  }
+
   private async shutDown(): Promise<void> {
     this.log.info('stopping: finishing in-flight work');
     this.closing = true;
@@ -351,10 +364,7 @@ class ConsumerLoop implements RunningLoop {
     } finally {
       clearTimeout(grace);
       this.abandon.abort();
-      await this.stream?.close().catch(() => undefined);
-      this.consumer?.stopLagMonitoring();
-      // Leaves the group, so the partitions move to other members at once.
-      await this.consumer?.close().catch((error: unknown) => this.log.warn({ err: error }, 'consumer close failed'));
+      await this.closeConsumer();
       this.assigned = {};
       this.log.info('stopped');
       this.resolveStopped();
