@@ -16,9 +16,9 @@ export interface LoadedModel {
 }
 
 /**
- * Opens an ONNX model in this process on the CPU with `threads` intra-op threads (one inter-op
- * thread: filmroom runs one inference at a time per session), whose threads do not spin between calls. A missing or unreadable model is a
- * permanent MODEL_FAILED naming the file.
+ * Opens an ONNX model in this process on the CPU with `threads` intra-op threads that do not spin
+ * between calls (one inter-op thread: filmroom runs one inference at a time per session). A missing
+ * or unreadable model is a permanent MODEL_FAILED naming the file.
  */
 export async function loadOnnxModel(path: string, threads: number): Promise<LoadedModel> {
   let bytes: Uint8Array;
@@ -37,7 +37,7 @@ export async function loadOnnxModel(path: string, threads: number): Promise<Load
       // Without spinning, the intra-op threads sleep between calls instead of busy-waiting for the
       // next one: the model is as fast (26.4 vs 26.6 ms a NanoDet frame here), and the core is left
       // to the JPEG decoding and tensor making that come between calls (12 % less CPU, 3 % faster).
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     return { session, version: modelVersionOf(bytes) };
   } catch (error) {

@@ -18,23 +18,19 @@ export function consumerGroupLags(kafka: KafkaClient, prefix: string): Promise<G
   return kafka.admin(async (admin) => {
     const groups = await admin.listGroups();
     const ours = [...groups.keys()].filter((id) => id.startsWith(`${prefix}filmroom.`) && !id.includes('.replay-')).sort();
-    const topicEnds = new Map<string, PartitionOffsets[]>();
-    const endsOf = async (topic: string) => {
-      let ends = topicEnds.get(topic);
-      if (!ends) {
-        ends = (await topicOffsetsWith(admin, [topic])).get(topic) ?? [];
-        topicEnds.set(topic, ends);
-      }
-      return ends;
-    };
+    const committedByGroup = new Map<string, Map<string, bigint>>();
+    for (const group of ours) committedByGroup.set(group, await committedOffsetsWith(admin, group));
+    const topicsOf = (committed: Map<string, bigint>) =>
+      [...new Set([...committed.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))].filter((t) => t.startsWith(prefix)).sort();
+    // Every topic's ends in one read.
+    const allTopics = [...new Set([...committedByGroup.values()].flatMap(topicsOf))];
+    const topicEnds: Map<string, PartitionOffsets[]> = allTopics.length > 0 ? await topicOffsetsWith(admin, allTopics) : new Map();
     const lags: GroupLag[] = [];
-    for (const group of ours) {
-      const committed = await committedOffsetsWith(admin, group);
-      const topics = [...new Set([...committed.keys()].map((key) => key.slice(0, key.lastIndexOf('/'))))].filter((t) => t.startsWith(prefix)).sort();
-      for (const topic of topics) {
+    for (const [group, committed] of committedByGroup) {
+      for (const topic of topicsOf(committed)) {
         let lag = 0n;
         // Partitions the group never committed on lag from their first record.
-        for (const end of await endsOf(topic)) {
+        for (const end of topicEnds.get(topic) ?? []) {
           const at = committed.get(`${topic}/${end.partition}`) ?? -1n;
           const from = at < 0n ? end.low : at;
           if (end.high > from) lag += end.high - from;

@@ -11,16 +11,8 @@ export function topicOffsets(kafka: KafkaClient, topics: string[]): Promise<Map<
 
 /** topicOffsets on an Admin the caller holds (several reads, one connection). */
 export async function topicOffsetsWith(admin: Admin, topics: string[]): Promise<Map<string, PartitionOffsets[]>> {
-  const metadata = await admin.metadata({ topics });
-  const request = (timestamp: bigint) =>
-    admin.listOffsets({
-      topics: topics.map((name) => ({
-        name,
-        partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
-      })),
-    });
-  // Kafka's special timestamps: -2 asks for the earliest offset, -1 for the latest.
-  const [lows, highs] = await Promise.all([request(-2n), request(-1n)]);
+  const request = await offsetsAt(admin, topics);
+  const [lows, highs] = await Promise.all([request(earliest), request(latest)]);
   const result = new Map<string, PartitionOffsets[]>();
   for (const topic of highs) {
     const low = new Map((lows.find((t) => t.name === topic.name)?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
@@ -54,6 +46,22 @@ export async function committedOffsetsWith(admin: Admin, groupId: string, topics
     for (const p of topic.partitions) if (p.committedOffset >= 0n) committed.set(`${topic.name}/${p.partitionIndex}`, p.committedOffset);
   }
   return committed;
+}
+
+// Kafka's special timestamps for listOffsets: the earliest offset still kept, and the next one to be written.
+const earliest = -2n;
+const latest = -1n;
+
+/** After one metadata read: for a timestamp, every partition's first offset at or after it (-1 when none). */
+async function offsetsAt(admin: Admin, topics: string[]) {
+  const metadata = await admin.metadata({ topics });
+  return (timestamp: bigint) =>
+    admin.listOffsets({
+      topics: topics.map((name) => ({
+        name,
+        partitions: Array.from({ length: metadata.topics.get(name)?.partitionsCount ?? 0 }, (_, partitionIndex) => ({ partitionIndex, timestamp })),
+      })),
+    });
 }
 
 async function topicPartitions(admin: Admin, topics: string[]) {
@@ -110,13 +118,10 @@ export async function startGroupAt(kafka: KafkaClient, groupId: string, topic: s
       log.info({ timestamp }, 'group already has offsets: continuing from them, not from the timestamp');
       return;
     }
-    const metadata = await admin.metadata({ topics: [topic] });
-    const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-    const at = (time: bigint) =>
-      admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: time })) }] });
-    // A timestamp past the last record answers -1: start at the end (Kafka's latest, -1) then.
-    const [[found], [latest]] = await Promise.all([at(BigInt(timestamp)), at(-1n)]);
-    const ends = new Map((latest?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
+    const at = await offsetsAt(admin, [topic]);
+    // A timestamp past the last record answers -1: start at the end then.
+    const [[found], [end]] = await Promise.all([at(BigInt(timestamp)), at(latest)]);
+    const ends = new Map((end?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
     const partitionOffsets = (found?.partitions ?? []).map((p) => ({
       partition: p.partitionIndex,
       offset: p.offset >= 0n ? p.offset : (ends.get(p.partitionIndex) ?? 0n),

@@ -141,9 +141,10 @@ export async function produce(producer: Producer, messages: ToSend[], count?: (t
 }
 
 /**
- * One partition's batch, record by record, flushing outputs every `flushMaxRecords` records or
- * `flushLingerMs`, and after any record that took that long itself: offsets are committed after their flush is acknowledged. A failed send throws
- * out of the batch: the loop's consumer restarts, those offsets uncommitted.
+ * One partition's batch, record by record, flushing outputs every `flushMaxRecords` records or once
+ * `flushLingerMs` passed since the first unsent record began: offsets are committed after their
+ * flush is acknowledged. A failed send throws out of the batch: the loop's consumer restarts, those
+ * offsets uncommitted.
  */
 async function processBatch<I extends AnyEventName, O extends AnyEventName>(
   batch: PartitionBatch,
@@ -151,6 +152,7 @@ async function processBatch<I extends AnyEventName, O extends AnyEventName>(
   deps: ProcessRecordDeps<I, O>,
 ): Promise<void> {
   let pending: { offset: string; messages: ToSend[] }[] = [];
+  // When the first record whose outputs are not sent yet began processing.
   let pendingSince = 0;
   const flush = async () => {
     if (pending.length === 0) return;
@@ -171,16 +173,13 @@ async function processBatch<I extends AnyEventName, O extends AnyEventName>(
   for (const message of batch.messages) {
     if (!control.isActive()) break;
     const source = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? null };
-    const began = performance.now();
+    // Counted from the start of processing, so a record slower than the linger (a model over a batch
+    // of frames) is sent at once rather than held back a whole record's time for the next one.
+    if (pending.length === 0) pendingSince = performance.now();
     const outcome: Outcome = await processRecord(deps, source, message.value);
     if (outcome.kind === 'abandoned') break;
-    const now = performance.now();
-    if (pending.length === 0) pendingSince = now;
     pending.push({ offset: message.offset, messages: outcome.messages });
-    // A record that took longer than the linger (a model over a batch of frames) is flushed at once:
-    // waiting for the next one would hold its outputs back a whole record's time and make them
-    // arrive downstream in bursts.
-    if (pending.length >= flushMaxRecords || now - pendingSince >= flushLingerMs || now - began >= flushLingerMs) await flush();
+    if (pending.length >= flushMaxRecords || performance.now() - pendingSince >= flushLingerMs) await flush();
   }
   await flush();
   // Offsets are committed at each batch end, whatever the commit interval.

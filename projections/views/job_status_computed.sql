@@ -101,7 +101,7 @@ SELECT
   -- batches). A pace is the average gap from its first result to its last, not the last few gaps,
   -- because stages finish batches in bursts (several partitions at once) and an average over whole
   -- bursts is right where a short window is not. Downstream stages share the CPU with decoding while
-  -- extraction runs and speed up after it (twice as fast on 2 cores): once 3 of their results came
+  -- extraction runs and speed up after it: once 3 of their results came
   -- after extraction's end, their pace is the time from that end to their last result over the
   -- results since (a stage with batches waiting works all that time), and the slower past is
   -- dropped. A stage past its predicted end shows 1 s, not "unknown".
@@ -109,10 +109,10 @@ SELECT
   -- 0 when it has no ETA) and the time its remaining batches take at its pace (`eta_rest_ms`); the
   -- job_status view, read with the clock, makes them the time left: max(1 s, from - now + rest).
   if(extraction_over AND length(extract_times) > 0, extract_times[length(extract_times)], 0) AS extracted_end_ms,
-  if(extracted_end_ms > 0 AND length(arrayFilter(t -> t > extracted_end_ms, detect_times)) >= 3,
-    arrayPushFront(arrayFilter(t -> t > extracted_end_ms, detect_times), extracted_end_ms), detect_times) AS detect_paced,
-  if(extracted_end_ms > 0 AND length(arrayFilter(t -> t > extracted_end_ms, ocr_times)) >= 3,
-    arrayPushFront(arrayFilter(t -> t > extracted_end_ms, ocr_times), extracted_end_ms), ocr_times) AS ocr_paced,
+  arrayFilter(t -> extracted_end_ms > 0 AND t > extracted_end_ms, detect_times) AS detect_after_extraction,
+  arrayFilter(t -> extracted_end_ms > 0 AND t > extracted_end_ms, ocr_times) AS ocr_after_extraction,
+  if(length(detect_after_extraction) >= 3, arrayPushFront(detect_after_extraction, extracted_end_ms), detect_times) AS detect_paced,
+  if(length(ocr_after_extraction) >= 3, arrayPushFront(ocr_after_extraction, extracted_end_ms), ocr_times) AS ocr_paced,
   (batches_extracted >= 3 AND batches_extracted < batches_expected) AS extraction_paced,
   if(extraction_paced, extract_times[length(extract_times)], 0) AS extraction_eta_from_ms,
   if(extraction_paced, (extract_times[length(extract_times)] - extract_times[1]) / (length(extract_times) - 1) * (batches_expected - batches_extracted), 0) AS extraction_eta_rest_ms,
