@@ -4,6 +4,7 @@ import type { Config } from '../common/config.ts';
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { createKafka, type KafkaClient } from './kafka-client.ts';
+import { Commits, keyOf, type PartitionEnd } from './commits.ts';
 import { startGroupAt } from './offsets.ts';
 
 /** One record as the loop hands it to a handler. */
@@ -20,12 +21,7 @@ export interface PartitionBatch {
   messages: KafkaRecord[];
 }
 
-/** Where a partition's next record is: committing it says every record before it is done. */
-export interface PartitionEnd {
-  topic: string;
-  partition: number;
-  next: bigint;
-}
+export type { PartitionEnd } from './commits.ts';
 
 export interface BatchControl {
   /** Aborted when shutdown's grace period is over: in-flight work gives up, uncommitted. */
@@ -81,6 +77,8 @@ export interface ConsumerLoopDeps {
 
 /** The pause before a consumer that failed is started again. */
 const crashRestartMs = 2000;
+/** How long a consumer may take to join its group before the log says it is still joining (and again each time as long). */
+const joinWarnMs = 15_000;
 /** How often an `onLag` hears of the partitions' lag. */
 const lagIntervalMs = 5000;
 /** Records read ahead of the handlers, over all partitions; past it the stream's own buffer fills and fetching pauses. */
@@ -98,8 +96,6 @@ export async function runConsumerLoop(options: ConsumerLoopOptions, deps: Consum
   await loop.start();
   return loop;
 }
-
-const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
 
 interface PartitionQueue {
   topic: string;
@@ -179,6 +175,17 @@ class ConsumerLoop implements RunningLoop {
       consumer.startLagMonitoring({ topics: options.topics }, lagIntervalMs);
     }
     consumer.on('consumer:heartbeat:error', (payload) => this.log.debug({ err: payload.error }, 'heartbeat failed'));
+    // The client retries a worker's requests for ever and says nothing: these make a worker that is
+    // stuck (joining, finding its coordinator) say so in its log.
+    consumer.on('client:performWithRetry:retry', (operation: string, attempt: number) => this.log.debug({ operation, attempt }, `retrying ${operation}`));
+    consumer.on('client:performWithRetry:failed', (operation: string, _retries: number, errors: unknown[]) =>
+      this.log.debug({ operation }, `${operation} failed: ${describeError(errors.at(-1))}`),
+    );
+    const joinStarted = Date.now();
+    const stillJoining = setInterval(
+      () => this.log.warn(`still joining group ${options.groupId} after ${Math.round((Date.now() - joinStarted) / 1000)} s`),
+      joinWarnMs,
+    ).unref();
     try {
       const stream = await consumer.consume({
         topics: options.topics,
@@ -198,6 +205,8 @@ class ConsumerLoop implements RunningLoop {
     } catch (error) {
       await consumer.close(true).catch(() => undefined);
       throw error;
+    } finally {
+      clearInterval(stillJoining);
     }
   }
 
@@ -369,53 +378,5 @@ class ConsumerLoop implements RunningLoop {
       this.log.info('stopped');
       this.resolveStopped();
     }
-  }
-}
-
-/**
- * Offsets reported done, committed at most once per interval (or at once when asked), in the order
- * reported. A failed commit only means records may be processed again, which is harmless: their
- * outputs carry the same keys and event ids.
- */
-class Commits {
-  private pending = new Map<string, PartitionEnd>();
-  private last = 0;
-  private assigned: Record<string, number[]> | undefined;
-
-  constructor(
-    private readonly consumer: () => Consumer | undefined,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
-  ) {}
-
-  async add(ends: PartitionEnd[], now: boolean): Promise<void> {
-    for (const end of ends) if (this.owns(end)) this.pending.set(keyOf(end.topic, end.partition), end);
-    if (!now && Date.now() - this.last < this.intervalMs) return;
-    const due = [...this.pending.values()];
-    this.pending.clear();
-    const consumer = this.consumer();
-    if (due.length === 0 || !consumer) return;
-    this.last = Date.now();
-    try {
-      await consumer.commit({ offsets: due.map((end) => ({ topic: end.topic, partition: end.partition, offset: end.next, leaderEpoch: -1 })) });
-    } catch (error) {
-      this.log.warn(
-        { err: error, ends: due.map((e) => `${e.topic}/${e.partition}@${e.next}`) },
-        `commit failed; records may be processed again: ${describeError(error)}`,
-      );
-    }
-  }
-
-  /**
-   * After a rebalance, forgets (and from then on drops) what it would commit for partitions no
-   * longer assigned: another member owns them now, and a late commit could move its offsets back.
-   */
-  keepOnly(assigned: Record<string, number[]>): void {
-    this.assigned = assigned;
-    for (const [key, end] of this.pending) if (!this.owns(end)) this.pending.delete(key);
-  }
-
-  private owns(end: PartitionEnd): boolean {
-    return !this.assigned || (this.assigned[end.topic] ?? []).includes(end.partition);
   }
 }

@@ -4,6 +4,8 @@ import type { Message } from '@platformatic/kafka';
 import type { KafkaClient } from './kafka-client.ts';
 
 export interface TopicReader {
+  /** The first error `onRecord` threw, if any (the records after it were still handed over). */
+  failure(): unknown;
   /** Stops reading and leaves the group (never longer than 15 s). */
   stop(): Promise<void>;
 }
@@ -21,10 +23,18 @@ export async function readTopics(
   const consumer = kafka.consumer({ groupId: options.groupId ?? `filmroom-reader-${randomUUID()}`, maxWaitMs: options.maxWaitMs ?? 500 });
   const stream = await consumer.consume({ topics: options.topics, mode: (options.fromBeginning ?? true) ? 'earliest' : 'latest', autocommit: false });
   let handled: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
   (stream as unknown as Readable).on('data', (message: Message) => {
-    handled = handled.then(() => onRecord(message));
+    // A record whose handler throws must not stop the ones after it (a rejected chain would skip
+    // them all, silently): the error is kept for the caller to report.
+    handled = handled
+      .then(() => onRecord(message))
+      .catch((error: unknown) => {
+        failure ??= { error };
+      });
   });
   return {
+    failure: () => failure?.error,
     async stop() {
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)));

@@ -1,11 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/logger.ts';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createEchoProcessor } from '../../processors/echo/index.ts';
 import type { EchoEmitted, ProcessingFailed } from '../../schemas/index.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde, frame } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
 import { echoHarness, echoRequest, isolatedConfig, produceRaw, TopicCollector } from '../support/echo-fixture.ts';
+import { keptLog } from '../support/kept-log.ts';
+import { setupSteps } from '../support/setup-steps.ts';
 
 describe('processor runtime: poison records and failing handlers (real broker and registry)', () => {
   const config = isolatedConfig();
@@ -18,29 +19,42 @@ describe('processor runtime: poison records and failing handlers (real broker an
   });
 
   it('dead-letters a malformed record, an unknown schema, a permanent error and exhausted retries with readable causes, and processes the 100 good events around them', async () => {
-    const harness = await echoHarness(config);
+    // It once ran into its timeout in CI with no other clue (1 s here, 120 s there): on failure it
+    // prints the step it was in and the processor's log.
+    const steps = setupSteps('runtime-poison');
+    const processorLog = keptLog();
+    onTestFailed(() => console.log([steps.unfinished() ?? `runtime-poison steps: ${steps.done()}`, ...processorLog.lines()].join('\n')));
+    const harness = await steps.step('topics and schemas', () => echoHarness(config));
     const good = (from: number) => Array.from({ length: 50 }, (_, i) => echoRequest(from + i));
-    await harness.produce(good(0));
     // One send per bad record, so that each one's partition and offset are known.
-    const placed = {
-      'poison-json': (await produceRaw(harness.kafka, config, [{ key: 'poison-json', value: Buffer.from('{"request_id":"not avro at all"}') }]))[0]!,
-      'poison-schema': (await produceRaw(harness.kafka, config, [{ key: 'poison-schema', value: frame(2_000_000_001, Buffer.from([0x02])) }]))[0]!,
-      'req-1000': (await harness.produce([echoRequest(1000, 'FAIL_PERMANENTLY')]))[0]!,
-      'req-1001': (await harness.produce([echoRequest(1001, 'FAIL_TRANSIENTLY')]))[0]!,
-    };
-    await harness.produce(good(50));
+    const placed = await steps.step('produce', async () => {
+      await harness.produce(good(0));
+      const at = {
+        'poison-json': (await produceRaw(harness.kafka, config, [{ key: 'poison-json', value: Buffer.from('{"request_id":"not avro at all"}') }]))[0]!,
+        'poison-schema': (await produceRaw(harness.kafka, config, [{ key: 'poison-schema', value: frame(2_000_000_001, Buffer.from([0x02])) }]))[0]!,
+        'req-1000': (await harness.produce([echoRequest(1000, 'FAIL_PERMANENTLY')]))[0]!,
+        'req-1001': (await harness.produce([echoRequest(1001, 'FAIL_TRANSIENTLY')]))[0]!,
+      };
+      await harness.produce(good(50));
+      return at;
+    });
 
-    running = await runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: createLogger('silent') });
+    running = await steps.step('start the processor', () =>
+      runProcessor(createEchoProcessor(), { config, serde: new EventSerde(config.registry, config.topics), log: processorLog.log }),
+    );
 
-    const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
-      harness.serde.decode('echo-emitted', v),
-    ).start();
-    const failures = await new TopicCollector<ProcessingFailed>(harness.kafka, topicName('processing-failed', config.topics), (v) =>
-      harness.serde.decode('processing-failed', v),
-    ).start();
+    const [outputs, failures] = await steps.step('start the collectors', () =>
+      Promise.all([
+        new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) => harness.serde.decode('echo-emitted', v)).start(),
+        new TopicCollector<ProcessingFailed>(harness.kafka, topicName('processing-failed', config.topics), (v) =>
+          harness.serde.decode('processing-failed', v),
+        ).start(),
+      ]),
+    );
     collectors.push(outputs, failures);
-    await outputs.waitFor((r) => new Set(r.map((x) => x.value.sequence)).size >= 100, 60_000, '100 echoes');
-    await failures.waitFor((r) => r.length >= 4, 60_000, '4 dead letters');
+    await steps.step('100 echoes', () => outputs.waitFor((r) => new Set(r.map((x) => x.value.sequence)).size >= 100, 40_000, '100 echoes'));
+    await steps.step('4 dead letters', () => failures.waitFor((r) => r.length >= 4, 20_000, '4 dead letters'));
+    steps.finish();
 
     expect([...new Set(outputs.records.map((r) => r.value.sequence))].sort((a, b) => a - b)).toEqual([...Array.from({ length: 100 }, (_, i) => i)]);
     const byKey = Object.fromEntries(failures.records.map((r) => [r.key, r.value]));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../common/config.ts';
+import { describeError } from '../../common/errors.ts';
 import type { EchoBehaviour, EchoRequested } from '../../schemas/index.ts';
 import { deterministicEventId } from '../../schemas/envelope.ts';
 import { createKafka, type KafkaClient } from '../../streams/kafka-client.ts';
@@ -132,6 +133,8 @@ export class TopicCollector<T> {
   async waitFor(predicate: (records: TopicCollector<T>['records']) => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.records)) {
+      const failure = this.reader?.failure();
+      if (failure !== undefined) throw new Error(`reading ${this.topic} failed while waiting for ${what}: ${describeError(failure)}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (have ${this.records.length} records)`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

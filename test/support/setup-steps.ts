@@ -6,6 +6,7 @@ export function setupSteps(name: string) {
   const done: string[] = [];
   let current: { label: string; since: number } | undefined;
   let finished = false;
+  const doneText = () => done.join(', ') || 'nothing';
   return {
     async step<T>(label: string, run: () => Promise<T>): Promise<T> {
       current = { label, since: Date.now() };
@@ -14,6 +15,8 @@ export function setupSteps(name: string) {
       current = undefined;
       return value;
     },
+    /** The steps done so far, with how long each took. */
+    done: doneText,
     finish(): void {
       finished = true;
     },
@@ -21,7 +24,7 @@ export function setupSteps(name: string) {
     unfinished(): string | undefined {
       if (finished) return undefined;
       const stuck = current ? `stuck in '${current.label}' for ${((Date.now() - current.since) / 1000).toFixed(1)} s` : 'stopped between steps';
-      return `${name} setup did not finish: ${stuck}; done before it: ${done.join(', ') || 'nothing'}`;
+      return `${name} setup did not finish: ${stuck}; done before it: ${doneText()}`;
     },
   };
 }
