@@ -51,6 +51,8 @@ export interface ConsumerLoopOptions {
   onBatch(batch: PartitionBatch, control: BatchControl): Promise<void>;
   /** Told each assigned partition's lag (records after the committed offset) every few seconds. */
   onLag?(topic: string, partition: number, lag: number): void;
+  /** Told of each partition this instance no longer owns (a rebalance moved it, or the loop stopped): its lag is another's to report. */
+  onRevoked?(topic: string, partition: number): void;
   /** Runs when stopping, before the consumer stops (batches may still be in flight): e.g. finish queued writes. */
   beforeStop?(control: BatchControl): Promise<void>;
 }
@@ -219,7 +221,10 @@ class ConsumerLoop implements RunningLoop {
     // back before anyone committed on it: the records read past then (dropped here as not ours)
     // would be skipped. Forgetting the position makes it start again from the committed offset or,
     // with none, from the group's starting point. (This listener runs before the stream's own.)
-    for (const { topic, p } of revoked) this.stream?.offsetsToFetch.delete(`${topic}:${p}`);
+    for (const { topic, p } of revoked) {
+      this.stream?.offsetsToFetch.delete(`${topic}:${p}`);
+      this.options.onRevoked?.(topic, p);
+    }
     // Queues of partitions another member owns now are dropped: it starts from the committed offset.
     for (const [key, queue] of this.queues) {
       if (!this.owns(queue.topic, queue.partition)) {
@@ -374,6 +379,7 @@ class ConsumerLoop implements RunningLoop {
       clearTimeout(grace);
       this.abandon.abort();
       await this.closeConsumer();
+      for (const [topic, partitions] of Object.entries(this.assigned)) for (const p of partitions) this.options.onRevoked?.(topic, p);
       this.assigned = {};
       this.log.info('stopped');
       this.resolveStopped();

@@ -35,8 +35,8 @@ function createProcessorMetrics(registry: Registry) {
     }),
     lag: new Gauge({
       name: 'filmroom_processor_consumer_lag',
-      help: 'Records between the last one processed and the partition end',
-      labelNames: ['processor', 'topic', 'partition'] as const,
+      help: 'Records between the last one processed and the partition end, per consumer group, for the partitions this instance owns',
+      labelNames: ['processor', 'group', 'topic', 'partition'] as const,
       registers: [registry],
     }),
   };

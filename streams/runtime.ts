@@ -83,7 +83,10 @@ export async function runProcessor<I extends AnyEventName, O extends AnyEventNam
       ...(options.fromTimestamp === undefined ? {} : { fromTimestamp: options.fromTimestamp }),
       concurrency: config.processor.concurrency,
       commitIntervalMs: config.processor.commitIntervalMs,
-      onLag: (topic, partition, lag) => metrics.lag.set({ processor: definition.name, topic, partition: String(partition) }, lag),
+      // Labelled by group too: a process may run several groups of one processor on one topic (checks and a
+      // checks replay, transforms), and each partition's lag is reported only while this instance owns it.
+      onLag: (topic, partition, lag) => metrics.lag.set({ processor: definition.name, group: groupId, topic, partition: String(partition) }, lag),
+      onRevoked: (topic, partition) => metrics.lag.remove({ processor: definition.name, group: groupId, topic, partition: String(partition) }),
       onBatch: (batch, control) =>
         processBatch(batch, control, {
           definition,

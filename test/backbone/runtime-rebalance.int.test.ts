@@ -1,7 +1,9 @@
+import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/logger.ts';
 import { createEchoProcessor } from '../../processors/echo/index.ts';
 import type { EchoEmitted } from '../../schemas/index.ts';
+import { processorMetrics } from '../../streams/metrics.ts';
 import { runProcessor, type RunningProcessor } from '../../streams/runtime.ts';
 import { EventSerde } from '../../streams/serde.ts';
 import { topicName } from '../../streams/topics.ts';
@@ -23,8 +25,20 @@ describe('processor runtime: group membership (real broker)', () => {
     await harness.produce(Array.from({ length: total }, (_, i) => echoRequest(i)));
     const deps = { config, log: createLogger('silent') };
     const processor = createEchoProcessor({ delayMs: 10 });
-    const first = await runProcessor(processor, { ...deps, serde: new EventSerde(config.registry, config.topics) }, { clientId: 'it-first' });
-    const second = await runProcessor(processor, { ...deps, serde: new EventSerde(config.registry, config.topics) }, { clientId: 'it-second' });
+    // Each instance with metrics of its own, as two processes would have.
+    const registries = [new Registry(), new Registry()] as const;
+    const lagPartitions = async (registry: Registry) =>
+      ((await registry.getSingleMetric('filmroom_processor_consumer_lag')?.get())?.values ?? []).map((v) => Number(v.labels.partition)).sort();
+    const first = await runProcessor(
+      processor,
+      { ...deps, serde: new EventSerde(config.registry, config.topics), metrics: processorMetrics(registries[0]) },
+      { clientId: 'it-first' },
+    );
+    const second = await runProcessor(
+      processor,
+      { ...deps, serde: new EventSerde(config.registry, config.topics), metrics: processorMetrics(registries[1]) },
+      { clientId: 'it-second' },
+    );
     running.push(first, second);
     const outputs = await new TopicCollector<EchoEmitted>(harness.kafka, topicName('echo-emitted', config.topics), (v) =>
       harness.serde.decode('echo-emitted', v),
@@ -34,9 +48,13 @@ describe('processor runtime: group membership (real broker)', () => {
     await expect.poll(() => first.assignedPartitions().length > 0 && second.assignedPartitions().length > 0, { timeout: 30_000 }).toBe(true);
     expect([...first.assignedPartitions(), ...second.assignedPartitions()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     await outputs.waitFor((r) => r.length > 60, 60_000, 'some progress by both');
+    // Each reports the lag of the partitions it owns, and of no other (the lag monitor runs every 5 s).
+    await expect.poll(() => lagPartitions(registries[0]), { timeout: 20_000, interval: 500 }).toEqual(first.assignedPartitions());
 
     await first.stop();
     await expect.poll(() => second.assignedPartitions(), { timeout: 30_000 }).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await lagPartitions(registries[0])).toEqual([]);
+    await expect.poll(() => lagPartitions(registries[1]), { timeout: 20_000, interval: 500 }).toEqual([0, 1, 2, 3, 4, 5]);
     await outputs.waitFor((r) => new Set(r.map((x) => x.value.sequence)).size >= total, 120_000, `all ${total} outputs`);
     expect(new Set(outputs.records.map((r) => r.value.sequence)).size).toBe(total);
   }, 240_000);
