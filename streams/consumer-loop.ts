@@ -12,6 +12,8 @@ export interface KafkaRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The record's headers as text, when it has any. */
+  headers?: Record<string, string>;
 }
 
 /** The records of one partition that the loop had read when the partition's handler was free. */
@@ -299,7 +301,12 @@ class ConsumerLoop implements RunningLoop {
         {
           topic: queue.topic,
           partition: queue.partition,
-          messages: messages.map((m) => ({ offset: String(m.offset), key: m.key ?? null, value: m.value ?? null })),
+          messages: messages.map((m) => ({
+            offset: String(m.offset),
+            key: m.key ?? null,
+            value: m.value ?? null,
+            ...(m.headers?.size ? { headers: Object.fromEntries([...m.headers].map(([name, text]) => [String(name), String(text)])) } : {}),
+          })),
         },
         control,
       );

@@ -14,11 +14,12 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
-/** A record as Kafka holds it: its topic, key and encoded value. */
+/** A record as Kafka holds it: its topic, key and encoded value (and headers, e.g. which stages a redrive is for). */
 export interface RawRecord {
   topic: string;
   key: string | null;
   value: Buffer;
+  headers?: Record<string, string>;
 }
 
 /** Records what was published, for unit tests: `published` in publish order. */
