@@ -38,16 +38,3 @@ export interface SourceRecord {
   offset: string;
   key: string | null;
 }
-
-/**
- * The header of a record sent again by a retry: the processors (by name) it is sent again for. The
- * other processors reading its topic skip it — their work on it was done — so retrying a failed
- * OCR batch does not run detection on it again. Records without it are for every processor.
- */
-export const redriveHeader = 'filmroom-redrive-for';
-
-export const redriveHeaders = (processors: readonly string[]): Record<string, string> => ({ [redriveHeader]: [...new Set(processors)].sort().join(',') });
-
-/** Whether a record with these headers is for this processor. */
-export const isRecordFor = (headers: Readonly<Record<string, string>> | undefined, processor: string): boolean =>
-  headers?.[redriveHeader] === undefined || headers[redriveHeader].split(',').includes(processor);

@@ -12,8 +12,6 @@ export interface KafkaRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  /** The record's headers as text, when it has any. */
-  headers?: Record<string, string>;
 }
 
 /** The records of one partition that the loop had read when the partition's handler was free. */
@@ -301,12 +299,7 @@ class ConsumerLoop implements RunningLoop {
         {
           topic: queue.topic,
           partition: queue.partition,
-          messages: messages.map((m) => ({
-            offset: String(m.offset),
-            key: m.key ?? null,
-            value: m.value ?? null,
-            ...(m.headers?.size ? { headers: Object.fromEntries([...m.headers].map(([name, text]) => [String(name), String(text)])) } : {}),
-          })),
+          messages: messages.map((m) => ({ offset: String(m.offset), key: m.key ?? null, value: m.value ?? null })),
         },
         control,
       );

@@ -14,12 +14,11 @@ export interface EventPublisher {
   close(): Promise<void>;
 }
 
-/** A record as Kafka holds it: its topic, key and encoded value (and headers, e.g. which stages a redrive is for). */
+/** A record as Kafka holds it: its topic, key and encoded value. */
 export interface RawRecord {
   topic: string;
   key: string | null;
   value: Buffer;
-  headers?: Record<string, string>;
 }
 
 /** Records what was published, for unit tests: `published` in publish order. */

@@ -78,7 +78,6 @@ export interface RecordToSend {
   topic: string;
   key: string | Buffer | null;
   value: Buffer | null;
-  headers?: Record<string, string>;
 }
 
 /**
@@ -99,14 +98,13 @@ export async function sendRecords(producer: Producer, records: readonly RecordTo
         topic: r.topic,
         ...(r.key === null ? {} : { key: typeof r.key === 'string' ? Buffer.from(r.key) : r.key }),
         ...(r.value === null ? {} : { value: r.value }),
-        ...(r.headers ? { headers: new Map(Object.entries(r.headers).map(([name, text]) => [Buffer.from(name), Buffer.from(text)])) } : {}),
       })),
     });
     request = [];
     bytes = 0;
   };
   for (const record of records) {
-    const size = (record.value?.length ?? 0) + (record.key?.length ?? 0) + JSON.stringify(record.headers ?? {}).length;
+    const size = (record.value?.length ?? 0) + (record.key?.length ?? 0);
     if (request.length >= recordsPerRequest || (request.length > 0 && bytes + size > bytesPerRequest)) await flush();
     request.push(record);
     bytes += size;

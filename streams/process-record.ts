@@ -3,7 +3,7 @@ import type { Config } from '../common/config.ts';
 import { FilmroomError, describeError, isUnreachable, withContext, type ErrorContext } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { retry } from '../common/retry.ts';
-import { isRecordFor, type Output, type SourceRecord } from '../schemas/envelope.ts';
+import type { Output, SourceRecord } from '../schemas/envelope.ts';
 import type { AnyEventName, ProcessingFailed } from '../schemas/index.ts';
 import { deadLetterEvent, identityOf, retryingEvent } from './dead-letter.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -49,25 +49,19 @@ export function recordContext(source: SourceRecord, event?: unknown): ErrorConte
 }
 
 /**
- * One input record through a processor: skip it when a retry sent it again for other processors →
- * decode (waiting out registry outages) → skip it when the event did not ask for the processor's stages → handle (retrying transient errors) → encode the
+ * One input record through a processor: decode (waiting out registry outages) → skip it when the
+ * event did not ask for the processor's stages → handle (retrying transient errors) → encode the
  * outputs. A record that cannot be decoded or handled becomes a dead-letter event instead.
  */
 export async function processRecord<I extends AnyEventName, O extends AnyEventName>(
   deps: ProcessRecordDeps<I, O>,
   source: SourceRecord,
   value: Buffer | null,
-  headers?: Readonly<Record<string, string>>,
 ): Promise<Outcome> {
   const { definition, metrics, signal } = deps;
   const labels = { processor: definition.name };
   const log = deps.log.child({ topic: source.topic, partition: source.partition, offset: source.offset });
   metrics.consumed.inc(labels);
-  // Sent again by a retry for other processors: this one's work on it was done.
-  if (!isRecordFor(headers, definition.name)) {
-    metrics.skipped.inc(labels);
-    return { kind: 'skipped', messages: [] };
-  }
   let event;
   try {
     // Registry outages are not the record's fault: retry them for as long as it takes.

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FilmroomError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
-import { redriveHeaders, type Output } from '../schemas/envelope.ts';
+import type { Output } from '../schemas/envelope.ts';
 import type { AnyEventName, ProcessingFailed } from '../schemas/index.ts';
 import { processorMetrics } from './metrics.ts';
 import { processRecord, type ProcessRecordDeps, type ToSend } from './process-record.ts';
@@ -80,16 +80,6 @@ describe('processRecord', () => {
     expect(await count('filmroom_processor_skipped_total')).toBe(1);
     expect((await processRecord(deps, source, batch(['EXTRACT', 'CHECKS']))).kind).toBe('processed');
     expect(calls).toEqual([1]);
-  });
-
-  it('skips a record a retry sent again for other processors, and handles one sent again for it', async () => {
-    const { deps, calls, count } = setup(async () => [detected('x')]);
-    expect(await processRecord(deps, source, batch(['DETECT']), redriveHeaders(['checks', 'ocr']))).toEqual({ kind: 'skipped', messages: [] });
-    expect(calls).toEqual([]);
-    expect(await count('filmroom_processor_skipped_total')).toBe(1);
-    expect((await processRecord(deps, source, batch(['DETECT']), redriveHeaders(['fake', 'ocr']))).kind).toBe('processed');
-    expect((await processRecord(deps, source, batch(['DETECT']), { other: 'header' })).kind).toBe('processed');
-    expect(calls).toHaveLength(2);
   });
 
   it('waits out a registry outage while decoding, then processes the record', async () => {

@@ -179,7 +179,7 @@ async function processBatch<I extends AnyEventName, O extends AnyEventName>(
     // Counted from the start of processing, so a record slower than the linger (a model over a batch
     // of frames) is sent at once rather than held back a whole record's time for the next one.
     if (pending.length === 0) pendingSince = performance.now();
-    const outcome: Outcome = await processRecord(deps, source, message.value, message.headers);
+    const outcome: Outcome = await processRecord(deps, source, message.value);
     if (outcome.kind === 'abandoned') break;
     pending.push({ offset: message.offset, messages: outcome.messages });
     if (pending.length >= flushMaxRecords || performance.now() - pendingSince >= flushLingerMs) await flush();

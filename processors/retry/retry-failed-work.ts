@@ -2,12 +2,12 @@ import type { DetectorKind, Stage } from '../../schemas/index.ts';
 import type { EventPublisher } from '../../streams/event-publisher.ts';
 import { ingestVideo, type IngestPorts } from '../ingest/ingest-video.ts';
 import type { ContainerKind } from '../../schemas/index.ts';
-import { deterministicEventId, redriveHeaders, runParts, videoKey } from '../../schemas/envelope.ts';
+import { deterministicEventId, runParts, videoKey } from '../../schemas/envelope.ts';
 
+/** A failure that counts: of a video's current run, its work not done since (the read model's `failedWork`). */
 /** The stages whose failures count in a job's status, and so can be listed and retried by stage. */
 export const retryableStages = ['extract', 'detect', 'ocr', 'checks', 'render', 'transform'] as const;
 
-/** A failure that counts: of a video's current run, its work not done since (the read model's `failedWork`). */
 export interface FailedWork {
   video_id: string;
   run_id: string;
@@ -121,22 +121,10 @@ export async function retryFailedWork(
     });
     return { ...base, mode: 'video', runId: result.runId, supersedes: ingestion.run_id };
   }
-  // One record per failed input, even when several stages failed on it, for those stages only: the
-  // other stages reading its topic did their work on it and skip it.
-  const inputs = new Map<string, { failure: FailedWork; stages: string[] }>();
-  for (const f of chosen) {
-    const at = `${f.source_topic}/${f.source_partition}/${f.source_offset}`;
-    const input = inputs.get(at) ?? { failure: f, stages: [] };
-    input.stages.push(f.stage);
-    inputs.set(at, input);
-  }
+  // One record per failed input, even when several stages failed on it.
+  const inputs = new Map(chosen.map((f) => [`${f.source_topic}/${f.source_partition}/${f.source_offset}`, f]));
   await ports.publisher.redrive(
-    [...inputs.values()].map(({ failure: f, stages }) => ({
-      topic: f.source_topic,
-      key: f.source_key || null,
-      value: Buffer.from(f.payload, 'base64'),
-      headers: redriveHeaders(stages),
-    })),
+    [...inputs.values()].map((f) => ({ topic: f.source_topic, key: f.source_key || null, value: Buffer.from(f.payload, 'base64') })),
   );
   return { ...base, mode: 'batches', redriven: inputs.size };
 }

@@ -40,10 +40,9 @@ describe('retrying failed work (in-memory ports)', () => {
       requestedBy: 'ops',
     });
     expect(result).toMatchObject({ mode: 'batches', runId: 'run-a', redriven: 2 });
-    // Each for the stages that failed on it only: the others reading the topic skip it.
     expect(publisher.redriven).toEqual([
-      { topic: 'filmroom.batch-extracted', key: 'v1/2', value: Buffer.from('input'), headers: { 'filmroom-redrive-for': 'checks,detect' } },
-      { topic: 'filmroom.batch-extracted', key: 'v1/5', value: Buffer.from('input'), headers: { 'filmroom-redrive-for': 'detect' } },
+      { topic: 'filmroom.batch-extracted', key: 'v1/2', value: Buffer.from('input') },
+      { topic: 'filmroom.batch-extracted', key: 'v1/5', value: Buffer.from('input') },
     ]);
     expect(publisher.of('retry-requested').map((e) => e.value)).toEqual([
       expect.objectContaining({
@@ -65,9 +64,7 @@ describe('retrying failed work (in-memory ports)', () => {
     const publisher = new InMemoryEventPublisher();
     const result = await retryFailedWork(ports(publisher), { ...ingestion, transform: 'model' }, [failed('transform', 2, 40)], { requestedBy: 'ops' });
     expect(result).toMatchObject({ mode: 'batches', runId: 'run-a', redriven: 1 });
-    expect(publisher.redriven).toEqual([
-      { topic: 'filmroom.batch-extracted', key: 'v1/2', value: Buffer.from('input'), headers: { 'filmroom-redrive-for': 'transform' } },
-    ]);
+    expect(publisher.redriven).toEqual([{ topic: 'filmroom.batch-extracted', key: 'v1/2', value: Buffer.from('input') }]);
     expect(publisher.of('retry-requested').map((e) => e.value.work)).toEqual([[{ stage: 'transform', batch_index: 2 }]]);
     expect(retryLine(result)).toBe('v1: sent 1 failed input(s) of run run-a again (transform batch 2)');
   });

@@ -58,16 +58,12 @@ export async function waitForMembers(kafka: KafkaClient, groupId: string, member
   throw new Error(`${groupId} did not reach ${members} stable members in ${timeoutMs} ms (last: ${last.state}, ${JSON.stringify(last)})`);
 }
 
-/** What one processor of one process has done, from that process's /metrics: records consumed and skipped, events produced (all topics). */
-export async function processorCounts(metricsUrl: string, processor: string): Promise<{ consumed: number; skipped: number; produced: number }> {
+/** What one processor of one process has done, from that process's /metrics: records consumed, events produced (all topics). */
+export async function processorCounts(metricsUrl: string, processor: string): Promise<{ consumed: number; produced: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const sum = (metric: string) =>
     [...text.matchAll(new RegExp(`^${metric}\\{processor="${processor}"[,}].* (\\d+)$`, 'gm'))].reduce((total, line) => total + Number(line[1]), 0);
-  return {
-    consumed: sum('filmroom_processor_consumed_total'),
-    skipped: sum('filmroom_processor_skipped_total'),
-    produced: sum('filmroom_processor_produced_total'),
-  };
+  return { consumed: sum('filmroom_processor_consumed_total'), produced: sum('filmroom_processor_produced_total') };
 }
 
 /**

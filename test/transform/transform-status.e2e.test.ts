@@ -8,7 +8,6 @@ import { createS3Client, s3ObjectStore } from '../../storage/object-store.ts';
 import { filmroomCommand, startFilmroomRun, type RunningCli } from '../support/cli-process.ts';
 import { ffmpeg, fixtureDir } from '../support/pipeline-fixture.ts';
 import { dropTestNamespace, projectionConfig, queryUntil } from '../support/projection-fixture.ts';
-import { processorCounts } from '../support/scale-fixture.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'transform');
 /** The configured model transform, named `fixable`, running a script of the old subprocess contract. */
@@ -131,12 +130,8 @@ describe('the transform stage in job status: running until stitched, dead-letter
 
     // The script fixed (the same transform name and version, so the same consumer group) and the failed batch retried.
     running.push(await startFilmroomRun(config, ['transform'], transformEnv('invert.py', tmpDir)));
-    const checksBefore = await processorCounts(running[0]!.metricsUrl, 'checks');
     const retried = await filmroom('retry', short, '--wait');
     expect(retried.stdout).toMatch(new RegExp(`${short}: sent 1 failed input\\(s\\) of run [0-9a-f]{16} again \\(transform batch 2\\)`));
-    // The batch was sent again for the transform only: the checks stage read it and skipped it.
-    await expect.poll(async () => (await processorCounts(running[0]!.metricsUrl, 'checks')).skipped - checksBefore.skipped, { timeout: 15_000 }).toBe(1);
-    expect(await processorCounts(running[0]!.metricsUrl, 'checks')).toMatchObject({ consumed: checksBefore.consumed + 1, produced: checksBefore.produced });
     expect(retried.stdout).toMatch(new RegExp(`${short}: complete 100% \\([^)]*Transform fixable: 3/3 batches, stitched\\)`));
     expect((await filmroom('failures', '--video', short)).stdout.trim()).toBe('0 failure(s)');
     const [after] = await statuses([short], () => true);
