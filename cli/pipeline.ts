@@ -14,7 +14,6 @@ import { createRenderProcessor } from '../processors/render/index.ts';
 import { createTrackProcessor } from '../processors/track/index.ts';
 import { createScenesProcessor } from '../processors/scenes/index.ts';
 import { createTransformProcessors, removeStaleWorkDirs } from '../processors/transform/index.ts';
-import { openSourceCache } from '../processors/extract/source-cache.ts';
 import { createTransforms } from '../inference/transforms/index.ts';
 import { runReplayCoordinator } from '../processors/replay/coordinator.ts';
 import type { ModelLoader } from '../processors/replay/index.ts';
@@ -115,13 +114,9 @@ export async function startPipeline(
       consumers.push(await runVideoPurger({ config, log }));
     }
     if (starting('extract')) {
-      // One source cache for both: a long video's segments that land here read the planner's download.
-      const { sources, removed } = await openSourceCache({ objectStore, config });
-      if (removed.length) log.info({ removed }, 'removed extract work folders of processes that are gone');
-      running.push({ stop: () => sources.close() });
-      consumers.push(await runProcessor(createExtractProcessor({ objectStore, config, sources }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createExtractProcessor({ objectStore, config }), { config, serde: serde(), log }));
       // Segments of long videos: every extract instance takes its share of them, whichever planned them.
-      consumers.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config, sources }), { config, serde: serde(), log }));
+      consumers.push(await runProcessor(createExtractSegmentsProcessor({ objectStore, config }), { config, serde: serde(), log }));
     }
     if (starting('detect')) {
       const objects = await createDetector(config.detect);

@@ -113,17 +113,8 @@ export const envSchema = z.object({
    * by several instances at once and never holds one partition for hours. 0: never split.
    */
   FILMROOM_EXTRACT_SEGMENT_SECONDS: z.coerce.number().int().min(0).default(600),
-  /** Where the extract stage downloads and unpacks sources. */
+  /** Where the extract stage downloads and unpacks sources (removed after each video). */
   FILMROOM_EXTRACT_TMP_DIR: z.string().min(1).default(tmpdir()),
-  /**
-   * Bytes of downloaded s3:// sources a process keeps there after use, so that the segments of a
-   * long video it takes read one download; the least recently used go first. 0: keep none.
-   */
-  FILMROOM_EXTRACT_SOURCE_CACHE_BYTES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(8 * 1024 ** 3),
   /** The check configuration the checks processor runs (its consumer group is named after it). */
   FILMROOM_CHECK_VERSION: z
     .string()

@@ -100,7 +100,6 @@ function toConfig(env: Env) {
       maxBundleBytes: env.FILMROOM_EXTRACT_MAX_BUNDLE_BYTES,
       jpegQuality: env.FILMROOM_EXTRACT_JPEG_QUALITY,
       tmpDir: env.FILMROOM_EXTRACT_TMP_DIR,
-      sourceCacheBytes: env.FILMROOM_EXTRACT_SOURCE_CACHE_BYTES,
       segmentSeconds: env.FILMROOM_EXTRACT_SEGMENT_SECONDS,
     },
     checks: {

@@ -1,3 +1,4 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.ts';
 import { probeVideo } from '../../media/ffprobe.ts';
@@ -9,49 +10,23 @@ import { extractBatchRange, type ExtractOutput } from './extract-batches.ts';
 import { extractMetrics } from './metrics.ts';
 import { extractorVersion, mergeSessionMetadata, planSampling, videoMetadataOf } from './plan.ts';
 import { planSegments, segmentOf, segmentRequestedOf } from './segments.ts';
-import type { SourceCache } from './source-cache.ts';
 import { localSource } from './source.ts';
 import { unpackBundle } from './tar-bundle.ts';
-import { makeWorkDir, removeWorkDir } from '../work-dirs.ts';
 
 export { extractorVersion } from './plan.ts';
 
 export interface ExtractPorts {
   objectStore: ObjectStore;
   config: Pick<Config, 'extract' | 's3'>;
-  /** The process's sources, shared by its extract processors; without it each handler call downloads its own. */
-  sources?: SourceCache;
 }
 
-/** A fresh work folder for one handler call, removed however it ends (or by the next process, if this one is killed). */
+/** A fresh work folder for one handler call, removed however it ends. */
 async function inTmpDir<T>(config: ExtractPorts['config'], work: (tmp: string) => Promise<T>): Promise<T> {
-  const tmp = await makeWorkDir(config.extract.tmpDir, 'extract');
+  const tmp = await mkdtemp(join(config.extract.tmpDir, `filmroom-extract-`));
   try {
     return await work(tmp);
   } finally {
-    await removeWorkDir(tmp);
-  }
-}
-
-/** The source as a local file while `work` runs: from the source cache when there is one, else downloaded into `tmp`. */
-async function withSource<T>(
-  ports: ExtractPorts,
-  sourceUri: string,
-  tmp: string,
-  log: HandlerContext<never>['log'],
-  work: (path: string) => Promise<T>,
-): Promise<T> {
-  const source = ports.sources
-    ? await ports.sources.acquire(sourceUri)
-    : { ...(await localSource(sourceUri, tmp, ports.objectStore)), release: async () => undefined };
-  if (source.downloaded) {
-    extractMetrics.sourceDownloads.inc();
-    log.info({ source: sourceUri }, 'source downloaded');
-  }
-  try {
-    return await work(source.path);
-  } finally {
-    await source.release();
+    await rm(tmp, { recursive: true, force: true });
   }
 }
 
@@ -69,12 +44,13 @@ export function createExtractProcessor(ports: ExtractPorts) {
     ingested: VideoIngested,
     context: HandlerContext<ExtractOutput | 'extract-segment-requested'>,
     tmp: string,
-    sourcePath: string,
   ): Promise<Output<ExtractOutput | 'extract-segment-requested'>[]> {
-    let videoPath = sourcePath;
+    const source = await localSource(ingested.source_uri, tmp, objectStore);
+    if (source.downloaded) extractMetrics.sourceDownloads.inc();
+    let videoPath = source.path;
     let bundleMetadata: unknown = {};
     if (ingested.container === 'TAR_BUNDLE') {
-      const bundle = await unpackBundle(sourcePath, join(tmp, 'bundle'), { maxTotalBytes: config.extract.maxBundleBytes, maxEntries: 1000 });
+      const bundle = await unpackBundle(source.path, join(tmp, 'bundle'), { maxTotalBytes: config.extract.maxBundleBytes, maxEntries: 1000 });
       videoPath = bundle.videoPath;
       bundleMetadata = bundle.metadata;
     }
@@ -100,25 +76,25 @@ export function createExtractProcessor(ports: ExtractPorts) {
     input: 'video-ingested',
     stages: ['EXTRACT'],
     outputs: ['batch-extracted', 'extract-segment-requested', 'processing-failed'],
-    handle: (ingested, context) =>
-      inTmpDir(config, (tmp) => withSource(ports, ingested.source_uri, tmp, context.log, (sourcePath) => extractVideo(ingested, context, tmp, sourcePath))),
+    handle: (ingested, context) => inTmpDir(config, (tmp) => extractVideo(ingested, context, tmp)),
   });
 }
 
 /**
  * Extracts one segment of a long video (extract-segment-requested → batch-extracted per batch):
- * takes the source from the process's source cache (a segment of a video this process already
- * downloaded reads that download), seeks to the segment's first missing batch and decodes to its last frame,
+ * downloads the source, seeks to the segment's first missing batch and decodes to its last frame,
  * with the plan the request carries. Instances in its consumer group share a video's segments;
  * a segment redelivered after a crash resumes at its first missing batch.
  */
 export function createExtractSegmentsProcessor(ports: ExtractPorts) {
   const { objectStore, config } = ports;
 
-  async function extractSegment(request: ExtractSegmentRequested, context: HandlerContext<ExtractOutput>, videoPath: string) {
+  async function extractSegment(request: ExtractSegmentRequested, context: HandlerContext<ExtractOutput>, tmp: string) {
+    const source = await localSource(request.source_uri, tmp, objectStore);
+    if (source.downloaded) extractMetrics.sourceDownloads.inc();
     const { plan, range, lineage } = segmentOf(request);
     context.log.info({ segment: range.index, segments: request.segment_count }, 'extracting a segment');
-    const job = { videoPath, lineage, plan, range, video: request.video, sessionMetadata: request.session_metadata };
+    const job = { videoPath: source.path, lineage, plan, range, video: request.video, sessionMetadata: request.session_metadata };
     return extractBatchRange(job, { objectStore, config, context });
   }
 
@@ -128,7 +104,6 @@ export function createExtractSegmentsProcessor(ports: ExtractPorts) {
     input: 'extract-segment-requested',
     stages: ['EXTRACT'],
     outputs: ['batch-extracted', 'processing-failed'],
-    handle: (request, context) =>
-      inTmpDir(config, (tmp) => withSource(ports, request.source_uri, tmp, context.log, (path) => extractSegment(request, context, path))),
+    handle: (request, context) => inTmpDir(config, (tmp) => extractSegment(request, context, tmp)),
   });
 }

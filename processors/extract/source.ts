@@ -6,20 +6,15 @@ import { parseS3Uri } from '../../storage/object-location.ts';
 import type { ObjectStore } from '../../storage/ports.ts';
 
 /**
- * Brings a source to a local file: s3:// objects are streamed to `downloadTo` (never held in
+ * Brings a source to a local file: s3:// objects are streamed to the temp folder (never held in
  * memory), file:// paths are used where they are.
  */
-export async function localSource(
-  sourceUri: string,
-  tmpDir: string,
-  objectStore: ObjectStore,
-  downloadTo = join(tmpDir, 'source'),
-): Promise<{ path: string; downloaded: boolean; bytes: number }> {
+export async function localSource(sourceUri: string, tmpDir: string, objectStore: ObjectStore): Promise<{ path: string; downloaded: boolean }> {
   let path: string;
   let downloaded = false;
   if (sourceUri.startsWith('s3://')) {
     const location = parseS3Uri(sourceUri);
-    path = downloadTo;
+    path = join(tmpDir, 'source');
     await objectStore.download(location, path);
     downloaded = true;
   } else if (sourceUri.startsWith('file://')) {
@@ -28,7 +23,6 @@ export async function localSource(
   } else {
     throw new FilmroomError('MALFORMED_EVENT', `source_uri must be s3://bucket/key or file:///path (got '${sourceUri}')`);
   }
-  const bytes = statSync(path).size;
-  if (bytes === 0) throw new FilmroomError('INVALID_SOURCE', `source ${sourceUri} is empty (0 bytes)`);
-  return { path, downloaded, bytes };
+  if (statSync(path).size === 0) throw new FilmroomError('INVALID_SOURCE', `source ${sourceUri} is empty (0 bytes)`);
+  return { path, downloaded };
 }

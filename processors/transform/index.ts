@@ -21,10 +21,10 @@ import {
   transformedVideoEventKey,
 } from './plan.ts';
 import { stitchTransformedVideo, type TransformedBatchRecord } from './stitch.ts';
-import { makeWorkDir, removeWorkDir } from '../work-dirs.ts';
+import { makeWorkDir, removeWorkDir } from './work-dirs.ts';
 
 export { transformProcessorVersion } from './plan.ts';
-export { removeStaleWorkDirs } from '../work-dirs.ts';
+export { removeStaleWorkDirs } from './work-dirs.ts';
 
 export interface TransformPorts {
   objectStore: ObjectStore;
@@ -106,7 +106,7 @@ export function createTransformProcessor(ports: Omit<TransformPorts, 'transforms
     );
     const modelSize = modelSizeOf(size, transform.inputSize ?? config.transform.modelSize);
     const input = await Promise.all(stored.map((f) => resize(f.rgb, modelSize)));
-    const workDir = await makeWorkDir(config.transform.tmpDir, 'transform');
+    const workDir = await makeWorkDir(config.transform.tmpDir);
     let progressReports = 0;
     let output: RgbImage[];
     const began = performance.now();
@@ -187,7 +187,7 @@ export function createTransformProcessor(ports: Omit<TransformPorts, 'transforms
         return outputs;
       }
       context.log.info({ transform: transform.model.name, batches: batch.batch_count }, 'stitching the transformed video');
-      const tmp = await makeWorkDir(config.transform.tmpDir, 'transform');
+      const tmp = await makeWorkDir(config.transform.tmpDir);
       try {
         const input = { objectStore, bucket, run, model: transform.model, batchCount: batch.batch_count, tmp, signal: context.signal, now: context.now() };
         const video = await stitchTransformedVideo({ ...input, thumbnails: config.render.thumbnails });

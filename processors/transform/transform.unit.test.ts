@@ -18,7 +18,7 @@ import { putSyntheticBatch, syntheticJpeg } from '../../storage/synthetic-batche
 import { batchExtractedOf, handlerContext } from '../handler-fixtures.ts';
 import { createTransformProcessors } from './index.ts';
 import { transformedEventKey, transformedVideoKey } from './plan.ts';
-import { removeStaleWorkDirs } from '../work-dirs.ts';
+import { removeStaleWorkDirs } from './work-dirs.ts';
 
 let tmp: string;
 beforeEach(async () => void (tmp = await mkdtemp(join(tmpdir(), 'transform-unit-'))));

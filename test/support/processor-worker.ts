@@ -8,7 +8,6 @@ import { createLogger } from '../../common/logger.ts';
 import { createChecksProcessor } from '../../processors/checks/index.ts';
 import { createEchoProcessor } from '../../processors/echo/index.ts';
 import { createExtractProcessor, createExtractSegmentsProcessor } from '../../processors/extract/index.ts';
-import { openSourceCache } from '../../processors/extract/source-cache.ts';
 import { createTrackProcessor } from '../../processors/track/index.ts';
 import { createTextRecognizer } from '../../inference/index.ts';
 import { runProjectors } from '../../projections/projector.ts';
@@ -26,17 +25,10 @@ const options = { clientId: `${which}-worker-${process.pid}` };
 const frameSource = () => createFrameSource({ objectStore: s3ObjectStore(createS3Client(config.s3)), cacheBatches: config.frames.cacheBatches });
 /** Both halves of the extract stage, as `filmroom run extract` runs them: videos, and segments of long ones. */
 async function runExtract() {
-  const objectStore = s3ObjectStore(createS3Client(config.s3));
-  const { sources } = await openSourceCache({ objectStore, config });
-  const ports = { objectStore, config, sources };
+  const ports = { objectStore: s3ObjectStore(createS3Client(config.s3)), config };
   const videos = await runProcessor(createExtractProcessor(ports), deps, options);
   const segments = await runProcessor(createExtractSegmentsProcessor(ports), deps, options);
-  return {
-    stop: async () => {
-      await Promise.all([segments.stop(), videos.stop()]);
-      await sources.close();
-    },
-  };
+  return { stop: async () => void (await Promise.all([segments.stop(), videos.stop()])) };
 }
 const running =
   which === 'projector-videos'

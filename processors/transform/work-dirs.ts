@@ -2,13 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * Work folders of the stages that write to local disk: `filmroom-<kind>-<pid>-XXXXXX` under a
- * configured root (a transform's batch, an extraction's download, the extract source cache),
- * removed when their work is done or failed. A process killed outright leaves its folders behind;
- * the next one to start removes those whose process is gone (never another live process's: several
- * instances may share a machine).
+ * Per-batch work folders of the transform stage: `filmroom-transform-<pid>-XXXXXX` under the
+ * configured root, removed in a `finally` when the batch is done or failed. A process killed
+ * outright leaves its folders behind; the next one to start removes those whose process is gone
+ * (never another live process's: several instances may share a machine).
  */
-export const makeWorkDir = (root: string, kind: string) => mkdtemp(join(root, `filmroom-${kind}-${process.pid}-`));
+const prefix = 'filmroom-transform-';
+
+export const makeWorkDir = (root: string) => mkdtemp(join(root, `${prefix}${process.pid}-`));
 
 export const removeWorkDir = (dir: string) => rm(dir, { recursive: true, force: true });
 
@@ -22,11 +23,11 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes the work folders (of any kind) of processes that are gone; returns their names. */
+/** Removes the work folders of processes that are gone; returns their names. */
 export async function removeStaleWorkDirs(root: string, alive: (pid: number) => boolean = processAlive): Promise<string[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   const stale = names.filter((name) => {
-    const match = /^filmroom-[a-z]+-(\d+)-/.exec(name);
+    const match = new RegExp(`^${prefix}(\\d+)-`).exec(name);
     return match !== null && !alive(Number(match[1]));
   });
   await Promise.all(stale.map((name) => removeWorkDir(join(root, name))));
