@@ -54,17 +54,23 @@ describe('the filmroom CLI end to end: run, ingest --wait, status, replay checks
       const replayed = await filmroom('replay', 'checks', '--check-version', 'v2', '--prefix', videoId);
       expect(replayed.stdout).toContain('replayed checks v2');
       const clickhouse = createClickHouse(config.clickhouse, { database: config.clickhouse.database });
-      const manifests = (await (
-        await clickhouse.query({
-          query: `SELECT check_version, complete, dark_fraction FROM manifests WHERE video_id = '${videoId}' ORDER BY check_version`,
-          format: 'JSONEachRow',
-        })
-      ).json()) as { check_version: string; complete: number; dark_fraction: number }[];
+      const readManifests = async () =>
+        (await (
+          await clickhouse.query({
+            query: `SELECT check_version, complete, dark_fraction FROM manifests WHERE video_id = '${videoId}' ORDER BY check_version`,
+            format: 'JSONEachRow',
+          })
+        ).json()) as { check_version: string; complete: number; dark_fraction: number }[];
+      // The replay is done once its group has committed its last result; the projectors write those
+      // results into the manifests a moment later (eventual consistency: see notes), so poll briefly.
+      await expect
+        .poll(async () => (await readManifests()).map((m) => [m.check_version, m.complete]), { timeout: 30_000, interval: 250 })
+        .toEqual([
+          ['v1', 1],
+          ['v2', 1],
+        ]);
+      const manifests = await readManifests();
       await clickhouse.close();
-      expect(manifests.map((m) => [m.check_version, m.complete])).toEqual([
-        ['v1', 1],
-        ['v2', 1],
-      ]);
       // v2's dark threshold is higher: at least as many frames count as dark.
       expect(manifests[1]!.dark_fraction).toBeGreaterThanOrEqual(manifests[0]!.dark_fraction);
     } finally {
