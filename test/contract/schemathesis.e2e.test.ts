@@ -93,7 +93,7 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
     const started = Date.now();
     let { code, output } = await run(tools.st, args, 330_000);
     // schemathesis' own generator sometimes crashes inside Hypothesis ("Runtime Error", FlakyFailure) while
-    // every case it did send passed: that says nothing of the API, so such a run (and only such) is run again once.
+    // every case it did send passed: that says nothing of the API, so such a run (and only such) is run again.
     const generatorCrashedOnly = (text: string) => {
       const tail = text.slice(text.lastIndexOf('SUMMARY'));
       const counts = /(\d+) generated, (\d+) passed/.exec(tail);
@@ -106,10 +106,18 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
         (text.includes('FlakyFailure') || text.includes('SystemError: AST constructor recursion depth mismatch'))
       );
     };
-    if (code !== 0 && generatorCrashedOnly(output)) {
-      process.stdout.write('schemathesis: its generator crashed (inside Hypothesis) with every sent case passing; running it again once\n');
-      writeFileSync(join(workDir, 'schemathesis-generator-crash.log'), output);
-      ({ code, output } = await run(tools.st, args, 330_000));
+    // Up to two more runs (a clean-clone CI met the CPython bug in two runs in a row), each with the next
+    // seed, so a crash that the seed's cases provoke is not met again.
+    for (let again = 1; again <= 2 && code !== 0 && generatorCrashedOnly(output); again++) {
+      process.stdout.write(
+        `schemathesis: its generator crashed (inside Hypothesis) with every sent case passing; running it again with seed ${seed + again}\n`,
+      );
+      writeFileSync(join(workDir, `schemathesis-generator-crash-${again}.log`), output);
+      ({ code, output } = await run(
+        tools.st,
+        args.map((arg, i) => (args[i - 1] === '--seed' ? String(seed + again) : arg)),
+        330_000,
+      ));
     }
     const seconds = (Date.now() - started) / 1000;
     writeFileSync(join(workDir, 'schemathesis.log'), output);
@@ -121,7 +129,7 @@ describe('the API against its own contract (schemathesis, real stack)', () => {
     expect(cases).toBeGreaterThanOrEqual(1000);
     expect(summary).toMatch(/✅\s+Stateful/);
     expect(Number(/API Links:\s+(\d+) covered/.exec(output)?.[1] ?? 0)).toBeGreaterThan(0);
-  }, 360_000);
+  }, 1_050_000);
 
   it('gives boto3 the local S3 with checksums when required, as docs/troubleshooting.md says (its default is refused)', async () => {
     const script = join(import.meta.dirname, 'boto3-roundtrip.py');
